@@ -1,0 +1,107 @@
+# Job Scout: build, run and test.
+#
+#   make run     install packages, build, start the local stack, print the URL
+#   make stop    stop everything make run started
+#   make test    build, start a private PostgreSQL/Redis, run every suite
+#   make bench   wrk against /health/ready and a plain "return 200"
+#
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
+# build-asan/); "make asan" is "make test SANITIZE=1".
+
+SHELL       := /bin/bash
+NGX_SRC     := /usr/share/nginx/src
+
+SANITIZE    ?=
+ifeq ($(SANITIZE),1)
+BUILD       ?= build-asan
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+BUILD       ?= build
+SAN_FLAGS   :=
+endif
+
+MODULE      := $(BUILD)/nginx/ngx_http_jobscout_module.so
+JOBSCOUTD   := $(BUILD)/jobscoutd
+
+# Debian's own flags, so the module is binary-compatible with its nginx.
+NGX_CC_OPT  := -g -O2 -fstack-protector-strong -Wformat \
+               -Werror=format-security -fPIC -Wdate-time -D_FORTIFY_SOURCE=2 \
+               $(SAN_FLAGS)
+NGX_LD_OPT  := -Wl,-z,relro -Wl,-z,now -fPIC $(SAN_FLAGS)
+
+MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h)
+
+# Every Debian package the project needs: build, run, test, bench.
+PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
+               libhiredis-dev libjansson-dev libjwt-dev libssl-dev \
+               libcrypt-dev libcurl4-openssl-dev libxml2-dev \
+               postgresql-15 postgresql-contrib redis-server \
+               wrk curl procps libtest-base-perl libtext-diff-perl \
+               libtest-longstring-perl libipc-run-perl \
+               liblist-moreutils-perl libwww-perl liburi-perl \
+               libhttp-message-perl
+
+STACK       := conf/stack.sh
+
+.PHONY: all build module jobscoutd deps run stop migrate seed test asan \
+        bench clean
+
+all: build
+
+build: module jobscoutd
+
+module: $(MODULE)
+
+# configure runs only when the addon config changes
+$(BUILD)/nginx/Makefile: config
+	@mkdir -p $(BUILD)/nginx
+	cd $(NGX_SRC) && bash -c '. ./conf_flags && ./configure \
+	    --with-cc-opt="$(NGX_CC_OPT)" --with-ld-opt="$(NGX_LD_OPT)" \
+	    "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) \
+	    --builddir=$(CURDIR)/$(BUILD)/nginx' \
+	    > $(CURDIR)/$(BUILD)/configure.log 2>&1 \
+	    || { tail -20 $(CURDIR)/$(BUILD)/configure.log; exit 1; }
+
+$(MODULE): $(BUILD)/nginx/Makefile $(MODULE_SRCS)
+	$(MAKE) -s -f $(CURDIR)/$(BUILD)/nginx/Makefile -C $(NGX_SRC) modules
+
+jobscoutd:
+	$(MAKE) -s -C workers BUILD=$(CURDIR)/$(BUILD) SANITIZE="$(SAN_FLAGS)" \
+	    all test
+
+deps:
+	@missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
+	    $(PACKAGES) 2>/dev/null | awk '$$1 == "ii" { print $$2 }' \
+	    | sort | comm -13 - <(tr ' ' '\n' <<< "$(PACKAGES)" \
+	    | grep . | sort)); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	    echo "all packages present"; \
+	fi
+
+run: deps build
+	BUILD=$(BUILD) $(STACK) up
+
+stop:
+	$(STACK) down
+
+migrate:
+	BUILD=$(BUILD) $(STACK) migrate
+
+seed:
+	BUILD=$(BUILD) $(STACK) seed
+
+test: build
+	BUILD=$(BUILD) SANITIZE=$(SANITIZE) $(STACK) test
+
+asan:
+	$(MAKE) test SANITIZE=1
+
+bench: build
+	BUILD=$(BUILD) $(STACK) bench
+
+clean:
+	rm -rf build build-asan t/servroot

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Job Scout local stack: a private PostgreSQL 15 cluster, a private Redis,
+# the packaged nginx with our module, and jobscoutd, all under one directory
+# (var/ by default), on loopback and non-default ports.
+#
+#   conf/stack.sh up | down | migrate | seed | test | bench
+#   conf/stack.sh pg-start | pg-stop | redis-start | redis-stop
+#
+# Settings (environment): STACK_DIR, PG_PORT, REDIS_PORT, HTTP_PORT, BUILD.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+
+STACK_DIR=${STACK_DIR:-$ROOT/var}
+PG_PORT=${PG_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+HTTP_PORT=${HTTP_PORT:-8080}
+PG_DB=${PG_DB:-jobscout}
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA=$STACK_DIR/pg/data
+PG_CONNINFO="host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"
+REDIS_ADDR=127.0.0.1:$REDIS_PORT
+NGINX_DIR=$STACK_DIR/nginx
+MODULE=$BUILD/nginx/ngx_http_jobscout_module.so
+JOBSCOUTD=$BUILD/jobscoutd
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "stack: $*"; exit 1; }
+
+# wait_for SECONDS CMD...: poll until CMD succeeds
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+
+# stop_pid FILE SIGNAL SECONDS: signal the process, wait until it is gone
+stop_pid() {
+    local file=$1 sig=$2 secs=$3 pid
+    [ -f "$file" ] || return 0
+    pid=$(cat "$file" 2>/dev/null) || return 0
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -"$sig" "$pid"
+        if ! wait_for "$secs" bash -c "! kill -0 $pid"; then
+            log "stack: pid $pid ignored SIG$sig, killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_for 5 bash -c "! kill -0 $pid" || true
+        fi
+    fi
+    rm -f "$file"
+}
+
+psql_admin() {
+    "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
+}
+
+pg_start() {
+    # initdb refuses root: the cluster belongs to the postgres user
+    if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+        mkdir -p "$PG_DATA"
+        chown -R postgres: "$STACK_DIR/pg"
+        chmod 700 "$PG_DATA"
+        (cd / && runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" \
+            -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+            >"$STACK_DIR/pg/initdb.log") || die "initdb failed: see $STACK_DIR/pg/initdb.log"
+    fi
+    if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+        (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w \
+            -l "$STACK_DIR/pg/postgresql.log" \
+            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$STACK_DIR/pg -c fsync=off" \
+            start >/dev/null) || die "PostgreSQL did not start: see $STACK_DIR/pg/postgresql.log"
+    fi
+    if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then
+        psql_admin -c "CREATE DATABASE \"$PG_DB\""
+    fi
+}
+
+pg_stop() {
+    [ -f "$PG_DATA/postmaster.pid" ] || return 0
+    (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null) || true
+}
+
+redis_start() {
+    mkdir -p "$STACK_DIR/redis"
+    if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+        redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+            --appendonly no --daemonize yes --dir "$STACK_DIR/redis" \
+            --pidfile "$STACK_DIR/redis/redis.pid" \
+            --logfile "$STACK_DIR/redis/redis.log"
+        wait_for 5 redis-cli -p "$REDIS_PORT" ping || die "Redis did not start"
+    fi
+}
+
+redis_stop() {
+    stop_pid "$STACK_DIR/redis/redis.pid" TERM 10
+}
+
+migrate() {
+    "$ROOT/sql/migrate.sh" "$PG_CONNINFO"
+}
+
+seed() {
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$PG_CONNINFO" \
+        -f "$ROOT/sql/seed/demo.sql" >/dev/null
+    log "demo data loaded"
+}
+
+# render CONF OUT: fill the @...@ values of a configuration template
+render() {
+    sed -e "s|@MODULE@|$MODULE|g" \
+        -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
+        -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
+        "$1" >"$2"
+}
+
+nginx_start() {
+    [ -f "$MODULE" ] || die "$MODULE is not built: run make build"
+    mkdir -p "$NGINX_DIR"/{conf,logs,tmp}
+    render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
+    # workers run as nobody: they write request bodies under tmp/
+    chown nobody: "$NGINX_DIR/tmp"
+    stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
+    /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf -e logs/error.log \
+        || die "nginx did not start: see $NGINX_DIR/logs/error.log"
+}
+
+nginx_stop() {
+    stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 15
+}
+
+jobscoutd_start() {
+    local dir=$STACK_DIR/jobscoutd
+    mkdir -p "$dir"/{conf,logs}
+    render "$ROOT/conf/jobscoutd.conf" "$dir/conf/jobscoutd.conf"
+    stop_pid "$dir/logs/jobscoutd.pid" QUIT 15
+    "$JOBSCOUTD" -p "$dir/" -c conf/jobscoutd.conf \
+        || die "jobscoutd did not start: see $dir/logs/jobscoutd.log"
+}
+
+jobscoutd_stop() {
+    stop_pid "$STACK_DIR/jobscoutd/logs/jobscoutd.pid" QUIT 15
+}
+
+up() {
+    pg_start
+    redis_start
+    migrate
+    seed
+    nginx_start
+    jobscoutd_start
+    wait_for 5 curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" \
+        || die "nginx is up but /health/ready does not answer 200"
+    cat <<EOF
+
+Job Scout is running: http://127.0.0.1:$HTTP_PORT/
+  readiness:  curl -s http://127.0.0.1:$HTTP_PORT/health/ready
+  demo login: demo@jobscout.dev / jobscout-demo
+  PostgreSQL: psql "$PG_CONNINFO"
+  Redis:      redis-cli -p $REDIS_PORT
+  logs:       $STACK_DIR/{nginx/logs,jobscoutd/logs,pg,redis}
+  stop:       make stop
+EOF
+}
+
+down() {
+    jobscoutd_stop
+    nginx_stop
+    redis_stop
+    pg_stop
+    log "stack stopped"
+}
+
+run_tests() {
+    local rc=0
+    STACK_DIR=$ROOT/var/test PG_PORT=${PG_PORT_TEST:-55433} \
+        REDIS_PORT=${REDIS_PORT_TEST:-56380} PG_DB=jobscout_test \
+        "$0" test-inner || rc=$?
+    return $rc
+}
+
+test_inner() {
+    local rc=0
+    trap 'down >/dev/null 2>&1' EXIT
+    pg_start
+    redis_start
+    # a fresh database on every run
+    psql_admin -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)"
+    psql_admin -c "CREATE DATABASE \"$PG_DB\""
+    redis-cli -p "$REDIS_PORT" flushall >/dev/null
+    migrate
+    export TEST_NGINX_BINARY=/usr/sbin/nginx
+    export TEST_NGINX_LOAD_MODULES=$MODULE
+    export TEST_NGINX_SERVROOT=$ROOT/t/servroot
+    export TEST_NGINX_PG=$PG_CONNINFO
+    export TEST_NGINX_REDIS=$REDIS_ADDR
+    export TEST_JOBSCOUT_BUILD=$BUILD
+    export TEST_JOBSCOUT_ROOT=$ROOT
+    # what t/ needs to stop and start the test PostgreSQL
+    export STACK_DIR PG_PORT REDIS_PORT PG_DB
+    if [ "${SANITIZE:-}" = 1 ]; then
+        TEST_NGINX_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+        export TEST_NGINX_PRELOAD
+        export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+        export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    fi
+    (cd "$ROOT" && prove -r -I t/lib t/) || rc=$?
+    return $rc
+}
+
+bench() {
+    STACK_DIR=$ROOT/var/bench PG_PORT=55434 REDIS_PORT=56381 \
+        HTTP_PORT=${BENCH_PORT:-8089} "$0" bench-inner
+}
+
+bench_inner() {
+    trap 'down >/dev/null 2>&1' EXIT
+    pg_start
+    redis_start
+    migrate
+    seed
+    export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR
+    "$ROOT/t/bench/run.sh"
+}
+
+case ${1:-} in
+    up)           up ;;
+    down)         down ;;
+    migrate)      pg_start; migrate ;;
+    seed)         pg_start; migrate; seed ;;
+    test)         run_tests ;;
+    test-inner)   test_inner ;;
+    bench)        bench ;;
+    bench-inner)  bench_inner ;;
+    pg-start)     pg_start ;;
+    pg-stop)      pg_stop ;;
+    redis-start)  redis_start ;;
+    redis-stop)   redis_stop ;;
+    *)            die "usage: $0 up|down|migrate|seed|test|bench|pg-start|pg-stop|redis-start|redis-stop" ;;
+esac

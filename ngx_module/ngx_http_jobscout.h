@@ -1,0 +1,193 @@
+
+/*
+ * Job Scout: the API of the job-alert service, inside nginx.
+ *
+ * Shared declarations of the module's files: configuration, the per-request
+ * context, the non-blocking PostgreSQL pool, the non-blocking Redis client,
+ * JSON responses and the route table.
+ */
+
+
+#ifndef _NGX_HTTP_JOBSCOUT_H_INCLUDED_
+#define _NGX_HTTP_JOBSCOUT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <libpq-fe.h>
+#include <hiredis/hiredis.h>
+
+
+#define NGX_HTTP_JOBSCOUT_MAX_PARAMS    4
+#define NGX_HTTP_JOBSCOUT_REQUEST_ID_LEN  64
+
+
+typedef struct ngx_http_jobscout_pg_pool_s     ngx_http_jobscout_pg_pool_t;
+typedef struct ngx_http_jobscout_pg_conn_s     ngx_http_jobscout_pg_conn_t;
+typedef struct ngx_http_jobscout_pg_query_s    ngx_http_jobscout_pg_query_t;
+typedef struct ngx_http_jobscout_redis_s       ngx_http_jobscout_redis_t;
+typedef struct ngx_http_jobscout_redis_cmd_s   ngx_http_jobscout_redis_cmd_t;
+typedef struct ngx_http_jobscout_ctx_s         ngx_http_jobscout_ctx_t;
+
+
+typedef struct {
+    ngx_str_t                       conninfo;   /* empty: not configured */
+    ngx_uint_t                      pool_size;
+    ngx_uint_t                      queue_size;
+    ngx_msec_t                      connect_timeout;
+    ngx_msec_t                      query_timeout;
+} ngx_http_jobscout_pg_conf_t;
+
+
+typedef struct {
+    ngx_str_t                       name;       /* as configured */
+    ngx_str_t                       host;       /* numeric address or path */
+    int                             port;       /* 0: unix socket */
+    ngx_msec_t                      timeout;
+} ngx_http_jobscout_redis_conf_t;
+
+
+typedef struct {
+    ngx_http_jobscout_pg_conf_t     pg;
+    ngx_http_jobscout_redis_conf_t  redis;
+    ngx_flag_t                      test_endpoints;
+    ngx_flag_t                      api;        /* jobscout_api is used */
+
+    /* per worker process, created in init_process */
+    ngx_http_jobscout_pg_pool_t    *pg_pool;
+    ngx_http_jobscout_redis_t      *redis_client;
+} ngx_http_jobscout_main_conf_t;
+
+
+typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+
+struct ngx_http_jobscout_ctx_s {
+    ngx_str_t                       request_id;
+    ngx_str_t                       params[NGX_HTTP_JOBSCOUT_MAX_PARAMS];
+    ngx_uint_t                      nparams;
+
+    /* asynchronous operations a handler still waits for */
+    ngx_uint_t                      pending;
+    void                           *data;       /* the handler's own state */
+};
+
+
+/*
+ * PostgreSQL.  A query is allocated by the caller from r->pool.  Its handler
+ * is called exactly once, always from the event loop (never from inside
+ * ngx_http_jobscout_pg_query()), unless the request went away first.  On
+ * failure res is NULL and status/error say what to answer.  When
+ * ngx_http_jobscout_pg_query() returns NGX_ERROR the query was not sent and
+ * status/error are set already.
+ */
+
+typedef void (*ngx_http_jobscout_pg_handler_pt)(
+    ngx_http_jobscout_pg_query_t *q, PGresult *res);
+
+struct ngx_http_jobscout_pg_query_s {
+    ngx_http_request_t             *request;
+    const char                     *sql;
+    int                             nparams;
+    const char *const              *values;
+    ngx_http_jobscout_pg_handler_pt handler;
+    void                           *data;
+
+    ngx_uint_t                      status;     /* HTTP status on failure */
+    const char                     *error;      /* message on failure */
+
+    /* private to the pool */
+    ngx_uint_t                      state;
+    ngx_http_jobscout_pg_conn_t    *conn;
+    ngx_queue_t                     queue;
+    ngx_event_t                     wait;
+    ngx_http_cleanup_t             *cleanup;
+};
+
+ngx_int_t ngx_http_jobscout_pg_query(ngx_http_request_t *r,
+    ngx_http_jobscout_pg_query_t *q);
+ngx_int_t ngx_http_jobscout_pg_send_error(ngx_http_request_t *r,
+    ngx_http_jobscout_pg_query_t *q, PGresult *res);
+ngx_http_jobscout_pg_pool_t *ngx_http_jobscout_pg_pool_create(
+    ngx_cycle_t *cycle, ngx_http_jobscout_pg_conf_t *conf);
+void ngx_http_jobscout_pg_pool_close(ngx_http_jobscout_pg_pool_t *pool);
+char *ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+/*
+ * Redis.  The same contract as a query: the handler runs once, from the
+ * event loop, with reply NULL on failure (status/error set).  The command
+ * is not sent when ngx_http_jobscout_redis_command() returns an HTTP status
+ * (503 while Redis is down) instead of NGX_OK.
+ */
+
+typedef void (*ngx_http_jobscout_redis_handler_pt)(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+
+struct ngx_http_jobscout_redis_cmd_s {
+    ngx_http_request_t                 *request;
+    ngx_http_jobscout_redis_handler_pt  handler;
+    void                               *data;
+
+    ngx_uint_t                          status;
+    const char                         *error;
+
+    /* private to the client */
+    ngx_http_jobscout_redis_t          *client;
+    ngx_event_t                         timer;
+    ngx_http_cleanup_t                 *cleanup;
+};
+
+ngx_int_t ngx_http_jobscout_redis_command(ngx_http_request_t *r,
+    ngx_http_jobscout_redis_handler_pt handler, void *data, int argc,
+    const char **argv, const size_t *argvlen);
+ngx_http_jobscout_redis_t *ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
+    ngx_http_jobscout_redis_conf_t *conf);
+void ngx_http_jobscout_redis_close(ngx_http_jobscout_redis_t *client);
+char *ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+
+/* nginx connections around the sockets of libpq and hiredis */
+
+ngx_connection_t *ngx_http_jobscout_event_attach(ngx_socket_t fd, void *data,
+    ngx_event_handler_pt read_handler, ngx_event_handler_pt write_handler,
+    ngx_log_t *log);
+void ngx_http_jobscout_event_release(ngx_connection_t *c);
+ngx_int_t ngx_http_jobscout_event_set(ngx_event_t *ev, ngx_uint_t active);
+ngx_int_t ngx_http_jobscout_socket_readable(ngx_socket_t fd);
+
+
+/* JSON responses */
+
+ngx_int_t ngx_http_jobscout_send_json(ngx_http_request_t *r,
+    ngx_uint_t status, u_char *body, size_t len);
+ngx_int_t ngx_http_jobscout_send_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *code, const char *message);
+void ngx_http_jobscout_finalize(ngx_http_request_t *r, ngx_int_t rc);
+ngx_http_jobscout_ctx_t *ngx_http_jobscout_init_ctx(ngx_http_request_t *r);
+u_char *ngx_http_jobscout_json_escape(u_char *dst, u_char *src, size_t len);
+size_t ngx_http_jobscout_json_escaped_len(u_char *src, size_t len);
+
+
+/* routes */
+
+ngx_int_t ngx_http_jobscout_route(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+ngx_int_t ngx_http_jobscout_health(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_health_ready(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_test_sleep(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+
+extern ngx_module_t  ngx_http_jobscout_module;
+
+
+#endif /* _NGX_HTTP_JOBSCOUT_H_INCLUDED_ */

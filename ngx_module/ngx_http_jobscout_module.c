@@ -1,0 +1,244 @@
+
+/*
+ * Job Scout: directives, configuration and the content handler that hands
+ * every request of a "jobscout_api" location to the route table.
+ */
+
+
+#include "ngx_http_jobscout.h"
+
+
+static void *ngx_http_jobscout_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf);
+static char *ngx_http_jobscout_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_jobscout_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jobscout_init_process(ngx_cycle_t *cycle);
+static void ngx_http_jobscout_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_jobscout_commands[] = {
+
+    { ngx_string("jobscout_postgres"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_jobscout_pg_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_jobscout_redis_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_jobscout_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_test_endpoints"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, test_endpoints),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_jobscout_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_jobscout_create_main_conf,    /* create main configuration */
+    ngx_http_jobscout_init_main_conf,      /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    NULL,                                  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_jobscout_module = {
+    NGX_MODULE_V1,
+    &ngx_http_jobscout_module_ctx,         /* module context */
+    ngx_http_jobscout_commands,            /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_jobscout_init_process,        /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_jobscout_exit_process,        /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_jobscout_main_conf_t));
+    if (jmcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     jmcf->pg.conninfo = { 0, NULL };
+     *     jmcf->redis.name = { 0, NULL };
+     *     jmcf->api = 0;
+     */
+
+    jmcf->pg.pool_size = NGX_CONF_UNSET_UINT;
+    jmcf->pg.queue_size = NGX_CONF_UNSET_UINT;
+    jmcf->pg.connect_timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->pg.query_timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->redis.timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->test_endpoints = NGX_CONF_UNSET;
+
+    return jmcf;
+}
+
+
+static char *
+ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_jobscout_main_conf_t *jmcf = conf;
+
+    ngx_conf_init_uint_value(jmcf->pg.pool_size, 4);
+    ngx_conf_init_uint_value(jmcf->pg.queue_size, 128);
+    ngx_conf_init_msec_value(jmcf->pg.connect_timeout, 5000);
+    ngx_conf_init_msec_value(jmcf->pg.query_timeout, 10000);
+    ngx_conf_init_msec_value(jmcf->redis.timeout, 2000);
+    ngx_conf_init_value(jmcf->test_endpoints, 0);
+
+    if (jmcf->api
+        && (jmcf->pg.conninfo.len == 0 || jmcf->redis.name.len == 0))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"jobscout_api\" requires \"jobscout_postgres\" "
+                           "and \"jobscout_redis\" in the http block");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_jobscout_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler == ngx_http_jobscout_handler) {
+        return "is duplicate";
+    }
+
+    if (clcf->handler != NULL) {
+        return "conflicts with another content handler in this location";
+    }
+
+    clcf->handler = ngx_http_jobscout_handler;
+
+    jmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_jobscout_module);
+    jmcf->api = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                 rc;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_jobscout_init_ctx(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_jobscout_route(r, ctx);
+
+    if (rc == NGX_DONE) {
+        /* an asynchronous operation owns the request until it finalizes */
+        r->main->count++;
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    jmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_jobscout_module);
+    if (jmcf == NULL) {
+        return NGX_OK;
+    }
+
+    if (jmcf->pg.conninfo.len) {
+        jmcf->pg_pool = ngx_http_jobscout_pg_pool_create(cycle, &jmcf->pg);
+        if (jmcf->pg_pool == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (jmcf->redis.name.len) {
+        jmcf->redis_client = ngx_http_jobscout_redis_create(cycle,
+                                                            &jmcf->redis);
+        if (jmcf->redis_client == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_jobscout_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_jobscout_module);
+    if (jmcf == NULL) {
+        return;
+    }
+
+    /* nginx checks for sockets left open right after this returns */
+
+    if (jmcf->pg_pool) {
+        ngx_http_jobscout_pg_pool_close(jmcf->pg_pool);
+        jmcf->pg_pool = NULL;
+    }
+
+    if (jmcf->redis_client) {
+        ngx_http_jobscout_redis_close(jmcf->redis_client);
+        jmcf->redis_client = NULL;
+    }
+}

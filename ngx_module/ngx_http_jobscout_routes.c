@@ -1,0 +1,208 @@
+
+/*
+ * Job Scout: the route table.  One table maps method and path pattern to a
+ * handler; "{name}" in a pattern captures one path segment.  nginx has
+ * already percent-decoded r->uri and resolved "." and ".." segments.
+ */
+
+
+#include "ngx_http_jobscout.h"
+
+
+#define NGX_HTTP_JOBSCOUT_ROUTE_TEST  0x01    /* jobscout_test_endpoints */
+
+
+typedef struct {
+    ngx_uint_t                      method;
+    ngx_str_t                       pattern;
+    ngx_http_jobscout_handler_pt    handler;
+    ngx_uint_t                      flags;
+} ngx_http_jobscout_route_t;
+
+
+static ngx_int_t ngx_http_jobscout_route_match(ngx_str_t *pattern,
+    ngx_str_t *uri, ngx_http_jobscout_ctx_t *ctx);
+static ngx_int_t ngx_http_jobscout_not_allowed(ngx_http_request_t *r,
+    ngx_uint_t allowed);
+
+
+static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
+
+    { NGX_HTTP_GET, ngx_string("/health"),
+      ngx_http_jobscout_health, 0 },
+
+    { NGX_HTTP_GET, ngx_string("/health/ready"),
+      ngx_http_jobscout_health_ready, 0 },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/_test/sleep"),
+      ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+
+    { 0, ngx_null_string, NULL, 0 }
+};
+
+
+static struct {
+    ngx_uint_t  method;
+    ngx_str_t   name;
+} ngx_http_jobscout_methods[] = {
+    { NGX_HTTP_GET, ngx_string("GET, HEAD") },
+    { NGX_HTTP_POST, ngx_string("POST") },
+    { NGX_HTTP_PUT, ngx_string("PUT") },
+    { NGX_HTTP_PATCH, ngx_string("PATCH") },
+    { NGX_HTTP_DELETE, ngx_string("DELETE") },
+    { 0, ngx_null_string }
+};
+
+
+ngx_int_t
+ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
+{
+    ngx_int_t                       rc;
+    ngx_uint_t                      method, allowed;
+    ngx_http_jobscout_route_t      *route;
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+    /* HEAD is answered by the GET handler; nginx sends the headers only */
+    method = (r->method == NGX_HTTP_HEAD) ? NGX_HTTP_GET : r->method;
+    allowed = 0;
+
+    for (route = ngx_http_jobscout_routes; route->handler; route++) {
+
+        if ((route->flags & NGX_HTTP_JOBSCOUT_ROUTE_TEST)
+            && !jmcf->test_endpoints)
+        {
+            continue;
+        }
+
+        if (ngx_http_jobscout_route_match(&route->pattern, &r->uri, ctx)
+            != NGX_OK)
+        {
+            continue;
+        }
+
+        if (route->method != method) {
+            allowed |= route->method;
+            continue;
+        }
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return route->handler(r, ctx);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (allowed) {
+        return ngx_http_jobscout_not_allowed(r, allowed);
+    }
+
+    return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                        "no such resource");
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_route_match(ngx_str_t *pattern, ngx_str_t *uri,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    u_char  *p, *pend, *u, *uend, *start;
+
+    p = pattern->data;
+    pend = p + pattern->len;
+    u = uri->data;
+    uend = u + uri->len;
+
+    ctx->nparams = 0;
+
+    while (p < pend && u < uend) {
+
+        if (*p != '{') {
+            if (*p++ != *u++) {
+                return NGX_DECLINED;
+            }
+
+            continue;
+        }
+
+        /* a parameter: one non-empty segment */
+
+        start = u;
+
+        while (u < uend && *u != '/') {
+            u++;
+        }
+
+        if (u == start || ctx->nparams == NGX_HTTP_JOBSCOUT_MAX_PARAMS) {
+            return NGX_DECLINED;
+        }
+
+        ctx->params[ctx->nparams].data = start;
+        ctx->params[ctx->nparams].len = u - start;
+        ctx->nparams++;
+
+        while (p < pend && *p != '}') {
+            p++;
+        }
+
+        p++;
+    }
+
+    return (p == pend && u == uend) ? NGX_OK : NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+
+    len = 0;
+
+    for (i = 0; ngx_http_jobscout_methods[i].method; i++) {
+        if (allowed & ngx_http_jobscout_methods[i].method) {
+            len += ngx_http_jobscout_methods[i].name.len + sizeof(", ") - 1;
+        }
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Allow");
+    h->value.data = p;
+
+    for (i = 0; ngx_http_jobscout_methods[i].method; i++) {
+        if (allowed & ngx_http_jobscout_methods[i].method) {
+            if (p != h->value.data) {
+                *p++ = ','; *p++ = ' ';
+            }
+
+            p = ngx_cpymem(p, ngx_http_jobscout_methods[i].name.data,
+                           ngx_http_jobscout_methods[i].name.len);
+        }
+    }
+
+    h->value.len = p - h->value.data;
+
+    return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                                        "method_not_allowed",
+                                        "method not allowed on this resource");
+}
