@@ -177,6 +177,12 @@ ngx_http_jobscout_handler(ngx_http_request_t *r)
     if (rc == NGX_DONE) {
         /* an asynchronous operation owns the request until it finalizes */
         r->main->count++;
+
+        if (!r->discard_body) {
+            /* a client that goes away frees its request and its query */
+            r->read_event_handler = ngx_http_test_reading;
+            r->write_event_handler = ngx_http_request_empty_handler;
+        }
     }
 
     return rc;

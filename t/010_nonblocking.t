@@ -76,7 +76,19 @@ is($running->{status}, 200, 'the running query completes');
 is($queued->{status}, 200, 'the queued query runs when the connection frees');
 cmp_ok($queued->{elapsed}, '>=', 0.9, '... after waiting for it');
 
-# 4. A reload replaces the worker promptly despite its idle connections.
+# 4. A client that goes away frees its request; the connection returns to
+#    the pool when the abandoned query's result arrives.
+my $abandoned = send_request('/api/v1/_test/sleep?seconds=0.5');
+sleep 0.1;
+close $abandoned->{sock};
+my $next = send_request('/api/v1/_test/sleep?seconds=0.01');
+collect(5, $next);
+is($next->{status}, 200, 'the next query runs after an abandoned one');
+cmp_ok($next->{elapsed}, '>=', 0.3, '... once the abandoned result arrived');
+like(error_log_since(0), qr/client prematurely closed connection/,
+     'nginx saw the client go away');
+
+# 5. A reload replaces the worker promptly despite its idle connections.
 my $master = nginx_pid();
 my @old = split ' ', `pgrep -P $master`;
 ok(@old, 'a worker runs');
@@ -91,6 +103,8 @@ ok($gone, 'the old worker exits within 1 s of a reload');
 my ($status) = http_request("GET /health/ready");
 is($status, 200, 'the new worker serves');
 stop_nginx();
+unlike(error_log_since(0), qr/\[alert\]|exited on signal/,
+       'no alert, no crashed worker');
 
 done_testing();
 

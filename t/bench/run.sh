@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# make bench: wrk against /health/ready (one PostgreSQL and one Redis round
+# trip per request) and a plain "return 200" location of the same nginx.
+# Runs are interleaved and repeated; the median of each is reported.
+#
+# Called by conf/stack.sh bench with MODULE, HTTP_PORT, PG_CONNINFO,
+# REDIS_ADDR and NGINX_DIR set and PostgreSQL/Redis running.
+set -euo pipefail
+
+RUNS=${BENCH_RUNS:-3}
+DURATION=${BENCH_DURATION:-5s}
+CONNS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-1}
+
+mkdir -p "$NGINX_DIR"/{conf,logs,tmp}
+chown nobody: "$NGINX_DIR/tmp"
+cat >"$NGINX_DIR/conf/nginx.conf" <<EOC
+load_module $MODULE;
+worker_processes auto;
+pid logs/nginx.pid;
+error_log logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    client_body_temp_path tmp/client_body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+    access_log off;
+    jobscout_postgres "$PG_CONNINFO" pool=${BENCH_POOL:-4};
+    jobscout_redis $REDIS_ADDR;
+    server {
+        listen 127.0.0.1:$HTTP_PORT;
+        location = /plain { return 200 "ok\n"; }
+        location / { jobscout_api; }
+    }
+}
+EOC
+
+/usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf -e logs/error.log
+trap 'kill -QUIT "$(cat "$NGINX_DIR/logs/nginx.pid")" 2>/dev/null || true' EXIT
+
+url=http://127.0.0.1:$HTTP_PORT
+for _ in $(seq 50); do
+    curl -sf "$url/health/ready" >/dev/null && break
+    sleep 0.1
+done
+curl -sf "$url/health/ready" >/dev/null || { echo "bench: /health/ready is not 200"; exit 1; }
+
+# run NAME PATH: one wrk run, prints "rps p99_ms non2xx"
+run() {
+    local out rps p99 bad
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url$2")
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" { v = $2;
+              if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
+              else if (v ~ /ms$/) { sub(/ms/, "", v) }
+              else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
+              printf "%.2f", v }' <<<"$out")
+    bad=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+    echo "$rps $p99 ${bad:-0}"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -a plain_rps plain_p99 ready_rps ready_p99
+failed=0
+for i in $(seq "$RUNS"); do
+    read -r rps p99 bad < <(run plain /plain)
+    plain_rps+=("$rps"); plain_p99+=("$p99")
+    read -r rps p99 bad < <(run ready /health/ready)
+    ready_rps+=("$rps"); ready_p99+=("$p99")
+    [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /health/ready"; failed=1; }
+    printf 'run %d: return 200 %s req/s, /health/ready %s req/s\n' \
+        "$i" "${plain_rps[-1]}" "${ready_rps[-1]}"
+done
+
+p_rps=$(printf '%s\n' "${plain_rps[@]}" | median)
+p_p99=$(printf '%s\n' "${plain_p99[@]}" | median)
+r_rps=$(printf '%s\n' "${ready_rps[@]}" | median)
+r_p99=$(printf '%s\n' "${ready_p99[@]}" | median)
+
+echo
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $RUNS runs, $(nproc) cores"
+printf '%-16s %12s %10s\n' location req/s p99_ms
+printf '%-16s %12.0f %10s\n' "return 200" "$p_rps" "$p_p99"
+printf '%-16s %12.0f %10s\n' "/health/ready" "$r_rps" "$r_p99"
+awk -v r="$r_rps" -v p="$p_rps" 'BEGIN { printf "ratio            %11.1f%%  (target >= 25%%)\n", 100 * r / p }'
+exit $failed
