@@ -113,7 +113,7 @@ seed() {
 # render CONF OUT: fill the @...@ values of a configuration template
 render() {
     sed -e "s|@MODULE@|$MODULE|g" \
-        -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" \
         -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
         -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
         "$1" >"$2"
@@ -197,7 +197,7 @@ test_inner() {
     export TEST_NGINX_BINARY=/usr/sbin/nginx
     export TEST_NGINX_LOAD_MODULES=$MODULE
     export TEST_NGINX_SERVROOT=$ROOT/t/servroot
-    export TEST_NGINX_PG=$PG_CONNINFO
+    export TEST_NGINX_PG=$PG_CONNINFO TEST_NGINX_PG_PORT=$PG_PORT
     export TEST_NGINX_REDIS=$REDIS_ADDR
     export TEST_JOBSCOUT_BUILD=$BUILD
     export TEST_JOBSCOUT_ROOT=$ROOT

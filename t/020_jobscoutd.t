@@ -1,0 +1,101 @@
+# jobscoutd: -t names the line at fault; the master starts its workers,
+# which keep a heartbeat in Redis; a killed worker is respawned; "-s quit"
+# stops everything and removes the pid file.
+use strict;
+use warnings;
+
+use Test::More;
+use File::Temp qw(tempdir);
+use Time::HiRes qw(sleep);
+
+my $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
+my $jobscoutd = ($ENV{TEST_JOBSCOUT_BUILD} || "$root/build") . '/jobscoutd';
+my ($rhost, $rport) = split /:/, ($ENV{TEST_NGINX_REDIS} || '');
+plan skip_all => 'run through "make test": it provides PostgreSQL and Redis'
+    unless $ENV{TEST_NGINX_PG} && $rport;
+
+my $dir = tempdir(CLEANUP => 1);
+mkdir "$dir/conf";
+mkdir "$dir/logs";
+
+sub write_conf {
+    my ($extra) = @_;
+    open my $in, '<', "$root/conf/jobscoutd.conf" or die $!;
+    open my $out, '>', "$dir/conf/jobscoutd.conf" or die $!;
+    while (<$in>) {
+        s/\@PG_CONNINFO\@/$ENV{TEST_NGINX_PG}/g;
+        s/\@REDIS_ADDR\@/$ENV{TEST_NGINX_REDIS}/g;
+        print $out $_;
+    }
+    print $out $extra if $extra;
+    close $out;
+}
+
+sub jobscoutd { return `$jobscoutd -p $dir/ -c conf/jobscoutd.conf @_ 2>&1`; }
+
+sub heartbeats {
+    my @keys = split ' ', `redis-cli -h $rhost -p $rport --scan --pattern 'jobscoutd:heartbeat:*'`;
+    my %pids;
+    for my $key (@keys) {
+        my $v = `redis-cli -h $rhost -p $rport get '$key'`;
+        $pids{$1} = 1 if $v =~ /"pid"\s*:\s*(\d+)/;
+    }
+    return %pids;
+}
+
+sub alive { my $s = `cat /proc/$_[0]/status 2>/dev/null`; return $s =~ /^State:\s+[^Z]/m; }
+
+sub wait_until {
+    my ($secs, $cond) = @_;
+    for (1 .. $secs * 20) { return 1 if $cond->(); sleep 0.05; }
+    return $cond->();
+}
+
+# -t: a bad line is named
+write_conf("workers astrologer 2;\n");
+my $out = jobscoutd('-t');
+isnt($? >> 8, 0, '-t fails on an unknown role');
+like($out, qr{jobscoutd\.conf:\d+}, '... naming file and line');
+like($out, qr/astrologer/, '... and the role');
+
+write_conf();
+$out = jobscoutd('-t');
+is($? >> 8, 0, '-t accepts the shipped configuration') or diag $out;
+
+# start: the master daemonizes and its worker beats
+`redis-cli -h $rhost -p $rport del \$(redis-cli -h $rhost -p $rport --scan --pattern 'jobscoutd:heartbeat:*') 2>/dev/null`;
+$out = jobscoutd();
+is($? >> 8, 0, 'jobscoutd starts') or diag $out;
+ok(wait_until(5, sub { -s "$dir/logs/jobscoutd.pid" }), 'the pid file is written');
+chomp(my $master = `cat $dir/logs/jobscoutd.pid`);
+ok(alive($master), 'the master runs');
+
+my %beats;
+ok(wait_until(5, sub { %beats = heartbeats(); %beats }), 'a worker heartbeat appears in Redis');
+my ($worker) = keys %beats;
+my $ppid = (split ' ', `cat /proc/$worker/stat 2>/dev/null`)[3] // 0;
+is($ppid, $master, '... from a worker of this master');
+
+# a killed worker is respawned
+kill 'KILL', $worker;
+my $respawned;
+ok(wait_until(6, sub {
+       chomp(my $kids = `pgrep -P $master`);
+       ($respawned) = grep { $_ != $worker } split ' ', $kids;
+       $respawned;
+   }), 'a killed worker is respawned');
+ok(wait_until(6, sub { my %b = heartbeats(); $b{$respawned} }), '... and beats');
+
+# -s quit: graceful stop
+$out = jobscoutd('-s', 'quit');
+is($? >> 8, 0, '-s quit signals the master') or diag $out;
+ok(wait_until(10, sub { !alive($master) }), 'the master exits');
+ok(!alive($respawned), 'its worker is gone too');
+ok(!-e "$dir/logs/jobscoutd.pid", 'the pid file is removed');
+my %left = heartbeats();
+ok(!$left{$respawned}, 'a clean exit removes the heartbeat');
+
+unlike(`cat $dir/logs/jobscoutd.log`, qr/AddressSanitizer|runtime error/,
+       'no sanitizer report');
+
+done_testing();

@@ -1,0 +1,711 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#define JS_CONF_MAX_ARGS   8
+#define JS_CONF_MAX_SIZE   (1024 * 1024)
+
+typedef struct {
+    js_conf_t          *cf;
+    const char *const  *roles;
+    int                 line;
+    unsigned            seen;      /* bit per directive, for duplicates */
+    char               *err;
+    size_t              errlen;
+} js_conf_ctx_t;
+
+typedef int (*js_conf_handler_pt)(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+
+typedef struct {
+    const char          *name;
+    int                  min_args;
+    int                  max_args;
+    int                  once;
+    js_conf_handler_pt   handler;
+} js_conf_directive_t;
+
+static int js_conf_set_pid(js_conf_ctx_t *ctx, char **args, int nargs);
+static int js_conf_set_error_log(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_log_format(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_postgres(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_redis(js_conf_ctx_t *ctx, char **args, int nargs);
+static int js_conf_set_workers(js_conf_ctx_t *ctx, char **args, int nargs);
+static int js_conf_set_shutdown_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+
+static const js_conf_directive_t  js_conf_directives[] = {
+    { "pid",              1, 1, 1, js_conf_set_pid },
+    { "error_log",        1, 2, 1, js_conf_set_error_log },
+    { "log_format",       1, 1, 1, js_conf_set_log_format },
+    { "postgres",         1, 1, 1, js_conf_set_postgres },
+    { "redis",            1, 1, 1, js_conf_set_redis },
+    /* Repeated once per role; duplicates are checked per role. */
+    { "workers",          2, 2, 0, js_conf_set_workers },
+    { "shutdown_timeout", 1, 1, 1, js_conf_set_shutdown_timeout },
+};
+
+static int
+js_conf_error(js_conf_ctx_t *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Every message ends with "in file:line", the way nginx -t reports. */
+static int
+js_conf_error(js_conf_ctx_t *ctx, const char *fmt, ...)
+{
+    int      n;
+    va_list  ap;
+
+    va_start(ap, fmt);
+    n = vsnprintf(ctx->err, ctx->errlen, fmt, ap);
+    va_end(ap);
+
+    if (n >= 0 && (size_t) n < ctx->errlen) {
+        if (ctx->line > 0) {
+            snprintf(ctx->err + n, ctx->errlen - n, " in %s:%d",
+                     ctx->cf->file, ctx->line);
+        } else {
+            snprintf(ctx->err + n, ctx->errlen - n, " in %s",
+                     ctx->cf->file);
+        }
+    }
+    return -1;
+}
+
+static char *
+js_conf_path(const char *prefix, const char *path)
+{
+    size_t  plen, len;
+    char   *p;
+
+    if (path[0] == '/') {
+        return strdup(path);
+    }
+
+    plen = strlen(prefix);
+    len = strlen(path);
+
+    p = malloc(plen + len + 1);
+    if (p != NULL) {
+        memcpy(p, prefix, plen);
+        memcpy(p + plen, path, len + 1);
+    }
+    return p;
+}
+
+static int
+js_conf_oom(js_conf_ctx_t *ctx)
+{
+    return js_conf_error(ctx, "out of memory");
+}
+
+int
+js_conf_parse_msec(const char *s, int *ms)
+{
+    long long   v = 0, mul;
+    const char *p = s;
+
+    if (*p < '0' || *p > '9') {
+        return -1;
+    }
+
+    while (*p >= '0' && *p <= '9') {
+        v = v * 10 + (*p++ - '0');
+        if (v > INT_MAX) {
+            return -1;
+        }
+    }
+
+    if (*p == '\0' || strcmp(p, "s") == 0) {
+        mul = 1000;
+    } else if (strcmp(p, "ms") == 0) {
+        mul = 1;
+    } else if (strcmp(p, "m") == 0) {
+        mul = 60 * 1000;
+    } else if (strcmp(p, "h") == 0) {
+        mul = 3600 * 1000;
+    } else {
+        return -1;
+    }
+
+    if (v * mul > INT_MAX) {
+        return -1;
+    }
+
+    *ms = (int) (v * mul);
+    return 0;
+}
+
+static int
+js_conf_set_pid(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    free(ctx->cf->pid);
+    ctx->cf->pid = js_conf_path(ctx->cf->prefix, args[0]);
+    return ctx->cf->pid ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_error_log(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    int  level = JS_LOG_INFO;
+
+    if (nargs == 2) {
+        level = js_log_level_parse(args[1]);
+        if (level < 0) {
+            return js_conf_error(ctx, "invalid log level \"%s\"", args[1]);
+        }
+    }
+    ctx->cf->log_level = level;
+
+    if (strcmp(args[0], "stderr") == 0) {
+        return 0;
+    }
+
+    ctx->cf->error_log = js_conf_path(ctx->cf->prefix, args[0]);
+    return ctx->cf->error_log ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_log_format(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (strcmp(args[0], "kv") == 0) {
+        ctx->cf->log_format = JS_LOG_FORMAT_KV;
+    } else if (strcmp(args[0], "json") == 0) {
+        ctx->cf->log_format = JS_LOG_FORMAT_JSON;
+    } else {
+        return js_conf_error(ctx, "invalid log format \"%s\", "
+                             "expecting \"kv\" or \"json\"", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_postgres(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (args[0][0] == '\0') {
+        return js_conf_error(ctx, "empty \"postgres\" conninfo");
+    }
+
+    ctx->cf->postgres = strdup(args[0]);
+    return ctx->cf->postgres ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_redis(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    char        *a = args[0], *colon, *end;
+    const char  *host;
+    size_t       hlen;
+    long         port;
+
+    (void) nargs;
+
+    if (strncmp(a, "unix:", 5) == 0) {
+        if (a[5] == '\0') {
+            return js_conf_error(ctx, "invalid redis address \"%s\"", a);
+        }
+        ctx->cf->redis_path = js_conf_path(ctx->cf->prefix, a + 5);
+        return ctx->cf->redis_path ? 0 : js_conf_oom(ctx);
+    }
+
+    /* "[::1]:6379" for IPv6, "host:6379" otherwise. */
+    if (a[0] == '[') {
+        end = strchr(a, ']');
+        if (end == NULL || end[1] != ':') {
+            return js_conf_error(ctx, "invalid redis address \"%s\", "
+                                 "expecting host:port or unix:path", a);
+        }
+        host = a + 1;
+        hlen = end - host;
+        colon = end + 1;
+
+    } else {
+        colon = strrchr(a, ':');
+        if (colon == NULL || colon == a) {
+            return js_conf_error(ctx, "invalid redis address \"%s\", "
+                                 "expecting host:port or unix:path", a);
+        }
+        host = a;
+        hlen = colon - a;
+    }
+
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0
+        || port < 1 || port > 65535)
+    {
+        return js_conf_error(ctx, "invalid port \"%s\" in redis address "
+                             "\"%s\"", colon + 1, a);
+    }
+
+    ctx->cf->redis_host = strndup(host, hlen);
+    ctx->cf->redis_port = (int) port;
+    return ctx->cf->redis_host ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_workers(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    int                 i, known = 0;
+    long                n;
+    char               *end;
+    js_conf_t          *cf = ctx->cf;
+    js_conf_workers_t  *w;
+
+    (void) nargs;
+
+    for (i = 0; ctx->roles[i] != NULL; i++) {
+        if (strcmp(ctx->roles[i], args[0]) == 0) {
+            known = 1;
+            break;
+        }
+    }
+
+    if (!known) {
+        return js_conf_error(ctx, "unknown role \"%s\" in \"workers\" "
+                             "directive", args[0]);
+    }
+
+    for (i = 0; i < cf->nworkers; i++) {
+        if (strcmp(cf->workers[i].role, args[0]) == 0) {
+            return js_conf_error(ctx, "\"workers %s\" is duplicate "
+                                 "(first set at line %d)", args[0],
+                                 cf->workers[i].line);
+        }
+    }
+
+    errno = 0;
+    n = strtol(args[1], &end, 10);
+    if (args[1][0] < '0' || args[1][0] > '9' || *end != '\0'
+        || errno != 0)
+    {
+        return js_conf_error(ctx, "invalid number \"%s\" in \"workers\" "
+                             "directive", args[1]);
+    }
+
+    if (n < 1 || n > JS_CONF_MAX_WORKERS) {
+        return js_conf_error(ctx, "invalid number \"%s\" in \"workers\" "
+                             "directive, must be 1..%d", args[1],
+                             JS_CONF_MAX_WORKERS);
+    }
+
+    if (cf->nworkers == JS_CONF_MAX_ROLES) {
+        return js_conf_error(ctx, "too many \"workers\" directives");
+    }
+
+    w = &cf->workers[cf->nworkers];
+    w->role = strdup(args[0]);
+    if (w->role == NULL) {
+        return js_conf_oom(ctx);
+    }
+    w->count = (int) n;
+    w->line = ctx->line;
+    cf->nworkers++;
+
+    return 0;
+}
+
+static int
+js_conf_set_shutdown_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (js_conf_parse_msec(args[0], &ctx->cf->shutdown_timeout) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"shutdown_timeout\" directive", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    size_t                      i;
+    const js_conf_directive_t  *d;
+
+    for (i = 0; i < JS_ARRAY_SIZE(js_conf_directives); i++) {
+        d = &js_conf_directives[i];
+
+        if (strcmp(d->name, args[0]) != 0) {
+            continue;
+        }
+
+        if (nargs - 1 < d->min_args || nargs - 1 > d->max_args) {
+            return js_conf_error(ctx, "invalid number of arguments in "
+                                 "\"%s\" directive", d->name);
+        }
+
+        if (d->once) {
+            if (ctx->seen & (1u << i)) {
+                return js_conf_error(ctx, "\"%s\" directive is duplicate",
+                                     d->name);
+            }
+            ctx->seen |= 1u << i;
+        }
+
+        return d->handler(ctx, args + 1, nargs - 1);
+    }
+
+    return js_conf_error(ctx, "unknown directive \"%s\"", args[0]);
+}
+
+static void
+js_conf_free_args(char **args, int *nargs)
+{
+    while (*nargs > 0) {
+        free(args[--*nargs]);
+    }
+}
+
+/*
+ * A tiny tokenizer in the spirit of ngx_conf_read_token(): words,
+ * "double" or 'single' quoted strings with \-escapes, # comments, and
+ * ';' ending a directive.  Unlike nginx a directive may not span lines,
+ * so a forgotten ';' is reported on the line where it is missing.
+ */
+static int
+js_conf_parse(js_conf_ctx_t *ctx, const char *p, const char *last)
+{
+    int          nargs = 0, start = 0, rc = -1;
+    char        *args[JS_CONF_MAX_ARGS + 1];
+    char        *tok;
+    char         quote, c;
+    size_t       len;
+    const char  *s;
+
+    ctx->line = 1;
+
+    while (p < last) {
+        c = *p;
+
+        if (c == '\n') {
+            if (nargs > 0) {
+                ctx->line = start;
+                js_conf_error(ctx, "directive \"%s\" is not terminated "
+                              "by \";\"", args[0]);
+                goto done;
+            }
+            ctx->line++;
+            p++;
+            continue;
+        }
+
+        if (c == ' ' || c == '\t' || c == '\r') {
+            p++;
+            continue;
+        }
+
+        if (c == '#') {
+            while (p < last && *p != '\n') {
+                p++;
+            }
+            continue;
+        }
+
+        if (c == ';') {
+            if (nargs == 0) {
+                js_conf_error(ctx, "unexpected \";\"");
+                goto done;
+            }
+            args[nargs] = NULL;
+            if (js_conf_directive(ctx, args, nargs) != 0) {
+                goto done;
+            }
+            js_conf_free_args(args, &nargs);
+            p++;
+            continue;
+        }
+
+        if (c == '{' || c == '}') {
+            js_conf_error(ctx, "unexpected \"%c\"", c);
+            goto done;
+        }
+
+        if (nargs == JS_CONF_MAX_ARGS) {
+            js_conf_error(ctx, "too many arguments in \"%s\" directive",
+                          args[0]);
+            goto done;
+        }
+
+        if (nargs == 0) {
+            start = ctx->line;
+        }
+
+        tok = malloc(last - p + 1);
+        if (tok == NULL) {
+            js_conf_oom(ctx);
+            goto done;
+        }
+        args[nargs++] = tok;
+        len = 0;
+
+        if (c == '"' || c == '\'') {
+            quote = c;
+            s = ++p;
+
+            for ( ;; ) {
+                if (p == last || *p == '\n') {
+                    js_conf_error(ctx, "unterminated string starting "
+                                  "with %c%.*s", quote,
+                                  (int) (p - s > 20 ? 20 : p - s), s);
+                    goto done;
+                }
+                if (*p == quote) {
+                    p++;
+                    break;
+                }
+                if (*p == '\\' && p + 1 < last && p[1] != '\n') {
+                    p++;
+                    switch (*p) {
+                    case 'n': tok[len++] = '\n'; break;
+                    case 't': tok[len++] = '\t'; break;
+                    case 'r': tok[len++] = '\r'; break;
+                    default:  tok[len++] = *p;
+                    }
+                    p++;
+                    continue;
+                }
+                tok[len++] = *p++;
+            }
+
+            if (p < last && *p != ' ' && *p != '\t' && *p != '\r'
+                && *p != '\n' && *p != ';')
+            {
+                js_conf_error(ctx, "unexpected \"%c\" after quoted "
+                              "string", *p);
+                goto done;
+            }
+
+        } else {
+            while (p < last && *p != ' ' && *p != '\t' && *p != '\r'
+                   && *p != '\n' && *p != ';' && *p != '{' && *p != '}'
+                   && *p != '"' && *p != '\'')
+            {
+                tok[len++] = *p++;
+            }
+        }
+
+        tok[len] = '\0';
+    }
+
+    if (nargs > 0) {
+        ctx->line = start;
+        js_conf_error(ctx, "unexpected end of file, expecting \";\" "
+                      "after \"%s\" directive", args[0]);
+        goto done;
+    }
+
+    rc = 0;
+
+done:
+
+    js_conf_free_args(args, &nargs);
+    return rc;
+}
+
+static char *
+js_conf_prefix(const char *prefix)
+{
+    char    cwd[PATH_MAX], *p, *abs = NULL;
+    size_t  len;
+
+    if (prefix == NULL || prefix[0] != '/') {
+        if (getcwd(cwd, sizeof(cwd) - 1) == NULL) {
+            return NULL;
+        }
+        len = strlen(cwd);
+        if (cwd[len - 1] != '/') {
+            cwd[len++] = '/';
+            cwd[len] = '\0';
+        }
+        if (prefix == NULL) {
+            return strdup(cwd);
+        }
+        abs = js_conf_path(cwd, prefix);
+        if (abs == NULL) {
+            return NULL;
+        }
+        prefix = abs;
+    }
+
+    len = strlen(prefix);
+    p = malloc(len + 2);
+    if (p != NULL) {
+        memcpy(p, prefix, len);
+        if (len == 0 || p[len - 1] != '/') {
+            p[len++] = '/';
+        }
+        p[len] = '\0';
+    }
+
+    free(abs);
+    return p;
+}
+
+static char *
+js_conf_read(js_conf_ctx_t *ctx, size_t *size)
+{
+    FILE    *f;
+    long     n;
+    char    *buf = NULL;
+
+    f = fopen(ctx->cf->file, "re");
+    if (f == NULL) {
+        snprintf(ctx->err, ctx->errlen, "open() \"%s\" failed (%d: %s)",
+                 ctx->cf->file, errno, strerror(errno));
+        return NULL;
+    }
+
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0
+        || fseek(f, 0, SEEK_SET) != 0)
+    {
+        snprintf(ctx->err, ctx->errlen, "cannot read \"%s\" (%d: %s)",
+                 ctx->cf->file, errno, strerror(errno));
+        goto done;
+    }
+
+    if (n > JS_CONF_MAX_SIZE) {
+        snprintf(ctx->err, ctx->errlen, "\"%s\" is too large",
+                 ctx->cf->file);
+        goto done;
+    }
+
+    buf = malloc(n + 1);
+    if (buf == NULL) {
+        snprintf(ctx->err, ctx->errlen, "out of memory");
+        goto done;
+    }
+
+    if (fread(buf, 1, n, f) != (size_t) n) {
+        snprintf(ctx->err, ctx->errlen, "read() \"%s\" failed",
+                 ctx->cf->file);
+        free(buf);
+        buf = NULL;
+        goto done;
+    }
+
+    buf[n] = '\0';
+    *size = n;
+
+done:
+
+    fclose(f);
+    return buf;
+}
+
+int
+js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
+    const char *const *roles, char *err, size_t errlen)
+{
+    int            rc = -1;
+    char          *buf;
+    size_t         size = 0;
+    js_conf_ctx_t  ctx;
+
+    memset(cf, 0, sizeof(*cf));
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cf = cf;
+    ctx.roles = roles;
+    ctx.err = err;
+    ctx.errlen = errlen;
+
+    cf->log_level = JS_LOG_INFO;
+    cf->log_format = JS_LOG_FORMAT_KV;
+    cf->shutdown_timeout = 10000;
+
+    cf->prefix = js_conf_prefix(prefix);
+    if (cf->prefix == NULL) {
+        snprintf(err, errlen, "cannot resolve prefix (%d: %s)", errno,
+                 strerror(errno));
+        goto failed;
+    }
+
+    cf->file = js_conf_path(cf->prefix, file);
+    if (cf->file == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto failed;
+    }
+
+    buf = js_conf_read(&ctx, &size);
+    if (buf == NULL) {
+        goto failed;
+    }
+
+    rc = js_conf_parse(&ctx, buf, buf + size);
+    free(buf);
+
+    if (rc != 0) {
+        goto failed;
+    }
+
+    /* Line 0: errors about the file as a whole carry no line number. */
+    ctx.line = 0;
+    rc = -1;
+
+    if (cf->postgres == NULL) {
+        js_conf_error(&ctx, "no \"postgres\" directive");
+        goto failed;
+    }
+
+    if (cf->redis_host == NULL && cf->redis_path == NULL) {
+        js_conf_error(&ctx, "no \"redis\" directive");
+        goto failed;
+    }
+
+    if (cf->nworkers == 0) {
+        js_conf_error(&ctx, "no \"workers\" directive");
+        goto failed;
+    }
+
+    if (cf->pid == NULL) {
+        cf->pid = js_conf_path(cf->prefix, "var/run/jobscoutd.pid");
+        if (cf->pid == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto failed;
+        }
+    }
+
+    return 0;
+
+failed:
+
+    js_conf_free(cf);
+    return -1;
+}
+
+void
+js_conf_free(js_conf_t *cf)
+{
+    int  i;
+
+    for (i = 0; i < cf->nworkers; i++) {
+        free(cf->workers[i].role);
+    }
+
+    free(cf->file);
+    free(cf->prefix);
+    free(cf->pid);
+    free(cf->error_log);
+    free(cf->postgres);
+    free(cf->redis_host);
+    free(cf->redis_path);
+
+    memset(cf, 0, sizeof(*cf));
+}

@@ -1,0 +1,23 @@
+/*
+ * Small helpers shared by the master, the workers and the roles.
+ */
+
+#ifndef JS_UTIL_H
+#define JS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JS_ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+
+/* Monotonic milliseconds: for deadlines, immune to clock steps. */
+int64_t js_msec(void);
+
+/* Wall clock as "2025-06-01T10:00:00.123Z" (UTC); returns buf. */
+char *js_iso_time(char *buf, size_t len);
+
+/* snprintf that reports truncation as -1 instead of a length. */
+int js_snprintf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * Every role jobscoutd can run.  A role is one file with one entry
+ * point; add it here and to js_roles[] in roles.c, and "workers <name>
+ * <count>;" becomes valid in the configuration.
+ */
+
+#ifndef JS_ROLES_H
+#define JS_ROLES_H
+
+#include "worker.h"
+
+int js_heartbeat_run(js_worker_t *w);
+
+#endif
