@@ -77,7 +77,23 @@ struct ngx_http_jobscout_ctx_s {
 
 
 /*
- * PostgreSQL.  A query is allocated by the caller from r->pool.  Its handler
+ * PostgreSQL.  Every query runs a named statement, prepared on each pooled
+ * connection the first time that connection runs it: PostgreSQL then
+ * parses and plans it once, not on every request.  Names are unique.
+ */
+
+#define NGX_HTTP_JOBSCOUT_PG_MAX_STMTS  256
+
+typedef struct {
+    const char                     *name;
+    const char                     *sql;
+    int                             nparams;
+    ngx_uint_t                      id;         /* set on first use */
+} ngx_http_jobscout_pg_stmt_t;
+
+
+/*
+ * A query is allocated by the caller from r->pool.  Its handler
  * is called exactly once, always from the event loop (never from inside
  * ngx_http_jobscout_pg_query()), unless the request went away first.  On
  * failure res is NULL and status/error say what to answer.  When
@@ -90,8 +106,7 @@ typedef void (*ngx_http_jobscout_pg_handler_pt)(
 
 struct ngx_http_jobscout_pg_query_s {
     ngx_http_request_t             *request;
-    const char                     *sql;
-    int                             nparams;
+    ngx_http_jobscout_pg_stmt_t    *stmt;
     const char *const              *values;
     ngx_http_jobscout_pg_handler_pt handler;
     void                           *data;

@@ -28,12 +28,18 @@ static void ngx_http_jobscout_test_sleep_done(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 
 
-static const char  ngx_http_jobscout_ready_sql[] =
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_ready_stmt = {
+    "health_ready",
     "SELECT count(*) FROM job_sources"
-    " WHERE is_active AND health_status = 'failing'";
+    " WHERE is_active AND health_status = 'failing'",
+    0, 0
+};
 
-static const char  ngx_http_jobscout_sleep_sql[] =
-    "SELECT pg_sleep($1::float8)";
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_sleep_stmt = {
+    "test_sleep",
+    "SELECT pg_sleep($1::float8)",
+    1, 0
+};
 
 
 ngx_int_t
@@ -62,7 +68,7 @@ ngx_http_jobscout_health_ready(ngx_http_request_t *r,
 
     ctx->data = st;
 
-    st->query.sql = ngx_http_jobscout_ready_sql;
+    st->query.stmt = &ngx_http_jobscout_ready_stmt;
     st->query.handler = ngx_http_jobscout_ready_pg;
 
     if (ngx_http_jobscout_pg_query(r, &st->query) == NGX_OK) {
@@ -271,8 +277,7 @@ ngx_http_jobscout_test_sleep(ngx_http_request_t *r,
     *ngx_cpymem(value, arg.data, arg.len) = '\0';
     values[0] = (const char *) value;
 
-    q->sql = ngx_http_jobscout_sleep_sql;
-    q->nparams = 1;
+    q->stmt = &ngx_http_jobscout_sleep_stmt;
     q->values = values;
     q->handler = ngx_http_jobscout_test_sleep_done;
 

@@ -3,6 +3,7 @@
  * Job Scout: a per-worker pool of non-blocking libpq connections driven by
  * nginx events.
  *
+ * Statements are prepared on a connection the first time it runs them.
  * A query takes an idle connection, or waits in a bounded queue while every
  * connection is busy or still connecting; when the queue is full, or every
  * connection is down, it fails at once with 503.  Connect and query
@@ -41,6 +42,9 @@ struct ngx_http_jobscout_pg_conn_s {
     ngx_uint_t                      state;
     ngx_http_jobscout_pg_query_t   *query;      /* NULL: detached */
     PGresult                       *result;
+    ngx_http_jobscout_pg_stmt_t    *preparing;  /* PREPARE in flight */
+    uint8_t                         prepared[NGX_HTTP_JOBSCOUT_PG_MAX_STMTS
+                                             / 8];
     ngx_event_t                     timer;
     ngx_msec_t                      backoff;
     ngx_queue_t                     queue;      /* in pool->idle */
@@ -84,6 +88,16 @@ static void ngx_http_jobscout_pg_wait_handler(ngx_event_t *ev);
 static void ngx_http_jobscout_pg_query_cleanup(void *data);
 static void ngx_http_jobscout_pg_log(ngx_uint_t level, ngx_log_t *log,
     const char *what, PGconn *pgconn);
+
+
+/* statement ids are per worker process, like the connections */
+static ngx_uint_t  ngx_http_jobscout_pg_nstmts;
+
+#define ngx_http_jobscout_pg_is_prepared(pgc, stmt)                          \
+    ((pgc)->prepared[(stmt)->id / 8] & (1 << ((stmt)->id % 8)))
+
+#define ngx_http_jobscout_pg_set_prepared(pgc, stmt)                         \
+    (pgc)->prepared[(stmt)->id / 8] |= (1 << ((stmt)->id % 8))
 
 
 ngx_http_jobscout_pg_pool_t *
@@ -179,6 +193,9 @@ ngx_http_jobscout_pg_connect(ngx_http_jobscout_pg_conn_t *pgc)
     ngx_http_jobscout_pg_pool_t  *pool;
 
     pool = pgc->pool;
+
+    /* a new session knows no prepared statement */
+    ngx_memzero(pgc->prepared, sizeof(pgc->prepared));
 
     pgc->pgconn = PQconnectStartParams(pool->keys, pool->values, 1);
 
@@ -382,6 +399,7 @@ ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
 
     pgc->state = NGX_HTTP_JOBSCOUT_PG_DOWN;
     pgc->query = NULL;
+    pgc->preparing = NULL;
 
     if (pgc->timer.timer_set) {
         ngx_del_timer(&pgc->timer);
@@ -574,15 +592,22 @@ static ngx_int_t
 ngx_http_jobscout_pg_send(ngx_http_jobscout_pg_conn_t *pgc,
     ngx_http_jobscout_pg_query_t *q)
 {
-    int  rc;
+    int                           rc, sent;
+    ngx_http_jobscout_pg_stmt_t  *stmt;
 
-    rc = -1;
+    stmt = q->stmt;
 
-    if (PQsendQueryParams(pgc->pgconn, q->sql, q->nparams, NULL, q->values,
-                          NULL, NULL, 0))
-    {
-        rc = PQflush(pgc->pgconn);
+    if (ngx_http_jobscout_pg_is_prepared(pgc, stmt)) {
+        sent = PQsendQueryPrepared(pgc->pgconn, stmt->name, stmt->nparams,
+                                   q->values, NULL, NULL, 0);
+
+    } else {
+        sent = PQsendPrepare(pgc->pgconn, stmt->name, stmt->sql,
+                             stmt->nparams, NULL);
+        pgc->preparing = stmt;
     }
+
+    rc = sent ? PQflush(pgc->pgconn) : -1;
 
     if (rc == -1
         || ngx_http_jobscout_event_set(pgc->connection->write, rc == 1)
@@ -599,8 +624,12 @@ ngx_http_jobscout_pg_send(ngx_http_jobscout_pg_conn_t *pgc,
     q->conn = pgc;
     q->state = NGX_HTTP_JOBSCOUT_QUERY_RUNNING;
 
-    pgc->timer.cancelable = 0;
-    ngx_add_timer(&pgc->timer, pgc->pool->conf->query_timeout);
+    /* one timeout covers PREPARE and EXECUTE */
+
+    if (!pgc->timer.timer_set) {
+        pgc->timer.cancelable = 0;
+        ngx_add_timer(&pgc->timer, pgc->pool->conf->query_timeout);
+    }
 
     return NGX_OK;
 }
@@ -619,6 +648,30 @@ ngx_http_jobscout_pg_done(ngx_http_jobscout_pg_conn_t *pgc)
 
     pgc->query = NULL;
     pgc->result = NULL;
+
+    if (pgc->preparing) {
+
+        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+            ngx_http_jobscout_pg_set_prepared(pgc, pgc->preparing);
+            pgc->preparing = NULL;
+            PQclear(res);
+            res = NULL;
+
+            if (q) {
+                /* still busy: now the statement itself */
+                if (ngx_http_jobscout_pg_send(pgc, q) != NGX_OK) {
+                    ngx_http_jobscout_pg_fail(q, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                              "database connection lost");
+                }
+
+                return;
+            }
+        }
+
+        /* a failed PREPARE is the query's result: its error */
+        pgc->preparing = NULL;
+    }
+
     pgc->state = NGX_HTTP_JOBSCOUT_PG_IDLE;
     ngx_queue_insert_head(&pool->idle, &pgc->queue);
 
@@ -693,6 +746,22 @@ ngx_http_jobscout_pg_query(ngx_http_request_t *r,
     q->request = r;
     q->state = NGX_HTTP_JOBSCOUT_QUERY_NEW;
     q->status = NGX_HTTP_SERVICE_UNAVAILABLE;
+
+    if (q->stmt->id == 0) {
+        /* ids start at 1: 0 means not seen yet */
+
+        if (ngx_http_jobscout_pg_nstmts == NGX_HTTP_JOBSCOUT_PG_MAX_STMTS - 1)
+        {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "jobscout: more than %d statements",
+                          NGX_HTTP_JOBSCOUT_PG_MAX_STMTS);
+            q->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+            q->error = "internal error";
+            return NGX_ERROR;
+        }
+
+        q->stmt->id = ++ngx_http_jobscout_pg_nstmts;
+    }
 
     cln = ngx_http_cleanup_add(r, 0);
     if (cln == NULL) {

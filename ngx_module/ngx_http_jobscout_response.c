@@ -18,6 +18,10 @@ static ngx_int_t ngx_http_jobscout_valid_request_id(ngx_str_t *id);
 static ngx_str_t  ngx_http_jobscout_json_type =
     ngx_string("application/json; charset=utf-8");
 
+static u_char      ngx_http_jobscout_id_prefix[8];
+static ngx_pid_t   ngx_http_jobscout_id_pid;
+static uint64_t    ngx_http_jobscout_id_counter;
+
 
 ngx_http_jobscout_ctx_t *
 ngx_http_jobscout_init_ctx(ngx_http_request_t *r)
@@ -43,7 +47,8 @@ static ngx_int_t
 ngx_http_jobscout_request_id(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    u_char            random[16];
+    u_char           *p, counter[8];
+    uint64_t          n;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
@@ -73,22 +78,41 @@ ngx_http_jobscout_request_id(ngx_http_request_t *r,
         }
     }
 
-    /* a missing or unusable id is replaced, never echoed back raw */
+    /*
+     * A missing or unusable id is replaced, never echoed back raw.  Ids need
+     * to be unique, not secret: a random prefix per worker process and a
+     * counter, rather than RAND_bytes() on every request.
+     */
 
-    if (RAND_bytes(random, sizeof(random)) != 1) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "jobscout: RAND_bytes() failed");
+    if (ngx_http_jobscout_id_pid != ngx_pid) {
+        if (RAND_bytes(ngx_http_jobscout_id_prefix,
+                       sizeof(ngx_http_jobscout_id_prefix)) != 1)
+        {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "jobscout: RAND_bytes() failed");
+            return NGX_ERROR;
+        }
+
+        ngx_http_jobscout_id_pid = ngx_pid;
+    }
+
+    n = ngx_http_jobscout_id_counter++;
+
+    for (i = 0; i < sizeof(counter); i++) {
+        counter[sizeof(counter) - 1 - i] = (u_char) (n >> (8 * i));
+    }
+
+    p = ngx_pnalloc(r->pool, 2 * (sizeof(ngx_http_jobscout_id_prefix)
+                                  + sizeof(counter)));
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    ctx->request_id.data = ngx_pnalloc(r->pool, 2 * sizeof(random));
-    if (ctx->request_id.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ctx->request_id.len = ngx_hex_dump(ctx->request_id.data, random,
-                                       sizeof(random))
-                          - ctx->request_id.data;
+    ctx->request_id.data = p;
+    p = ngx_hex_dump(p, ngx_http_jobscout_id_prefix,
+                     sizeof(ngx_http_jobscout_id_prefix));
+    p = ngx_hex_dump(p, counter, sizeof(counter));
+    ctx->request_id.len = p - ctx->request_id.data;
 
     return NGX_OK;
 }
