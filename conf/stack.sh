@@ -206,10 +206,18 @@ test_inner() {
     if [ "${SANITIZE:-}" = 1 ]; then
         TEST_NGINX_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
         export TEST_NGINX_PRELOAD
-        export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-        export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+        # reports go to files, so that none is lost in a daemon's stderr
+        rm -rf "$STACK_DIR/sanitizer"; mkdir -p "$STACK_DIR/sanitizer"
+        chmod 777 "$STACK_DIR/sanitizer"
+        export ASAN_OPTIONS=detect_leaks=0:log_path=$STACK_DIR/sanitizer/asan
+        export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$STACK_DIR/sanitizer/ubsan
     fi
     (cd "$ROOT" && prove -r -I t/lib t/) || rc=$?
+    if [ "${SANITIZE:-}" = 1 ] && [ -n "$(ls -A "$STACK_DIR/sanitizer")" ]; then
+        log "sanitizer reports:"
+        cat "$STACK_DIR"/sanitizer/* >&2
+        rc=1
+    fi
     return $rc
 }
 

@@ -21,6 +21,7 @@ package JobScout::TestNginx;
 #   TEST_NGINX_SERVROOT      server root (default t/servroot, made absolute)
 #   TEST_NGINX_LOAD_MODULES  space-separated .so paths -> load_module lines
 #   TEST_NGINX_WORKERS       worker_processes (default 1)
+#   TEST_NGINX_PRELOAD       LD_PRELOAD for nginx (sanitizer runtimes)
 #   TEST_NGINX_LOG_LEVEL     error_log level (default debug when nginx was
 #                            built --with-debug, info otherwise)
 
@@ -252,6 +253,10 @@ sub _run_nginx {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', '/dev/null';
         open STDERR, '>&', $err;
+        # sanitizer runtimes for a module built with them (make asan): the
+        # stock nginx binary itself is not instrumented
+        $ENV{LD_PRELOAD} = $ENV{TEST_NGINX_PRELOAD}
+            if $ENV{TEST_NGINX_PRELOAD};
         { no warnings "exec"; exec { $cmd[0] } @cmd; }
         print STDERR "cannot exec $cmd[0]: $!\n";
         POSIX::_exit(127);
