@@ -20,7 +20,23 @@ HTTP_PORT=${HTTP_PORT:-8080}
 PG_DB=${PG_DB:-jobscout}
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PG_DATA=$STACK_DIR/pg/data
+
+# PostgreSQL runs as "postgres" and nginx workers as "nobody": they must
+# reach their directories.  A STACK_DIR under a private parent (/root,
+# mktemp -d) is out of their reach, so their files then go to /var/tmp.
+mkdir -p "$STACK_DIR"
+STACK_DIR=$(cd "$STACK_DIR" && pwd)
+if runuser -u postgres -- test -x "$STACK_DIR" 2>/dev/null \
+   && runuser -u nobody -- test -x "$STACK_DIR" 2>/dev/null; then
+    SHARED_DIR=$STACK_DIR
+else
+    SHARED_DIR=/var/tmp/jobscout-$(printf %s "$STACK_DIR" | sha256sum | cut -c1-12)
+    mkdir -p "$SHARED_DIR"
+    chmod 755 "$SHARED_DIR"
+fi
+PG_ROOT=$SHARED_DIR/pg
+PG_DATA=$PG_ROOT/data
+NGINX_TMP=$SHARED_DIR/nginx-tmp
 PG_CONNINFO="host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"
 REDIS_ADDR=127.0.0.1:$REDIS_PORT
 NGINX_DIR=$STACK_DIR/nginx
@@ -63,17 +79,17 @@ pg_start() {
     # initdb refuses root: the cluster belongs to the postgres user
     if [ ! -f "$PG_DATA/PG_VERSION" ]; then
         mkdir -p "$PG_DATA"
-        chown -R postgres: "$STACK_DIR/pg"
+        chown -R postgres: "$PG_ROOT"
         chmod 700 "$PG_DATA"
         (cd / && runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" \
             -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
-            >"$STACK_DIR/pg/initdb.log") || die "initdb failed: see $STACK_DIR/pg/initdb.log"
+            >"$PG_ROOT/initdb.log" 2>&1) || die "initdb failed: see $PG_ROOT/initdb.log"
     fi
     if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
         (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w \
-            -l "$STACK_DIR/pg/postgresql.log" \
-            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$STACK_DIR/pg -c fsync=off" \
-            start >/dev/null) || die "PostgreSQL did not start: see $STACK_DIR/pg/postgresql.log"
+            -l "$PG_ROOT/postgresql.log" \
+            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_ROOT -c fsync=off" \
+            start >/dev/null) || die "PostgreSQL did not start: see $PG_ROOT/postgresql.log"
     fi
     if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then
         psql_admin -c "CREATE DATABASE \"$PG_DB\""
@@ -114,6 +130,7 @@ seed() {
 render() {
     sed -e "s|@MODULE@|$MODULE|g" \
         -e "s|@LISTEN@|127.0.0.1:$HTTP_PORT|g" \
+        -e "s|@TEMP@|$NGINX_TMP|g" \
         -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
         -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
         "$1" >"$2"
@@ -121,10 +138,10 @@ render() {
 
 nginx_start() {
     [ -f "$MODULE" ] || die "$MODULE is not built: run make build"
-    mkdir -p "$NGINX_DIR"/{conf,logs,tmp}
+    mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
     render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
-    # workers run as nobody: they write request bodies under tmp/
-    chown nobody: "$NGINX_DIR/tmp"
+    # workers run as nobody: they write request bodies there
+    chown nobody: "$NGINX_TMP"
     stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
     /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf -e logs/error.log \
         || die "nginx did not start: see $NGINX_DIR/logs/error.log"
@@ -163,7 +180,7 @@ Job Scout is running: http://127.0.0.1:$HTTP_PORT/
   demo login: demo@jobscout.dev / jobscout-demo
   PostgreSQL: psql "$PG_CONNINFO"
   Redis:      redis-cli -p $REDIS_PORT
-  logs:       $STACK_DIR/{nginx/logs,jobscoutd/logs,pg,redis}
+  logs:       $STACK_DIR/{nginx/logs,jobscoutd/logs,redis}, $PG_ROOT
   stop:       make stop
 EOF
 }
@@ -232,7 +249,7 @@ bench_inner() {
     redis_start
     migrate
     seed
-    export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR
+    export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP
     "$ROOT/t/bench/run.sh"
 }
 

@@ -51,6 +51,7 @@ pg_conninfo_resolved() {
 render() {
     sed -e "s|@MODULE@|$(esc "$MODULE")|g" \
         -e "s|@LISTEN@|$(esc "$HTTP_PORT")|g" \
+        -e "s|@TEMP@|$ROOT/nginx/tmp|g" \
         -e "s|@PG_CONNINFO@|$(esc "$3")|g" \
         -e "s|@REDIS_ADDR@|$(esc "$REDIS_ADDR")|g" \
         "$1" > "$2"

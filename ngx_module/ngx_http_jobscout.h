@@ -169,12 +169,23 @@ char *ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* nginx connections around the sockets of libpq and hiredis */
 
+#define NGX_HTTP_JOBSCOUT_BACKOFF_MIN  100
+
+
 ngx_connection_t *ngx_http_jobscout_event_attach(ngx_socket_t fd, void *data,
     ngx_event_handler_pt read_handler, ngx_event_handler_pt write_handler,
     ngx_log_t *log);
 void ngx_http_jobscout_event_release(ngx_connection_t *c);
 ngx_int_t ngx_http_jobscout_event_set(ngx_event_t *ev, ngx_uint_t active);
 ngx_int_t ngx_http_jobscout_socket_readable(ngx_socket_t fd);
+void ngx_http_jobscout_event_retry(ngx_event_t *timer, ngx_msec_t *backoff);
+
+
+/* "name=value" parameters of directives */
+
+ngx_int_t ngx_http_jobscout_conf_param(ngx_str_t *arg, const char *name,
+    ngx_str_t *value);
+ngx_int_t ngx_http_jobscout_conf_msec(ngx_str_t *value);
 
 
 /* JSON responses */

@@ -15,6 +15,9 @@
 #include "ngx_http_jobscout.h"
 
 
+#define NGX_HTTP_JOBSCOUT_BACKOFF_MAX  2000
+
+
 ngx_connection_t *
 ngx_http_jobscout_event_attach(ngx_socket_t fd, void *data,
     ngx_event_handler_pt read_handler, ngx_event_handler_pt write_handler,
@@ -114,4 +117,33 @@ ngx_http_jobscout_socket_readable(ngx_socket_t fd)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Schedules a reconnect on a cancelable timer, which never delays a
+ * graceful shutdown: at once for a connection that was up (*backoff 0),
+ * then after a delay doubling from 100 ms to 2 s while connecting fails.
+ */
+
+void
+ngx_http_jobscout_event_retry(ngx_event_t *timer, ngx_msec_t *backoff)
+{
+    ngx_msec_t  delay;
+
+    if (ngx_exiting || ngx_terminate) {
+        return;
+    }
+
+    if (*backoff == 0) {
+        delay = 1;
+        *backoff = NGX_HTTP_JOBSCOUT_BACKOFF_MIN;
+
+    } else {
+        delay = *backoff;
+        *backoff = ngx_min(2 * *backoff, NGX_HTTP_JOBSCOUT_BACKOFF_MAX);
+    }
+
+    timer->cancelable = 1;
+    ngx_add_timer(timer, delay);
 }

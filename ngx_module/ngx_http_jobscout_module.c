@@ -161,6 +161,39 @@ ngx_http_jobscout_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+ngx_int_t
+ngx_http_jobscout_conf_param(ngx_str_t *arg, const char *name,
+    ngx_str_t *value)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    if (arg->len <= len
+        || arg->data[len] != '='
+        || ngx_strncmp(arg->data, name, len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    value->data = arg->data + len + 1;
+    value->len = arg->len - len - 1;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_conf_msec(ngx_str_t *value)
+{
+    ngx_int_t  n;
+
+    n = ngx_parse_time(value, 0);
+
+    return (n == 0) ? NGX_ERROR : n;
+}
+
+
 static ngx_int_t
 ngx_http_jobscout_handler(ngx_http_request_t *r)
 {

@@ -27,9 +27,6 @@
 #define NGX_HTTP_JOBSCOUT_QUERY_RUNNING    2
 #define NGX_HTTP_JOBSCOUT_QUERY_DONE       3
 
-#define NGX_HTTP_JOBSCOUT_PG_BACKOFF_MIN   100
-#define NGX_HTTP_JOBSCOUT_PG_BACKOFF_MAX   2000
-
 /* reads per wake-up before yielding to other connections */
 #define NGX_HTTP_JOBSCOUT_PG_READS         16
 
@@ -46,7 +43,7 @@ struct ngx_http_jobscout_pg_conn_s {
     uint8_t                         prepared[NGX_HTTP_JOBSCOUT_PG_MAX_STMTS
                                              / 8];
     ngx_event_t                     timer;
-    ngx_msec_t                      backoff;
+    ngx_msec_t                      backoff;    /* 0: was up */
     ngx_queue_t                     queue;      /* in pool->idle */
 };
 
@@ -152,7 +149,7 @@ ngx_http_jobscout_pg_pool_create(ngx_cycle_t *cycle,
         pgc = &pool->conns[i];
 
         pgc->pool = pool;
-        pgc->backoff = NGX_HTTP_JOBSCOUT_PG_BACKOFF_MIN;
+        pgc->backoff = NGX_HTTP_JOBSCOUT_BACKOFF_MIN;
         pgc->timer.handler = ngx_http_jobscout_pg_timer_handler;
         pgc->timer.data = pgc;
         pgc->timer.log = pool->log;
@@ -352,7 +349,7 @@ ngx_http_jobscout_pg_connect_poll(ngx_http_jobscout_pg_conn_t *pgc)
         pool->nconnecting--;
         pool->nready++;
         pgc->state = NGX_HTTP_JOBSCOUT_PG_IDLE;
-        pgc->backoff = NGX_HTTP_JOBSCOUT_PG_BACKOFF_MIN;
+        pgc->backoff = 0;
         ngx_queue_insert_head(&pool->idle, &pgc->queue);
 
         ngx_log_error(NGX_LOG_INFO, pool->log, 0,
@@ -372,14 +369,11 @@ static void
 ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
     ngx_uint_t status, const char *error)
 {
-    ngx_msec_t                     delay;
-    ngx_uint_t                     was_ready;
     ngx_http_jobscout_pg_pool_t   *pool;
     ngx_http_jobscout_pg_query_t  *q;
 
     pool = pgc->pool;
     q = pgc->query;
-    was_ready = 0;
 
     switch (pgc->state) {
 
@@ -393,7 +387,6 @@ ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
 
     case NGX_HTTP_JOBSCOUT_PG_BUSY:
         pool->nready--;
-        was_ready = 1;
         break;
     }
 
@@ -420,22 +413,8 @@ ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
         pgc->pgconn = NULL;
     }
 
-    if (!pool->closing && !ngx_exiting && !ngx_terminate) {
-
-        /* a connection that was up retries at once, a failing one backs off */
-
-        if (was_ready) {
-            delay = 1;
-            pgc->backoff = NGX_HTTP_JOBSCOUT_PG_BACKOFF_MIN;
-
-        } else {
-            delay = pgc->backoff;
-            pgc->backoff = ngx_min(2 * pgc->backoff,
-                                   NGX_HTTP_JOBSCOUT_PG_BACKOFF_MAX);
-        }
-
-        pgc->timer.cancelable = 1;
-        ngx_add_timer(&pgc->timer, delay);
+    if (!pool->closing) {
+        ngx_http_jobscout_event_retry(&pgc->timer, &pgc->backoff);
     }
 
     if (q) {
@@ -1008,8 +987,8 @@ ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[i].data, "pool=", 5) == 0) {
-            n = ngx_atoi(value[i].data + 5, value[i].len - 5);
+        if (ngx_http_jobscout_conf_param(&value[i], "pool", &s) == NGX_OK) {
+            n = ngx_atoi(s.data, s.len);
             if (n < 1 || n > 1024) {
                 goto invalid;
             }
@@ -1018,8 +997,8 @@ ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "queue=", 6) == 0) {
-            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+        if (ngx_http_jobscout_conf_param(&value[i], "queue", &s) == NGX_OK) {
+            n = ngx_atoi(s.data, s.len);
             if (n < 0 || n > 65536) {
                 goto invalid;
             }
@@ -1028,12 +1007,11 @@ ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "connect_timeout=", 16) == 0) {
-            s.data = value[i].data + 16;
-            s.len = value[i].len - 16;
-
-            n = ngx_parse_time(&s, 0);
-            if (n == NGX_ERROR || n == 0) {
+        if (ngx_http_jobscout_conf_param(&value[i], "connect_timeout", &s)
+            == NGX_OK)
+        {
+            n = ngx_http_jobscout_conf_msec(&s);
+            if (n == NGX_ERROR) {
                 goto invalid;
             }
 
@@ -1041,12 +1019,11 @@ ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
-        if (ngx_strncmp(value[i].data, "query_timeout=", 14) == 0) {
-            s.data = value[i].data + 14;
-            s.len = value[i].len - 14;
-
-            n = ngx_parse_time(&s, 0);
-            if (n == NGX_ERROR || n == 0) {
+        if (ngx_http_jobscout_conf_param(&value[i], "query_timeout", &s)
+            == NGX_OK)
+        {
+            n = ngx_http_jobscout_conf_msec(&s);
+            if (n == NGX_ERROR) {
                 goto invalid;
             }
 

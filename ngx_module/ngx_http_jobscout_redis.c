@@ -18,9 +18,6 @@
 #define NGX_HTTP_JOBSCOUT_REDIS_CONNECTING   1
 #define NGX_HTTP_JOBSCOUT_REDIS_UP           2
 
-#define NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MIN  100
-#define NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MAX  2000
-
 #define NGX_HTTP_JOBSCOUT_REDIS_READS        16
 
 
@@ -32,13 +29,12 @@ struct ngx_http_jobscout_redis_s {
     ngx_uint_t                       state;
     ngx_uint_t                       closing;
     ngx_event_t                      timer;      /* connect or reconnect */
-    ngx_msec_t                       backoff;
+    ngx_msec_t                       backoff;    /* 0: was up */
 };
 
 
 static void ngx_http_jobscout_redis_connect(ngx_http_jobscout_redis_t *rc);
-static void ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc,
-    ngx_uint_t was_up);
+static void ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc);
 static void ngx_http_jobscout_redis_timer_handler(ngx_event_t *ev);
 static void ngx_http_jobscout_redis_connected(const redisAsyncContext *ac,
     int status);
@@ -74,7 +70,7 @@ ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
 
     rc->conf = conf;
     rc->log = cycle->log;
-    rc->backoff = NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MIN;
+    rc->backoff = NGX_HTTP_JOBSCOUT_BACKOFF_MIN;
     rc->timer.handler = ngx_http_jobscout_redis_timer_handler;
     rc->timer.data = rc;
     rc->timer.log = rc->log;
@@ -125,7 +121,7 @@ ngx_http_jobscout_redis_connect(ngx_http_jobscout_redis_t *rc)
             redisAsyncFree(ac);
         }
 
-        ngx_http_jobscout_redis_down(rc, 0);
+        ngx_http_jobscout_redis_down(rc);
         return;
     }
 
@@ -135,7 +131,7 @@ ngx_http_jobscout_redis_connect(ngx_http_jobscout_redis_t *rc)
                                       rc->log);
     if (rc->connection == NULL) {
         redisAsyncFree(ac);
-        ngx_http_jobscout_redis_down(rc, 0);
+        ngx_http_jobscout_redis_down(rc);
         return;
     }
 
@@ -161,10 +157,8 @@ ngx_http_jobscout_redis_connect(ngx_http_jobscout_redis_t *rc)
 
 
 static void
-ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc, ngx_uint_t was_up)
+ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc)
 {
-    ngx_msec_t  delay;
-
     rc->ac = NULL;
     rc->state = NGX_HTTP_JOBSCOUT_REDIS_DOWN;
 
@@ -172,24 +166,9 @@ ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc, ngx_uint_t was_up)
         ngx_del_timer(&rc->timer);
     }
 
-    if (rc->closing || ngx_exiting || ngx_terminate) {
-        return;
+    if (!rc->closing) {
+        ngx_http_jobscout_event_retry(&rc->timer, &rc->backoff);
     }
-
-    /* a connection that was up retries at once, a failing one backs off */
-
-    if (was_up) {
-        delay = 1;
-        rc->backoff = NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MIN;
-
-    } else {
-        delay = rc->backoff;
-        rc->backoff = ngx_min(2 * rc->backoff,
-                              NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MAX);
-    }
-
-    rc->timer.cancelable = 1;
-    ngx_add_timer(&rc->timer, delay);
 }
 
 
@@ -219,7 +198,7 @@ ngx_http_jobscout_redis_timer_handler(ngx_event_t *ev)
     rc->ac = NULL;
     redisAsyncFree(ac);
 
-    ngx_http_jobscout_redis_down(rc, 0);
+    ngx_http_jobscout_redis_down(rc);
 }
 
 
@@ -235,7 +214,7 @@ ngx_http_jobscout_redis_connected(const redisAsyncContext *ac, int status)
         ngx_log_error(NGX_LOG_ERR, rc->log, 0,
                       "jobscout: connecting to Redis at %V failed: %s",
                       &rc->conf->name, ac->errstr);
-        ngx_http_jobscout_redis_down(rc, 0);
+        ngx_http_jobscout_redis_down(rc);
         return;
     }
 
@@ -244,7 +223,7 @@ ngx_http_jobscout_redis_connected(const redisAsyncContext *ac, int status)
     }
 
     rc->state = NGX_HTTP_JOBSCOUT_REDIS_UP;
-    rc->backoff = NGX_HTTP_JOBSCOUT_REDIS_BACKOFF_MIN;
+    rc->backoff = 0;
 
     ngx_log_error(NGX_LOG_INFO, rc->log, 0,
                   "jobscout: connected to Redis at %V", &rc->conf->name);
@@ -265,7 +244,7 @@ ngx_http_jobscout_redis_disconnected(const redisAsyncContext *ac, int status)
     }
 
     if (rc->ac == ac) {
-        ngx_http_jobscout_redis_down(rc, 1);
+        ngx_http_jobscout_redis_down(rc);
     }
 }
 
@@ -566,18 +545,15 @@ ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (cf->args->nelts == 3) {
-        if (ngx_strncmp(value[2].data, "timeout=", 8) != 0) {
+        if (ngx_http_jobscout_conf_param(&value[2], "timeout", &s) != NGX_OK) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "unknown parameter \"%V\" in \"%V\" directive, "
                                "expected timeout=", &value[2], &cmd->name);
             return NGX_CONF_ERROR;
         }
 
-        s.data = value[2].data + 8;
-        s.len = value[2].len - 8;
-
-        n = ngx_parse_time(&s, 0);
-        if (n == NGX_ERROR || n == 0) {
+        n = ngx_http_jobscout_conf_msec(&s);
+        if (n == NGX_ERROR) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid value \"%V\" in \"%V\" directive, "
                                "expected a positive time such as 500ms",

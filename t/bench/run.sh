@@ -4,7 +4,7 @@
 # Runs are interleaved and repeated; the median of each is reported.
 #
 # Called by conf/stack.sh bench with MODULE, HTTP_PORT, PG_CONNINFO,
-# REDIS_ADDR and NGINX_DIR set and PostgreSQL/Redis running.
+# REDIS_ADDR, NGINX_DIR and NGINX_TMP set and PostgreSQL/Redis running.
 set -euo pipefail
 
 RUNS=${BENCH_RUNS:-3}
@@ -12,8 +12,8 @@ DURATION=${BENCH_DURATION:-5s}
 CONNS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-1}
 
-mkdir -p "$NGINX_DIR"/{conf,logs,tmp}
-chown nobody: "$NGINX_DIR/tmp"
+mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
+chown nobody: "$NGINX_TMP"
 cat >"$NGINX_DIR/conf/nginx.conf" <<EOC
 load_module $MODULE;
 worker_processes auto;
@@ -21,11 +21,11 @@ pid logs/nginx.pid;
 error_log logs/error.log warn;
 events { worker_connections 4096; }
 http {
-    client_body_temp_path tmp/client_body;
-    proxy_temp_path tmp/proxy;
-    fastcgi_temp_path tmp/fastcgi;
-    uwsgi_temp_path tmp/uwsgi;
-    scgi_temp_path tmp/scgi;
+    client_body_temp_path $NGINX_TMP/client_body;
+    proxy_temp_path $NGINX_TMP/proxy;
+    fastcgi_temp_path $NGINX_TMP/fastcgi;
+    uwsgi_temp_path $NGINX_TMP/uwsgi;
+    scgi_temp_path $NGINX_TMP/scgi;
     access_log off;
     jobscout_postgres "$PG_CONNINFO" pool=${BENCH_POOL:-4};
     jobscout_redis $REDIS_ADDR;
