@@ -6,7 +6,8 @@
 #   conf/stack.sh up | down | migrate | seed | test | bench
 #   conf/stack.sh pg-start | pg-stop | redis-start | redis-stop
 #
-# Settings (environment): STACK_DIR, PG_PORT, REDIS_PORT, HTTP_PORT, BUILD.
+# Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
+# BUILD; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd elsewhere.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,8 +38,8 @@ fi
 PG_ROOT=$SHARED_DIR/pg
 PG_DATA=$PG_ROOT/data
 NGINX_TMP=$SHARED_DIR/nginx-tmp
-PG_CONNINFO="host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"
-REDIS_ADDR=127.0.0.1:$REDIS_PORT
+PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
+REDIS_ADDR=${REDIS_ADDR:-127.0.0.1:$REDIS_PORT}
 NGINX_DIR=$STACK_DIR/nginx
 MODULE=$BUILD/nginx/ngx_http_jobscout_module.so
 JOBSCOUTD=$BUILD/jobscoutd
