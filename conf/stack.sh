@@ -38,6 +38,7 @@ fi
 PG_ROOT=$SHARED_DIR/pg
 PG_DATA=$PG_ROOT/data
 NGINX_TMP=$SHARED_DIR/nginx-tmp
+JWT_KEY=$STACK_DIR/jwt.key
 PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
 REDIS_ADDR=${REDIS_ADDR:-127.0.0.1:$REDIS_PORT}
 NGINX_DIR=$STACK_DIR/nginx
@@ -134,11 +135,18 @@ render() {
         -e "s|@TEMP@|$NGINX_TMP|g" \
         -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
         -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
+        -e "s|@JWT_KEY@|$JWT_KEY|g" \
         "$1" >"$2"
+}
+
+# the HS256 secret of this stack's tokens, made once, readable by root only
+jwt_key() {
+    [ -s "$JWT_KEY" ] || (umask 077 && openssl rand -hex 32 >"$JWT_KEY")
 }
 
 nginx_start() {
     [ -f "$MODULE" ] || die "$MODULE is not built: run make build"
+    jwt_key
     mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
     render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
     # workers run as nobody: they write request bodies there
@@ -217,6 +225,8 @@ test_inner() {
     export TEST_NGINX_SERVROOT=$ROOT/t/servroot
     export TEST_NGINX_PG=$PG_CONNINFO TEST_NGINX_PG_PORT=$PG_PORT
     export TEST_NGINX_REDIS=$REDIS_ADDR
+    jwt_key
+    export TEST_NGINX_JWT_KEY=$JWT_KEY
     export TEST_JOBSCOUT_BUILD=$BUILD
     export TEST_JOBSCOUT_ROOT=$ROOT
     # what t/ needs to stop and start the test PostgreSQL
@@ -250,7 +260,8 @@ bench_inner() {
     redis_start
     migrate
     seed
-    export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP
+    jwt_key
+    export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
     "$ROOT/t/bench/run.sh"
 }
 

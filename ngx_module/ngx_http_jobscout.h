@@ -18,9 +18,12 @@
 
 #include <libpq-fe.h>
 #include <hiredis/hiredis.h>
+#include <jansson.h>
+#include <jwt.h>
 
 
 #define NGX_HTTP_JOBSCOUT_MAX_PARAMS    4
+#define NGX_HTTP_JOBSCOUT_UNPROCESSABLE 422     /* nginx has no name for it */
 #define NGX_HTTP_JOBSCOUT_REQUEST_ID_LEN  64
 
 
@@ -50,10 +53,26 @@ typedef struct {
 
 
 typedef struct {
+    ngx_str_t                       key_file;
+    ngx_str_t                       public_key_file;
+    ngx_str_t                       sign_key;   /* secret or private PEM */
+    ngx_str_t                       verify_key; /* secret or public PEM */
+    jwt_alg_t                       alg;
+    ngx_str_t                       issuer;
+    ngx_str_t                       audience;
+    time_t                          access_ttl;
+    time_t                          refresh_ttl;
+    time_t                          leeway;
+} ngx_http_jobscout_jwt_conf_t;
+
+
+typedef struct {
     ngx_http_jobscout_pg_conf_t     pg;
     ngx_http_jobscout_redis_conf_t  redis;
+    ngx_http_jobscout_jwt_conf_t    jwt;
     ngx_flag_t                      test_endpoints;
     ngx_flag_t                      api;        /* jobscout_api is used */
+    ngx_thread_pool_t              *thread_pool;
 
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
@@ -65,10 +84,50 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
 
+#define NGX_HTTP_JOBSCOUT_ROUTE_TEST    0x01    /* jobscout_test_endpoints */
+#define NGX_HTTP_JOBSCOUT_ROUTE_BODY    0x02    /* takes a JSON object */
+#define NGX_HTTP_JOBSCOUT_ROUTE_USER    0x04    /* a valid access token */
+#define NGX_HTTP_JOBSCOUT_ROUTE_ADMIN   0x08    /* ... with role admin */
+
+typedef struct {
+    ngx_uint_t                      method;
+    ngx_str_t                       pattern;
+    ngx_http_jobscout_handler_pt    handler;
+    ngx_uint_t                      flags;
+} ngx_http_jobscout_route_t;
+
+
+/* the claims of a verified token */
+
+typedef struct {
+    ngx_str_t                       sub;        /* user id */
+    ngx_str_t                       jti;
+    ngx_str_t                       fam;        /* refresh token family */
+    ngx_str_t                       role;
+    time_t                          iat;
+    time_t                          exp;
+    ngx_uint_t                      refresh;    /* a refresh token */
+} ngx_http_jobscout_token_t;
+
+
+#define NGX_HTTP_JOBSCOUT_TOKEN_UNCHECKED  0
+#define NGX_HTTP_JOBSCOUT_TOKEN_VALID      1
+#define NGX_HTTP_JOBSCOUT_TOKEN_NONE       2
+#define NGX_HTTP_JOBSCOUT_TOKEN_INVALID    3
+
+
 struct ngx_http_jobscout_ctx_s {
     ngx_str_t                       request_id;
     ngx_str_t                       params[NGX_HTTP_JOBSCOUT_MAX_PARAMS];
     ngx_uint_t                      nparams;
+
+    ngx_http_jobscout_route_t      *route;
+    json_t                         *body;       /* the JSON object sent */
+    unsigned                        reading_body:1;
+
+    /* the bearer token, verified once, also for the variables */
+    ngx_uint_t                      token_state;
+    ngx_http_jobscout_token_t       token;
 
     /* asynchronous operations a handler still waits for */
     ngx_uint_t                      pending;
@@ -200,7 +259,66 @@ u_char *ngx_http_jobscout_json_escape(u_char *dst, u_char *src, size_t len);
 size_t ngx_http_jobscout_json_escaped_len(u_char *src, size_t len);
 
 
+/* JSON request bodies and JSON building */
+
+ngx_int_t ngx_http_jobscout_read_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_send_jansson(ngx_http_request_t *r,
+    ngx_uint_t status, json_t *json);
+ngx_int_t ngx_http_jobscout_send_pg_json(ngx_http_request_t *r,
+    ngx_uint_t status, PGresult *res);
+ngx_int_t ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
+    const char *message);
+
+
+/* tokens */
+
+ngx_int_t ngx_http_jobscout_jwt_verify_request(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
+    size_t len, ngx_http_jobscout_token_t *t);
+char *ngx_http_jobscout_jwt_issue(ngx_http_request_t *r, ngx_str_t *sub,
+    ngx_str_t *role, ngx_str_t *fam, ngx_uint_t refresh, ngx_str_t *jti);
+ngx_int_t ngx_http_jobscout_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_jobscout_random_hex(u_char *dst, size_t bytes);
+ngx_int_t ngx_http_jobscout_send_unauthorized(ngx_http_request_t *r,
+    const char *message);
+char *ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
+
+/*
+ * Sessions in Redis.  A login starts a token family; refreshing rotates
+ * tokens within it.  Revoked token ids and families are keys with a TTL;
+ * a user's live families are a set, to revoke them all at once.
+ */
+
+#define NGX_HTTP_JOBSCOUT_REVOKED_JTI   "jobscout:revoked:jti:"
+#define NGX_HTTP_JOBSCOUT_REVOKED_FAM   "jobscout:revoked:fam:"
+#define NGX_HTTP_JOBSCOUT_USED_REFRESH  "jobscout:refresh:used:"
+#define NGX_HTTP_JOBSCOUT_USER_FAMS     "jobscout:user:fams:"
+
+
+/* passwords: bcrypt in the thread pool */
+
+typedef void (*ngx_http_jobscout_password_pt)(ngx_http_request_t *r,
+    void *data, ngx_int_t ok, u_char *hash);
+
+ngx_int_t ngx_http_jobscout_password_hash(ngx_http_request_t *r,
+    ngx_str_t *password, ngx_http_jobscout_password_pt handler, void *data);
+ngx_int_t ngx_http_jobscout_password_verify(ngx_http_request_t *r,
+    ngx_str_t *password, ngx_str_t *hash,
+    ngx_http_jobscout_password_pt handler, void *data);
+ngx_int_t ngx_http_jobscout_password_init(ngx_conf_t *cf,
+    ngx_http_jobscout_main_conf_t *jmcf);
+
+
 /* routes */
+
+ngx_int_t ngx_http_jobscout_route_continue(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
 
 ngx_int_t ngx_http_jobscout_route(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
@@ -210,6 +328,16 @@ ngx_int_t ngx_http_jobscout_health(ngx_http_request_t *r,
 ngx_int_t ngx_http_jobscout_health_ready(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_test_sleep(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_register(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_login(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_logout(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_me(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
 

@@ -253,14 +253,18 @@ ngx_http_jobscout_test_sleep(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t  *q;
 
     if (ngx_http_arg(r, (u_char *) "seconds", 7, &arg) != NGX_OK) {
-        return ngx_http_jobscout_send_error(r, 422, "invalid_parameter",
+        return ngx_http_jobscout_send_error(r,
+                                            NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+                                            "invalid_parameter",
                                             "seconds is required");
     }
 
     ms = ngx_atofp(arg.data, arg.len, 3);
 
     if (ms <= 0 || ms > 60000) {
-        return ngx_http_jobscout_send_error(r, 422, "invalid_parameter",
+        return ngx_http_jobscout_send_error(r,
+                                            NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+                                            "invalid_parameter",
                                             "seconds must be a number "
                                             "from 0.001 to 60");
     }

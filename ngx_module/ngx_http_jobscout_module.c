@@ -8,6 +8,7 @@
 #include "ngx_http_jobscout.h"
 
 
+static ngx_int_t ngx_http_jobscout_preconfiguration(ngx_conf_t *cf);
 static void *ngx_http_jobscout_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf);
 static char *ngx_http_jobscout_api(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -40,6 +41,41 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       0,
       NULL },
 
+    { ngx_string("jobscout_jwt_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_jobscout_jwt_key_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, jwt.issuer),
+      NULL },
+
+    { ngx_string("jobscout_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, jwt.audience),
+      NULL },
+
+    { ngx_string("jobscout_jwt_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_jobscout_jwt_ttl_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_jwt_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, jwt.leeway),
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -52,7 +88,7 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_jobscout_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_jobscout_preconfiguration,    /* preconfiguration */
     NULL,                                  /* postconfiguration */
 
     ngx_http_jobscout_create_main_conf,    /* create main configuration */
@@ -105,9 +141,19 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->pg.connect_timeout = NGX_CONF_UNSET_MSEC;
     jmcf->pg.query_timeout = NGX_CONF_UNSET_MSEC;
     jmcf->redis.timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->jwt.access_ttl = NGX_CONF_UNSET;
+    jmcf->jwt.refresh_ttl = NGX_CONF_UNSET;
+    jmcf->jwt.leeway = NGX_CONF_UNSET;
     jmcf->test_endpoints = NGX_CONF_UNSET;
 
     return jmcf;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_jobscout_add_variables(cf);
 }
 
 
@@ -122,13 +168,33 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(jmcf->pg.query_timeout, 10000);
     ngx_conf_init_msec_value(jmcf->redis.timeout, 2000);
     ngx_conf_init_value(jmcf->test_endpoints, 0);
+    ngx_conf_init_value(jmcf->jwt.access_ttl, 30 * 60);
+    ngx_conf_init_value(jmcf->jwt.refresh_ttl, 7 * 24 * 60 * 60);
+    ngx_conf_init_value(jmcf->jwt.leeway, 30);
 
-    if (jmcf->api
-        && (jmcf->pg.conninfo.len == 0 || jmcf->redis.name.len == 0))
+    if (jmcf->jwt.issuer.data == NULL) {
+        ngx_str_set(&jmcf->jwt.issuer, "jobscout");
+    }
+
+    if (jmcf->jwt.audience.data == NULL) {
+        ngx_str_set(&jmcf->jwt.audience, "jobscout-api");
+    }
+
+    if (!jmcf->api) {
+        return NGX_CONF_OK;
+    }
+
+    if (jmcf->pg.conninfo.len == 0 || jmcf->redis.name.len == 0
+        || jmcf->jwt.key_file.len == 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"jobscout_api\" requires \"jobscout_postgres\" "
-                           "and \"jobscout_redis\" in the http block");
+                           "\"jobscout_api\" requires \"jobscout_postgres\", "
+                           "\"jobscout_redis\" and \"jobscout_jwt_key_file\" "
+                           "in the http block");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_jobscout_password_init(cf, jmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -207,8 +273,11 @@ ngx_http_jobscout_handler(ngx_http_request_t *r)
 
     rc = ngx_http_jobscout_route(r, ctx);
 
-    if (rc == NGX_DONE) {
-        /* an asynchronous operation owns the request until it finalizes */
+    if (rc == NGX_DONE && !ctx->reading_body) {
+        /*
+         * An asynchronous operation owns the request until it finalizes;
+         * a body being read holds its own reference.
+         */
         r->main->count++;
 
         if (!r->discard_body) {

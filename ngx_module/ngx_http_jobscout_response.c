@@ -158,6 +158,11 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
 
     r->headers_out.status = status;
+
+    if (status == NGX_HTTP_JOBSCOUT_UNPROCESSABLE) {
+        ngx_str_set(&r->headers_out.status_line, "422 Unprocessable Entity");
+    }
+
     r->headers_out.content_type = ngx_http_jobscout_json_type;
     r->headers_out.content_type_len = sizeof("application/json") - 1;
     r->headers_out.content_type_lowcase = NULL;

@@ -9,17 +9,10 @@
 #include "ngx_http_jobscout.h"
 
 
-#define NGX_HTTP_JOBSCOUT_ROUTE_TEST  0x01    /* jobscout_test_endpoints */
-
-
-typedef struct {
-    ngx_uint_t                      method;
-    ngx_str_t                       pattern;
-    ngx_http_jobscout_handler_pt    handler;
-    ngx_uint_t                      flags;
-} ngx_http_jobscout_route_t;
-
-
+static ngx_int_t ngx_http_jobscout_authenticate(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+static void ngx_http_jobscout_revoked_reply(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_route_match(ngx_str_t *pattern,
     ngx_str_t *uri, ngx_http_jobscout_ctx_t *ctx);
 static ngx_int_t ngx_http_jobscout_not_allowed(ngx_http_request_t *r,
@@ -36,6 +29,21 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/sleep"),
       ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/register"),
+      ngx_http_jobscout_auth_register, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/login"),
+      ngx_http_jobscout_auth_login, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/refresh"),
+      ngx_http_jobscout_auth_refresh, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/logout"),
+      ngx_http_jobscout_auth_logout, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me"),
+      ngx_http_jobscout_users_me, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { 0, ngx_null_string, NULL, 0 }
 };
@@ -87,12 +95,23 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
             continue;
         }
 
+        ctx->route = route;
+
+        rc = ngx_http_jobscout_authenticate(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_BODY) {
+            return ngx_http_jobscout_read_body(r, ctx);
+        }
+
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
         }
 
-        return route->handler(r, ctx);
+        return ngx_http_jobscout_route_continue(r, ctx);
     }
 
     rc = ngx_http_discard_request_body(r);
@@ -106,6 +125,136 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 
     return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
                                         "no such resource");
+}
+
+
+/* the signature and claims of the token, before any body is read */
+
+static ngx_int_t
+ngx_http_jobscout_authenticate(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    ngx_int_t   rc, state;
+    ngx_uint_t  flags;
+
+    flags = ctx->route->flags;
+
+    if (!(flags & (NGX_HTTP_JOBSCOUT_ROUTE_USER
+                   |NGX_HTTP_JOBSCOUT_ROUTE_ADMIN)))
+    {
+        return NGX_OK;
+    }
+
+    state = ngx_http_jobscout_jwt_verify_request(r, ctx);
+
+    if (state == NGX_HTTP_JOBSCOUT_TOKEN_VALID && !ctx->token.refresh) {
+
+        if (!(flags & NGX_HTTP_JOBSCOUT_ROUTE_ADMIN)
+            || (ctx->token.role.len == 5
+                && ngx_strncmp(ctx->token.role.data, "admin", 5) == 0))
+        {
+            return NGX_OK;
+        }
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (state == NGX_HTTP_JOBSCOUT_TOKEN_VALID && !ctx->token.refresh) {
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_FORBIDDEN,
+                                            "forbidden",
+                                            "administrators only");
+    }
+
+    return ngx_http_jobscout_send_unauthorized(r,
+               state == NGX_HTTP_JOBSCOUT_TOKEN_NONE
+               ? "a bearer token is required"
+               : "the token is invalid or expired");
+}
+
+
+/* after the body: is the token revoked?  Then the handler */
+
+ngx_int_t
+ngx_http_jobscout_route_continue(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    ngx_int_t    rc;
+    u_char      *jti, *fam;
+    const char  *argv[3];
+    size_t       argvlen[3];
+
+    if (ctx->token_state != NGX_HTTP_JOBSCOUT_TOKEN_VALID) {
+        return ctx->route->handler(r, ctx);
+    }
+
+    jti = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_REVOKED_JTI) - 1
+                               + ctx->token.jti.len);
+    fam = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_REVOKED_FAM) - 1
+                               + ctx->token.fam.len);
+    if (jti == NULL || fam == NULL) {
+        return NGX_ERROR;
+    }
+
+    argv[0] = "MGET";
+    argvlen[0] = 4;
+    argv[1] = (const char *) jti;
+    argvlen[1] = ngx_sprintf(jti, NGX_HTTP_JOBSCOUT_REVOKED_JTI "%V",
+                             &ctx->token.jti) - jti;
+    argv[2] = (const char *) fam;
+    argvlen[2] = ngx_sprintf(fam, NGX_HTTP_JOBSCOUT_REVOKED_FAM "%V",
+                             &ctx->token.fam) - fam;
+
+    rc = ngx_http_jobscout_redis_command(r, ngx_http_jobscout_revoked_reply,
+                                         NULL, 3, argv, argvlen);
+    if (rc != NGX_OK) {
+        /* fail closed: a revoked token must not pass while Redis is away */
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                            "unavailable",
+                                            "cannot check the session now");
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_jobscout_revoked_reply(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_int_t                 rc;
+    ngx_uint_t                i;
+    ngx_http_request_t       *r;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    r = cmd->request;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                          "unavailable",
+                                          "cannot check the session now");
+        ngx_http_jobscout_finalize(r, rc);
+        return;
+    }
+
+    for (i = 0; i < reply->elements; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_NIL) {
+            ctx->token_state = NGX_HTTP_JOBSCOUT_TOKEN_INVALID;
+            rc = ngx_http_jobscout_send_unauthorized(r,
+                                                 "the token was revoked");
+            ngx_http_jobscout_finalize(r, rc);
+            return;
+        }
+    }
+
+    rc = ctx->route->handler(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_http_jobscout_finalize(r, rc);
+    }
 }
 
 

@@ -12,6 +12,7 @@ __DATA__
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" pool=2 queue=4 connect_timeout=2s query_timeout=500ms;
     jobscout_redis $TEST_NGINX_REDIS timeout=300ms;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -27,6 +28,7 @@ GET /health
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" pool=0;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -39,6 +41,7 @@ invalid value "pool=0" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" pool=many;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -51,6 +54,7 @@ invalid value "pool=many" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" queue=100000;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -63,6 +67,7 @@ invalid value "queue=100000" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" query_timeout=soon;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -75,6 +80,7 @@ invalid value "query_timeout=soon" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" connect_timeout=0;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -87,6 +93,7 @@ invalid value "connect_timeout=0" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" poolsize=4;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -99,6 +106,7 @@ unknown parameter "poolsize=4" in "jobscout_postgres" directive
 --- http_config
     jobscout_postgres "host=127.0.0.1 colour=blue";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -112,6 +120,7 @@ invalid conninfo "host=127.0.0.1 colour=blue" in "jobscout_postgres" directive: 
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -123,6 +132,7 @@ invalid conninfo "host=127.0.0.1 colour=blue" in "jobscout_postgres" directive: 
 === TEST 10: jobscout_postgres belongs to the http block
 --- http_config
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     jobscout_postgres "$TEST_NGINX_PG";
     location / { jobscout_api; }
@@ -136,6 +146,7 @@ invalid conninfo "host=127.0.0.1 colour=blue" in "jobscout_postgres" directive: 
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis 127.0.0.1;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -148,6 +159,7 @@ invalid address "127.0.0.1" in "jobscout_redis" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis unix:;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -160,6 +172,7 @@ no socket path in "jobscout_redis" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS timeout=-1;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -172,6 +185,7 @@ invalid value "timeout=-1" in "jobscout_redis" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS db=3;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- must_die
@@ -185,7 +199,7 @@ unknown parameter "db=3" in "jobscout_redis" directive
     location / { jobscout_api; }
 --- must_die
 --- error_log
-"jobscout_api" requires "jobscout_postgres" and "jobscout_redis" in the http block
+"jobscout_api" requires "jobscout_postgres", "jobscout_redis" and "jobscout_jwt_key_file" in the http block
 
 
 
@@ -193,6 +207,7 @@ unknown parameter "db=3" in "jobscout_redis" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api on; }
 --- must_die
@@ -205,6 +220,7 @@ invalid number of arguments in "jobscout_api" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { proxy_pass http://127.0.0.1:9; jobscout_api; }
 --- must_die
@@ -217,6 +233,7 @@ invalid number of arguments in "jobscout_api" directive
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
     jobscout_test_endpoints yes;
 --- config
     location / { jobscout_api; }

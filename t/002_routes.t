@@ -11,6 +11,7 @@ __DATA__
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -28,6 +29,7 @@ X-Request-Id: ^[0-9a-f]{32}$
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -44,6 +46,7 @@ X-Request-Id: mobile-7f3a.42:retry_1
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -60,6 +63,7 @@ X-Request-Id: ^[0-9a-f]{32}$
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -76,6 +80,7 @@ X-Request-Id: ^[0-9a-f]{32}$
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -93,6 +98,7 @@ Content-Type: application/json; charset=utf-8
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -106,6 +112,7 @@ GET /health/
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -121,6 +128,7 @@ Allow: GET, HEAD
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -135,6 +143,7 @@ POST /health
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -150,6 +159,7 @@ Content-Length: 15
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -163,6 +173,7 @@ GET /api/v1/../../health
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -175,6 +186,7 @@ GET /../../etc/passwd
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -188,6 +200,7 @@ GET /heal%74h
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -201,6 +214,7 @@ GET /api/v1/_test/sleep?seconds=0.01
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location /health { jobscout_api; }
     location / { return 200 "static\n"; }

@@ -12,6 +12,7 @@ __DATA__
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -27,6 +28,7 @@ GET /health/ready
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis 127.0.0.1:9 timeout=200ms;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -42,6 +44,7 @@ connecting to Redis at 127.0.0.1:9 failed
 --- http_config
     jobscout_postgres "host=127.0.0.1 port=9 dbname=x user=x" connect_timeout=200ms;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -57,6 +60,7 @@ connecting to PostgreSQL failed
 --- http_config
     jobscout_postgres "host=127.0.0.1 port=9 dbname=x user=x";
     jobscout_redis 127.0.0.1:9;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -70,6 +74,7 @@ GET /health/ready
 --- http_config
     jobscout_postgres "host=127.0.0.1 port=$TEST_NGINX_PG_PORT dbname=no_such_db user=postgres";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
 --- config
     location / { jobscout_api; }
 --- request
@@ -85,6 +90,7 @@ database "no_such_db" does not exist
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
     jobscout_test_endpoints on;
 --- config
     location / { jobscout_api; }
@@ -99,6 +105,7 @@ GET /api/v1/_test/sleep?seconds=0.05
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
     jobscout_test_endpoints on;
 --- config
     location / { jobscout_api; }
@@ -113,6 +120,7 @@ GET /api/v1/_test/sleep?seconds=1;DROP%20TABLE%20users
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" query_timeout=200ms;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
     jobscout_test_endpoints on;
 --- config
     location / { jobscout_api; }
@@ -129,6 +137,7 @@ GET /api/v1/_test/sleep?seconds=2
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG" pool=1 query_timeout=200ms;
     jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
     jobscout_test_endpoints on;
 --- config
     location / { jobscout_api; }

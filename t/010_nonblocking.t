@@ -16,6 +16,7 @@ sub start_api {
     write_config(workers => 1, http_config => <<"EOC",
     jobscout_postgres "$ENV{TEST_NGINX_PG}" $pg_options;
     jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
     jobscout_test_endpoints on;
 EOC
                  config => 'location / { jobscout_api; }');

@@ -16,6 +16,7 @@ plan skip_all => 'run through "make test": it owns the test PostgreSQL'
 write_config(workers => 2, http_config => <<"EOC",
     jobscout_postgres "$ENV{TEST_NGINX_PG}" pool=2;
     jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
 EOC
              config => 'location / { jobscout_api; }');
 my ($ok, $err) = start_nginx();

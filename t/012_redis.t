@@ -20,6 +20,7 @@ sub pause_redis { system('redis-cli', '-h', $rhost, '-p', $rport, 'CLIENT', 'PAU
 write_config(workers => 1, http_config => <<"EOC",
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
     jobscout_redis $ENV{TEST_NGINX_REDIS} timeout=300ms;
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
 EOC
              config => 'location / { jobscout_api; }');
 my ($ok, $err) = start_nginx();

@@ -29,6 +29,7 @@ http {
     access_log off;
     jobscout_postgres "$PG_CONNINFO" pool=${BENCH_POOL:-4};
     jobscout_redis $REDIS_ADDR;
+    jobscout_jwt_key_file $JWT_KEY;
     server {
         listen 127.0.0.1:$HTTP_PORT;
         location = /plain { return 200 "ok\n"; }

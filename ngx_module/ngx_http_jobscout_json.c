@@ -1,0 +1,266 @@
+
+/*
+ * Job Scout: JSON request bodies (read, size- and type-checked, parsed with
+ * jansson) and JSON answers built by jansson or by PostgreSQL.
+ */
+
+
+#include "ngx_http_jobscout.h"
+
+
+static void ngx_http_jobscout_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jobscout_parse_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+static void ngx_http_jobscout_json_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_jobscout_read_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                 *type;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    type = r->headers_in.content_type ? &r->headers_in.content_type->value
+                                      : NULL;
+
+    if (type == NULL
+        || type->len < sizeof("application/json") - 1
+        || ngx_strncasecmp(type->data, (u_char *) "application/json",
+                           sizeof("application/json") - 1) != 0
+        || (type->len > sizeof("application/json") - 1
+            && type->data[sizeof("application/json") - 1] != ';'))
+    {
+        return ngx_http_jobscout_send_error(r,
+                                        NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                        "unsupported_media_type",
+                                        "the body must be application/json");
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    /* nginx would answer its own HTML page: refuse here, in JSON */
+
+    if (clcf->client_max_body_size
+        && r->headers_in.content_length_n > clcf->client_max_body_size)
+    {
+        r->keepalive = 0;
+        return ngx_http_jobscout_send_error(r,
+                                        NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                        "payload_too_large",
+                                        "the body is too large");
+    }
+
+    r->request_body_in_single_buf = 1;
+    ctx->reading_body = 1;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_jobscout_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        ctx->reading_body = 0;
+
+        if (rc == NGX_HTTP_CLOSE || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST) {
+            return rc;
+        }
+
+        r->keepalive = 0;
+        return ngx_http_jobscout_send_error(r, rc,
+                   rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+                   ? "payload_too_large" : "bad_request",
+                   rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE
+                   ? "the body is too large" : "the body cannot be read");
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_jobscout_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                 rc;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    rc = ngx_http_jobscout_parse_body(r, ctx);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_jobscout_route_continue(r, ctx);
+    }
+
+    if (rc == NGX_DONE) {
+        /* a client that goes away frees its request and its query */
+        r->read_event_handler = ngx_http_test_reading;
+        r->write_event_handler = ngx_http_request_empty_handler;
+        return;
+    }
+
+    /* balances the reference ngx_http_read_client_request_body() took */
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_parse_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    u_char              *data, *p;
+    size_t               len;
+    ssize_t              n;
+    json_t              *json;
+    ngx_buf_t           *b;
+    ngx_chain_t         *cl;
+    json_error_t         error;
+    ngx_pool_cleanup_t  *cln;
+    u_char               message[NGX_MAX_ERROR_STR];
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "invalid_json",
+                                            "a JSON object is required");
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    data = ngx_pnalloc(r->pool, len + 1);
+    if (data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = data;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            /* a body larger than client_body_buffer_size: a small file */
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+            continue;
+        }
+
+        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+    }
+
+    json = json_loadb((char *) data, p - data,
+                      JSON_REJECT_DUPLICATES,
+                      &error);
+
+    if (json == NULL) {
+        p = ngx_snprintf(message, sizeof(message) - 1,
+                         "invalid JSON at line %d, column %d: %s%Z",
+                         error.line, error.column, error.text);
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "invalid_json", (char *) message);
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        json_decref(json);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_jobscout_json_cleanup;
+    cln->data = json;
+
+    if (!json_is_object(json)) {
+        return ngx_http_jobscout_send_error(r,
+                                            NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+                                            "validation_failed",
+                                            "the body must be a JSON object");
+    }
+
+    ctx->body = json;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_jobscout_json_cleanup(void *data)
+{
+    json_decref(data);
+}
+
+
+ngx_int_t
+ngx_http_jobscout_send_jansson(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *json)
+{
+    u_char  *body;
+    size_t   len;
+
+    len = json_dumpb(json, NULL, 0, JSON_COMPACT);
+
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (json_dumpb(json, (char *) body, len, JSON_COMPACT) != len) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_jobscout_send_json(r, status, body, len);
+}
+
+
+ngx_int_t
+ngx_http_jobscout_send_pg_json(ngx_http_request_t *r, ngx_uint_t status,
+    PGresult *res)
+{
+    u_char  *body;
+    size_t   len;
+
+    /* one row, one column: the document PostgreSQL built */
+
+    len = PQgetlength(res, 0, 0);
+
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(body, PQgetvalue(res, 0, 0), len);
+
+    return ngx_http_jobscout_send_json(r, status, body, len);
+}
+
+
+ngx_int_t
+ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
+    const char *message)
+{
+    json_t                   *json;
+    ngx_int_t                 rc;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    json = json_pack("{s:{s:s,s:s++,s:s,s:s%}}", "error",
+                     "code", "validation_failed",
+                     "message", field, ": ", message,
+                     "field", field,
+                     "request_id", ctx->request_id.data,
+                     ctx->request_id.len);
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_jobscout_send_jansson(r, NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+                                        json);
+    json_decref(json);
+
+    return rc;
+}

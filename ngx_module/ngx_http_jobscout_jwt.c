@@ -1,0 +1,741 @@
+
+/*
+ * Job Scout: JSON Web Tokens with libjwt 1.10, which takes the algorithm
+ * from the token header, accepts an HS256 token signed with an RSA public
+ * key, accepts anything when given no key, and checks no claim.  So the
+ * header's "alg" is checked before libjwt sees the token, a key is always
+ * given, and every claim (iss, aud, exp, nbf, iat, types) is checked here.
+ */
+
+
+#include "ngx_http_jobscout.h"
+
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+
+#define NGX_HTTP_JOBSCOUT_TOKEN_MAX  4096
+
+
+static ngx_int_t ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
+    ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
+    ngx_http_jobscout_token_t *t);
+static ngx_int_t ngx_http_jobscout_json_str(ngx_pool_t *pool, json_t *obj,
+    const char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_jobscout_read_key(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *key);
+static ngx_int_t ngx_http_jobscout_public_key(ngx_conf_t *cf,
+    ngx_str_t *private, ngx_str_t *public);
+static ngx_int_t ngx_http_jobscout_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
+
+    { ngx_string("jobscout_user_id"), NULL, ngx_http_jobscout_variable,
+      offsetof(ngx_http_jobscout_token_t, sub), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("jobscout_role"), NULL, ngx_http_jobscout_variable,
+      offsetof(ngx_http_jobscout_token_t, role), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+/*
+ * The Authorization header of the request, verified once: signature,
+ * algorithm and claims.  Revocation is checked apart, in Redis.
+ */
+
+ngx_int_t
+ngx_http_jobscout_jwt_verify_request(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    ngx_str_t  *auth;
+
+    if (ctx->token_state != NGX_HTTP_JOBSCOUT_TOKEN_UNCHECKED) {
+        return ctx->token_state;
+    }
+
+    ctx->token_state = NGX_HTTP_JOBSCOUT_TOKEN_NONE;
+
+    if (r->headers_in.authorization == NULL) {
+        return ctx->token_state;
+    }
+
+    auth = &r->headers_in.authorization->value;
+
+    if (auth->len < sizeof("Bearer ") - 1
+        || ngx_strncasecmp(auth->data, (u_char *) "Bearer ",
+                           sizeof("Bearer ") - 1) != 0)
+    {
+        return ctx->token_state;
+    }
+
+    ctx->token_state = NGX_HTTP_JOBSCOUT_TOKEN_INVALID;
+
+    if (ngx_http_jobscout_jwt_verify(r, auth->data + sizeof("Bearer ") - 1,
+                                     auth->len - (sizeof("Bearer ") - 1),
+                                     &ctx->token)
+        == NGX_OK)
+    {
+        ctx->token_state = NGX_HTTP_JOBSCOUT_TOKEN_VALID;
+    }
+
+    return ctx->token_state;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
+    size_t len, ngx_http_jobscout_token_t *t)
+{
+    u_char                         *copy, *dot;
+    char                           *grants;
+    jwt_t                          *decoded;
+    json_t                         *header, *alg, *claims;
+    ngx_int_t                       rc;
+    ngx_str_t                       src, dst;
+    json_error_t                    error;
+    ngx_http_jobscout_jwt_conf_t   *jwt;
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+    jwt = &jmcf->jwt;
+
+    if (jwt->verify_key.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (len == 0 || len > NGX_HTTP_JOBSCOUT_TOKEN_MAX) {
+        return NGX_DECLINED;
+    }
+
+    /* 1. the header's algorithm must be the configured one */
+
+    dot = ngx_strlchr(token, token + len, '.');
+    if (dot == NULL) {
+        return NGX_DECLINED;
+    }
+
+    src.data = token;
+    src.len = dot - token;
+
+    dst.data = ngx_pnalloc(r->pool, ngx_base64_decoded_length(src.len));
+    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    header = json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
+                        &error);
+    if (header == NULL) {
+        return NGX_DECLINED;
+    }
+
+    alg = json_object_get(header, "alg");
+    rc = (json_is_string(alg)
+          && jwt_str_alg(json_string_value(alg)) == jwt->alg)
+         ? NGX_OK : NGX_DECLINED;
+    json_decref(header);
+
+    if (rc != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    /* 2. the signature, always with a key */
+
+    copy = ngx_pnalloc(r->pool, len + 1);
+    if (copy == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ngx_cpymem(copy, token, len) = '\0';
+
+    if (jwt_decode(&decoded, (char *) copy, jwt->verify_key.data,
+                   (int) jwt->verify_key.len)
+        != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (jwt_get_alg(decoded) != jwt->alg) {
+        jwt_free(decoded);
+        return NGX_DECLINED;
+    }
+
+    /* 3. the claims, with their types */
+
+    grants = jwt_get_grants_json(decoded, NULL);
+    jwt_free(decoded);
+
+    if (grants == NULL) {
+        return NGX_DECLINED;
+    }
+
+    claims = json_loads(grants, JSON_REJECT_DUPLICATES, &error);
+    free(grants);
+
+    if (claims == NULL) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_jobscout_jwt_claims(r, jwt, claims, t);
+    json_decref(claims);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
+    ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
+    ngx_http_jobscout_token_t *t)
+{
+    time_t      now;
+    json_t     *exp, *nbf, *iat;
+    ngx_str_t   iss, aud, use;
+
+    if (ngx_http_jobscout_json_str(r->pool, claims, "iss", &iss) != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "aud", &aud) != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "sub", &t->sub)
+           != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "jti", &t->jti)
+           != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "fam", &t->fam)
+           != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "role", &t->role)
+           != NGX_OK
+        || ngx_http_jobscout_json_str(r->pool, claims, "use", &use) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (iss.len != jwt->issuer.len
+        || ngx_strncmp(iss.data, jwt->issuer.data, iss.len) != 0
+        || aud.len != jwt->audience.len
+        || ngx_strncmp(aud.data, jwt->audience.data, aud.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (use.len == sizeof("access") - 1
+        && ngx_strncmp(use.data, "access", use.len) == 0)
+    {
+        t->refresh = 0;
+
+    } else if (use.len == sizeof("refresh") - 1
+               && ngx_strncmp(use.data, "refresh", use.len) == 0)
+    {
+        t->refresh = 1;
+
+    } else {
+        return NGX_DECLINED;
+    }
+
+    exp = json_object_get(claims, "exp");
+    nbf = json_object_get(claims, "nbf");
+    iat = json_object_get(claims, "iat");
+
+    if (!json_is_integer(exp) || !json_is_integer(nbf)
+        || !json_is_integer(iat))
+    {
+        return NGX_DECLINED;
+    }
+
+    now = ngx_time();
+    t->exp = (time_t) json_integer_value(exp);
+    t->iat = (time_t) json_integer_value(iat);
+
+    if (now >= t->exp + jwt->leeway
+        || now + jwt->leeway < (time_t) json_integer_value(nbf)
+        || now + jwt->leeway < t->iat)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_json_str(ngx_pool_t *pool, json_t *obj, const char *name,
+    ngx_str_t *value)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, name);
+
+    if (!json_is_string(v) || json_string_length(v) == 0
+        || json_string_length(v) > 255)
+    {
+        return NGX_DECLINED;
+    }
+
+    value->len = json_string_length(v);
+    value->data = ngx_pnalloc(pool, value->len);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->data, json_string_value(v), value->len);
+
+    return NGX_OK;
+}
+
+
+/* a signed token in r->pool; its id, 32 hex digits, in *jti */
+
+char *
+ngx_http_jobscout_jwt_issue(ngx_http_request_t *r, ngx_str_t *sub,
+    ngx_str_t *role, ngx_str_t *fam, ngx_uint_t refresh, ngx_str_t *jti)
+{
+    char                           *encoded, *token;
+    size_t                          len;
+    jwt_t                          *jwt;
+    time_t                          now, ttl;
+    json_t                         *claims;
+    ngx_int_t                       rc;
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+    jti->data = ngx_pnalloc(r->pool, 32);
+    if (jti->data == NULL
+        || ngx_http_jobscout_random_hex(jti->data, 16) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    jti->len = 32;
+
+    now = ngx_time();
+    ttl = refresh ? jmcf->jwt.refresh_ttl : jmcf->jwt.access_ttl;
+
+    claims = json_pack("{s:s%,s:s%,s:s%,s:s%,s:s%,s:s%,s:s,s:I,s:I,s:I}",
+                       "iss", jmcf->jwt.issuer.data, jmcf->jwt.issuer.len,
+                       "aud", jmcf->jwt.audience.data, jmcf->jwt.audience.len,
+                       "sub", sub->data, sub->len,
+                       "jti", jti->data, jti->len,
+                       "fam", fam->data, fam->len,
+                       "role", role->data, role->len,
+                       "use", refresh ? "refresh" : "access",
+                       "iat", (json_int_t) now,
+                       "nbf", (json_int_t) now,
+                       "exp", (json_int_t) (now + ttl));
+    if (claims == NULL) {
+        return NULL;
+    }
+
+    encoded = json_dumps(claims, JSON_COMPACT);
+    json_decref(claims);
+
+    if (encoded == NULL) {
+        return NULL;
+    }
+
+    if (jwt_new(&jwt) != 0) {
+        free(encoded);
+        return NULL;
+    }
+
+    rc = (jwt_add_grants_json(jwt, encoded) == 0
+          && jwt_set_alg(jwt, jmcf->jwt.alg, jmcf->jwt.sign_key.data,
+                         (int) jmcf->jwt.sign_key.len) == 0)
+         ? NGX_OK : NGX_ERROR;
+    free(encoded);
+
+    token = (rc == NGX_OK) ? jwt_encode_str(jwt) : NULL;
+    jwt_free(jwt);
+
+    if (token == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "jobscout: signing a token failed");
+        return NULL;
+    }
+
+    len = ngx_strlen(token);
+    encoded = ngx_pnalloc(r->pool, len + 1);
+
+    if (encoded) {
+        ngx_memcpy(encoded, token, len + 1);
+    }
+
+    free(token);
+
+    return encoded;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_random_hex(u_char *dst, size_t bytes)
+{
+    u_char  random[64];
+
+    if (bytes > sizeof(random) || RAND_bytes(random, (int) bytes) != 1) {
+        return NGX_ERROR;
+    }
+
+    ngx_hex_dump(dst, random, bytes);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_send_unauthorized(ngx_http_request_t *r,
+    const char *message)
+{
+    ngx_table_elt_t          *h;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+
+    /* RFC 6750 3.1: no error code when no token was sent */
+
+    if (ctx->token_state == NGX_HTTP_JOBSCOUT_TOKEN_NONE) {
+        ngx_str_set(&h->value, "Bearer realm=\"jobscout\"");
+
+    } else {
+        ngx_str_set(&h->value,
+                    "Bearer realm=\"jobscout\", error=\"invalid_token\"");
+    }
+
+    return ngx_http_jobscout_send_error(r, NGX_HTTP_UNAUTHORIZED,
+                                        "unauthorized", message);
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                *s;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    if (ctx == NULL) {
+        /* before the content phase, e.g. as a limit_req key */
+        ctx = ngx_http_jobscout_init_ctx(r);
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_http_jobscout_jwt_verify_request(r, ctx)
+        != NGX_HTTP_JOBSCOUT_TOKEN_VALID
+        || ctx->token.refresh)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((u_char *) &ctx->token + data);
+
+    v->data = s->data;
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_jobscout_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * jobscout_jwt_key_file <file> [alg=HS256|RS256|ES256] [public_key=<file>];
+ * HS256: the file holds the secret (at least 32 bytes); RS256 and ES256:
+ * the private key in PEM, whose public key verifies unless given.
+ */
+
+char *
+ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_jobscout_main_conf_t *jmcf = conf;
+
+    ngx_str_t   *value, s, public;
+    ngx_uint_t   i;
+
+    if (jmcf->jwt.key_file.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    jmcf->jwt.key_file = value[1];
+    jmcf->jwt.alg = JWT_ALG_HS256;
+    ngx_str_null(&public);
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_http_jobscout_conf_param(&value[i], "alg", &s) == NGX_OK) {
+            if (s.len == 5 && ngx_strncmp(s.data, "HS256", 5) == 0) {
+                jmcf->jwt.alg = JWT_ALG_HS256;
+
+            } else if (s.len == 5 && ngx_strncmp(s.data, "RS256", 5) == 0) {
+                jmcf->jwt.alg = JWT_ALG_RS256;
+
+            } else if (s.len == 5 && ngx_strncmp(s.data, "ES256", 5) == 0) {
+                jmcf->jwt.alg = JWT_ALG_ES256;
+
+            } else {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid value \"%V\" in \"%V\" directive,"
+                                   " expected alg=HS256, alg=RS256 or "
+                                   "alg=ES256", &value[i], &cmd->name);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_http_jobscout_conf_param(&value[i], "public_key", &s)
+            == NGX_OK)
+        {
+            public = s;
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown parameter \"%V\" in \"%V\" directive, "
+                           "expected alg= or public_key=", &value[i],
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_jobscout_read_key(cf, &value[1], &jmcf->jwt.sign_key)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (jmcf->jwt.alg == JWT_ALG_HS256) {
+        if (public.len) {
+            return "takes no public_key= with alg=HS256";
+        }
+
+        if (jmcf->jwt.sign_key.len < 32) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "the HS256 secret in \"%V\" is shorter than "
+                               "32 bytes", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        jmcf->jwt.verify_key = jmcf->jwt.sign_key;
+        return NGX_CONF_OK;
+    }
+
+    if (public.len) {
+        if (ngx_http_jobscout_read_key(cf, &public, &jmcf->jwt.verify_key)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_jobscout_public_key(cf, &jmcf->jwt.sign_key,
+                                     &jmcf->jwt.verify_key)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" holds no %s private key in PEM",
+                           &value[1], jmcf->jwt.alg == JWT_ALG_RS256
+                                      ? "RSA" : "EC");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* jobscout_jwt_ttl access=<time> refresh=<time>; */
+
+char *
+ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_jobscout_main_conf_t *jmcf = conf;
+
+    time_t       t;
+    ngx_str_t   *value, s;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_http_jobscout_conf_param(&value[i], "access", &s) == NGX_OK) {
+            t = ngx_parse_time(&s, 1);
+            if (t == (time_t) NGX_ERROR || t < 60) {
+                goto invalid;
+            }
+
+            jmcf->jwt.access_ttl = t;
+            continue;
+        }
+
+        if (ngx_http_jobscout_conf_param(&value[i], "refresh", &s) == NGX_OK)
+        {
+            t = ngx_parse_time(&s, 1);
+            if (t == (time_t) NGX_ERROR || t < 60) {
+                goto invalid;
+            }
+
+            jmcf->jwt.refresh_ttl = t;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive, "
+                       "expected access=<time> or refresh=<time> of at "
+                       "least 1m", &value[i], &cmd->name);
+    return NGX_CONF_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_read_key(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *key)
+{
+    ssize_t          n;
+    ngx_str_t        path;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    path = *name;
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &path);
+        return NGX_ERROR;
+    }
+
+    n = NGX_ERROR;
+
+    if (ngx_fd_info(file.fd, &fi) != NGX_FILE_ERROR
+        && ngx_file_size(&fi) > 0 && ngx_file_size(&fi) <= 65536)
+    {
+        key->len = ngx_file_size(&fi);
+        key->data = ngx_pnalloc(cf->pool, key->len + 1);
+
+        if (key->data) {
+            n = ngx_read_file(&file, key->data, key->len, 0);
+        }
+    }
+
+    ngx_close_file(file.fd);
+
+    if (n != (ssize_t) key->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read a key of 1 to 65536 bytes from "
+                           "\"%V\"", &path);
+        return NGX_ERROR;
+    }
+
+    /* a secret written by "openssl rand -hex 32 > file" ends in newline */
+
+    while (key->len && (key->data[key->len - 1] == '\n'
+                        || key->data[key->len - 1] == '\r'))
+    {
+        key->len--;
+    }
+
+    key->data[key->len] = '\0';
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_public_key(ngx_conf_t *cf, ngx_str_t *private,
+    ngx_str_t *public)
+{
+    BIO       *in, *out;
+    long       len;
+    char      *data;
+    EVP_PKEY  *pkey;
+    ngx_int_t  rc;
+
+    rc = NGX_ERROR;
+    pkey = NULL;
+    out = NULL;
+
+    in = BIO_new_mem_buf(private->data, (int) private->len);
+    if (in == NULL) {
+        return NGX_ERROR;
+    }
+
+    pkey = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL);
+    if (pkey == NULL) {
+        goto done;
+    }
+
+    out = BIO_new(BIO_s_mem());
+    if (out == NULL || PEM_write_bio_PUBKEY(out, pkey) != 1) {
+        goto done;
+    }
+
+    len = BIO_get_mem_data(out, &data);
+
+    public->data = ngx_pnalloc(cf->pool, len + 1);
+    if (public->data == NULL) {
+        goto done;
+    }
+
+    ngx_memcpy(public->data, data, len);
+    public->data[len] = '\0';
+    public->len = len;
+    rc = NGX_OK;
+
+done:
+
+    EVP_PKEY_free(pkey);
+    BIO_free(out);
+    BIO_free(in);
+
+    return rc;
+}
