@@ -227,6 +227,11 @@ test_inner() {
     export TEST_NGINX_REDIS=$REDIS_ADDR
     jwt_key
     export TEST_NGINX_JWT_KEY=$JWT_KEY
+    # an RSA key pair for the RS256 tests
+    [ -s "$STACK_DIR/rsa.pem" ] || openssl genpkey -algorithm RSA \
+        -pkeyopt rsa_keygen_bits:2048 -out "$STACK_DIR/rsa.pem" 2>/dev/null
+    openssl pkey -in "$STACK_DIR/rsa.pem" -pubout -out "$STACK_DIR/rsa.pub"
+    export TEST_NGINX_RSA_KEY=$STACK_DIR/rsa.pem TEST_NGINX_RSA_PUB=$STACK_DIR/rsa.pub
     export TEST_JOBSCOUT_BUILD=$BUILD
     export TEST_JOBSCOUT_ROOT=$ROOT
     # what t/ needs to stop and start the test PostgreSQL

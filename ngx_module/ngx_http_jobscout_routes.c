@@ -10,7 +10,7 @@
 
 
 static ngx_int_t ngx_http_jobscout_authenticate(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
+    ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc);
 static void ngx_http_jobscout_revoked_reply(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_route_match(ngx_str_t *pattern,
@@ -97,8 +97,7 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 
         ctx->route = route;
 
-        rc = ngx_http_jobscout_authenticate(r, ctx);
-        if (rc != NGX_OK) {
+        if (ngx_http_jobscout_authenticate(r, ctx, &rc) != NGX_OK) {
             return rc;
         }
 
@@ -128,13 +127,16 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 }
 
 
-/* the signature and claims of the token, before any body is read */
+/*
+ * The signature and claims of the token, before any body is read: NGX_OK,
+ * or the request was answered (401 or 403) and rc is the answer's.
+ */
 
 static ngx_int_t
 ngx_http_jobscout_authenticate(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
+    ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc)
 {
-    ngx_int_t   rc, state;
+    ngx_int_t   state;
     ngx_uint_t  flags;
 
     flags = ctx->route->flags;
@@ -157,21 +159,23 @@ ngx_http_jobscout_authenticate(ngx_http_request_t *r,
         }
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
+    *rc = ngx_http_discard_request_body(r);
+    if (*rc != NGX_OK) {
+        return NGX_DECLINED;
     }
 
     if (state == NGX_HTTP_JOBSCOUT_TOKEN_VALID && !ctx->token.refresh) {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_FORBIDDEN,
-                                            "forbidden",
-                                            "administrators only");
+        *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_FORBIDDEN,
+                                           "forbidden",
+                                           "administrators only");
+        return NGX_DECLINED;
     }
 
-    return ngx_http_jobscout_send_unauthorized(r,
-               state == NGX_HTTP_JOBSCOUT_TOKEN_NONE
-               ? "a bearer token is required"
-               : "the token is invalid or expired");
+    *rc = ngx_http_jobscout_send_unauthorized(r,
+              state == NGX_HTTP_JOBSCOUT_TOKEN_NONE
+              ? "a bearer token is required"
+              : "the token is invalid or expired");
+    return NGX_DECLINED;
 }
 
 

@@ -1,0 +1,277 @@
+# Forged, expired and tampered tokens are refused with 401 and
+# WWW-Authenticate; a valid one passes (its user does not exist: 404).
+# libjwt 1.10 would accept several of these on its own.
+use lib 't/lib';
+use Test::Nginx::Socket 'no_plan';
+use JobScout::Token ();
+
+our $HttpConfig = <<"_EOC_";
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+_EOC_
+
+our $RsaConfig = <<"_EOC_";
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_RSA_KEY} alg=RS256;
+_EOC_
+
+no_shuffle();
+no_root_location();
+run_tests();
+
+__DATA__
+
+=== TEST 1: a valid token passes (its user does not exist: 404)
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer()
+--- error_code: 404
+--- response_body_like: "code":"not_found","message":"this account no longer exists"
+
+
+=== TEST 2: alg none is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'none')
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+--- response_headers
+WWW-Authenticate: Bearer realm="jobscout", error="invalid_token"
+
+=== TEST 3: another HMAC algorithm is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'HS512')
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 4: a token signed with another secret is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(secret => 'x' x 32)
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 5: an expired token is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { exp => time - 120 })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 6: a token expired within the leeway passes
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { exp => time - 10 })
+--- error_code: 404
+--- response_body_like: "code":"not_found","message":"this account no longer exists"
+
+
+=== TEST 7: a token not valid yet is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { nbf => time + 300 })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 8: a token issued in the future is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { iat => time + 300 })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 9: a wrong issuer is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { iss => 'evil' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 10: a wrong audience is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { aud => 'other-api' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 11: a missing expiry is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { exp => undef })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 12: an expiry of the wrong type is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { exp => '9999999999' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 13: a refresh token is not an access token
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { use => 'refresh' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 14: a tampered payload is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+my $t = JobScout::Token::token(); my ($h, $p, $s) = split /\./, $t; "Authorization: Bearer $h." . JobScout::Token::encode_base64url('{"iss":"jobscout","aud":"jobscout-api","sub":"00000000-0000-4000-8000-000000000002","role":"admin"}') . ".$s"
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 15: garbage is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+"Authorization: Bearer not.a.token"
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 16: a non-Bearer scheme counts as no token
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+"Authorization: Basic dXNlcjpwYXNz"
+--- error_code: 401
+--- response_body_like: "message":"a bearer token is required"
+--- response_headers
+WWW-Authenticate: Bearer realm="jobscout"
+
+=== TEST 17: an overlong token is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+"Authorization: Bearer " . ("a" x 5000)
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 18: RS256: a token signed with the private key passes
+--- http_config eval: $::RsaConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'RS256', key => $ENV{TEST_NGINX_RSA_KEY})
+--- error_code: 404
+--- response_body_like: "code":"not_found","message":"this account no longer exists"
+
+
+=== TEST 19: RS256: HS256 signed with the public key is refused
+--- http_config eval: $::RsaConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'HS256', secret => JobScout::Token::secret($ENV{TEST_NGINX_RSA_PUB}) . "\n")
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 20: RS256: HS256 with the configured HMAC secret is refused
+--- http_config eval: $::RsaConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'HS256')
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 21: RS256: alg none is refused
+--- http_config eval: $::RsaConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(alg => 'none')
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
