@@ -123,6 +123,10 @@ struct ngx_http_jobscout_ctx_s {
 
     ngx_http_jobscout_route_t      *route;
     json_t                         *body;       /* the JSON object sent */
+
+    /* the first invalid field found, answered as 422 */
+    const char                     *invalid_field;
+    const char                     *invalid_message;
     unsigned                        reading_body:1;
 
     /* the bearer token, verified once, also for the variables */
@@ -269,6 +273,8 @@ ngx_int_t ngx_http_jobscout_send_pg_json(ngx_http_request_t *r,
     ngx_uint_t status, PGresult *res);
 ngx_int_t ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
     const char *message);
+ngx_int_t ngx_http_jobscout_send_invalid(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
 
 
 /* tokens */

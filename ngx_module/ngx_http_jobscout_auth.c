@@ -45,14 +45,17 @@ typedef struct {
 } ngx_http_jobscout_login_t;
 
 
-static ngx_int_t ngx_http_jobscout_allow_fields(ngx_http_request_t *r,
-    json_t *body, const char **allowed);
-static ngx_int_t ngx_http_jobscout_field(ngx_http_request_t *r, json_t *body,
-    const char *name, size_t min, size_t max, ngx_str_t *value);
-static ngx_int_t ngx_http_jobscout_check_email(ngx_http_request_t *r,
+static ngx_int_t ngx_http_jobscout_allow_fields(ngx_http_jobscout_ctx_t *ctx,
+    const char **allowed);
+static ngx_int_t ngx_http_jobscout_field(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
+    ngx_str_t *value);
+static ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *email);
-static ngx_int_t ngx_http_jobscout_check_password(ngx_http_request_t *r,
-    ngx_str_t *password, ngx_str_t *email);
+static ngx_int_t ngx_http_jobscout_check_password(
+    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *password, ngx_str_t *email);
+static ngx_int_t ngx_http_jobscout_refuse(ngx_http_jobscout_ctx_t *ctx,
+    const char *field, const char *message);
 static void ngx_http_jobscout_register_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_register_stored(
@@ -181,7 +184,6 @@ ngx_int_t
 ngx_http_jobscout_auth_register(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t                      rc;
     ngx_http_jobscout_register_t  *st;
     u_char                         digest[SHA256_DIGEST_LENGTH];
 
@@ -195,32 +197,19 @@ ngx_http_jobscout_auth_register(ngx_http_request_t *r,
 
     ctx->data = st;
 
-    rc = ngx_http_jobscout_allow_fields(r, ctx->body, allowed);
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "email", 3, 254,
-                                     &st->email);
-    }
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_check_email(r, &st->email);
-    }
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "password", 8, 72,
-                                     &st->password);
-    }
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_check_password(r, &st->password, &st->email);
-    }
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "full_name", 1, 100,
-                                     &st->full_name);
-    }
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "email", 3, 254, &st->email)
+           != NGX_OK
+        || ngx_http_jobscout_check_email(ctx, &st->email) != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "password", 8, 72, &st->password)
+           != NGX_OK
+        || ngx_http_jobscout_check_password(ctx, &st->password, &st->email)
+           != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "full_name", 1, 100,
+                                   &st->full_name)
+           != NGX_OK)
+    {
+        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     /* the e-mailed token: 32 random bytes; only its SHA-256 is stored */
@@ -405,7 +394,6 @@ ngx_int_t
 ngx_http_jobscout_auth_login(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t                   rc;
     ngx_str_t                   email;
     ngx_http_jobscout_login_t  *st;
 
@@ -418,18 +406,12 @@ ngx_http_jobscout_auth_login(ngx_http_request_t *r,
 
     ctx->data = st;
 
-    rc = ngx_http_jobscout_allow_fields(r, ctx->body, allowed);
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "email", 1, 254, &email);
-    }
-
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "password", 1, 72,
-                                     &st->password);
-    }
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "email", 1, 254, &email) != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "password", 1, 72, &st->password)
+           != NGX_OK)
+    {
+        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     st->values[0] = (const char *) email.data;
@@ -630,7 +612,7 @@ ngx_int_t
 ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t                       rc;
+    ngx_int_t                       i;
     ngx_str_t                       token, *pair, args[8];
     ngx_time_t                     *tp;
     ngx_http_jobscout_main_conf_t  *jmcf;
@@ -639,14 +621,11 @@ ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
-    rc = ngx_http_jobscout_allow_fields(r, ctx->body, allowed);
-    if (rc == NGX_OK) {
-        rc = ngx_http_jobscout_field(r, ctx->body, "refresh_token", 1, 4096,
-                                     &token);
-    }
-
-    if (rc != NGX_OK) {
-        return rc;
+    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_field(r, ctx, "refresh_token", 1, 4096, &token)
+           != NGX_OK)
+    {
+        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     if (ngx_http_jobscout_jwt_verify(r, token.data, token.len, &ctx->token)
@@ -671,11 +650,11 @@ ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
 
     /* keys, then now, window, pair, lifetime, family */
 
-    for (rc = 0; rc < 8; rc++) {
-        args[rc].data = ngx_pnalloc(r->pool, 64 + ctx->token.jti.len
-                                             + ctx->token.fam.len
-                                             + ctx->token.sub.len);
-        if (args[rc].data == NULL) {
+    for (i = 0; i < 8; i++) {
+        args[i].data = ngx_pnalloc(r->pool, 64 + ctx->token.jti.len
+                                            + ctx->token.fam.len
+                                            + ctx->token.sub.len);
+        if (args[i].data == NULL) {
             return NGX_ERROR;
         }
     }
@@ -897,17 +876,31 @@ ngx_http_jobscout_users_me_done(ngx_http_jobscout_pg_query_t *q,
 }
 
 
-/* validation: every problem is a 422 naming the field */
+/*
+ * Validation: a validator records the first refused field in ctx and
+ * returns NGX_DECLINED; the handler answers it with one 422.
+ */
 
 static ngx_int_t
-ngx_http_jobscout_allow_fields(ngx_http_request_t *r, json_t *body,
+ngx_http_jobscout_refuse(ngx_http_jobscout_ctx_t *ctx, const char *field,
+    const char *message)
+{
+    ctx->invalid_field = field;
+    ctx->invalid_message = message;
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_allow_fields(ngx_http_jobscout_ctx_t *ctx,
     const char **allowed)
 {
     void         *it;
     const char   *key, **a;
 
-    for (it = json_object_iter(body); it;
-         it = json_object_iter_next(body, it))
+    for (it = json_object_iter(ctx->body); it;
+         it = json_object_iter_next(ctx->body, it))
     {
         key = json_object_iter_key(it);
 
@@ -918,7 +911,8 @@ ngx_http_jobscout_allow_fields(ngx_http_request_t *r, json_t *body,
         }
 
         if (*a == NULL) {
-            return ngx_http_jobscout_invalid(r, key, "unknown field");
+            /* the key lives as long as ctx->body, the request */
+            return ngx_http_jobscout_refuse(ctx, key, "unknown field");
         }
     }
 
@@ -929,21 +923,21 @@ ngx_http_jobscout_allow_fields(ngx_http_request_t *r, json_t *body,
 /* a required string of min..max characters, without control characters */
 
 static ngx_int_t
-ngx_http_jobscout_field(ngx_http_request_t *r, json_t *body,
+ngx_http_jobscout_field(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx,
     const char *name, size_t min, size_t max, ngx_str_t *value)
 {
     u_char   *p;
     size_t    i, len;
     json_t   *v;
 
-    v = json_object_get(body, name);
+    v = json_object_get(ctx->body, name);
 
     if (v == NULL) {
-        return ngx_http_jobscout_invalid(r, name, "is required");
+        return ngx_http_jobscout_refuse(ctx, name, "is required");
     }
 
     if (!json_is_string(v)) {
-        return ngx_http_jobscout_invalid(r, name, "must be a string");
+        return ngx_http_jobscout_refuse(ctx, name, "must be a string");
     }
 
     p = (u_char *) json_string_value(v);
@@ -951,21 +945,21 @@ ngx_http_jobscout_field(ngx_http_request_t *r, json_t *body,
 
     for (i = 0; i < len; i++) {
         if (p[i] < 0x20 || p[i] == 0x7f) {
-            return ngx_http_jobscout_invalid(r, name,
-                                             "has a control character");
+            return ngx_http_jobscout_refuse(ctx, name,
+                                            "has a control character");
         }
     }
 
     /* jansson holds valid UTF-8 only: count characters, not bytes */
 
     if (ngx_utf8_length(p, len) < min || ngx_utf8_length(p, len) > max) {
-        return ngx_http_jobscout_invalid(r, name, "has a wrong length");
+        return ngx_http_jobscout_refuse(ctx, name, "has a wrong length");
     }
 
     value->len = len;
     value->data = ngx_pnalloc(r->pool, len + 1);
     if (value->data == NULL) {
-        return NGX_ERROR;
+        return ngx_http_jobscout_refuse(ctx, NULL, NULL);
     }
 
     *ngx_cpymem(value->data, p, len) = '\0';
@@ -975,34 +969,33 @@ ngx_http_jobscout_field(ngx_http_request_t *r, json_t *body,
 
 
 static ngx_int_t
-ngx_http_jobscout_check_email(ngx_http_request_t *r, ngx_str_t *email)
+ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
 {
-    u_char  *at, *dot, *p;
+    u_char  *at, *dot, *p, *end;
 
     ngx_strlow(email->data, email->data, email->len);
 
-    at = ngx_strlchr(email->data, email->data + email->len, '@');
+    end = email->data + email->len;
+    at = ngx_strlchr(email->data, end, '@');
 
     if (at == NULL || at == email->data || at - email->data > 64
-        || ngx_strlchr(at + 1, email->data + email->len, '@') != NULL)
+        || ngx_strlchr(at + 1, end, '@') != NULL)
     {
-        return ngx_http_jobscout_invalid(r, "email",
-                                         "is not an e-mail address");
+        return ngx_http_jobscout_refuse(ctx, "email",
+                                        "is not an e-mail address");
     }
 
-    dot = ngx_strlchr(at + 1, email->data + email->len, '.');
+    dot = ngx_strlchr(at + 1, end, '.');
 
-    if (dot == NULL || dot == at + 1 || dot == email->data + email->len - 1
-        || email->data[email->len - 1] == '.')
-    {
-        return ngx_http_jobscout_invalid(r, "email",
-                                         "is not an e-mail address");
+    if (dot == NULL || dot == at + 1 || end[-1] == '.') {
+        return ngx_http_jobscout_refuse(ctx, "email",
+                                        "is not an e-mail address");
     }
 
-    for (p = email->data; p < email->data + email->len; p++) {
+    for (p = email->data; p < end; p++) {
         if (*p == ' ' || *p == ',' || *p == '<' || *p == '>' || *p == '"') {
-            return ngx_http_jobscout_invalid(r, "email",
-                                             "is not an e-mail address");
+            return ngx_http_jobscout_refuse(ctx, "email",
+                                            "is not an e-mail address");
         }
     }
 
@@ -1011,16 +1004,16 @@ ngx_http_jobscout_check_email(ngx_http_request_t *r, ngx_str_t *email)
 
 
 static ngx_int_t
-ngx_http_jobscout_check_password(ngx_http_request_t *r, ngx_str_t *password,
-    ngx_str_t *email)
+ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
+    ngx_str_t *password, ngx_str_t *email)
 {
     const char  **p;
 
     /* bcrypt reads 72 bytes at most: longer would be silently cut */
 
     if (password->len > 72) {
-        return ngx_http_jobscout_invalid(r, "password",
-                                         "is longer than 72 bytes");
+        return ngx_http_jobscout_refuse(ctx, "password",
+                                        "is longer than 72 bytes");
     }
 
     for (p = ngx_http_jobscout_common_passwords; *p; p++) {
@@ -1028,16 +1021,16 @@ ngx_http_jobscout_check_password(ngx_http_request_t *r, ngx_str_t *password,
             && ngx_strncasecmp((u_char *) *p, password->data,
                                password->len) == 0)
         {
-            return ngx_http_jobscout_invalid(r, "password",
-                                             "is too common");
+            return ngx_http_jobscout_refuse(ctx, "password",
+                                            "is too common");
         }
     }
 
     if (password->len == email->len
         && ngx_strncasecmp(password->data, email->data, email->len) == 0)
     {
-        return ngx_http_jobscout_invalid(r, "password",
-                                         "must not be the e-mail address");
+        return ngx_http_jobscout_refuse(ctx, "password",
+                                        "must not be the e-mail address");
     }
 
     return NGX_OK;

@@ -10,7 +10,7 @@
 
 static void ngx_http_jobscout_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jobscout_parse_body(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
+    ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc);
 static void ngx_http_jobscout_json_cleanup(void *data);
 
 
@@ -84,9 +84,7 @@ ngx_http_jobscout_body_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
 
-    rc = ngx_http_jobscout_parse_body(r, ctx);
-
-    if (rc == NGX_OK) {
+    if (ngx_http_jobscout_parse_body(r, ctx, &rc) == NGX_OK) {
         rc = ngx_http_jobscout_route_continue(r, ctx);
     }
 
@@ -102,9 +100,11 @@ ngx_http_jobscout_body_handler(ngx_http_request_t *r)
 }
 
 
+/* NGX_OK: ctx->body is the object; else answered, *rc is the answer's */
+
 static ngx_int_t
 ngx_http_jobscout_parse_body(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
+    ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc)
 {
     u_char              *data, *p;
     size_t               len;
@@ -117,9 +117,10 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     u_char               message[NGX_MAX_ERROR_STR];
 
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
-                                            "invalid_json",
-                                            "a JSON object is required");
+        *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "invalid_json",
+                                           "a JSON object is required");
+        return NGX_DECLINED;
     }
 
     len = 0;
@@ -128,9 +129,11 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
         len += ngx_buf_size(cl->buf);
     }
 
+    *rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
     data = ngx_pnalloc(r->pool, len + 1);
     if (data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_DECLINED;
     }
 
     p = data;
@@ -143,7 +146,7 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
             n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
                               b->file_pos);
             if (n != b->file_last - b->file_pos) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+                return NGX_DECLINED;
             }
 
             p += n;
@@ -161,24 +164,26 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
         p = ngx_snprintf(message, sizeof(message) - 1,
                          "invalid JSON at line %d, column %d: %s%Z",
                          error.line, error.column, error.text);
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
-                                            "invalid_json", (char *) message);
+        *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                           "invalid_json", (char *) message);
+        return NGX_DECLINED;
     }
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
         json_decref(json);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_DECLINED;
     }
 
     cln->handler = ngx_http_jobscout_json_cleanup;
     cln->data = json;
 
     if (!json_is_object(json)) {
-        return ngx_http_jobscout_send_error(r,
-                                            NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
-                                            "validation_failed",
-                                            "the body must be a JSON object");
+        *rc = ngx_http_jobscout_send_error(r,
+                                           NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+                                           "validation_failed",
+                                           "the body must be a JSON object");
+        return NGX_DECLINED;
     }
 
     ctx->body = json;
@@ -263,4 +268,19 @@ ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
     json_decref(json);
 
     return rc;
+}
+
+
+/* the field a validator refused; NGX_ERROR when it ran out of memory */
+
+ngx_int_t
+ngx_http_jobscout_send_invalid(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    if (ctx->invalid_field == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_jobscout_invalid(r, ctx->invalid_field,
+                                     ctx->invalid_message);
 }

@@ -14,6 +14,7 @@ static char *ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf);
 static char *ngx_http_jobscout_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_jobscout_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jobscout_error_page(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jobscout_init_process(ngx_cycle_t *cycle);
 static void ngx_http_jobscout_exit_process(ngx_cycle_t *cycle);
 
@@ -266,9 +267,17 @@ ngx_http_jobscout_handler(ngx_http_request_t *r)
     ngx_int_t                 rc;
     ngx_http_jobscout_ctx_t  *ctx;
 
-    ctx = ngx_http_jobscout_init_ctx(r);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        ctx = ngx_http_jobscout_init_ctx(r);
+        if (ctx == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (r->err_status) {
+        return ngx_http_jobscout_error_page(r);
     }
 
     rc = ngx_http_jobscout_route(r, ctx);
@@ -288,6 +297,50 @@ ngx_http_jobscout_handler(ngx_http_request_t *r)
     }
 
     return rc;
+}
+
+
+/*
+ * As the target of "error_page ... @name", the API answers nginx's own
+ * errors (a body over client_max_body_size, a bad request line, a timeout)
+ * in JSON too.
+ */
+
+static ngx_int_t
+ngx_http_jobscout_error_page(ngx_http_request_t *r)
+{
+    ngx_uint_t  i;
+
+    static struct {
+        ngx_uint_t   status;
+        const char  *code;
+        const char  *message;
+    } errors[] = {
+        { 400, "bad_request", "the request is malformed" },
+        { 401, "unauthorized", "authentication is required" },
+        { 403, "forbidden", "access is forbidden" },
+        { 404, "not_found", "no such resource" },
+        { 405, "method_not_allowed", "method not allowed on this resource" },
+        { 408, "request_timeout", "the request took too long to arrive" },
+        { 413, "payload_too_large", "the body is too large" },
+        { 414, "uri_too_long", "the URI is too long" },
+        { 429, "rate_limited", "too many requests" },
+        { 502, "bad_gateway", "a backend failed" },
+        { 503, "unavailable", "the service is unavailable" },
+        { 504, "timeout", "a backend timed out" },
+        { 0, "internal_error", "internal error" }
+    };
+
+    for (i = 0; errors[i].status; i++) {
+        if (errors[i].status == (ngx_uint_t) r->err_status) {
+            break;
+        }
+    }
+
+    r->keepalive = 0;
+
+    return ngx_http_jobscout_send_error(r, r->err_status, errors[i].code,
+                                        errors[i].message);
 }
 
 
