@@ -276,6 +276,19 @@ ngx_int_t ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
 ngx_int_t ngx_http_jobscout_send_invalid(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
+/*
+ * Validators of ctx->body: NGX_OK, or NGX_DECLINED with the refused field
+ * recorded in ctx, for one 422 by ngx_http_jobscout_send_invalid().
+ */
+
+ngx_int_t ngx_http_jobscout_body_refuse(ngx_http_jobscout_ctx_t *ctx,
+    const char *field, const char *message);
+ngx_int_t ngx_http_jobscout_body_allow(ngx_http_jobscout_ctx_t *ctx,
+    const char **allowed);
+ngx_int_t ngx_http_jobscout_body_string(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
+    ngx_str_t *value);
+
 
 /* tokens */
 

@@ -45,17 +45,11 @@ typedef struct {
 } ngx_http_jobscout_login_t;
 
 
-static ngx_int_t ngx_http_jobscout_allow_fields(ngx_http_jobscout_ctx_t *ctx,
-    const char **allowed);
-static ngx_int_t ngx_http_jobscout_field(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
-    ngx_str_t *value);
 static ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *email);
 static ngx_int_t ngx_http_jobscout_check_password(
     ngx_http_jobscout_ctx_t *ctx, ngx_str_t *password, ngx_str_t *email);
-static ngx_int_t ngx_http_jobscout_refuse(ngx_http_jobscout_ctx_t *ctx,
-    const char *field, const char *message);
+
 static void ngx_http_jobscout_register_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_register_stored(
@@ -197,17 +191,16 @@ ngx_http_jobscout_auth_register(ngx_http_request_t *r,
 
     ctx->data = st;
 
-    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "email", 3, 254, &st->email)
-           != NGX_OK
+    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "email", 3, 254,
+                                         &st->email) != NGX_OK
         || ngx_http_jobscout_check_email(ctx, &st->email) != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "password", 8, 72, &st->password)
-           != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "password", 8, 72,
+                                         &st->password) != NGX_OK
         || ngx_http_jobscout_check_password(ctx, &st->password, &st->email)
            != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "full_name", 1, 100,
-                                   &st->full_name)
-           != NGX_OK)
+        || ngx_http_jobscout_body_string(r, ctx, "full_name", 1, 100,
+                                         &st->full_name) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
@@ -406,10 +399,11 @@ ngx_http_jobscout_auth_login(ngx_http_request_t *r,
 
     ctx->data = st;
 
-    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "email", 1, 254, &email) != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "password", 1, 72, &st->password)
-           != NGX_OK)
+    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "email", 1, 254, &email)
+           != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "password", 1, 72,
+                                         &st->password) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
@@ -621,9 +615,9 @@ ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
-    if (ngx_http_jobscout_allow_fields(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_field(r, ctx, "refresh_token", 1, 4096, &token)
-           != NGX_OK)
+    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "refresh_token", 1, 4096,
+                                         &token) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
@@ -876,98 +870,6 @@ ngx_http_jobscout_users_me_done(ngx_http_jobscout_pg_query_t *q,
 }
 
 
-/*
- * Validation: a validator records the first refused field in ctx and
- * returns NGX_DECLINED; the handler answers it with one 422.
- */
-
-static ngx_int_t
-ngx_http_jobscout_refuse(ngx_http_jobscout_ctx_t *ctx, const char *field,
-    const char *message)
-{
-    ctx->invalid_field = field;
-    ctx->invalid_message = message;
-
-    return NGX_DECLINED;
-}
-
-
-static ngx_int_t
-ngx_http_jobscout_allow_fields(ngx_http_jobscout_ctx_t *ctx,
-    const char **allowed)
-{
-    void         *it;
-    const char   *key, **a;
-
-    for (it = json_object_iter(ctx->body); it;
-         it = json_object_iter_next(ctx->body, it))
-    {
-        key = json_object_iter_key(it);
-
-        for (a = allowed; *a; a++) {
-            if (ngx_strcmp(*a, key) == 0) {
-                break;
-            }
-        }
-
-        if (*a == NULL) {
-            /* the key lives as long as ctx->body, the request */
-            return ngx_http_jobscout_refuse(ctx, key, "unknown field");
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* a required string of min..max characters, without control characters */
-
-static ngx_int_t
-ngx_http_jobscout_field(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx,
-    const char *name, size_t min, size_t max, ngx_str_t *value)
-{
-    u_char   *p;
-    size_t    i, len;
-    json_t   *v;
-
-    v = json_object_get(ctx->body, name);
-
-    if (v == NULL) {
-        return ngx_http_jobscout_refuse(ctx, name, "is required");
-    }
-
-    if (!json_is_string(v)) {
-        return ngx_http_jobscout_refuse(ctx, name, "must be a string");
-    }
-
-    p = (u_char *) json_string_value(v);
-    len = json_string_length(v);
-
-    for (i = 0; i < len; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f) {
-            return ngx_http_jobscout_refuse(ctx, name,
-                                            "has a control character");
-        }
-    }
-
-    /* jansson holds valid UTF-8 only: count characters, not bytes */
-
-    if (ngx_utf8_length(p, len) < min || ngx_utf8_length(p, len) > max) {
-        return ngx_http_jobscout_refuse(ctx, name, "has a wrong length");
-    }
-
-    value->len = len;
-    value->data = ngx_pnalloc(r->pool, len + 1);
-    if (value->data == NULL) {
-        return ngx_http_jobscout_refuse(ctx, NULL, NULL);
-    }
-
-    *ngx_cpymem(value->data, p, len) = '\0';
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
 {
@@ -981,20 +883,20 @@ ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
     if (at == NULL || at == email->data || at - email->data > 64
         || ngx_strlchr(at + 1, end, '@') != NULL)
     {
-        return ngx_http_jobscout_refuse(ctx, "email",
+        return ngx_http_jobscout_body_refuse(ctx, "email",
                                         "is not an e-mail address");
     }
 
     dot = ngx_strlchr(at + 1, end, '.');
 
     if (dot == NULL || dot == at + 1 || end[-1] == '.') {
-        return ngx_http_jobscout_refuse(ctx, "email",
+        return ngx_http_jobscout_body_refuse(ctx, "email",
                                         "is not an e-mail address");
     }
 
     for (p = email->data; p < end; p++) {
         if (*p == ' ' || *p == ',' || *p == '<' || *p == '>' || *p == '"') {
-            return ngx_http_jobscout_refuse(ctx, "email",
+            return ngx_http_jobscout_body_refuse(ctx, "email",
                                             "is not an e-mail address");
         }
     }
@@ -1012,7 +914,7 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     /* bcrypt reads 72 bytes at most: longer would be silently cut */
 
     if (password->len > 72) {
-        return ngx_http_jobscout_refuse(ctx, "password",
+        return ngx_http_jobscout_body_refuse(ctx, "password",
                                         "is longer than 72 bytes");
     }
 
@@ -1021,7 +923,7 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
             && ngx_strncasecmp((u_char *) *p, password->data,
                                password->len) == 0)
         {
-            return ngx_http_jobscout_refuse(ctx, "password",
+            return ngx_http_jobscout_body_refuse(ctx, "password",
                                             "is too common");
         }
     }
@@ -1029,7 +931,7 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     if (password->len == email->len
         && ngx_strncasecmp(password->data, email->data, email->len) == 0)
     {
-        return ngx_http_jobscout_refuse(ctx, "password",
+        return ngx_http_jobscout_body_refuse(ctx, "password",
                                         "must not be the e-mail address");
     }
 

@@ -271,6 +271,99 @@ ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
 }
 
 
+/*
+ * Validation: a validator records the first refused field in ctx and
+ * returns NGX_DECLINED; the handler answers it with one 422.
+ */
+
+ngx_int_t
+ngx_http_jobscout_body_refuse(ngx_http_jobscout_ctx_t *ctx,
+    const char *field, const char *message)
+{
+    ctx->invalid_field = field;
+    ctx->invalid_message = message;
+
+    return NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_http_jobscout_body_allow(ngx_http_jobscout_ctx_t *ctx,
+    const char **allowed)
+{
+    void         *it;
+    const char   *key, **a;
+
+    for (it = json_object_iter(ctx->body); it;
+         it = json_object_iter_next(ctx->body, it))
+    {
+        key = json_object_iter_key(it);
+
+        for (a = allowed; *a; a++) {
+            if (ngx_strcmp(*a, key) == 0) {
+                break;
+            }
+        }
+
+        if (*a == NULL) {
+            /* the key lives as long as ctx->body, the request */
+            return ngx_http_jobscout_body_refuse(ctx, key, "unknown field");
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* a required string of min..max characters, without control characters */
+
+ngx_int_t
+ngx_http_jobscout_body_string(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
+    ngx_str_t *value)
+{
+    u_char   *p;
+    size_t    i, len;
+    json_t   *v;
+
+    v = json_object_get(ctx->body, name);
+
+    if (v == NULL) {
+        return ngx_http_jobscout_body_refuse(ctx, name, "is required");
+    }
+
+    if (!json_is_string(v)) {
+        return ngx_http_jobscout_body_refuse(ctx, name, "must be a string");
+    }
+
+    p = (u_char *) json_string_value(v);
+    len = json_string_length(v);
+
+    for (i = 0; i < len; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            return ngx_http_jobscout_body_refuse(ctx, name,
+                                            "has a control character");
+        }
+    }
+
+    /* jansson holds valid UTF-8 only: count characters, not bytes */
+
+    if (ngx_utf8_length(p, len) < min || ngx_utf8_length(p, len) > max) {
+        return ngx_http_jobscout_body_refuse(ctx, name, "has a wrong length");
+    }
+
+    value->len = len;
+    value->data = ngx_pnalloc(r->pool, len + 1);
+    if (value->data == NULL) {
+        return ngx_http_jobscout_body_refuse(ctx, NULL, NULL);
+    }
+
+    *ngx_cpymem(value->data, p, len) = '\0';
+
+    return NGX_OK;
+}
+
+
 /* the field a validator refused; NGX_ERROR when it ran out of memory */
 
 ngx_int_t
