@@ -182,7 +182,8 @@ ngx_http_jobscout_ready_send(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
 
     len = sizeof("{\"status\":\"unavailable\",\"error\":{"
-                 "\"code\":\"not_ready\",\"message\":\"failing checks: database, redis\","
+                 "\"code\":\"not_ready\","
+                 "\"message\":\"failing checks: database, redis\","
                  "\"request_id\":\"\"},\"checks\":{\"database\":\"\","
                  "\"redis\":\"\",\"scrapers_failing\":null},"
                  "\"timestamp\":\"\"}")
