@@ -319,6 +319,10 @@ char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
 #define NGX_HTTP_JOBSCOUT_USED_REFRESH  "jobscout:refresh:used:"
 #define NGX_HTTP_JOBSCOUT_USER_FAMS     "jobscout:user:fams:"
 
+/* revokes every session of the user; NGX_OK: the handler will be called */
+ngx_int_t ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r,
+    ngx_str_t *user, ngx_http_jobscout_redis_handler_pt handler, void *data);
+
 
 /* passwords: bcrypt in the thread pool */
 

@@ -160,6 +160,21 @@ static const char  ngx_http_jobscout_logout_lua[] =
     "return 1";
 
 
+/*
+ * KEYS: the user's families.  ARGV: the refresh lifetime (s).  Every
+ * family of the user is revoked, and with it every token of theirs.
+ */
+
+static const char  ngx_http_jobscout_revoke_all_lua[] =
+    "local fams = redis.call('SMEMBERS', KEYS[1]) "
+    "for _, f in ipairs(fams) do "
+    "  redis.call('SET', '" NGX_HTTP_JOBSCOUT_REVOKED_FAM "' .. f, '1', "
+    "             'EX', ARGV[1]) "
+    "end "
+    "redis.call('DEL', KEYS[1]) "
+    "return #fams";
+
+
 /* a small deny list: the passwords tried first by every attacker */
 
 static const char  *ngx_http_jobscout_common_passwords[] = {
@@ -936,6 +951,35 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     }
 
     return NGX_OK;
+}
+
+
+/* every session of a user: after a password reset, a deletion */
+
+ngx_int_t
+ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r, ngx_str_t *user,
+    ngx_http_jobscout_redis_handler_pt handler, void *data)
+{
+    ngx_str_t                       args[2];
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+    args[0].data = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_USER_FAMS)
+                                        + user->len);
+    args[1].data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (args[0].data == NULL || args[1].data == NULL) {
+        return NGX_ERROR;
+    }
+
+    args[0].len = ngx_sprintf(args[0].data, NGX_HTTP_JOBSCOUT_USER_FAMS "%V",
+                              user) - args[0].data;
+    args[1].len = ngx_sprintf(args[1].data, "%T", jmcf->jwt.refresh_ttl)
+                  - args[1].data;
+
+    return ngx_http_jobscout_eval(r, handler, data,
+                                  ngx_http_jobscout_revoke_all_lua, 1,
+                                  args, 2);
 }
 
 
