@@ -319,6 +319,19 @@ char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
 #define NGX_HTTP_JOBSCOUT_USED_REFRESH  "jobscout:refresh:used:"
 #define NGX_HTTP_JOBSCOUT_USER_FAMS     "jobscout:user:fams:"
 
+/*
+ * E-mailed tokens: 32 random bytes as 64 hex digits in token, the SHA-256
+ * (all that is stored) as 64 hex digits in hash.
+ */
+ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
+ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
+    const char *kind, ngx_str_t *to, ngx_str_t *name, u_char *token,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
+ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
+    ngx_str_t *password, ngx_str_t *email);
+ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *json);
+
 /* revokes every session of the user; NGX_OK: the handler will be called */
 ngx_int_t ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r,
     ngx_str_t *user, ngx_http_jobscout_redis_handler_pt handler, void *data);
@@ -359,6 +372,14 @@ ngx_int_t ngx_http_jobscout_auth_login(ngx_http_request_t *r,
 ngx_int_t ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_auth_logout(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_verify_email(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_resend_verification(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_forgot_password(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_auth_reset_password(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_users_me(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);

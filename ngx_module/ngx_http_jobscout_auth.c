@@ -14,8 +14,6 @@
 #include "ngx_http_jobscout.h"
 #include "jobscout_task.h"
 
-#include <openssl/sha.h>
-
 
 #define NGX_HTTP_JOBSCOUT_REFRESH_WINDOW  5000     /* ms */
 
@@ -47,8 +45,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *email);
-static ngx_int_t ngx_http_jobscout_check_password(
-    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *password, ngx_str_t *email);
+
 
 static void ngx_http_jobscout_register_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
@@ -73,8 +70,7 @@ static void ngx_http_jobscout_users_me_done(ngx_http_jobscout_pg_query_t *q,
 static ngx_int_t ngx_http_jobscout_eval(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data,
     const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs);
-static ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_str_t *json);
+
 
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_register_stmt = {
@@ -194,7 +190,6 @@ ngx_http_jobscout_auth_register(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     ngx_http_jobscout_register_t  *st;
-    u_char                         digest[SHA256_DIGEST_LENGTH];
 
     static const char  *allowed[] = { "email", "password", "full_name",
                                       NULL };
@@ -220,14 +215,9 @@ ngx_http_jobscout_auth_register(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    /* the e-mailed token: 32 random bytes; only its SHA-256 is stored */
-
-    if (ngx_http_jobscout_random_hex(st->token, 32) != NGX_OK) {
+    if (ngx_http_jobscout_new_token(st->token, st->token_hash) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    SHA256(st->token, sizeof(st->token), digest);
-    ngx_hex_dump(st->token_hash, digest, sizeof(digest));
 
     if (ngx_http_jobscout_password_hash(r, &st->password,
                                         ngx_http_jobscout_register_hashed, st)
@@ -296,12 +286,8 @@ ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
 {
     ngx_http_jobscout_register_t *st = q->data;
 
-    char                *payload;
-    json_t              *task;
-    const char          *sqlstate, *argv[3];
-    size_t               argvlen[3];
+    const char          *sqlstate;
     ngx_http_request_t  *r;
-    u_char               id[32];
 
     r = q->request;
 
@@ -328,9 +314,7 @@ ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
 
     st->user.len = PQgetlength(res, 0, 0);
     st->user.data = ngx_pnalloc(r->pool, st->user.len);
-    if (st->user.data == NULL
-        || ngx_http_jobscout_random_hex(id, 16) != NGX_OK)
-    {
+    if (st->user.data == NULL) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
@@ -339,44 +323,17 @@ ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
 
     /* the committed account, then its e-mail: at least once, by jobscoutd */
 
-    task = json_pack("{s:s%,s:s,s:{s:s,s:s,s:s%},s:i,s:I}",
-                     "id", id, sizeof(id),
-                     "kind", JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
-                     "args",
-                         "to", st->email.data,
-                         "name", st->full_name.data,
-                         "token", st->token, sizeof(st->token),
-                     "attempt", 0,
-                     "enqueued_at", (json_int_t) ngx_time() * 1000);
-    payload = task ? json_dumps(task, JSON_COMPACT) : NULL;
-    json_decref(task);
-
-    if (payload == NULL) {
-        ngx_http_jobscout_finalize(r, NGX_ERROR);
-        return;
-    }
-
-    argv[0] = "LPUSH";
-    argvlen[0] = 5;
-    argv[1] = JOBSCOUT_QUEUE_MAIL;
-    argvlen[1] = sizeof(JOBSCOUT_QUEUE_MAIL) - 1;
-    argv[2] = payload;
-    argvlen[2] = ngx_strlen(payload);
-
-    if (ngx_http_jobscout_redis_command(r, ngx_http_jobscout_register_mailed,
-                                        st, 3, argv, argvlen)
+    if (ngx_http_jobscout_queue_mail(r, JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
+                                     &st->email, &st->full_name, st->token,
+                                     ngx_http_jobscout_register_mailed, st)
         != NGX_OK)
     {
         /* the account exists; /auth/resend-verification mails again */
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "jobscout: cannot queue the verification e-mail");
-        free(payload);
         ngx_http_jobscout_finalize(r,
             ngx_http_jobscout_send_str(r, NGX_HTTP_CREATED, &st->user));
-        return;
     }
-
-    free(payload);
 }
 
 
@@ -920,7 +877,9 @@ ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
 }
 
 
-static ngx_int_t
+/* email: the account's address, which must not be the password, or NULL */
+
+ngx_int_t
 ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *password, ngx_str_t *email)
 {
@@ -943,7 +902,7 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
         }
     }
 
-    if (password->len == email->len
+    if (email && password->len == email->len
         && ngx_strncasecmp(password->data, email->data, email->len) == 0)
     {
         return ngx_http_jobscout_body_refuse(ctx, "password",
@@ -1019,7 +978,7 @@ ngx_http_jobscout_eval(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_send_str(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *json)
 {

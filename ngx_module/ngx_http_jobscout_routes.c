@@ -42,6 +42,19 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_POST, ngx_string("/api/v1/auth/logout"),
       ngx_http_jobscout_auth_logout, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/verify-email"),
+      ngx_http_jobscout_auth_verify_email, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/resend-verification"),
+      ngx_http_jobscout_auth_resend_verification,
+      NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/forgot-password"),
+      ngx_http_jobscout_auth_forgot_password, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/auth/reset-password"),
+      ngx_http_jobscout_auth_reset_password, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me"),
       ngx_http_jobscout_users_me, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 

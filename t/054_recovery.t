@@ -1,0 +1,147 @@
+# E-mailed tokens: verify an address, resend, forgot and reset a password.
+# Tokens are read from the mail tasks the API queues for jobscoutd.
+use strict;
+use warnings;
+
+use lib 't/lib';
+use Test::More;
+use JSON::PP qw(decode_json encode_json);
+use Time::HiRes qw(sleep);
+
+use JobScout::TestNginx qw(:all);
+
+plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
+
+my ($rhost, $rport) = split /:/, $ENV{TEST_NGINX_REDIS};
+
+write_config(workers => 1,
+             main_config => 'thread_pool jobscout threads=2;',
+             http_config => <<"EOC",
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+EOC
+             config => 'location / { jobscout_api; }');
+my $log_start = error_log_size();
+my ($ok, $err) = start_nginx();
+ok($ok, 'nginx starts') or diag $err;
+for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s == 200; sleep 0.03 }
+
+sub api {
+    my ($method, $path, $body, $token) = @_;
+    my $json = defined $body ? encode_json($body) : '';
+    my ($status, $h, $raw) = http_request(
+        "$method /api/v1$path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        . ($token ? "Authorization: Bearer $token\r\n" : '')
+        . (defined $body ? "Content-Type: application/json\r\nContent-Length: "
+                           . length($json) . "\r\n" : '')
+        . "\r\n$json", 10);
+    return ($status, eval { decode_json($raw) });
+}
+
+sub redis { my @out = `redis-cli -h $rhost -p $rport @_`; chomp @out; return @out }
+
+sub psql {
+    open my $fh, '-|', 'psql', '-X', '-q', '-t', '-A', '-d', $ENV{TEST_NGINX_PG},
+        '-c', $_[0] or die $!;
+    local $/;
+    my $out = <$fh> // '';
+    $out =~ s/\s+\z//;
+    return $out;
+}
+
+# the newest mail task for an address, taken off the queue
+sub mail_for {
+    my ($to, $kind) = @_;
+    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
+        my $task = eval { decode_json($raw) } or next;
+        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
+        redis('lrem', 'jobscout:queue:mail', 0, "'$raw'");
+        return $task;
+    }
+    return undef;
+}
+
+my $email = "baraka$$\@example.com";
+my ($s, $d) = api(POST => '/auth/register',
+                  { email => $email, password => 'first good passphrase', full_name => 'Baraka Mwangi' });
+is($s, 201, 'registered');
+
+my $first = mail_for($email, 'mail.verify_email');
+ok($first, 'a verification mail task is queued');
+like($first->{args}{token}, qr/^[0-9a-f]{64}$/, '... with a 64-hex token');
+like($first->{id}, qr/^[0-9a-f]{32}$/, '... and the documented task fields')
+    and ok(defined $first->{enqueued_at} && $first->{attempt} == 0, '... attempt 0, enqueued_at');
+is(psql("SELECT count(*) FROM user_tokens WHERE token_hash = decode('$first->{args}{token}', 'hex')"),
+   0, 'the raw token is not what the database stores');
+
+# resend retires the first token
+($s, $d) = api(POST => '/auth/resend-verification', { email => uc $email });
+is($s, 202, 'resend-verification: 202');
+my $second = mail_for($email, 'mail.verify_email');
+ok($second && $second->{args}{token} ne $first->{args}{token}, '... a new token is mailed');
+
+($s, $d) = api(POST => '/auth/verify-email', { token => $first->{args}{token} });
+is($s, 400, 'the retired token: 400');
+is($d->{error}{code}, 'invalid_token', '... invalid_token');
+
+($s, $d) = api(POST => '/auth/verify-email', { token => 'zz' x 32 });
+is($s, 422, 'not a token: 422');
+
+($s, $d) = api(POST => '/auth/verify-email', { token => $second->{args}{token} });
+is($s, 200, 'verify-email: 200');
+ok($d->{email_verified}, '... verified');
+
+($s) = api(POST => '/auth/verify-email', { token => $second->{args}{token} });
+is($s, 400, 'the same token again: 400 (single use)');
+
+($s, $d) = api(POST => '/auth/resend-verification', { email => $email });
+is($s, 202, 'resend for a verified address: still 202');
+ok(!mail_for($email, 'mail.verify_email'), '... but nothing is mailed');
+
+# forgot / reset
+($s) = api(POST => '/auth/forgot-password', { email => "nobody$$\@example.com" });
+is($s, 202, 'forgot-password for an unknown address: 202 all the same');
+
+($s, $d) = api(POST => '/auth/login', { email => $email, password => 'first good passphrase' });
+is($s, 200, 'logged in');
+my $session = $d->{access_token};
+my $session_refresh = $d->{refresh_token};
+
+($s) = api(POST => '/auth/forgot-password', { email => $email });
+is($s, 202, 'forgot-password: 202');
+my $reset = mail_for($email, 'mail.reset_password');
+ok($reset, 'a reset mail task is queued');
+is(psql("SELECT count(*) FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = '$email' AND t.purpose = 'reset_password' AND t.used_at IS NULL AND t.expires_at <= now() + interval '1 hour'"),
+   1, '... its token expires within the hour');
+
+($s, $d) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'password' });
+is($s, 422, 'a common new password: 422');
+
+($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'second good passphrase' });
+is($s, 204, 'reset-password: 204');
+
+($s) = api(GET => '/users/me', undef, $session);
+is($s, 401, 'the sessions before the reset are revoked');
+($s) = api(POST => '/auth/refresh', { refresh_token => $session_refresh });
+is($s, 401, '... refresh tokens too');
+
+($s) = api(POST => '/auth/login', { email => $email, password => 'first good passphrase' });
+is($s, 401, 'the old password no longer works');
+($s, $d) = api(POST => '/auth/login', { email => $email, password => 'second good passphrase' });
+is($s, 200, 'the new one does');
+
+($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
+is($s, 400, 'the reset token works once');
+
+# an expired token
+($s) = api(POST => '/auth/forgot-password', { email => $email });
+$reset = mail_for($email, 'mail.reset_password');
+is(psql("UPDATE user_tokens SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 hour' WHERE token_hash = sha256(convert_to('$reset->{args}{token}', 'UTF8')) RETURNING 1"),
+   1, 'the stored hash is the SHA-256 of the mailed token (now expired)');
+($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
+is($s, 400, 'an expired reset token: 400');
+
+stop_nginx();
+unlike(error_log_since($log_start), qr/\[alert\]|exited on signal/, 'no alert, no crash');
+done_testing();
