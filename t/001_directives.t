@@ -240,3 +240,84 @@ invalid number of arguments in "jobscout_api" directive
 --- must_die
 --- error_log
 invalid value "yes" in "jobscout_test_endpoints" directive, it must be "on" or "off"
+
+
+
+=== TEST 19: the JWT key file must exist
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file /nonexistent/jwt.key;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+open() "/nonexistent/jwt.key" failed
+
+
+
+=== TEST 20: an HS256 secret must be at least 32 bytes
+--- user_files
+>>> short.key
+tooshort
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_HTML_DIR/short.key;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+is shorter than 32 bytes
+
+
+
+=== TEST 21: only HS256, RS256 and ES256
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY alg=none;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+invalid value "alg=none" in "jobscout_jwt_key_file" directive, expected alg=HS256, alg=RS256 or alg=ES256
+
+
+
+=== TEST 22: RS256 needs a private key in PEM
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY alg=RS256;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+holds no RSA private key in PEM
+
+
+
+=== TEST 23: token lifetimes are times of at least a minute
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
+    jobscout_jwt_ttl access=10s;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+invalid parameter "access=10s" in "jobscout_jwt_ttl" directive
+
+
+
+=== TEST 24: the API needs a token key
+--- http_config
+    jobscout_postgres "$TEST_NGINX_PG";
+    jobscout_redis $TEST_NGINX_REDIS;
+--- config
+    location / { jobscout_api; }
+--- must_die
+--- error_log
+"jobscout_api" requires "jobscout_postgres", "jobscout_redis" and "jobscout_jwt_key_file" in the http block
