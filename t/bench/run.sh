@@ -17,6 +17,7 @@ chown nobody: "$NGINX_TMP"
 cat >"$NGINX_DIR/conf/nginx.conf" <<EOC
 load_module $MODULE;
 worker_processes auto;
+thread_pool jobscout threads=$(nproc);
 pid logs/nginx.pid;
 error_log logs/error.log warn;
 events { worker_connections 4096; }
@@ -48,10 +49,11 @@ for _ in $(seq 50); do
 done
 curl -sf "$url/health/ready" >/dev/null || { echo "bench: /health/ready is not 200"; exit 1; }
 
-# run NAME PATH: one wrk run, prints "rps p99_ms non2xx"
+# run NAME PATH [wrk options...]: one wrk run, prints "rps p99_ms non2xx"
 run() {
-    local out rps p99 bad
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$url$2")
+    local out rps p99 bad path=$2
+    shift 2
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url$path")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { v = $2;
               if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
@@ -76,6 +78,32 @@ for i in $(seq "$RUNS"); do
         "$i" "${plain_rps[-1]}" "${ready_rps[-1]}"
 done
 
+# an account to log in with, and its access token
+email="bench$$@example.com"
+password="bench passphrase $$"
+curl -sf -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\",\"full_name\":\"Bench\"}" \
+    "$url/api/v1/auth/register" >/dev/null
+psql -X -q -d "$PG_CONNINFO" -c "UPDATE users SET email_verified = true,
+    email_verified_at = now() WHERE email = '$email'"
+token=$(curl -sf -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
+    "$url/api/v1/auth/login" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+login_lua=$(mktemp --suffix=.lua)
+cat >"$login_lua" <<EOL
+wrk.method = "POST"
+wrk.body = '{"email":"$email","password":"$password"}'
+wrk.headers["Content-Type"] = "application/json"
+EOL
+
+read -r me_rps me_p99 bad < <(run me /api/v1/users/me \
+                                  -H "Authorization: Bearer $token")
+[ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /users/me"; failed=1; }
+read -r login_rps login_p99 bad < <(CONNS=8 run login /api/v1/auth/login \
+                                        -s "$login_lua")
+[ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /auth/login"; failed=1; }
+rm -f "$login_lua"
+
 p_rps=$(printf '%s\n' "${plain_rps[@]}" | median)
 p_p99=$(printf '%s\n' "${plain_p99[@]}" | median)
 r_rps=$(printf '%s\n' "${ready_rps[@]}" | median)
@@ -87,4 +115,8 @@ printf '%-16s %12s %10s\n' location req/s p99_ms
 printf '%-16s %12.0f %10s\n' "return 200" "$p_rps" "$p_p99"
 printf '%-16s %12.0f %10s\n' "/health/ready" "$r_rps" "$r_p99"
 awk -v r="$r_rps" -v p="$p_rps" 'BEGIN { printf "ratio            %11.1f%%  (target >= 25%%)\n", 100 * r / p }'
+printf '%-16s %12.0f %10s  (bearer token: JWT + Redis + PostgreSQL)\n' \
+    "GET /users/me" "$me_rps" "$me_p99"
+printf '%-16s %12.1f %10s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
+    "POST login" "$login_rps" "$login_p99" "$(nproc)"
 exit $failed
