@@ -321,7 +321,8 @@ char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
 
 /*
  * E-mailed tokens: 32 random bytes as 64 hex digits in token, the SHA-256
- * (all that is stored) as 64 hex digits in hash.
+ * (all that is stored) as 64 hex digits in hash; both NUL-terminated, so
+ * 65 bytes each.
  */
 ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
 ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,

@@ -24,8 +24,8 @@ typedef struct {
     ngx_str_t                       email;
     ngx_str_t                       password;
     ngx_str_t                       full_name;
-    u_char                          token[64];      /* sent by e-mail */
-    u_char                          token_hash[64]; /* stored: SHA-256 */
+    u_char                          token[65];      /* sent by e-mail */
+    u_char                          token_hash[65]; /* stored: SHA-256 */
     ngx_str_t                       user;           /* the JSON answered */
 } ngx_http_jobscout_register_t;
 
@@ -236,8 +236,6 @@ ngx_http_jobscout_register_hashed(ngx_http_request_t *r, void *data,
 {
     ngx_http_jobscout_register_t *st = data;
 
-    u_char  *p;
-
     if (!ok) {
         ngx_http_jobscout_finalize(r,
             ngx_http_jobscout_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -246,27 +244,12 @@ ngx_http_jobscout_register_hashed(ngx_http_request_t *r, void *data,
         return;
     }
 
-    p = ngx_pnalloc(r->pool, ngx_strlen(hash) + 1);
-    if (p == NULL) {
-        ngx_http_jobscout_finalize(r, NGX_ERROR);
-        return;
-    }
-
-    ngx_memcpy(p, hash, ngx_strlen(hash) + 1);
-
-    /* ngx_str_t values from the body are NUL-terminated copies */
+    /* the body's strings and the hash are NUL-terminated, in r->pool */
 
     st->values[0] = (const char *) st->email.data;
-    st->values[1] = (const char *) p;
+    st->values[1] = (const char *) hash;
     st->values[2] = (const char *) st->full_name.data;
-    st->values[3] = (const char *) ngx_pnalloc(r->pool, 65);
-
-    if (st->values[3] == NULL) {
-        ngx_http_jobscout_finalize(r, NGX_ERROR);
-        return;
-    }
-
-    *ngx_cpymem((u_char *) st->values[3], st->token_hash, 64) = '\0';
+    st->values[3] = (const char *) st->token_hash;
 
     st->query.stmt = &ngx_http_jobscout_register_stmt;
     st->query.values = st->values;

@@ -188,6 +188,8 @@ ngx_http_jobscout_password_thread(void *data, ngx_log_t *log)
 }
 
 
+/* the hash handed to the handler lives in the task, in r->pool */
+
 static void
 ngx_http_jobscout_password_done(ngx_event_t *ev)
 {

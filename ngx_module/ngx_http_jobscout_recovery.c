@@ -126,8 +126,10 @@ ngx_http_jobscout_new_token(u_char *token, u_char *hash)
         return NGX_ERROR;
     }
 
+    token[64] = '\0';
+
     SHA256(token, 64, digest);
-    ngx_hex_dump(hash, digest, sizeof(digest));
+    *ngx_hex_dump(hash, digest, sizeof(digest)) = '\0';
 
     return NGX_OK;
 }
@@ -342,7 +344,6 @@ ngx_http_jobscout_request_token(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    st->hash[64] = '\0';
     st->kind = kind;
     st->values[0] = (const char *) email.data;
     st->values[1] = (const char *) st->hash;
@@ -471,17 +472,12 @@ ngx_http_jobscout_reset_hashed(ngx_http_request_t *r, void *data,
 {
     ngx_http_jobscout_recovery_t *st = data;
 
-    u_char  *p;
-
-    p = ok ? ngx_pnalloc(r->pool, ngx_strlen(hash) + 1) : NULL;
-    if (p == NULL) {
+    if (!ok) {
         ngx_http_jobscout_finalize(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    ngx_memcpy(p, hash, ngx_strlen(hash) + 1);
-
-    st->values[1] = (const char *) p;
+    st->values[1] = (const char *) hash;
     st->query.stmt = &ngx_http_jobscout_reset_stmt;
     st->query.handler = ngx_http_jobscout_reset_stored;
 
