@@ -184,6 +184,20 @@ cmp_ok($p99, '<', 0.05, '/health p99 stays under 50 ms while they hash')
 cmp_ok((sort { $b <=> $a } map { $_->{elapsed} } @logins)[0], '>', 0.5,
        '... and the hashing really took time (2 threads, 10 hashes)');
 
+# clients that go away while their password is hashing
+for (1 .. 6) {
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => server_port())
+        or die $!;
+    $sock->syswrite("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                    . "Content-Type: application/json\r\nContent-Length: "
+                    . length($body) . "\r\n\r\n$body");
+    sleep 0.02;
+    close $sock;
+}
+sleep 1.5;    # the hashes finish for requests long gone
+($s, $d) = api(POST => '/auth/login', { email => $email, password => $new{password} });
+is($s, 200, 'logins work on after clients left mid-hash');
+
 stop_nginx();
 unlike(error_log_since($log_start), qr/\[alert\]|exited on signal/,
        'no alert, no crash');
