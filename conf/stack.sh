@@ -7,7 +7,9 @@
 #   conf/stack.sh pg-start | pg-stop | redis-start | redis-stop
 #
 # Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
-# BUILD; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd elsewhere.
+# SMTP_PORT, BUILD; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd
+# elsewhere, SMTP_URL points the mailer at a real SMTP server instead of
+# the local sink (a Maildir under $STACK_DIR/mail).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +20,7 @@ STACK_DIR=${STACK_DIR:-$ROOT/var}
 PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
 HTTP_PORT=${HTTP_PORT:-8080}
+SMTP_PORT=${SMTP_PORT:-2525}
 PG_DB=${PG_DB:-jobscout}
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -41,6 +44,9 @@ NGINX_TMP=$SHARED_DIR/nginx-tmp
 JWT_KEY=$STACK_DIR/jwt.key
 PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
 REDIS_ADDR=${REDIS_ADDR:-127.0.0.1:$REDIS_PORT}
+SMTP_SINK=${SMTP_URL:+no}
+SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
+PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
 NGINX_DIR=$STACK_DIR/nginx
 MODULE=$BUILD/nginx/ngx_http_jobscout_module.so
 JOBSCOUTD=$BUILD/jobscoutd
@@ -136,7 +142,27 @@ render() {
         -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
         -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
         -e "s|@JWT_KEY@|$JWT_KEY|g" \
+        -e "s|@SMTP_URL@|$SMTP_URL|g" \
+        -e "s|@PUBLIC_BASE_URL@|$PUBLIC_BASE_URL|g" \
         "$1" >"$2"
+}
+
+# the local SMTP sink: every mail jobscoutd sends lands in a Maildir
+mail_sink_start() {
+    [ -z "$SMTP_SINK" ] || return 0
+    local dir=$STACK_DIR/mail
+    mkdir -p "$dir"
+    stop_pid "$dir/sink.pid" TERM 5
+    setsid /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+        -c aiosmtpd.handlers.Mailbox "$dir/Maildir" \
+        </dev/null >"$dir/sink.log" 2>&1 &
+    echo $! >"$dir/sink.pid"
+    wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT" \
+        || die "the SMTP sink did not start: see $dir/sink.log"
+}
+
+mail_sink_stop() {
+    stop_pid "$STACK_DIR/mail/sink.pid" TERM 5
 }
 
 # the HS256 secret of this stack's tokens, made once, readable by root only
@@ -179,6 +205,7 @@ up() {
     migrate
     seed
     nginx_start
+    mail_sink_start
     jobscoutd_start
     wait_for 5 curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" \
         || die "nginx is up but /health/ready does not answer 200"
@@ -189,6 +216,7 @@ Job Scout is running: http://127.0.0.1:$HTTP_PORT/
   demo login: demo@jobscout.dev / jobscout-demo
   PostgreSQL: psql "$PG_CONNINFO"
   Redis:      redis-cli -p $REDIS_PORT
+  mail:       $(if [ -z "$SMTP_SINK" ]; then echo "$STACK_DIR/mail/Maildir/new (local sink)"; else echo "$SMTP_URL"; fi)
   logs:       $STACK_DIR/{nginx/logs,jobscoutd/logs,redis}, $PG_ROOT
   stop:       make stop
 EOF
@@ -196,6 +224,7 @@ EOF
 
 down() {
     jobscoutd_stop
+    mail_sink_stop
     nginx_stop
     redis_stop
     pg_stop

@@ -12,12 +12,16 @@
 # the PostgreSQL password is never put in a file: libpq reads PGPASSWORD.
 set -eu
 
+ROOT=/srv/jobscout
+
 : "${PG_CONNINFO:=host=postgres port=5432 dbname=jobscout user=postgres}"
 : "${REDIS_ADDR:=redis:6379}"
 : "${HTTP_PORT:=8080}"
 : "${SEED:=1}"
+: "${SMTP_URL:=smtp://mailsink:1025}"
+: "${PUBLIC_BASE_URL:=http://localhost:$HTTP_PORT}"
+: "${JWT_KEY_FILE:=$ROOT/secrets/jwt.key}"
 
-ROOT=/srv/jobscout
 MODULE=/usr/lib/nginx/modules/ngx_http_jobscout_module.so
 
 # sed replacement text: escape the delimiter, & and backslashes.
@@ -54,12 +58,29 @@ render() {
         -e "s|@TEMP@|$ROOT/nginx/tmp|g" \
         -e "s|@PG_CONNINFO@|$(esc "$3")|g" \
         -e "s|@REDIS_ADDR@|$(esc "$REDIS_ADDR")|g" \
+        -e "s|@JWT_KEY@|$(esc "$JWT_KEY_FILE")|g" \
+        -e "s|@SMTP_URL@|$(esc "$SMTP_URL")|g" \
+        -e "s|@PUBLIC_BASE_URL@|$(esc "$PUBLIC_BASE_URL")|g" \
         "$1" > "$2"
+}
+
+# The HS256 key every api replica must share: a mounted file, or
+# JWT_SECRET written to one (readable by root only: nginx's master reads
+# it before it drops privileges).
+jwt_key() {
+    [ -s "$JWT_KEY_FILE" ] && return 0
+    [ -n "${JWT_SECRET:-}" ] || {
+        echo "jobscout: set JWT_SECRET or mount $JWT_KEY_FILE" >&2
+        exit 1
+    }
+    mkdir -p "$(dirname "$JWT_KEY_FILE")"
+    (umask 077 && printf '%s\n' "$JWT_SECRET" > "$JWT_KEY_FILE")
 }
 
 case "${1:-}" in
 api)
     dir=$ROOT/nginx
+    jwt_key
     render "$ROOT/templates/nginx.conf" "$dir/conf/nginx.conf" \
            "$(pg_conninfo_resolved)"
     # nginx clears the environment of its workers: keep libpq's variables.

@@ -25,6 +25,8 @@ sub write_conf {
     while (<$in>) {
         s/\@PG_CONNINFO\@/$ENV{TEST_NGINX_PG}/g;
         s/\@REDIS_ADDR\@/$ENV{TEST_NGINX_REDIS}/g;
+        s/\@SMTP_URL\@/smtp:\/\/127.0.0.1:9/g;
+        s/\@PUBLIC_BASE_URL\@/http:\/\/127.0.0.1:8080/g;
         print $out $_;
     }
     print $out $extra if $extra;
@@ -76,12 +78,12 @@ my ($worker) = keys %beats;
 my $ppid = (split ' ', `cat /proc/$worker/stat 2>/dev/null`)[3] // 0;
 is($ppid, $master, '... from a worker of this master');
 
-# a killed worker is respawned
+# a killed worker is respawned: a child that was not there before
+my %before = map { $_ => 1 } split ' ', `pgrep -P $master`;
 kill 'KILL', $worker;
 my $respawned;
 ok(wait_until(6, sub {
-       chomp(my $kids = `pgrep -P $master`);
-       ($respawned) = grep { $_ != $worker } split ' ', $kids;
+       ($respawned) = grep { !$before{$_} } split ' ', `pgrep -P $master`;
        $respawned;
    }), 'a killed worker is respawned');
 ok(wait_until(6, sub { my %b = heartbeats(); $b{$respawned} }), '... and beats');

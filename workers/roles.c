@@ -4,6 +4,7 @@
 
 const js_role_t  js_roles[] = {
     { "heartbeat", js_heartbeat_run },
-    /* scheduler, scraper, notifier, mailer: issue 5 and later. */
+    { "mailer",    js_mailer_run },
+    /* scheduler, scraper, notifier: issue 5 and later. */
     { NULL, NULL }
 };

@@ -10,5 +10,6 @@
 #include "worker.h"
 
 int js_heartbeat_run(js_worker_t *w);
+int js_mailer_run(js_worker_t *w);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mail.h"
 #include "util.h"
 
 #define JS_CONF_MAX_ARGS   8
@@ -44,6 +45,28 @@ static int js_conf_set_redis(js_conf_ctx_t *ctx, char **args, int nargs);
 static int js_conf_set_workers(js_conf_ctx_t *ctx, char **args, int nargs);
 static int js_conf_set_shutdown_timeout(js_conf_ctx_t *ctx, char **args,
     int nargs);
+static int js_conf_set_smtp_url(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_from(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_starttls(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_user(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_password(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_tls_verify(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_smtp_connect_timeout(js_conf_ctx_t *ctx,
+    char **args, int nargs);
+static int js_conf_set_smtp_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_public_base_url(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_mail_max_attempts(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_mail_backoff(js_conf_ctx_t *ctx, char **args,
+    int nargs);
 
 static const js_conf_directive_t  js_conf_directives[] = {
     { "pid",              1, 1, 1, js_conf_set_pid },
@@ -54,6 +77,17 @@ static const js_conf_directive_t  js_conf_directives[] = {
     /* Repeated once per role; duplicates are checked per role. */
     { "workers",          2, 2, 0, js_conf_set_workers },
     { "shutdown_timeout", 1, 1, 1, js_conf_set_shutdown_timeout },
+    { "smtp_url",         1, 1, 1, js_conf_set_smtp_url },
+    { "smtp_from",        1, 1, 1, js_conf_set_smtp_from },
+    { "smtp_starttls",    1, 1, 1, js_conf_set_smtp_starttls },
+    { "smtp_user",        1, 1, 1, js_conf_set_smtp_user },
+    { "smtp_password",    1, 1, 1, js_conf_set_smtp_password },
+    { "smtp_tls_verify",  1, 1, 1, js_conf_set_smtp_tls_verify },
+    { "smtp_connect_timeout", 1, 1, 1, js_conf_set_smtp_connect_timeout },
+    { "smtp_timeout",     1, 1, 1, js_conf_set_smtp_timeout },
+    { "public_base_url",  1, 1, 1, js_conf_set_public_base_url },
+    { "mail_max_attempts", 1, 1, 1, js_conf_set_mail_max_attempts },
+    { "mail_backoff",     2, 2, 1, js_conf_set_mail_backoff },
 };
 
 static int
@@ -334,6 +368,240 @@ js_conf_set_shutdown_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
     return 0;
 }
 
+/* Values that end up in protocol lines must not smuggle line breaks. */
+static int
+js_conf_printable(js_conf_ctx_t *ctx, const char *name, const char *v)
+{
+    const unsigned char  *p;
+
+    for (p = (const unsigned char *) v; *p; p++) {
+        if (*p < ' ' || *p == 0x7f) {
+            return js_conf_error(ctx, "control character in \"%s\" "
+                                 "directive", name);
+        }
+    }
+    return 0;
+}
+
+static int
+js_conf_set_smtp_url(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    const char  *u = args[0];
+
+    (void) nargs;
+
+    if ((strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0)
+        || u[u[4] == 's' ? 8 : 7] == '\0' || strchr(u, ' ') != NULL)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"smtp_url\" "
+                             "directive, expecting smtp://host[:port] or "
+                             "smtps://host[:port]", u);
+    }
+
+    if (js_conf_printable(ctx, "smtp_url", u) != 0) {
+        return -1;
+    }
+
+    ctx->cf->smtp_url = strdup(u);
+    return ctx->cf->smtp_url ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_smtp_from(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    char  why[256];
+
+    (void) nargs;
+
+    ctx->cf->smtp_from_addr = js_mail_from_addr(args[0], why, sizeof(why));
+    if (ctx->cf->smtp_from_addr == NULL) {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"smtp_from\" "
+                             "directive: %s", args[0], why);
+    }
+
+    ctx->cf->smtp_from = strdup(args[0]);
+    return ctx->cf->smtp_from ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_smtp_starttls(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (strcmp(args[0], "off") == 0) {
+        ctx->cf->smtp_starttls = JS_SMTP_STARTTLS_OFF;
+    } else if (strcmp(args[0], "try") == 0) {
+        ctx->cf->smtp_starttls = JS_SMTP_STARTTLS_TRY;
+    } else if (strcmp(args[0], "on") == 0) {
+        ctx->cf->smtp_starttls = JS_SMTP_STARTTLS_ON;
+    } else {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"smtp_starttls\" directive, expecting "
+                             "\"off\", \"try\" or \"on\"", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_smtp_user(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (args[0][0] == '\0') {
+        return js_conf_error(ctx, "empty \"smtp_user\"");
+    }
+
+    if (js_conf_printable(ctx, "smtp_user", args[0]) != 0) {
+        return -1;
+    }
+
+    ctx->cf->smtp_user = strdup(args[0]);
+    return ctx->cf->smtp_user ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_smtp_password(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    if (js_conf_printable(ctx, "smtp_password", args[0]) != 0) {
+        return -1;
+    }
+
+    ctx->cf->smtp_password = strdup(args[0]);
+    return ctx->cf->smtp_password ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_flag(js_conf_ctx_t *ctx, const char *name, const char *v, int *f)
+{
+    if (strcmp(v, "on") == 0) {
+        *f = 1;
+    } else if (strcmp(v, "off") == 0) {
+        *f = 0;
+    } else {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive, expecting \"on\" or \"off\"", v,
+                             name);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_smtp_tls_verify(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_flag(ctx, "smtp_tls_verify", args[0],
+                        &ctx->cf->smtp_tls_verify);
+}
+
+static int
+js_conf_timeout(js_conf_ctx_t *ctx, const char *name, const char *v,
+    int *ms)
+{
+    if (js_conf_parse_msec(v, ms) != 0 || *ms == 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive", v, name);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_smtp_connect_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "smtp_connect_timeout", args[0],
+                           &ctx->cf->smtp_connect_timeout);
+}
+
+static int
+js_conf_set_smtp_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "smtp_timeout", args[0],
+                           &ctx->cf->smtp_timeout);
+}
+
+static int
+js_conf_set_public_base_url(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    char    *u = args[0];
+    size_t   len;
+
+    (void) nargs;
+
+    if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        || u[u[4] == 's' ? 8 : 7] == '\0' || u[u[4] == 's' ? 8 : 7] == '/'
+        || strpbrk(u, " \"'<>?#") != NULL)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"public_base_url\" directive, expecting "
+                             "http[s]://host[:port][/path]", u);
+    }
+
+    if (js_conf_printable(ctx, "public_base_url", u) != 0) {
+        return -1;
+    }
+
+    /* Links are base + "/verify-email?...": no double slash. */
+    len = strlen(u);
+    while (len > 0 && u[len - 1] == '/') {
+        len--;
+    }
+
+    ctx->cf->public_base_url = strndup(u, len);
+    return ctx->cf->public_base_url ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_mail_max_attempts(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    long   n;
+    char  *end;
+
+    (void) nargs;
+
+    errno = 0;
+    n = strtol(args[0], &end, 10);
+    if (args[0][0] < '0' || args[0][0] > '9' || *end != '\0' || errno != 0
+        || n < 1 || n > 100)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"mail_max_attempts\" directive, must be "
+                             "1..100", args[0]);
+    }
+
+    ctx->cf->mail_max_attempts = (int) n;
+    return 0;
+}
+
+static int
+js_conf_set_mail_backoff(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    js_conf_t  *cf = ctx->cf;
+
+    (void) nargs;
+
+    if (js_conf_timeout(ctx, "mail_backoff", args[0],
+                        &cf->mail_backoff_min) != 0
+        || js_conf_timeout(ctx, "mail_backoff", args[1],
+                           &cf->mail_backoff_max) != 0)
+    {
+        return -1;
+    }
+
+    if (cf->mail_backoff_max < cf->mail_backoff_min) {
+        return js_conf_error(ctx, "\"mail_backoff\" maximum \"%s\" is "
+                             "less than its minimum \"%s\"", args[1],
+                             args[0]);
+    }
+    return 0;
+}
+
 static int
 js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
 {
@@ -520,6 +788,47 @@ done:
     return rc;
 }
 
+/* The mailer cannot guess where to send from or what links point to. */
+static int
+js_conf_mailer_check(js_conf_ctx_t *ctx)
+{
+    int                 i;
+    const char         *missing = NULL;
+    const js_conf_t    *cf = ctx->cf;
+
+    for (i = 0; i < cf->nworkers; i++) {
+        if (strcmp(cf->workers[i].role, "mailer") == 0) {
+            break;
+        }
+    }
+
+    if (i == cf->nworkers) {
+        return 0;
+    }
+
+    if (cf->smtp_url == NULL) {
+        missing = "smtp_url";
+    } else if (cf->smtp_from == NULL) {
+        missing = "smtp_from";
+    } else if (cf->public_base_url == NULL) {
+        missing = "public_base_url";
+    }
+
+    if (missing != NULL) {
+        ctx->line = cf->workers[i].line;
+        return js_conf_error(ctx, "\"workers mailer\" needs a \"%s\" "
+                             "directive", missing);
+    }
+
+    if (cf->smtp_password != NULL && cf->smtp_user == NULL) {
+        ctx->line = 0;
+        return js_conf_error(ctx, "\"smtp_password\" without "
+                             "\"smtp_user\"");
+    }
+
+    return 0;
+}
+
 static char *
 js_conf_prefix(const char *prefix)
 {
@@ -629,6 +938,12 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->log_level = JS_LOG_INFO;
     cf->log_format = JS_LOG_FORMAT_KV;
     cf->shutdown_timeout = 10000;
+    cf->smtp_tls_verify = 1;
+    cf->smtp_connect_timeout = 10000;
+    cf->smtp_timeout = 30000;
+    cf->mail_max_attempts = 5;
+    cf->mail_backoff_min = 5000;
+    cf->mail_backoff_max = 15 * 60 * 1000;
 
     cf->prefix = js_conf_prefix(prefix);
     if (cf->prefix == NULL) {
@@ -674,6 +989,10 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
         goto failed;
     }
 
+    if (js_conf_mailer_check(&ctx) != 0) {
+        goto failed;
+    }
+
     if (cf->pid == NULL) {
         cf->pid = js_conf_path(cf->prefix, "var/run/jobscoutd.pid");
         if (cf->pid == NULL) {
@@ -706,6 +1025,12 @@ js_conf_free(js_conf_t *cf)
     free(cf->postgres);
     free(cf->redis_host);
     free(cf->redis_path);
+    free(cf->smtp_url);
+    free(cf->smtp_from);
+    free(cf->smtp_from_addr);
+    free(cf->smtp_user);
+    free(cf->smtp_password);
+    free(cf->public_base_url);
 
     memset(cf, 0, sizeof(*cf));
 }

@@ -9,6 +9,19 @@
  *   workers heartbeat 1;
  *   shutdown_timeout 10s;
  *
+ * and for "workers mailer N;" (smtp_url, smtp_from and public_base_url
+ * are then required):
+ *
+ *   smtp_url smtp://127.0.0.1:2525;      smtp:// or smtps://
+ *   smtp_from "Job Scout <no-reply@jobscout.dev>";
+ *   smtp_starttls off;                   off | try | on (required)
+ *   smtp_user alice; smtp_password s3cret;        optional
+ *   smtp_tls_verify on;
+ *   smtp_connect_timeout 10s; smtp_timeout 30s;
+ *   public_base_url http://127.0.0.1:8080;
+ *   mail_max_attempts 5;                 tries before the dead letters
+ *   mail_backoff 5s 15m;                 first retry delay, the cap
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -19,6 +32,12 @@
 
 #define JS_CONF_MAX_ROLES    16
 #define JS_CONF_MAX_WORKERS  64
+
+enum {
+    JS_SMTP_STARTTLS_OFF = 0,
+    JS_SMTP_STARTTLS_TRY,
+    JS_SMTP_STARTTLS_ON
+};
 
 typedef struct {
     char  *role;
@@ -42,6 +61,20 @@ typedef struct {
     char               *redis_path;  /* unix socket */
 
     int                 shutdown_timeout;  /* ms */
+
+    char               *smtp_url;
+    char               *smtp_from;       /* header: "Name <addr>" */
+    char               *smtp_from_addr;  /* envelope: addr */
+    int                 smtp_starttls;
+    char               *smtp_user;
+    char               *smtp_password;
+    int                 smtp_tls_verify;
+    int                 smtp_connect_timeout;  /* ms */
+    int                 smtp_timeout;          /* ms */
+    char               *public_base_url;       /* no trailing '/' */
+    int                 mail_max_attempts;
+    int                 mail_backoff_min;      /* ms */
+    int                 mail_backoff_max;      /* ms */
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

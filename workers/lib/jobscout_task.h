@@ -3,13 +3,45 @@
  * module both include to enqueue.  Macros only: nginx's build compiles
  * the module with nothing else of workers/.
  *
- * A task is a JSON object:
+ * A task is a JSON object, compact, UTF-8:
  *
  *   {"id": "<32 hex>", "kind": "<kind>", "args": {...}, "attempt": 0,
  *    "enqueued_at": <unix ms>}
  *
- * Producers LPUSH it onto a queue; consumers take it with
- * BLMOVE <queue> <processing list> RIGHT LEFT (first in, first out).
+ *   id           16 random bytes in lower-case hex; also the Message-ID
+ *                of a mail, so a receiver can drop a repeated delivery
+ *   kind         one of the JOBSCOUT_TASK_* names below
+ *   args         the kind's arguments (below)
+ *   attempt      failed attempts so far: producers write 0
+ *   enqueued_at  when the producer queued it, Unix time in ms
+ *
+ * jobscoutd adds two fields when a task fails, which producers never
+ * write and consumers ignore:
+ *
+ *   queue        the queue it came from, so it can go back there
+ *   error        the last error, for whoever reads the dead letters
+ *   failed_at    (dead letters only) Unix time in ms
+ *
+ * Life of a task (delivery is at-least-once: handlers are idempotent):
+ *
+ *   producer   LPUSH JOBSCOUT_QUEUE_<name> <task>
+ *   consumer   BLMOVE <queue> JOBSCOUT_PROCESSING_PREFIX<consumer>
+ *                  RIGHT LEFT 1               (first in, first out)
+ *              ... work, then commit what it writes ...
+ *              LREM <processing> 1 <task>     (acknowledge)
+ *   failure    the task, attempt + 1, goes to JOBSCOUT_DELAYED with
+ *              score = due time in Unix ms (exponential backoff with
+ *              jitter), or after the configured number of attempts to
+ *              JOBSCOUT_DEAD (LPUSH), in one script with the LREM
+ *   promoter   moves due tasks of JOBSCOUT_DELAYED back onto their queue
+ *   consumer   registers in the hash JOBSCOUT_CONSUMERS (field
+ *              <consumer> = its queue) and keeps the key
+ *              JOBSCOUT_HEARTBEAT_PREFIX<consumer> alive with a TTL
+ *   reaper     puts the processing list of a consumer whose heartbeat
+ *              expired back onto its queue, then forgets the consumer
+ *
+ * <consumer> is "<hostname>:<pid>", the heartbeat convention of
+ * jobscoutd's heartbeat role.
  */
 
 #ifndef JOBSCOUT_TASK_H
@@ -18,7 +50,30 @@
 #define JOBSCOUT_QUEUE_PREFIX               "jobscout:queue:"
 #define JOBSCOUT_QUEUE_MAIL                 "jobscout:queue:mail"
 
-/* args: {"to": "<e-mail>", "name": "<full name>", "token": "<hex>"} */
+/* + "<consumer>": the tasks a consumer has taken and not yet acked. */
+#define JOBSCOUT_PROCESSING_PREFIX          "jobscout:processing:"
+
+/* Sorted set of tasks waiting for a retry; score = due time, Unix ms. */
+#define JOBSCOUT_DELAYED                    "jobscout:delayed"
+
+/* List of tasks that failed for good, newest first, with "error". */
+#define JOBSCOUT_DEAD                       "jobscout:dead"
+
+/* Hash: consumer id -> the queue it consumes. */
+#define JOBSCOUT_CONSUMERS                  "jobscout:consumers"
+
+/* + "<hostname>:<pid>": a JSON value with a TTL, per live process. */
+#define JOBSCOUT_HEARTBEAT_PREFIX           "jobscoutd:heartbeat:"
+
+/*
+ * Mail tasks, on JOBSCOUT_QUEUE_MAIL.  args:
+ *
+ *   {"to": "<e-mail>", "name": "<full name>", "token": "<raw token>"}
+ *
+ * The token is URL-safe ([A-Za-z0-9_-], the module sends 64 hex): the
+ * mailer puts it as is in {public_base_url}/verify-email?token=... or
+ * {public_base_url}/reset-password?token=..., and refuses any other.
+ */
 #define JOBSCOUT_TASK_MAIL_VERIFY_EMAIL     "mail.verify_email"
 #define JOBSCOUT_TASK_MAIL_RESET_PASSWORD   "mail.reset_password"
 

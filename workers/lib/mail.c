@@ -1,0 +1,627 @@
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jobscout_task.h"
+#include "mail.h"
+
+/* Encoded-words are at most 75 characters: 45 bytes make 60 of base64. */
+#define JS_MAIL_EW_CHUNK   45
+
+/* Quoted-printable lines are at most 76 characters, "=" included. */
+#define JS_MAIL_QP_LINE    75
+
+typedef struct {
+    char    *data;
+    size_t   len;
+    size_t   size;
+    int      failed;
+} js_mail_buf_t;
+
+typedef struct {
+    const char  *kind;
+    const char  *subject;
+    const char  *path;
+    const char  *text;       /* %1$s name, %2$s link */
+    const char  *html;       /* the same, HTML-escaped */
+} js_mail_kind_t;
+
+/*
+ * Both bodies say the same.  The greeting is left out when the task has
+ * no name ("Hello,"), hence the name is always followed by its own
+ * separator in the arguments below.
+ */
+static const js_mail_kind_t  js_mail_kinds[] = {
+
+    { JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
+      "Confirm your e-mail address for Job Scout",
+      "/verify-email",
+
+      "Hello%1$s,\n"
+      "\n"
+      "Welcome to Job Scout! Please confirm your e-mail address by "
+      "opening this link:\n"
+      "\n"
+      "%2$s\n"
+      "\n"
+      "The link is valid for 24 hours. If you did not create a Job "
+      "Scout account, ignore this e-mail: nothing happens without "
+      "the confirmation.\n"
+      "\n"
+      "-- \n"
+      "Job Scout\n",
+
+      "<!DOCTYPE html>\n"
+      "<html><head><meta charset=\"utf-8\">"
+      "<title>Confirm your e-mail address</title></head>\n"
+      "<body style=\"font-family: sans-serif; line-height: 1.5\">\n"
+      "<p>Hello%1$s,</p>\n"
+      "<p>Welcome to Job Scout! Please confirm your e-mail address:</p>\n"
+      "<p><a href=\"%2$s\">Confirm my e-mail address</a></p>\n"
+      "<p>Or open this link: %2$s</p>\n"
+      "<p>The link is valid for 24 hours. If you did not create a Job "
+      "Scout account, ignore this e-mail: nothing happens without the "
+      "confirmation.</p>\n"
+      "<p>Job Scout</p>\n"
+      "</body></html>\n" },
+
+    { JOBSCOUT_TASK_MAIL_RESET_PASSWORD,
+      "Reset your Job Scout password",
+      "/reset-password",
+
+      "Hello%1$s,\n"
+      "\n"
+      "Someone, hopefully you, asked to reset the password of your Job "
+      "Scout account. Choose a new password here:\n"
+      "\n"
+      "%2$s\n"
+      "\n"
+      "The link is valid for 1 hour and works once. If you did not ask "
+      "for it, ignore this e-mail: your password stays as it is.\n"
+      "\n"
+      "-- \n"
+      "Job Scout\n",
+
+      "<!DOCTYPE html>\n"
+      "<html><head><meta charset=\"utf-8\">"
+      "<title>Reset your password</title></head>\n"
+      "<body style=\"font-family: sans-serif; line-height: 1.5\">\n"
+      "<p>Hello%1$s,</p>\n"
+      "<p>Someone, hopefully you, asked to reset the password of your "
+      "Job Scout account.</p>\n"
+      "<p><a href=\"%2$s\">Choose a new password</a></p>\n"
+      "<p>Or open this link: %2$s</p>\n"
+      "<p>The link is valid for 1 hour and works once. If you did not "
+      "ask for it, ignore this e-mail: your password stays as it "
+      "is.</p>\n"
+      "<p>Job Scout</p>\n"
+      "</body></html>\n" },
+};
+
+static int
+js_mail_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+js_mail_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list  ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int
+js_mail_addr_check(const char *addr, char *err, size_t errlen)
+{
+    size_t       len;
+    const char  *p, *at = NULL;
+
+    len = strlen(addr);
+    if (len == 0 || len > JS_MAIL_ADDR_MAX) {
+        return js_mail_fail(err, errlen, "address length %zu is not "
+                            "1..%d", len, JS_MAIL_ADDR_MAX);
+    }
+
+    for (p = addr; *p; p++) {
+        if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f) {
+            return js_mail_fail(err, errlen, "control, space or "
+                                "non-ASCII byte in address");
+        }
+        if (strchr("<>()[],;:\\\"", *p) != NULL) {
+            return js_mail_fail(err, errlen, "character '%c' in "
+                                "address", *p);
+        }
+        if (*p == '@') {
+            if (at != NULL) {
+                return js_mail_fail(err, errlen, "two '@' in address");
+            }
+            at = p;
+        }
+    }
+
+    if (at == NULL || at == addr || at[1] == '\0' || at[1] == '.'
+        || addr[len - 1] == '.')
+    {
+        return js_mail_fail(err, errlen, "address is not local@domain");
+    }
+
+    return 0;
+}
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
+static size_t
+js_mail_utf8_len(const unsigned char *p)
+{
+    size_t    n, i;
+    uint32_t  c, min;
+
+    if (p[0] < 0x80) {
+        return 1;
+    } else if ((p[0] & 0xe0) == 0xc0) {
+        n = 2; c = p[0] & 0x1f; min = 0x80;
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        n = 3; c = p[0] & 0x0f; min = 0x800;
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        n = 4; c = p[0] & 0x07; min = 0x10000;
+    } else {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+    return n;
+}
+
+int
+js_mail_name_check(const char *name, char *err, size_t errlen)
+{
+    size_t               n, len;
+    const unsigned char  *p;
+
+    len = strlen(name);
+    if (len > JS_MAIL_NAME_MAX) {
+        return js_mail_fail(err, errlen, "name longer than %d bytes",
+                            JS_MAIL_NAME_MAX);
+    }
+
+    for (p = (const unsigned char *) name; *p; p += n) {
+        if (*p < ' ' || *p == 0x7f) {
+            return js_mail_fail(err, errlen, "control character 0x%02x "
+                                "in name", *p);
+        }
+        n = js_mail_utf8_len(p);
+        if (n == 0) {
+            return js_mail_fail(err, errlen, "name is not valid UTF-8");
+        }
+        /* C1 controls (U+0080..U+009F) are control characters too. */
+        if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+            return js_mail_fail(err, errlen, "control character in name");
+        }
+    }
+
+    return 0;
+}
+
+int
+js_mail_token_check(const char *token, char *err, size_t errlen)
+{
+    size_t       len;
+    const char  *p;
+
+    len = strlen(token);
+    if (len == 0 || len > JS_MAIL_TOKEN_MAX) {
+        return js_mail_fail(err, errlen, "token length %zu is not 1..%d",
+                            len, JS_MAIL_TOKEN_MAX);
+    }
+
+    for (p = token; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+        {
+            return js_mail_fail(err, errlen, "token is not URL-safe");
+        }
+    }
+
+    return 0;
+}
+
+char *
+js_mail_from_addr(const char *from, char *err, size_t errlen)
+{
+    char        *addr;
+    const char  *p, *lt, *gt;
+
+    for (p = from; *p; p++) {
+        if ((unsigned char) *p < ' ' || (unsigned char) *p >= 0x7f) {
+            js_mail_fail(err, errlen, "control or non-ASCII byte in "
+                         "\"smtp_from\"");
+            return NULL;
+        }
+    }
+
+    lt = strchr(from, '<');
+    if (lt == NULL) {
+        addr = strdup(from);
+    } else {
+        gt = strchr(lt, '>');
+        if (gt == NULL || gt[1] != '\0' || strchr(lt + 1, '<') != NULL) {
+            js_mail_fail(err, errlen, "\"smtp_from\" is not "
+                         "\"Name <address>\" or \"address\"");
+            return NULL;
+        }
+        addr = strndup(lt + 1, gt - lt - 1);
+    }
+
+    if (addr == NULL) {
+        js_mail_fail(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    if (js_mail_addr_check(addr, err, errlen) != 0) {
+        free(addr);
+        return NULL;
+    }
+
+    return addr;
+}
+
+const char *
+js_mail_subject(const char *kind)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(js_mail_kinds) / sizeof(js_mail_kinds[0]); i++) {
+        if (strcmp(js_mail_kinds[i].kind, kind) == 0) {
+            return js_mail_kinds[i].subject;
+        }
+    }
+    return NULL;
+}
+
+static void
+js_mail_append(js_mail_buf_t *b, const char *s, size_t n)
+{
+    char    *p;
+    size_t   size;
+
+    if (b->failed) {
+        return;
+    }
+
+    if (b->len + n + 1 > b->size) {
+        size = b->size ? b->size : 1024;
+        while (b->len + n + 1 > size) {
+            size *= 2;
+        }
+        p = realloc(b->data, size);
+        if (p == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->data = p;
+        b->size = size;
+    }
+
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void
+js_mail_puts(js_mail_buf_t *b, const char *s)
+{
+    js_mail_append(b, s, strlen(s));
+}
+
+static void
+js_mail_printf(js_mail_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+js_mail_printf(js_mail_buf_t *b, const char *fmt, ...)
+{
+    int       n;
+    char     *s;
+    va_list   ap;
+
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+
+    if (n < 0) {
+        b->failed = 1;
+        return;
+    }
+    js_mail_append(b, s, n);
+    free(s);
+}
+
+static void
+js_mail_base64(js_mail_buf_t *b, const unsigned char *s, size_t n)
+{
+    char               out[4];
+    size_t             i;
+    uint32_t           v;
+    static const char  tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    for (i = 0; i < n; i += 3) {
+        v = (uint32_t) s[i] << 16;
+        if (i + 1 < n) {
+            v |= (uint32_t) s[i + 1] << 8;
+        }
+        if (i + 2 < n) {
+            v |= s[i + 2];
+        }
+        out[0] = tab[(v >> 18) & 63];
+        out[1] = tab[(v >> 12) & 63];
+        out[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        out[3] = i + 2 < n ? tab[v & 63] : '=';
+        js_mail_append(b, out, 4);
+    }
+}
+
+/*
+ * The display name of To:.  Printable ASCII goes in a quoted-string;
+ * anything else in RFC 2047 encoded-words, split on character
+ * boundaries and folded, so that no header line grows past 78.
+ */
+static void
+js_mail_display_name(js_mail_buf_t *b, const char *name)
+{
+    size_t                i, n, chunk;
+    const unsigned char  *p, *s;
+
+    for (p = (const unsigned char *) name; *p; p++) {
+        if (*p >= 0x80) {
+            break;
+        }
+    }
+
+    if (*p == '\0') {
+        js_mail_append(b, "\"", 1);
+        for (p = (const unsigned char *) name; *p; p++) {
+            if (*p == '"' || *p == '\\') {
+                js_mail_append(b, "\\", 1);
+            }
+            js_mail_append(b, (const char *) p, 1);
+        }
+        js_mail_append(b, "\"", 1);
+        return;
+    }
+
+    s = (const unsigned char *) name;
+    n = strlen(name);
+
+    for (i = 0; i < n; i += chunk) {
+        /* js_mail_name_check() made sure every sequence is complete. */
+        chunk = 0;
+        while (i + chunk < n) {
+            p = s + i + chunk;
+            if (chunk + js_mail_utf8_len(p) > JS_MAIL_EW_CHUNK) {
+                break;
+            }
+            chunk += js_mail_utf8_len(p);
+        }
+
+        if (i > 0) {
+            js_mail_puts(b, "\r\n ");
+        }
+        js_mail_puts(b, "=?UTF-8?B?");
+        js_mail_base64(b, s + i, chunk);
+        js_mail_puts(b, "?=");
+    }
+}
+
+static void
+js_mail_html_escape(js_mail_buf_t *b, const char *s)
+{
+    for ( ; *s; s++) {
+        switch (*s) {
+        case '&':  js_mail_puts(b, "&amp;"); break;
+        case '<':  js_mail_puts(b, "&lt;"); break;
+        case '>':  js_mail_puts(b, "&gt;"); break;
+        case '"':  js_mail_puts(b, "&quot;"); break;
+        case '\'': js_mail_puts(b, "&#39;"); break;
+        default:   js_mail_append(b, s, 1);
+        }
+    }
+}
+
+/*
+ * Quoted-printable (RFC 2045 6.7) of text with '\n' line ends: CRLF
+ * out, '=' and non-ASCII escaped, trailing blanks escaped, soft breaks
+ * before 76 characters.  It keeps every line short whatever a name
+ * holds, and needs no 8BITMIME from the server.
+ */
+static void
+js_mail_qp(js_mail_buf_t *b, const char *s)
+{
+    int                  col = 0, w;
+    char                 enc[4];
+    unsigned char        c;
+    static const char    hex[] = "0123456789ABCDEF";
+
+    for ( ; *s; s++) {
+        c = (unsigned char) *s;
+
+        if (c == '\n') {
+            js_mail_puts(b, "\r\n");
+            col = 0;
+            continue;
+        }
+
+        if ((c >= 33 && c <= 126 && c != '=')
+            || ((c == ' ' || c == '\t') && s[1] != '\n' && s[1] != '\0'))
+        {
+            enc[0] = (char) c;
+            w = 1;
+        } else {
+            enc[0] = '=';
+            enc[1] = hex[c >> 4];
+            enc[2] = hex[c & 15];
+            w = 3;
+        }
+
+        if (col + w > JS_MAIL_QP_LINE) {
+            js_mail_puts(b, "=\r\n");
+            col = 0;
+        }
+
+        js_mail_append(b, enc, w);
+        col += w;
+    }
+}
+
+static char *
+js_mail_strdup_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static char *
+js_mail_strdup_printf(const char *fmt, ...)
+{
+    int       n;
+    char     *s;
+    va_list   ap;
+
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+
+    return n < 0 ? NULL : s;
+}
+
+char *
+js_mail_render(const js_mail_t *m, char *err, size_t errlen)
+{
+    char                  date[64], *link = NULL, *text = NULL;
+    char                  *html = NULL, *name_sp = NULL;
+    size_t                i, dlen;
+    const char            *domain;
+    struct tm             tm;
+    js_mail_buf_t         b, hname;
+    const js_mail_kind_t  *k = NULL;
+
+    memset(&b, 0, sizeof(b));
+    memset(&hname, 0, sizeof(hname));
+
+    for (i = 0; i < sizeof(js_mail_kinds) / sizeof(js_mail_kinds[0]); i++) {
+        if (strcmp(js_mail_kinds[i].kind, m->kind) == 0) {
+            k = &js_mail_kinds[i];
+        }
+    }
+
+    if (k == NULL) {
+        js_mail_fail(err, errlen, "unknown mail kind \"%.64s\"", m->kind);
+        return NULL;
+    }
+
+    if (js_mail_addr_check(m->to, err, errlen) != 0
+        || js_mail_name_check(m->name, err, errlen) != 0
+        || js_mail_token_check(m->token, err, errlen) != 0)
+    {
+        return NULL;
+    }
+
+    /* The id names the boundary and the Message-ID: hex only. */
+    if (m->id[0] == '\0' || strlen(m->id) > 64
+        || strspn(m->id, "0123456789abcdefABCDEF") != strlen(m->id))
+    {
+        js_mail_fail(err, errlen, "task id is not hex");
+        return NULL;
+    }
+
+    link = js_mail_strdup_printf("%s%s?token=%s", m->base_url, k->path,
+                                 m->token);
+    name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "",
+                                    m->name);
+    if (link == NULL || name_sp == NULL) {
+        goto oom;
+    }
+
+    text = js_mail_strdup_printf(k->text, name_sp, link);
+    js_mail_html_escape(&hname, name_sp);
+    if (hname.failed || text == NULL) {
+        goto oom;
+    }
+    html = js_mail_strdup_printf(k->html, hname.data ? hname.data : "",
+                                 link);
+    if (html == NULL) {
+        goto oom;
+    }
+
+    /* The C locale: English day and month names, as RFC 5322 wants. */
+    gmtime_r(&m->now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+
+    /* Message-ID: <task id@sender's domain>, stable across retries. */
+    domain = strrchr(m->from, '@');
+    domain = domain ? domain + 1 : "jobscout.invalid";
+    dlen = strcspn(domain, ">");
+
+    js_mail_printf(&b, "Date: %s\r\n", date);
+    js_mail_printf(&b, "From: %s\r\n", m->from);
+    js_mail_puts(&b, "To: ");
+    if (m->name[0] != '\0') {
+        js_mail_display_name(&b, m->name);
+        js_mail_puts(&b, " ");
+    }
+    js_mail_printf(&b, "<%s>\r\n", m->to);
+    js_mail_printf(&b, "Subject: %s\r\n", k->subject);
+    js_mail_printf(&b, "Message-ID: <%s@%.*s>\r\n", m->id, (int) dlen,
+                   domain);
+    js_mail_puts(&b, "Auto-Submitted: auto-generated\r\n");
+    js_mail_puts(&b, "MIME-Version: 1.0\r\n");
+    js_mail_printf(&b, "Content-Type: multipart/alternative;\r\n"
+                   " boundary=\"=_js_%s\"\r\n", m->id);
+    js_mail_puts(&b, "\r\n");
+    js_mail_puts(&b, "This is a MIME message.\r\n");
+
+    js_mail_printf(&b, "\r\n--=_js_%s\r\n", m->id);
+    js_mail_puts(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
+                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+    js_mail_qp(&b, text);
+
+    js_mail_printf(&b, "\r\n--=_js_%s\r\n", m->id);
+    js_mail_puts(&b, "Content-Type: text/html; charset=UTF-8\r\n"
+                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+    js_mail_qp(&b, html);
+
+    js_mail_printf(&b, "\r\n--=_js_%s--\r\n", m->id);
+
+    if (b.failed) {
+        goto oom;
+    }
+
+    free(link);
+    free(name_sp);
+    free(text);
+    free(html);
+    free(hname.data);
+    return b.data;
+
+oom:
+
+    js_mail_fail(err, errlen, "out of memory");
+    free(link);
+    free(name_sp);
+    free(text);
+    free(html);
+    free(hname.data);
+    free(b.data);
+    return NULL;
+}

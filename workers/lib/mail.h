@@ -1,0 +1,60 @@
+/*
+ * E-mail messages of the mailer role: checks and rendering, no I/O, so
+ * that unit tests need no SMTP server.
+ *
+ * Everything that reaches a header is checked first: a CR or LF in an
+ * address or a name would let a task write headers of its own (Bcc:).
+ */
+
+#ifndef JS_MAIL_H
+#define JS_MAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define JS_MAIL_ADDR_MAX   254     /* RFC 5321 path limit */
+#define JS_MAIL_NAME_MAX   256     /* bytes */
+#define JS_MAIL_TOKEN_MAX  256
+
+typedef struct {
+    const char  *kind;        /* JOBSCOUT_TASK_MAIL_* */
+    const char  *id;          /* task id: Message-ID and MIME boundary */
+    const char  *to;
+    const char  *name;        /* may be empty */
+    const char  *token;
+    const char  *from;        /* header value, "Name <addr>" */
+    const char  *base_url;    /* no trailing '/' */
+    time_t       now;         /* the Date: header */
+} js_mail_t;
+
+/*
+ * An addr-spec we are willing to send to: local@domain, printable
+ * ASCII, no spaces, quotes, angle brackets, commas or other specials
+ * that would change how a header or the SMTP envelope is read.
+ * Returns 0 if valid, else -1 with a reason in err.
+ */
+int js_mail_addr_check(const char *addr, char *err, size_t errlen);
+
+/* A display name: valid UTF-8, no control characters (CR, LF, ...). */
+int js_mail_name_check(const char *name, char *err, size_t errlen);
+
+/* A link token: 1..256 of [A-Za-z0-9_-], so it needs no URL escaping. */
+int js_mail_token_check(const char *token, char *err, size_t errlen);
+
+/*
+ * "Name <addr>" or a bare "addr": checks it and returns the addr in a
+ * malloc()ed string (the envelope sender), or NULL with err set.
+ */
+char *js_mail_from_addr(const char *from, char *err, size_t errlen);
+
+/* The subject of a kind, or NULL for a kind that is not a mail. */
+const char *js_mail_subject(const char *kind);
+
+/*
+ * The whole message, headers and a multipart/alternative body (text
+ * and HTML, quoted-printable), lines ending in CRLF, in a malloc()ed
+ * string; NULL with err set when a field does not pass the checks.
+ */
+char *js_mail_render(const js_mail_t *m, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * The mailer role: sends the e-mails the nginx module queues on
+ * JOBSCOUT_QUEUE_MAIL (verify-email, reset-password), over SMTP with
+ * libcurl.
+ *
+ * One mail is the unit of work: QUIT lets the current one finish (and
+ * be acked), TERM aborts the SMTP transaction and puts the task back on
+ * the queue.  A failed send is retried with backoff through the delayed
+ * set; a task that cannot succeed (bad address, unknown kind) goes to
+ * the dead letters at once.  Delivery is at-least-once: the Message-ID
+ * is the task id, so a repeated mail is recognizably the same one.
+ *
+ * Logs name the task id and kind, never the address or the token: the
+ * dead-letter list keeps the full task for whoever must investigate.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "jobscout_task.h"
+#include "log.h"
+#include "mail.h"
+#include "queue.h"
+#include "roles.h"
+#include "util.h"
+
+typedef struct {
+    js_worker_t        *w;
+    js_queue_t          q;
+    CURL               *curl;
+    char                curl_err[CURL_ERROR_SIZE];
+
+    const char         *body;     /* the message being uploaded */
+    size_t              body_len;
+    size_t              body_off;
+    int                 aborted;  /* by TERM, not by the server */
+} js_mailer_t;
+
+static size_t
+js_mailer_read(char *buf, size_t size, size_t nitems, void *data)
+{
+    size_t        n;
+    js_mailer_t  *m = data;
+
+    n = m->body_len - m->body_off;
+    if (n > size * nitems) {
+        n = size * nitems;
+    }
+
+    memcpy(buf, m->body + m->body_off, n);
+    m->body_off += n;
+    return n;
+}
+
+/*
+ * Called by libcurl at least once a second during a transfer: keeps
+ * our heartbeat alive through a slow server (else the reaper would
+ * requeue the task we are sending), and aborts on TERM.
+ */
+static int
+js_mailer_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+    js_mailer_t  *m = data;
+
+    (void) dltotal;
+    (void) dlnow;
+    (void) ultotal;
+    (void) ulnow;
+
+    js_worker_service();
+
+    if (js_worker_terminating()) {
+        m->aborted = 1;
+        return 1;
+    }
+
+    js_queue_keepalive(&m->q);
+    return 0;
+}
+
+static int
+js_mailer_curl_init(js_mailer_t *m)
+{
+    const js_conf_t  *cf = m->w->conf;
+    CURL             *c;
+
+    c = curl_easy_init();
+    if (c == NULL) {
+        return -1;
+    }
+    m->curl = c;
+
+    /* Options that hold for every mail; the easy handle keeps them. */
+    if (curl_easy_setopt(c, CURLOPT_URL, cf->smtp_url) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_UPLOAD, 1L) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_READFUNCTION, js_mailer_read)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_READDATA, m) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, js_mailer_progress)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_XFERINFODATA, m) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_ERRORBUFFER, m->curl_err)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                            (long) cf->smtp_connect_timeout) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) cf->smtp_timeout)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_MAIL_FROM, cf->smtp_from_addr)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_USE_SSL,
+               cf->smtp_starttls == JS_SMTP_STARTTLS_ON ? (long) CURLUSESSL_ALL
+               : cf->smtp_starttls == JS_SMTP_STARTTLS_TRY
+                 ? (long) CURLUSESSL_TRY : (long) CURLUSESSL_NONE)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER,
+                            cf->smtp_tls_verify ? 1L : 0L) != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST,
+                            cf->smtp_tls_verify ? 2L : 0L) != CURLE_OK)
+    {
+        return -1;
+    }
+
+    if (cf->smtp_user != NULL
+        && (curl_easy_setopt(c, CURLOPT_USERNAME, cf->smtp_user) != CURLE_OK
+            || curl_easy_setopt(c, CURLOPT_PASSWORD,
+                                cf->smtp_password ? cf->smtp_password : "")
+               != CURLE_OK))
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+/* Returns 0 when the server took the mail, else -1 with err set. */
+static int
+js_mailer_send(js_mailer_t *m, const char *to, const char *msg, char *err,
+    size_t errlen)
+{
+    long                rcode = 0;
+    char                rcpt[JS_MAIL_ADDR_MAX + 3];
+    CURLcode            rc;
+    struct curl_slist  *list;
+
+    snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+    list = curl_slist_append(NULL, rcpt);
+    if (list == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    m->body = msg;
+    m->body_len = strlen(msg);
+    m->body_off = 0;
+    m->curl_err[0] = '\0';
+    m->aborted = 0;
+
+    if (curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, list) != CURLE_OK
+        || curl_easy_setopt(m->curl, CURLOPT_INFILESIZE_LARGE,
+                            (curl_off_t) m->body_len) != CURLE_OK)
+    {
+        curl_slist_free_all(list);
+        snprintf(err, errlen, "curl_easy_setopt() failed");
+        return -1;
+    }
+
+    rc = curl_easy_perform(m->curl);
+
+    /* The handle must not keep a pointer to the freed list. */
+    (void) curl_easy_setopt(m->curl, CURLOPT_MAIL_RCPT, NULL);
+    curl_slist_free_all(list);
+    m->body = NULL;
+
+    if (rc == CURLE_OK) {
+        return 0;
+    }
+
+    (void) curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &rcode);
+    snprintf(err, errlen, "smtp: %s%s%s (curl %d, smtp %ld)",
+             curl_easy_strerror(rc), m->curl_err[0] ? ": " : "",
+             m->curl_err, (int) rc, rcode);
+    return -1;
+}
+
+static const char *
+js_mailer_arg(js_task_t *t, const char *name)
+{
+    return json_string_value(json_object_get(t->args, name));
+}
+
+static void
+js_mailer_handle(js_mailer_t *m, js_task_t *t)
+{
+    char              err[1024], *msg;
+    const char       *to, *name, *token;
+    js_mail_t         mail;
+    const js_conf_t  *cf = m->w->conf;
+
+    if (js_mail_subject(t->kind) == NULL) {
+        snprintf(err, sizeof(err), "unknown kind \"%.64s\" on the mail "
+                 "queue", t->kind);
+        (void) js_queue_fail(&m->q, t, err, 1);
+        return;
+    }
+
+    to = js_mailer_arg(t, "to");
+    name = js_mailer_arg(t, "name");
+    token = js_mailer_arg(t, "token");
+
+    if (to == NULL || token == NULL) {
+        (void) js_queue_fail(&m->q, t, "args lack a string \"to\" or "
+                             "\"token\"", 1);
+        return;
+    }
+
+    memset(&mail, 0, sizeof(mail));
+    mail.kind = t->kind;
+    mail.id = t->id;
+    mail.to = to;
+    mail.name = name ? name : "";
+    mail.token = token;
+    mail.from = cf->smtp_from;
+    mail.base_url = cf->public_base_url;
+    mail.now = time(NULL);
+
+    /* A bad address or name stays bad: no retry can make it safe. */
+    msg = js_mail_render(&mail, err, sizeof(err));
+    if (msg == NULL) {
+        (void) js_queue_fail(&m->q, t, err, 1);
+        return;
+    }
+
+    if (js_mailer_send(m, to, msg, err, sizeof(err)) != 0) {
+        free(msg);
+
+        if (m->aborted) {
+            /* Left in the processing list: js_queue_close() requeues. */
+            js_log(JS_LOG_NOTICE, "mail abandoned on terminate",
+                   JS_KS("id", t->id));
+            return;
+        }
+
+        (void) js_queue_fail(&m->q, t, err, 0);
+        return;
+    }
+
+    free(msg);
+
+    js_log(JS_LOG_INFO, "mail sent", JS_KS("id", t->id),
+           JS_KS("kind", t->kind), JS_KI("attempt", t->attempt));
+
+    (void) js_queue_ack(&m->q, t);
+}
+
+int
+js_mailer_run(js_worker_t *w)
+{
+    int                rc = 0;
+    int64_t            wait;
+    js_task_t          t;
+    js_mailer_t        m;
+    js_queue_policy_t  policy;
+    const js_conf_t   *cf = w->conf;
+
+    memset(&m, 0, sizeof(m));
+    m.w = w;
+
+    policy.max_attempts = cf->mail_max_attempts;
+    policy.backoff_min = cf->mail_backoff_min;
+    policy.backoff_max = cf->mail_backoff_max;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK
+        || js_mailer_curl_init(&m) != 0)
+    {
+        js_log(JS_LOG_ALERT, "cannot initialize libcurl");
+        rc = 1;
+        goto done;
+    }
+
+    js_queue_init(&m.q, cf, JOBSCOUT_QUEUE_MAIL, w->role, &policy);
+
+    js_log(JS_LOG_INFO, "mailer started", JS_KS("queue", m.q.queue),
+           JS_KS("consumer", m.q.consumer), JS_KS("smtp", cf->smtp_url),
+           JS_KI("max_attempts", policy.max_attempts));
+
+    while (!js_worker_exiting()) {
+        js_worker_service();
+
+        if (js_queue_tick(&m.q) != 0) {
+            wait = m.q.retry_at - js_msec();
+            if (js_worker_sleep(wait > 10 ? (int) wait : 10) != 0) {
+                break;
+            }
+            continue;
+        }
+
+        if (js_queue_take(&m.q, &t) != 1) {
+            continue;
+        }
+
+        js_mailer_handle(&m, &t);
+        js_task_free(&t);
+    }
+
+    js_queue_close(&m.q);
+
+    js_log(JS_LOG_INFO, "mailer stopped",
+           JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));
+
+done:
+
+    if (m.curl != NULL) {
+        curl_easy_cleanup(m.curl);
+    }
+    curl_global_cleanup();
+
+    return rc;
+}
