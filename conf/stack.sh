@@ -284,7 +284,8 @@ test_inner() {
 }
 
 bench() {
-    STACK_DIR=$ROOT/var/bench PG_PORT=55434 REDIS_PORT=56381 \
+    STACK_DIR=$ROOT/var/bench PG_PORT=${PG_PORT_BENCH:-55434} \
+        REDIS_PORT=${REDIS_PORT_BENCH:-56381} \
         HTTP_PORT=${BENCH_PORT:-8089} "$0" bench-inner
 }
 
