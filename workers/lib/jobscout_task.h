@@ -77,4 +77,24 @@
 #define JOBSCOUT_TASK_MAIL_VERIFY_EMAIL     "mail.verify_email"
 #define JOBSCOUT_TASK_MAIL_RESET_PASSWORD   "mail.reset_password"
 
+/*
+ * Scrape tasks, queued by the scheduler on the queue of the source's
+ * priority and consumed by the scraper role.  args:
+ *
+ *   {"source_id": "<uuid>"}
+ */
+#define JOBSCOUT_QUEUE_SCRAPE_HIGH          "jobscout:queue:scrape:high"
+#define JOBSCOUT_QUEUE_SCRAPE_NORMAL        "jobscout:queue:scrape:normal"
+#define JOBSCOUT_TASK_SCRAPE_SOURCE         "scrape.source"
+
+/*
+ * Match tasks: the scraper queues one after the commit of a run that
+ * stored new (non-duplicate) jobs; the notifier role matches them to
+ * users and notifies.  args:
+ *
+ *   {"job_ids": ["<uuid>", ...]}
+ */
+#define JOBSCOUT_QUEUE_MATCH                "jobscout:queue:match"
+#define JOBSCOUT_TASK_MATCH_JOBS            "match.jobs"
+
 #endif /* JOBSCOUT_TASK_H */
