@@ -382,7 +382,20 @@ ngx_int_t ngx_http_jobscout_auth_forgot_password(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_auth_reset_password(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+/* the signed-in user's account */
+
 ngx_int_t ngx_http_jobscout_users_me(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_fcm_put(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_fcm_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
 

@@ -65,8 +65,6 @@ static void ngx_http_jobscout_refresh_reply(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_http_jobscout_logout_reply(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
-static void ngx_http_jobscout_users_me_done(ngx_http_jobscout_pg_query_t *q,
-    PGresult *res);
 static ngx_int_t ngx_http_jobscout_eval(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data,
     const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs);
@@ -95,17 +93,6 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
     "SELECT id, hashed_password, is_active AND deleted_at IS NULL,"
     "       email_verified, CASE WHEN is_admin THEN 'admin' ELSE 'user' END"
     "  FROM users WHERE lower(email) = lower($1)",
-    1, 0
-};
-
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_me_stmt = {
-    "users_me",
-    "SELECT json_build_object('id', id, 'email', email,"
-    "        'full_name', full_name, 'preferences', preferences,"
-    "        'email_verified', email_verified, 'is_admin', is_admin,"
-    "        'has_fcm_token', fcm_token IS NOT NULL,"
-    "        'created_at', created_at, 'updated_at', updated_at)::text"
-    "  FROM users WHERE id = $1::uuid AND deleted_at IS NULL",
     1, 0
 };
 
@@ -763,65 +750,6 @@ ngx_http_jobscout_logout_reply(ngx_http_jobscout_redis_cmd_t *cmd,
 
     ngx_http_jobscout_finalize(r,
         ngx_http_jobscout_send_json(r, NGX_HTTP_NO_CONTENT, NULL, 0));
-}
-
-
-ngx_int_t
-ngx_http_jobscout_users_me(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
-{
-    const char                   **values;
-    ngx_http_jobscout_pg_query_t  *q;
-
-    q = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_pg_query_t));
-    values = ngx_palloc(r->pool, sizeof(char *));
-    if (q == NULL || values == NULL) {
-        return NGX_ERROR;
-    }
-
-    values[0] = (const char *) ngx_pnalloc(r->pool, ctx->token.sub.len + 1);
-    if (values[0] == NULL) {
-        return NGX_ERROR;
-    }
-
-    *ngx_cpymem((u_char *) values[0], ctx->token.sub.data,
-                ctx->token.sub.len) = '\0';
-
-    q->stmt = &ngx_http_jobscout_me_stmt;
-    q->values = values;
-    q->handler = ngx_http_jobscout_users_me_done;
-
-    if (ngx_http_jobscout_pg_query(r, q) != NGX_OK) {
-        return ngx_http_jobscout_pg_send_error(r, q, NULL);
-    }
-
-    return NGX_DONE;
-}
-
-
-static void
-ngx_http_jobscout_users_me_done(ngx_http_jobscout_pg_query_t *q,
-    PGresult *res)
-{
-    ngx_http_request_t  *r;
-
-    r = q->request;
-
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_pg_send_error(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
-                                         "this account no longer exists"));
-        return;
-    }
-
-    ngx_http_jobscout_finalize(r,
-                ngx_http_jobscout_send_pg_json(r, NGX_HTTP_OK, res));
 }
 
 

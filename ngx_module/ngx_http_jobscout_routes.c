@@ -58,6 +58,24 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me"),
       ngx_http_jobscout_users_me, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me"),
+      ngx_http_jobscout_users_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me"),
+      ngx_http_jobscout_users_delete,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_PUT, ngx_string("/api/v1/users/me/fcm-token"),
+      ngx_http_jobscout_users_fcm_put,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/fcm-token"),
+      ngx_http_jobscout_users_fcm_delete, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/data-export"),
+      ngx_http_jobscout_users_export, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
     { 0, ngx_null_string, NULL, 0 }
 };
 

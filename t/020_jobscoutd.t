@@ -64,6 +64,20 @@ write_conf();
 $out = jobscoutd('-t');
 is($? >> 8, 0, '-t accepts the shipped configuration') or diag $out;
 
+sub psql {
+    my $out = `psql -X -q -t -A -d '$ENV{TEST_NGINX_PG}' -c "$_[0]"`;
+    chomp $out;
+    return $out;
+}
+
+# accounts deleted more than 30 days ago, for the heartbeat's purge
+my $old = psql("INSERT INTO users (email, hashed_password, deleted_at, is_active)"
+               . " VALUES ('gone$$\@example.com', '!', now() - interval '31 days', false)"
+               . " RETURNING id");
+my $recent = psql("INSERT INTO users (email, hashed_password, deleted_at, is_active)"
+                  . " VALUES ('recent$$\@example.com', '!', now() - interval '29 days', false)"
+                  . " RETURNING id");
+
 # start: the master daemonizes and its worker beats
 `redis-cli -h $rhost -p $rport del \$(redis-cli -h $rhost -p $rport --scan --pattern 'jobscoutd:heartbeat:*') 2>/dev/null`;
 $out = jobscoutd();
@@ -77,6 +91,13 @@ ok(wait_until(5, sub { %beats = heartbeats(); %beats }), 'a worker heartbeat app
 my ($worker) = keys %beats;
 my $ppid = (split ' ', `cat /proc/$worker/stat 2>/dev/null`)[3] // 0;
 is($ppid, $master, '... from a worker of this master');
+
+ok(wait_until(5, sub { psql("SELECT count(*) FROM users WHERE id = '$old'") eq '0' }),
+   'the heartbeat purges an account deleted 31 days ago');
+is(psql("SELECT count(*) FROM users WHERE id = '$recent'"), '1',
+   '... not one deleted 29 days ago');
+like(`cat $dir/logs/jobscoutd.log`, qr/deleted accounts purged.*accounts=1/,
+     '... and logs it');
 
 # a killed worker is respawned: a child that was not there before
 my %before = map { $_ => 1 } split ' ', `pgrep -P $master`;

@@ -9,6 +9,7 @@ use JSON::PP qw(decode_json encode_json);
 use Time::HiRes qw(sleep time);
 
 use JobScout::TestNginx qw(:all);
+use JobScout::Api;
 use JobScout::Concurrent qw(send_request collect);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
@@ -31,32 +32,6 @@ my $log_start = error_log_size();
 my ($ok, $err) = start_nginx();
 ok($ok, 'nginx starts') or diag $err;
 for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s == 200; sleep 0.03 }
-
-sub api {
-    my ($method, $path, $body, $token) = @_;
-    my $json = defined $body ? encode_json($body) : '';
-    my $req = "$method /api/v1$path HTTP/1.1\r\nHost: localhost\r\n"
-            . "Connection: close\r\n"
-            . ($token ? "Authorization: Bearer $token\r\n" : '')
-            . (defined $body ? "Content-Type: application/json\r\n"
-                               . "Content-Length: " . length($json) . "\r\n"
-                             : '')
-            . "\r\n$json";
-    my $t0 = time;
-    my ($status, $h, $raw) = http_request($req, 10);
-    my $data = eval { decode_json($raw) };
-    return ($status, $data, $h, time - $t0, $raw);
-}
-
-sub psql {
-    my ($sql) = @_;
-    open my $fh, '-|', 'psql', '-X', '-q', '-t', '-A', '-d',
-        $ENV{TEST_NGINX_PG}, '-c', $sql or die "psql: $!";
-    local $/;
-    my $out = <$fh> // '';
-    $out =~ s/\s+\z//;
-    return $out;
-}
 
 my $email = 'Akinyi.Otieno+' . $$ . '@Example.co.ke';
 my %new = (email => $email, password => 'mango tree at dusk', full_name => 'Akinyi Otieno');

@@ -9,10 +9,10 @@ use JSON::PP qw(decode_json encode_json);
 use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
+use JobScout::Api;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-my ($rhost, $rport) = split /:/, $ENV{TEST_NGINX_REDIS};
 
 write_config(workers => 1,
              main_config => 'thread_pool jobscout threads=2;',
@@ -27,36 +27,13 @@ my ($ok, $err) = start_nginx();
 ok($ok, 'nginx starts') or diag $err;
 for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s == 200; sleep 0.03 }
 
-sub api {
-    my ($method, $path, $body, $token) = @_;
-    my $json = defined $body ? encode_json($body) : '';
-    my ($status, $h, $raw) = http_request(
-        "$method /api/v1$path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-        . ($token ? "Authorization: Bearer $token\r\n" : '')
-        . (defined $body ? "Content-Type: application/json\r\nContent-Length: "
-                           . length($json) . "\r\n" : '')
-        . "\r\n$json", 10);
-    return ($status, eval { decode_json($raw) });
-}
-
-sub redis { my @out = `redis-cli -h $rhost -p $rport @_`; chomp @out; return @out }
-
-sub psql {
-    open my $fh, '-|', 'psql', '-X', '-q', '-t', '-A', '-d', $ENV{TEST_NGINX_PG},
-        '-c', $_[0] or die $!;
-    local $/;
-    my $out = <$fh> // '';
-    $out =~ s/\s+\z//;
-    return $out;
-}
-
 # the newest mail task for an address, taken off the queue
 sub mail_for {
     my ($to, $kind) = @_;
     for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
         my $task = eval { decode_json($raw) } or next;
         next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
-        redis('lrem', 'jobscout:queue:mail', 0, "'$raw'");
+        redis('lrem', 'jobscout:queue:mail', 0, $raw);
         return $task;
     }
     return undef;

@@ -10,6 +10,11 @@
  * also checks that PostgreSQL answers "SELECT 1", and logs when Redis or
  * PostgreSQL change state (not on every tick, to keep logs readable).
  *
+ * Housekeeping rides on the same connection: on its first beat and every
+ * hour after, it purges the accounts deleted more than 30 days ago (GDPR,
+ * sql/migrations/0003).  Every heartbeat of every host may run it: the
+ * purge is one idempotent statement.
+ *
  * Nothing here may crash or block for long when a dependency is down:
  * Redis and PostgreSQL calls have 2 s timeouts and Redis reconnects with
  * a doubling backoff.
@@ -35,6 +40,8 @@
 #define JS_HB_TIMEOUT       2000
 #define JS_HB_BACKOFF_MIN   1000
 #define JS_HB_BACKOFF_MAX   30000
+#define JS_HB_PURGE_EVERY   3600000
+#define JS_HB_PURGE_TIMEOUT 30000
 
 enum {
     JS_DEP_UNKNOWN = 0,
@@ -57,6 +64,7 @@ typedef struct {
     PGconn        *pg;
     int            pg_state;
     char           pg_addr[300];
+    int64_t        purge_at;
 } js_hb_t;
 
 /* Logs only transitions: unknown->ok, ok->down, down->ok, ... */
@@ -246,15 +254,17 @@ js_hb_pg_error(char *err, size_t len, const char *what, PGconn *pg)
     js_hb_oneline(err);
 }
 
+/* sql: a constant; the first value of its answer goes to value */
 static int
-js_hb_pg_query(js_hb_t *hb, char *err, size_t len)
+js_hb_pg_query(js_hb_t *hb, const char *sql, int timeout, char *value,
+    size_t vlen, char *err, size_t len)
 {
     int             rc = -1, n;
     int64_t         deadline, left;
     PGresult       *res;
     struct pollfd   pfd;
 
-    if (!PQsendQuery(hb->pg, "SELECT 1")) {
+    if (!PQsendQuery(hb->pg, sql)) {
         js_hb_pg_error(err, len, "PQsendQuery()", hb->pg);
         return -1;
     }
@@ -263,12 +273,12 @@ js_hb_pg_query(js_hb_t *hb, char *err, size_t len)
      * PQexec() could wait forever on a silent network; poll() with a
      * deadline bounds the check like the connect_timeout bounds connect.
      */
-    deadline = js_msec() + JS_HB_TIMEOUT;
+    deadline = js_msec() + timeout;
 
     while (PQisBusy(hb->pg)) {
         left = deadline - js_msec();
         if (left <= 0 || js_worker_terminating()) {
-            snprintf(err, len, "SELECT 1 timed out");
+            snprintf(err, len, "%s timed out", sql);
             return -1;
         }
 
@@ -290,8 +300,11 @@ js_hb_pg_query(js_hb_t *hb, char *err, size_t len)
     while ((res = PQgetResult(hb->pg)) != NULL) {
         if (PQresultStatus(res) == PGRES_TUPLES_OK) {
             rc = 0;
+            if (value != NULL && PQntuples(res) > 0) {
+                snprintf(value, vlen, "%s", PQgetvalue(res, 0, 0));
+            }
         } else if (rc != 0) {
-            snprintf(err, len, "SELECT 1 failed: %s",
+            snprintf(err, len, "%s failed: %s", sql,
                      PQresultErrorMessage(res));
             js_hb_oneline(err);
         }
@@ -353,7 +366,10 @@ again:
         }
     }
 
-    if (js_hb_pg_query(hb, err, sizeof(err)) != 0) {
+    if (js_hb_pg_query(hb, "SELECT 1", JS_HB_TIMEOUT, NULL, 0, err,
+                       sizeof(err))
+        != 0)
+    {
         /*
          * A kept connection may just be stale (PostgreSQL restarted
          * since the last beat): that is not an outage, try a fresh one.
@@ -378,6 +394,34 @@ failed:
     if (hb->pg != NULL) {
         PQfinish(hb->pg);
         hb->pg = NULL;
+    }
+}
+
+/* accounts deleted 30 days ago go for good, with all their data */
+static void
+js_hb_purge(js_hb_t *hb, int64_t now)
+{
+    char  purged[32], err[512];
+
+    if (hb->pg == NULL || now < hb->purge_at) {
+        return;
+    }
+
+    hb->purge_at = now + JS_HB_PURGE_EVERY;
+    purged[0] = '\0';
+
+    if (js_hb_pg_query(hb, "SELECT purge_deleted_accounts()",
+                       JS_HB_PURGE_TIMEOUT, purged, sizeof(purged), err,
+                       sizeof(err))
+        != 0)
+    {
+        js_log(JS_LOG_ERR, "account purge failed", JS_KS("err", err));
+        return;
+    }
+
+    if (strcmp(purged, "0") != 0) {
+        js_log(JS_LOG_NOTICE, "deleted accounts purged",
+               JS_KS("accounts", purged));
     }
 }
 
@@ -425,6 +469,7 @@ js_heartbeat_run(js_worker_t *w)
             next_beat = now + JS_HB_INTERVAL;
             js_hb_redis_beat(&hb, now);
             js_hb_pg_check(&hb);
+            js_hb_purge(&hb, now);
 
         } else if (hb.redis == NULL && now >= hb.redis_retry_at) {
             /* Redis came back between beats: say so without waiting. */

@@ -1,0 +1,77 @@
+package JobScout::Api;
+
+# What the API suites share: JSON requests to the nginx under test, and
+# direct looks at its PostgreSQL and Redis.
+#
+#   my ($status, $data, $headers, $seconds, $raw) =
+#       api(POST => '/auth/login', { email => ..., password => ... }, $token);
+#   my $n = psql("SELECT count(*) FROM users");
+#   my @values = redis('lrange', 'jobscout:queue:mail', 0, -1);
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use JSON::PP qw(decode_json encode_json);
+use Time::HiRes qw(time);
+
+use JobScout::TestNginx qw(http_request);
+
+our @EXPORT = qw(api psql redis verified_user);
+
+sub api {
+    my ($method, $path, $body, $token) = @_;
+    my $json = defined $body ? (ref $body ? encode_json($body) : $body) : '';
+    my $req = "$method /api/v1$path HTTP/1.1\r\nHost: localhost\r\n"
+            . "Connection: close\r\n"
+            . ($token ? "Authorization: Bearer $token\r\n" : '')
+            . (defined $body ? "Content-Type: application/json\r\n"
+                               . "Content-Length: " . length($json) . "\r\n"
+                             : '')
+            . "\r\n$json";
+    my $t0 = time;
+    my ($status, $h, $raw) = http_request($req, 10);
+    my $data = eval { decode_json($raw) };
+    return ($status, $data, $h, time - $t0, $raw);
+}
+
+# one value (rows joined by newlines), as psql -tA prints it
+sub psql {
+    my ($sql) = @_;
+    open my $fh, '-|', 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1',
+        '-d', $ENV{TEST_NGINX_PG}, '-c', $sql or die "psql: $!";
+    local $/;
+    my $out = <$fh> // '';
+    close $fh or die "psql failed on: $sql\n";
+    $out =~ s/\s+\z//;
+    return $out;
+}
+
+# arguments go to Redis as they are: no shell in between
+sub redis {
+    my ($host, $port) = split /:/, $ENV{TEST_NGINX_REDIS};
+    open my $fh, '-|', 'redis-cli', '-h', $host, '-p', $port, @_
+        or die "redis-cli: $!";
+    my @out = <$fh>;
+    close $fh;
+    chomp @out;
+    return wantarray ? @out : $out[0];
+}
+
+# register through the API, mark the address verified, log in:
+# (access token, refresh token, user id)
+sub verified_user {
+    my ($email, $password, $name) = @_;
+    my ($s, $d) = api(POST => '/auth/register',
+                      { email => $email, password => $password,
+                        full_name => $name // 'Test User' });
+    die "register $email: $s" unless $s == 201;
+    psql("UPDATE users SET email_verified = true, email_verified_at = now()"
+         . " WHERE id = '$d->{id}'");
+    ($s, my $login) = api(POST => '/auth/login',
+                          { email => $email, password => $password });
+    die "login $email: $s" unless $s == 200;
+    return ($login->{access_token}, $login->{refresh_token}, $d->{id});
+}
+
+1;
