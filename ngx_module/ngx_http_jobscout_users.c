@@ -40,6 +40,8 @@ static void ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static void ngx_http_jobscout_users_revoked(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static ngx_int_t ngx_http_jobscout_users_found(
+    ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_users_failed(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_users_gone(ngx_http_request_t *r);
@@ -432,14 +434,7 @@ ngx_http_jobscout_users_json(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 
     r = q->request;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_users_failed(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_users_gone(r));
+    if (ngx_http_jobscout_users_found(q, res) != NGX_OK) {
         return;
     }
 
@@ -511,14 +506,7 @@ ngx_http_jobscout_users_no_content(ngx_http_jobscout_pg_query_t *q,
 
     r = q->request;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_users_failed(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_users_gone(r));
+    if (ngx_http_jobscout_users_found(q, res) != NGX_OK) {
         return;
     }
 
@@ -538,14 +526,7 @@ ngx_http_jobscout_users_delete_found(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     st = q->data;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_users_failed(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_users_gone(r));
+    if (ngx_http_jobscout_users_found(q, res) != NGX_OK) {
         return;
     }
 
@@ -605,14 +586,7 @@ ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     st = q->data;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_users_failed(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_users_gone(r));
+    if (ngx_http_jobscout_users_found(q, res) != NGX_OK) {
         return;
     }
 
@@ -660,6 +634,30 @@ ngx_http_jobscout_users_revoked(ngx_http_jobscout_redis_cmd_t *cmd,
 
     ngx_http_jobscout_finalize(r,
                 ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &st->answer));
+}
+
+
+/* NGX_OK: res holds the account's row; otherwise the request is answered */
+
+static ngx_int_t
+ngx_http_jobscout_users_found(ngx_http_jobscout_pg_query_t *q, PGresult *res)
+{
+    ngx_http_request_t  *r;
+
+    r = q->request;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        ngx_http_jobscout_finalize(r,
+                                ngx_http_jobscout_users_failed(r, q, res));
+        return NGX_DECLINED;
+    }
+
+    if (PQntuples(res) == 0) {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_users_gone(r));
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 

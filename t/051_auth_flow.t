@@ -14,24 +14,13 @@ use JobScout::Concurrent qw(send_request collect);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-write_config(workers => 1,
-             main_config => 'thread_pool jobscout threads=2;',
-             http_config => <<"EOC",
-    jobscout_postgres "$ENV{TEST_NGINX_PG}";
-    jobscout_redis $ENV{TEST_NGINX_REDIS};
-    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
-EOC
-             config => <<'EOC');
+my $log_start = start_api(config => <<'EOC');
     location / {
         add_header X-User $jobscout_user_id always;
         add_header X-Role $jobscout_role always;
         jobscout_api;
     }
 EOC
-my $log_start = error_log_size();
-my ($ok, $err) = start_nginx();
-ok($ok, 'nginx starts') or diag $err;
-for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s == 200; sleep 0.03 }
 
 my $email = 'Akinyi.Otieno+' . $$ . '@Example.co.ke';
 my %new = (email => $email, password => 'mango tree at dusk', full_name => 'Akinyi Otieno');

@@ -15,18 +15,7 @@ use JobScout::Api;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-write_config(workers => 1,
-             main_config => 'thread_pool jobscout threads=2;',
-             http_config => <<"EOC",
-    jobscout_postgres "$ENV{TEST_NGINX_PG}";
-    jobscout_redis $ENV{TEST_NGINX_REDIS};
-    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
-EOC
-             config => 'location / { jobscout_api; }');
-my $log_start = error_log_size();
-my ($ok, $err) = start_nginx();
-ok($ok, 'nginx starts') or diag $err;
-for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s == 200; select undef, undef, undef, 0.03 }
+my $log_start = start_api();
 
 my $run = $$;
 psql("INSERT INTO companies (name, slug) VALUES"

@@ -15,9 +15,35 @@ use Exporter 'import';
 use JSON::PP qw(decode_json encode_json);
 use Time::HiRes qw(time);
 
-use JobScout::TestNginx qw(http_request);
+use Test::More ();
+use JobScout::TestNginx qw(http_request write_config start_nginx
+                           error_log_size);
 
-our @EXPORT = qw(api psql redis verified_user);
+our @EXPORT = qw(start_api api psql redis verified_user);
+
+# nginx serving the API as the suites use it: one worker, the bcrypt
+# thread pool, the test PostgreSQL, Redis and JWT key.  config replaces the
+# server's locations.  Returns the error log's size before the start.
+sub start_api {
+    my (%o) = @_;
+    write_config(workers => 1,
+                 main_config => 'thread_pool jobscout threads=2;',
+                 http_config => <<"EOC",
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+EOC
+                 config => $o{config} // 'location / { jobscout_api; }');
+    my $log_start = error_log_size();
+    my ($ok, $err) = start_nginx();
+    Test::More::ok($ok, 'nginx starts') or Test::More::diag($err);
+    for (1 .. 100) {
+        my ($s) = http_request("GET /health/ready");
+        last if defined $s && $s == 200;
+        select undef, undef, undef, 0.03;
+    }
+    return $log_start;
+}
 
 sub api {
     my ($method, $path, $body, $token) = @_;
