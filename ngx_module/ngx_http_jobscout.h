@@ -288,6 +288,11 @@ ngx_int_t ngx_http_jobscout_body_allow(ngx_http_jobscout_ctx_t *ctx,
 ngx_int_t ngx_http_jobscout_body_string(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
     ngx_str_t *value);
+ngx_int_t ngx_http_jobscout_body_boolean(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, const char **value);
+ngx_int_t ngx_http_jobscout_body_text(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t max,
+    ngx_str_t *value);
 
 
 /* tokens */
@@ -396,6 +401,110 @@ ngx_int_t ngx_http_jobscout_users_fcm_delete(ngx_http_request_t *r,
 ngx_int_t ngx_http_jobscout_users_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+
+/*
+ * Alerts and the application tracker (_alerts.c, _applications.c).  Both
+ * kinds of application are rows of user_job_alerts: an alert points at a
+ * scraped job, an application logged by hand at the user's private
+ * logged_jobs row (migration 0005 says why).  $1 of every statement is
+ * the token's subject, and rows are found through NGX_HTTP_JOBSCOUT_SQL_ME:
+ * another user's row is not found, as a missing one.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ME                                             \
+    "(SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL)"
+
+/* an alert "a" and its job; logged: logged_jobs, or a CTE inserting there */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_JOINS(logged)                            \
+    " LEFT JOIN jobs j ON j.id = a.job_id"                                   \
+    " LEFT JOIN " logged " l ON l.id = a.logged_job_id"                      \
+    " LEFT JOIN companies co ON co.id = coalesce(j.company_id, l.company_id)"
+
+/* what the API shows of an alert: the same for both kinds */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT                                          \
+    "json_build_object('id', a.id,"                                          \
+    " 'kind', CASE WHEN a.logged_job_id IS NULL THEN 'alert'"                \
+    "              ELSE 'logged' END,"                                       \
+    " 'match_score', a.match_score, 'is_read', a.is_read,"                   \
+    " 'is_saved', a.is_saved, 'is_applied', a.is_applied,"                   \
+    " 'application_status', a.application_status,"                           \
+    " 'next_statuses', application_next_statuses(a.application_status),"     \
+    " 'applied_at', a.applied_at, 'notes', a.notes,"                         \
+    " 'notified_at', a.notified_at, 'created_at', a.created_at,"             \
+    " 'job', json_build_object('id', j.id,"                                  \
+    "   'title', coalesce(j.title, l.title),"                                \
+    "   'company', json_build_object('slug', co.slug,"                       \
+    "       'name', coalesce(co.name, l.company), 'logo_url', co.logo_url)," \
+    "   'location', j.location, 'location_type', j.location_type,"           \
+    "   'employment_type', j.employment_type,"                               \
+    "   'salary_min', j.salary_min, 'salary_max', j.salary_max,"             \
+    "   'salary_currency', j.salary_currency,"                               \
+    "   'apply_url', coalesce(j.apply_url, l.url),"                          \
+    "   'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"         \
+    "   'expires_at', j.expires_at, 'is_active', j.is_active))"
+
+/*
+ * Lists: $2 the limit, $3 and $4 the cursor's time and id (NULL: the first
+ * page), $5 the status filter.  ALERT_AFTER keeps the rows past the
+ * cursor in the order (at DESC, id DESC); ALERT_PAGE answers the CTE
+ * "page" of up to $2 + 1 such rows as a keyset page.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_AFTER(at)                                \
+    "(a." at ", a.id) < (coalesce(" NGX_HTTP_JOBSCOUT_SQL_MICROS("$3")      \
+    ", 'infinity'), coalesce($4::uuid,"                                      \
+    " 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_PAGE(at)                                 \
+    " SELECT coalesce(json_agg(" NGX_HTTP_JOBSCOUT_SQL_ALERT                 \
+    "          ORDER BY a.n) FILTER (WHERE a.n <= $2::integer), '[]')::text," \
+    "        CASE WHEN count(*) > $2::integer THEN max("                     \
+    NGX_HTTP_JOBSCOUT_SQL_KEY("a." at, "a.id")                               \
+    "          ) FILTER (WHERE a.n = $2::integer) END"                       \
+    " FROM (SELECT *, row_number() OVER (ORDER BY " at " DESC, id DESC)"     \
+    "         AS n FROM page) a"                                             \
+    NGX_HTTP_JOBSCOUT_SQL_ALERT_JOINS("logged_jobs")
+
+typedef struct {
+    ngx_http_jobscout_pg_query_t    query;
+    const char                     *values[8];
+    ngx_uint_t                      status;     /* answered on success */
+    const char                     *missing;    /* answered with 404 */
+    u_char                          id[37];     /* {id}, a UUID */
+    unsigned                        page:1;     /* a keyset page */
+} ngx_http_jobscout_tracker_t;
+
+ngx_http_jobscout_tracker_t *ngx_http_jobscout_tracker_new(
+    ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_tracker_list_args(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_tracker_t *st,
+    ngx_http_jobscout_arg_t *args);
+ngx_int_t ngx_http_jobscout_tracker_run(ngx_http_request_t *r,
+    ngx_http_jobscout_tracker_t *st, ngx_http_jobscout_pg_stmt_t *stmt);
+
+ngx_int_t ngx_http_jobscout_alerts_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_unread_count(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_read_all(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_status(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_alerts_history(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_applications_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_applications_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
 

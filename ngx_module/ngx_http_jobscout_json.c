@@ -364,6 +364,94 @@ ngx_http_jobscout_body_string(ngx_http_request_t *r,
 }
 
 
+/* an optional true or false: *value "t", "f", or NULL when absent */
+
+ngx_int_t
+ngx_http_jobscout_body_boolean(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, const char **value)
+{
+    json_t  *v;
+
+    v = json_object_get(ctx->body, name);
+
+    if (v == NULL) {
+        *value = NULL;
+        return NGX_OK;
+    }
+
+    if (!json_is_boolean(v)) {
+        return ngx_http_jobscout_body_refuse(ctx, name,
+                                             "must be true or false");
+    }
+
+    *value = json_is_true(v) ? "t" : "f";
+
+    return NGX_OK;
+}
+
+
+/*
+ * Optional free text of up to max characters, lines and tabs allowed:
+ * value->data is NULL when absent, "" for null or an empty string.
+ */
+
+ngx_int_t
+ngx_http_jobscout_body_text(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, size_t max,
+    ngx_str_t *value)
+{
+    u_char  *p;
+    size_t   i, len;
+    json_t  *v;
+
+    v = json_object_get(ctx->body, name);
+
+    if (v == NULL) {
+        value->data = NULL;
+        value->len = 0;
+        return NGX_OK;
+    }
+
+    if (json_is_null(v)) {
+        ngx_str_set(value, "");
+        return NGX_OK;
+    }
+
+    if (!json_is_string(v)) {
+        return ngx_http_jobscout_body_refuse(ctx, name,
+                                             "must be a string or null");
+    }
+
+    p = (u_char *) json_string_value(v);
+    len = json_string_length(v);
+
+    for (i = 0; i < len; i++) {
+        if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
+            continue;
+        }
+
+        if (p[i] < 0x20 || p[i] == 0x7f) {
+            return ngx_http_jobscout_body_refuse(ctx, name,
+                                            "has a control character");
+        }
+    }
+
+    if (ngx_utf8_length(p, len) > max) {
+        return ngx_http_jobscout_body_refuse(ctx, name, "is too long");
+    }
+
+    value->len = len;
+    value->data = ngx_pnalloc(r->pool, len + 1);
+    if (value->data == NULL) {
+        return ngx_http_jobscout_body_refuse(ctx, NULL, NULL);
+    }
+
+    *ngx_cpymem(value->data, p, len) = '\0';
+
+    return NGX_OK;
+}
+
+
 /* the field a validator refused; NGX_ERROR when it ran out of memory */
 
 ngx_int_t

@@ -76,6 +76,41 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/data-export"),
       ngx_http_jobscout_users_export, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/dashboard"),
+      ngx_http_jobscout_applications_dashboard, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    /* the fixed paths under /alerts before /alerts/{id} */
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/alerts"),
+      ngx_http_jobscout_alerts_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/alerts/unread-count"),
+      ngx_http_jobscout_alerts_unread_count, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/alerts/read-all"),
+      ngx_http_jobscout_alerts_read_all, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/alerts/{id}"),
+      ngx_http_jobscout_alerts_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/alerts/{id}"),
+      ngx_http_jobscout_alerts_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/alerts/{id}/status"),
+      ngx_http_jobscout_alerts_status,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/alerts/{id}/history"),
+      ngx_http_jobscout_alerts_history, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/applications"),
+      ngx_http_jobscout_applications_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/applications"),
+      ngx_http_jobscout_applications_create,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
     { 0, ngx_null_string, NULL, 0 }
 };
 
