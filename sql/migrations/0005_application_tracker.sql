@@ -13,6 +13,7 @@
 -- public (GET /jobs, GET /companies, search, the matcher), and a private
 -- row there would stay private only as long as every query, present and
 -- future, remembered to filter it out.  Kept apart, it cannot leak.
+-- (0001 left jobs.source_id nullable for such jobs; no code writes one.)
 
 ------------------------------------------------------------------------------
 -- the status graph
