@@ -469,6 +469,9 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     "         AS n FROM page) a"                                             \
     NGX_HTTP_JOBSCOUT_SQL_ALERT_JOINS("logged_jobs")
 
+/* user_job_alerts_notes_chk */
+#define NGX_HTTP_JOBSCOUT_NOTES_MAX  2000
+
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[8];

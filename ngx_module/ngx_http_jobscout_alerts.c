@@ -20,9 +20,6 @@
 #include "ngx_http_jobscout.h"
 
 
-#define NGX_HTTP_JOBSCOUT_ALERTS_NOTES_MAX  2000
-
-
 /* GET /alerts: the list arguments first, as the tracker's lists share them */
 
 enum {
@@ -261,7 +258,7 @@ ngx_http_jobscout_alerts_update(ngx_http_request_t *r,
         || ngx_http_jobscout_body_boolean(ctx, "is_applied", &st->values[4])
            != NGX_OK
         || ngx_http_jobscout_body_text(r, ctx, "notes",
-                                       NGX_HTTP_JOBSCOUT_ALERTS_NOTES_MAX,
+                                       NGX_HTTP_JOBSCOUT_NOTES_MAX,
                                        &notes)
            != NGX_OK)
     {

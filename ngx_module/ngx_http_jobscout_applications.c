@@ -170,7 +170,8 @@ ngx_http_jobscout_applications_create(ngx_http_request_t *r,
            != NGX_OK
         || ngx_http_jobscout_applications_url(r, ctx, &st->values[3])
            != NGX_OK
-        || ngx_http_jobscout_body_text(r, ctx, "notes", 2000, &notes)
+        || ngx_http_jobscout_body_text(r, ctx, "notes",
+                                       NGX_HTTP_JOBSCOUT_NOTES_MAX, &notes)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
