@@ -9,9 +9,27 @@
 #include "adapter.h"
 
 extern const js_adapter_t  js_adapter_greenhouse;
+extern const js_adapter_t  js_adapter_lever;
+extern const js_adapter_t  js_adapter_ashby;
+extern const js_adapter_t  js_adapter_workable;
+extern const js_adapter_t  js_adapter_remotive;
+extern const js_adapter_t  js_adapter_adzuna;
+extern const js_adapter_t  js_adapter_jsonld;
+extern const js_adapter_t  js_adapter_html;
+extern const js_adapter_t  js_adapter_rss;
+extern const js_adapter_t  js_adapter_atom;
 
 static const js_adapter_t  *js_adapters[] = {
     &js_adapter_greenhouse,
+    &js_adapter_lever,
+    &js_adapter_ashby,
+    &js_adapter_workable,
+    &js_adapter_remotive,
+    &js_adapter_adzuna,
+    &js_adapter_jsonld,
+    &js_adapter_html,
+    &js_adapter_rss,
+    &js_adapter_atom,
 };
 
 const js_adapter_t *

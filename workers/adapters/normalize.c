@@ -19,16 +19,8 @@
 /* Free text longer than this is not searched for salaries or markers. */
 #define JS_SCAN_MAX        1024
 
-/* A growable string; oom sticks, so callers check once at the end. */
-typedef struct {
-    char    *p;
-    size_t   len;
-    size_t   cap;
-    int      oom;
-} js_buf_t;
-
-static void
-buf_add(js_buf_t *b, const char *s, size_t n)
+void
+js_buf_add(js_buf_t *b, const char *s, size_t n)
 {
     size_t   cap;
     char    *p;
@@ -54,16 +46,22 @@ buf_add(js_buf_t *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
+void
+js_buf_str(js_buf_t *b, const char *s)
+{
+    if (s != NULL) {
+        js_buf_add(b, s, strlen(s));
+    }
+}
+
 static void
 buf_addc(js_buf_t *b, char c)
 {
-    buf_add(b, &c, 1);
+    js_buf_add(b, &c, 1);
 }
 
-/* Returns the string (never NULL unless out of memory) and the buffer's
- * ownership. */
-static char *
-buf_take(js_buf_t *b)
+char *
+js_buf_take(js_buf_t *b)
 {
     if (b->oom) {
         free(b->p);
@@ -271,14 +269,14 @@ js_entities_decode(const char *s, size_t len)
 
     for (i = 0; i < len; ) {
         if (s[i] == '&' && (n = entity_decode(s + i, len - i, &cp)) > 0) {
-            buf_add(&b, u, (size_t) utf8_encode(cp, u));
+            js_buf_add(&b, u, (size_t) utf8_encode(cp, u));
             i += n;
             continue;
         }
-        buf_add(&b, s + i, 1);
+        js_buf_add(&b, s + i, 1);
         i++;
     }
-    return buf_take(&b);
+    return js_buf_take(&b);
 }
 
 
@@ -314,14 +312,14 @@ text_put(js_text_t *t, const char *s, size_t n)
     }
     if (t->b.len > 0) {
         if (t->breaks) {
-            buf_add(&t->b, "\n\n", (size_t) t->breaks);
+            js_buf_add(&t->b, "\n\n", (size_t) t->breaks);
         } else if (t->space) {
             buf_addc(&t->b, ' ');
         }
     }
     t->space = 0;
     t->breaks = 0;
-    buf_add(&t->b, s, n);
+    js_buf_add(&t->b, s, n);
     if (t->b.len > t->max + 8) {
         t->full = 1;
     }
@@ -365,7 +363,7 @@ text_cap(js_buf_t *b, size_t max)
     }
     b->len = n;
     if (max >= 3) {
-        buf_add(b, "\xE2\x80\xA6", 3);
+        js_buf_add(b, "\xE2\x80\xA6", 3);
     } else {
         b->p[n] = '\0';
     }
@@ -525,7 +523,7 @@ text_convert(const char *s, size_t len, size_t max, int line)
         i += n;
     }
     text_cap(&t.b, max);
-    return buf_take(&t.b);
+    return js_buf_take(&t.b);
 }
 
 char *
@@ -611,7 +609,7 @@ url_prepare(const char *ref)
             buf_addc(&b, (char) *s);
         }
     }
-    return buf_take(&b);
+    return js_buf_take(&b);
 }
 
 char *
@@ -661,7 +659,7 @@ js_url_escape(const char *s)
             buf_addc(&b, hex[*p & 0xF]);
         }
     }
-    return buf_take(&b);
+    return js_buf_take(&b);
 }
 
 char *
@@ -681,7 +679,7 @@ js_url_set_param(const char *url, const char *name, const char *value)
     end = frag ? frag : url + strlen(url);
     q = memchr(url, '?', (size_t) (end - url));
 
-    buf_add(&b, url, (size_t) ((q ? q : end) - url));
+    js_buf_add(&b, url, (size_t) ((q ? q : end) - url));
     if (q != NULL) {
         for (p = q + 1; p < end; p = amp + 1) {
             amp = memchr(p, '&', (size_t) (end - p));
@@ -695,9 +693,9 @@ js_url_set_param(const char *url, const char *name, const char *value)
                     && (p + nlen == amp || p[nlen] == '='))
                 {
                     if (!done) {
-                        buf_add(&b, name, nlen);
+                        js_buf_add(&b, name, nlen);
                         buf_addc(&b, '=');
-                        buf_add(&b, ev, strlen(ev));
+                        js_buf_add(&b, ev, strlen(ev));
                         done = 1;
                     } else {
                         b.len--;        /* drop a repeated parameter */
@@ -705,7 +703,7 @@ js_url_set_param(const char *url, const char *name, const char *value)
                         first = b.len == 0 || memchr(b.p, '?', b.len) == 0;
                     }
                 } else {
-                    buf_add(&b, p, (size_t) (amp - p));
+                    js_buf_add(&b, p, (size_t) (amp - p));
                 }
             }
             if (amp == end) {
@@ -715,17 +713,26 @@ js_url_set_param(const char *url, const char *name, const char *value)
     }
     if (!done) {
         buf_addc(&b, first ? '?' : '&');
-        buf_add(&b, name, nlen);
+        js_buf_add(&b, name, nlen);
         buf_addc(&b, '=');
-        buf_add(&b, ev, strlen(ev));
+        js_buf_add(&b, ev, strlen(ev));
     }
     if (frag != NULL) {
-        buf_add(&b, frag, strlen(frag));
+        js_buf_add(&b, frag, strlen(frag));
     }
     free(ev);
-    return buf_take(&b);
+    return js_buf_take(&b);
 }
 
+int
+js_url_param(char **url, const char *name, const char *value)
+{
+    char  *u = js_url_set_param(*url, name, value);
+
+    free(*url);
+    *url = u;
+    return u ? 0 : -1;
+}
 
 /*
  * Words: a copy of s, lower case, " word word ... " with single spaces,
@@ -758,7 +765,7 @@ words(const char *s, size_t max)
     if (in) {
         buf_addc(&b, ' ');
     }
-    return buf_take(&b);
+    return js_buf_take(&b);
 }
 
 static int
@@ -1136,6 +1143,26 @@ skip_filler(const char *s, size_t i)
     return i;
 }
 
+/* A number may start at text[i] (a digit): not inside a word or a
+ * number, but right after a currency ("R25 000", "KES150,000"). */
+static int
+number_start(const char *text, size_t i)
+{
+    size_t       k;
+    const char  *code;
+
+    if (i == 0 || !isalnum((unsigned char) text[i - 1])) {
+        return 1;
+    }
+    if (isdigit((unsigned char) text[i - 1])) {
+        return 0;
+    }
+    for (k = i; k > 0 && isalpha((unsigned char) text[k - 1]); k--) {
+        /* void */
+    }
+    return currency_at(text, k, &code) == i - k;
+}
+
 int
 js_salary_parse(js_job_t *job, const char *text, const char *currency)
 {
@@ -1154,9 +1181,7 @@ js_salary_parse(js_job_t *job, const char *text, const char *currency)
         return 0;
     }
     for (i = 0; text[i] != '\0' && i < JS_SCAN_MAX; i++) {
-        if (isdigit((unsigned char) text[i])
-            && (i == 0 || !isalnum((unsigned char) text[i - 1])))
-        {
+        if (isdigit((unsigned char) text[i]) && number_start(text, i)) {
             break;
         }
     }
@@ -1938,11 +1963,11 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     while (blen > 0 && base[blen - 1] == '/') {
         blen--;
     }
-    buf_add(&b, base, blen);
-    buf_add(&b, prefix, strlen(prefix));
-    buf_add(&b, token, n);
-    buf_add(&b, suffix, strlen(suffix));
-    s = buf_take(&b);
+    js_buf_add(&b, base, blen);
+    js_buf_add(&b, prefix, strlen(prefix));
+    js_buf_add(&b, token, n);
+    js_buf_add(&b, suffix, strlen(suffix));
+    s = js_buf_take(&b);
     if (s == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;

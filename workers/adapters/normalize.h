@@ -31,6 +31,22 @@
 #define JS_MAX_PAGES         20
 
 /*
+ * A growable string: errors stick (oom), js_buf_take returns the string
+ * ("" when nothing was added) or NULL when out of memory, and frees it
+ * then.  Start from js_buf_t b = { 0 }.
+ */
+typedef struct {
+    char    *p;
+    size_t   len;
+    size_t   cap;
+    int      oom;
+} js_buf_t;
+
+void js_buf_add(js_buf_t *b, const char *s, size_t n);
+void js_buf_str(js_buf_t *b, const char *s);      /* s may be NULL */
+char *js_buf_take(js_buf_t *b);
+
+/*
  * Text.
  *
  * js_html_to_text: tags stripped, <script>, <style>, <head> and
@@ -63,6 +79,9 @@ char *js_entities_decode(const char *s, size_t len);
  */
 char *js_url_resolve(const char *base, const char *ref);
 char *js_url_set_param(const char *url, const char *name, const char *value);
+/* The same in place: *url replaced (and freed); -1 when out of memory,
+ * *url then NULL. */
+int js_url_param(char **url, const char *name, const char *value);
 char *js_url_escape(const char *s);
 
 /*
