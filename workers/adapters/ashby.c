@@ -92,11 +92,11 @@ ashby_job(const js_source_t *src, const char *url, json_t *o,
     job.apply_url = js_url_resolve(url, s ? s : js_json_str(o, "applyUrl"));
 
     s = js_json_str(o, "descriptionHtml");
-    if (s == NULL) {
-        s = js_json_str(o, "descriptionPlain");
+    if (s != NULL) {
+        job.description = js_html_to_text(s, strlen(s), JS_DESCRIPTION_MAX);
+    } else if ((s = js_json_str(o, "descriptionPlain")) != NULL) {
+        job.description = js_plain_to_text(s, strlen(s), JS_DESCRIPTION_MAX);
     }
-    job.description = s ? js_html_to_text(s, strlen(s), JS_DESCRIPTION_MAX)
-                        : NULL;
     job.posted_at = js_date_parse(js_json_str(o, "publishedAt"));
 
     s = js_employment_type(js_json_str(o, "employmentType"));

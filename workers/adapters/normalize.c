@@ -299,7 +299,7 @@ text_break(js_text_t *t, int n)
     if (t->line) {
         t->space = 1;
     } else if (n > t->breaks) {
-        t->breaks = n;
+        t->breaks = n > 2 ? 2 : n;
     }
 }
 
@@ -491,7 +491,7 @@ text_tag(js_text_t *t, const char *s, size_t len, size_t i)
 }
 
 static char *
-text_convert(const char *s, size_t len, size_t max, int line)
+text_convert(const char *s, size_t len, size_t max, int line, int plain)
 {
     size_t     i, n;
     uint32_t   cp;
@@ -502,14 +502,22 @@ text_convert(const char *s, size_t len, size_t max, int line)
     t.line = line;
 
     for (i = 0; i < len && !t.full; ) {
-        if (s[i] == '<') {
+        if (plain) {
+            if (s[i] == '\n') {
+                text_break(&t, t.breaks + 1);
+                i++;
+                continue;
+            }
+        } else if (s[i] == '<') {
             n = text_tag(&t, s, len, i);
             if (n != i) {
                 i = n;
                 continue;
             }
         }
-        if (s[i] == '&' && (n = entity_decode(s + i, len - i, &cp)) > 0) {
+        if (!plain && s[i] == '&'
+            && (n = entity_decode(s + i, len - i, &cp)) > 0)
+        {
             text_cp(&t, cp);
             i += n;
             continue;
@@ -532,7 +540,16 @@ js_html_to_text(const char *html, size_t len, size_t max)
     if (html == NULL) {
         return strdup("");
     }
-    return text_convert(html, len, max, 0);
+    return text_convert(html, len, max, 0, 0);
+}
+
+char *
+js_plain_to_text(const char *s, size_t len, size_t max)
+{
+    if (s == NULL) {
+        return strdup("");
+    }
+    return text_convert(s, len, max, 0, 1);
 }
 
 char *
@@ -543,7 +560,7 @@ js_text_line(const char *s, size_t len, size_t max)
     if (s == NULL) {
         return NULL;
     }
-    r = text_convert(s, len, max, 1);
+    r = text_convert(s, len, max, 1, 0);
     if (r != NULL && r[0] == '\0') {
         free(r);
         return NULL;
@@ -1555,7 +1572,9 @@ rfc822_date(const char *s)
             s++;
         }
     }
-    if (read_digits(&s, isdigit((unsigned char) s[1]) ? 2 : 1, &d) != 0) {
+    if (!isdigit((unsigned char) s[0])
+        || read_digits(&s, isdigit((unsigned char) s[1]) ? 2 : 1, &d) != 0)
+    {
         return 0;
     }
     while (*s == ' ' || *s == '-') {

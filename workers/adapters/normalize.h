@@ -58,9 +58,13 @@ char *js_buf_take(js_buf_t *b);
  * js_text_line: the same on one line (titles, locations): every break
  * becomes a space; NULL when nothing is left (or out of memory).
  *
+ * js_plain_to_text: the same for plain text: no markup or entities,
+ * its own line breaks kept.
+ *
  * js_entities_decode: entities only (Greenhouse escapes its HTML).
  */
 char *js_html_to_text(const char *html, size_t len, size_t max);
+char *js_plain_to_text(const char *s, size_t len, size_t max);
 char *js_text_line(const char *s, size_t len, size_t max);
 char *js_entities_decode(const char *s, size_t len);
 
