@@ -6,7 +6,8 @@
  *
  *   {"count": 1234, "mean": 43210.5,
  *    "results": [{"id": "4123456789", "title": "<strong>Go</strong> ...",
- *                 "description": "snippet...", "created": "2025-06-01T10:00:00Z",
+ *                 "description": "snippet...",
+ *                 "created": "2025-06-01T10:00:00Z",
  *                 "redirect_url": "https://www.adzuna.co.uk/jobs/land/ad/...",
  *                 "company": {"display_name": "..."},
  *                 "location": {"display_name": "...", "area": [...]},

@@ -14,7 +14,7 @@
  *              "applyUrl": "https://jobs.ashbyhq.com/acme/uuid/application",
  *              "descriptionHtml": "<p>...</p>", "descriptionPlain": "...",
  *              "compensation": {
- *                  "compensationTierSummary": "$81K – $87K • Offers Equity",
+ *                  "compensationTierSummary": "$81K – $87K • Equity",
  *                  "summaryComponents": [{"compensationType": "Salary",
  *                      "interval": "1 YEAR", "currencyCode": "USD",
  *                      "minValue": 81000, "maxValue": 87000}]}}]}

@@ -41,7 +41,7 @@ greenhouse_metadata(js_job_t *job, json_t *metadata)
 {
     size_t       i;
     json_t      *m, *v;
-    const char  *name;
+    const char  *name, *type;
     double       min, max;
 
     json_array_foreach(metadata, i, m) {
@@ -66,14 +66,14 @@ greenhouse_metadata(js_job_t *job, json_t *metadata)
                    && (strcasestr(name, "employment") != NULL
                        || strcasestr(name, "job type") != NULL))
         {
-            name = js_employment_type(json_string_value(v));
-            job->employment_type = name ? strdup(name) : NULL;
+            type = js_employment_type(json_string_value(v));
+            job->employment_type = type ? strdup(type) : NULL;
         } else if (json_is_string(v) && job->location_type == NULL
                    && (strcasestr(name, "workplace") != NULL
                        || strcasestr(name, "remote") != NULL))
         {
-            name = js_location_type(json_string_value(v), NULL, NULL);
-            job->location_type = name ? strdup(name) : NULL;
+            type = js_location_type(json_string_value(v), NULL, NULL);
+            job->location_type = type ? strdup(type) : NULL;
         }
     }
 }

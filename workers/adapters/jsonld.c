@@ -84,7 +84,7 @@ static char *
 jsonld_location(json_t *loc)
 {
     json_t      *addr;
-    const char  *parts[3];
+    const char  *parts[3], *text;
     char        *s, *t;
     size_t       i;
     js_buf_t     b = { 0 };
@@ -94,8 +94,8 @@ jsonld_location(json_t *loc)
     }
     addr = json_object_get(loc, "address");
     if (json_is_string(loc) || json_is_string(addr)) {
-        s = (char *) json_string_value(json_is_string(loc) ? loc : addr);
-        return js_text_line(s, strlen(s), JS_FIELD_MAX);
+        text = json_string_value(json_is_string(loc) ? loc : addr);
+        return js_text_line(text, strlen(text), JS_FIELD_MAX);
     }
     if (!json_is_object(addr)) {
         return js_json_line(loc, "name");

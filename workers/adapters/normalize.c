@@ -1904,25 +1904,23 @@ js_config_int(const js_source_t *src, const char *key, long def, long min,
     long max)
 {
     json_t      *v = json_object_get(src->config, key);
-    long         n;
+    json_int_t   n;
     char        *end;
     const char  *s;
 
     if (json_is_integer(v)) {
-        n = json_integer_value(v) > max ? max
-            : json_integer_value(v) < min ? min
-            : (long) json_integer_value(v);
-        return n;
-    }
-    if (json_is_string(v)) {
+        n = json_integer_value(v);
+    } else if (json_is_string(v)) {
         s = json_string_value(v);
         errno = 0;
-        n = strtol(s, &end, 10);
-        if (end != s && *end == '\0' && errno == 0) {
-            return n > max ? max : n < min ? min : n;
+        n = strtoll(s, &end, 10);
+        if (end == s || *end != '\0' || errno != 0) {
+            return def;
         }
+    } else {
+        return def;
     }
-    return def;
+    return n > max ? max : n < min ? min : (long) n;
 }
 
 unsigned

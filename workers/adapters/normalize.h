@@ -23,7 +23,8 @@
 #define JS_DESCRIPTION_MAX   20000   /* job descriptions */
 #define JS_FIELD_MAX         300     /* title, company, location */
 #define JS_URL_MAX           2048    /* longer URLs are refused */
-#define JS_ID_MAX            200     /* longer external ids are refused */
+#define JS_ID_MAX            2048    /* longer ids are refused: some ids
+                                        are URLs */
 
 /* A page holds at most this many jobs; later ones are skipped. */
 #define JS_PAGE_MAX_JOBS     10000

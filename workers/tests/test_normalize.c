@@ -393,6 +393,14 @@ test_page_take(void)
     job.apply_url = strdup("javascript:x");
     is_int(js_page_take(&page, &src, &job), 0, "bad apply_url skipped");
 
+    memset(&job, 0, sizeof(job));
+    job.external_id = calloc(1, JS_ID_MAX + 2);
+    memset(job.external_id, 'i', JS_ID_MAX + 1);
+    job.title = strdup("Engineer");
+    job.apply_url = strdup("https://acme.example/long");
+    is_int(js_page_take(&page, &src, &job), 0, "overlong id skipped");
+    is_int(page.njobs, 2, "still two jobs");
+
     js_page_set_next(&page, "http://a/1", strdup("http://a/1"), 5);
     is_str(page.next_url, NULL, "next equal to the page fetched refused");
     js_page_set_next(&page, "http://a/1", strdup("http://a/2"), 5);
