@@ -83,10 +83,13 @@ adzuna_first_url(const js_source_t *src, char **url, char *err,
         return -1;
     }
     snprintf(n, sizeof(n), "%ld", adzuna_per_page(src));
-    rc |= js_url_param(url, "app_id", src->adzuna_app_id);
-    rc |= *url ? js_url_param(url, "app_key", src->adzuna_app_key) : -1;
-    rc |= *url ? js_url_param(url, "results_per_page", n) : -1;
-    rc |= *url ? js_url_param(url, "content-type", "application/json") : -1;
+    if (js_url_param(url, "app_id", src->adzuna_app_id) != 0
+        || js_url_param(url, "app_key", src->adzuna_app_key) != 0
+        || js_url_param(url, "results_per_page", n) != 0
+        || js_url_param(url, "content-type", "application/json") != 0)
+    {
+        rc = -1;
+    }
     for (i = 0; rc == 0 && i < sizeof(adzuna_params) / sizeof(char *); i++)
     {
         v = json_object_get(src->config, adzuna_params[i]);

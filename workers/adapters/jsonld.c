@@ -165,27 +165,18 @@ jsonld_salary(js_job_t *job, json_t *s, const char *currency)
                   js_salary_period(js_json_str(v, "unitText")));
 }
 
+/* identifier: a PropertyValue, a string or a number, or an array of
+ * them. */
 static char *
 jsonld_id(json_t *id)
 {
-    char  buf[32];
-
     if (json_is_array(id)) {
         id = json_array_get(id, 0);
     }
     if (json_is_object(id)) {
         id = json_object_get(id, "value");
     }
-    if (json_is_string(id)) {
-        return js_text_line(json_string_value(id), json_string_length(id),
-                            JS_ID_MAX + 1);
-    }
-    if (json_is_integer(id)) {
-        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(id));
-        return strdup(buf);
-    }
-    return NULL;
+    return js_json_id_value(id);
 }
 
 static int

@@ -112,7 +112,8 @@ css_name_char(char c)
            || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-/* Appends a name at s[*i] to b; 0 when there is none. */
+/* Reads the name at s[*i] into name: its length, 0 when there is none
+ * or it is too long. */
 static size_t
 css_name(const char *s, size_t *i, char *name, size_t max)
 {

@@ -717,7 +717,7 @@ js_url_set_param(const char *url, const char *name, const char *value)
                     } else {
                         b.len--;        /* drop a repeated parameter */
                         b.p[b.len] = '\0';
-                        first = b.len == 0 || memchr(b.p, '?', b.len) == 0;
+                        first = memchr(b.p, '?', b.len) == NULL;
                     }
                 } else {
                     js_buf_add(&b, p, (size_t) (amp - p));
@@ -1839,12 +1839,17 @@ js_json_str(json_t *obj, const char *key)
 char *
 js_json_id(json_t *obj, const char *key)
 {
-    json_t  *v = json_object_get(obj, key);
-    char     buf[32];
+    return js_json_id_value(json_object_get(obj, key));
+}
 
-    if (json_is_string(v)) {
+char *
+js_json_id_value(json_t *v)
+{
+    char  buf[32];
+
+    if (json_is_string(v) && json_string_length(v) <= JS_ID_MAX) {
         return js_text_line(json_string_value(v), json_string_length(v),
-                            JS_ID_MAX + 1);
+                            JS_ID_MAX);
     }
     if (json_is_integer(v)) {
         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,

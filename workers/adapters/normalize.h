@@ -182,8 +182,10 @@ int js_json_parse(const char *body, size_t len, json_type type,
     json_t **root, char *err, size_t errlen);
 /* The string at key, NULL when absent or not a string. */
 const char *js_json_str(json_t *obj, const char *key);
-/* A string or integer id as a malloc'ed string, NULL otherwise. */
+/* A string (at most JS_ID_MAX bytes) or integer id as a malloc'ed
+ * string, NULL otherwise: at key, or the value itself. */
 char *js_json_id(json_t *obj, const char *key);
+char *js_json_id_value(json_t *v);
 /* A number (integer, real or numeric string) at key, or -1 with *v
  * untouched. */
 int js_json_number(json_t *obj, const char *key, double *v);

@@ -923,6 +923,11 @@ test_hostile_bodies(void)
     ok(page.njobs == 1 && valid_utf8(page.jobs[0].title),
        "title is valid UTF-8");
     js_page_free(&page);
+    parse_str(&src, u, "<div class=\"job\"><h2>Caf\xC3\xA9 \xE2\x82\xAC"
+              "</h2><a href=\"/c\">c</a></div>", &page, err);
+    is_str(page.njobs == 1 ? page.jobs[0].title : NULL,
+           "Caf\xC3\xA9 \xE2\x82\xAC", "UTF-8 page without a charset");
+    js_page_free(&page);
     json_decref(src.config);
 
     source_init(&src, "jsonld", u, NULL);
