@@ -175,6 +175,7 @@ nginx_start() {
     jwt_key
     mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
     render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
+    cp "$ROOT/conf/openapi.json" "$NGINX_DIR/conf/openapi.json"
     # workers run as nobody: they write request bodies there
     chown nobody: "$NGINX_TMP"
     stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
@@ -293,6 +294,9 @@ bench_inner() {
     trap 'down >/dev/null 2>&1' EXIT
     pg_start
     redis_start
+    # a fresh database on every run: the same data, comparable figures
+    psql_admin -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)"
+    psql_admin -c "CREATE DATABASE \"$PG_DB\""
     migrate
     seed
     jwt_key

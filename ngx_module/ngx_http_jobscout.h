@@ -72,6 +72,7 @@ typedef struct {
     ngx_http_jobscout_jwt_conf_t    jwt;
     ngx_flag_t                      test_endpoints;
     ngx_flag_t                      api;        /* jobscout_api is used */
+    ngx_str_t                       openapi;    /* the API description */
     ngx_thread_pool_t              *thread_pool;
 
     /* per worker process, created in init_process */
@@ -143,6 +144,12 @@ struct ngx_http_jobscout_ctx_s {
  * PostgreSQL.  Every query runs a named statement, prepared on each pooled
  * connection the first time that connection runs it: PostgreSQL then
  * parses and plans it once, not on every request.  Names are unique.
+ *
+ * A statement without a name is sent with its values every time
+ * (PQsendQueryParams) and planned for them: for queries whose best plan
+ * depends on which optional filters are set ("$n IS NULL OR ..." folds
+ * away only in such a custom plan; a prepared statement's generic plan
+ * would keep every filter and miss their indexes).
  */
 
 #define NGX_HTTP_JOBSCOUT_PG_MAX_STMTS  256
@@ -271,6 +278,8 @@ ngx_int_t ngx_http_jobscout_send_jansson(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
 ngx_int_t ngx_http_jobscout_send_pg_json(ngx_http_request_t *r,
     ngx_uint_t status, PGresult *res);
+void ngx_http_jobscout_pg_json_done(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
 ngx_int_t ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
     const char *message);
 ngx_int_t ngx_http_jobscout_send_invalid(ngx_http_request_t *r,
@@ -293,6 +302,60 @@ ngx_int_t ngx_http_jobscout_body_boolean(ngx_http_jobscout_ctx_t *ctx,
 ngx_int_t ngx_http_jobscout_body_text(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, size_t max,
     ngx_str_t *value);
+
+
+/*
+ * Query-string arguments: a route lists the names it takes, each with how
+ * often it may come (1, or more for a repeatable one); args[i] receives
+ * the decoded, NUL-terminated values of specs[i].  The validators record a
+ * refused argument in ctx like the body validators.
+ */
+
+typedef struct {
+    const char                     *name;
+    ngx_uint_t                      max;
+} ngx_http_jobscout_arg_spec_t;
+
+typedef struct {
+    ngx_str_t                      *values;
+    ngx_uint_t                      n;
+} ngx_http_jobscout_arg_t;
+
+ngx_int_t ngx_http_jobscout_args_parse(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_spec_t *specs,
+    ngx_http_jobscout_arg_t *args);
+ngx_int_t ngx_http_jobscout_args_none(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_arg_length(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, ngx_str_t *value, size_t min, size_t max);
+ngx_int_t ngx_http_jobscout_arg_int(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, ngx_str_t *value, ngx_int_t min, ngx_int_t max,
+    ngx_int_t *n);
+ngx_int_t ngx_http_jobscout_arg_limit(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_t *arg,
+    ngx_int_t dflt, ngx_int_t max, ngx_int_t *limit);
+ngx_int_t ngx_http_jobscout_arg_time(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, ngx_str_t *value, int64_t *micros);
+ngx_int_t ngx_http_jobscout_valid_uuid(ngx_str_t *s);
+
+/*
+ * Keyset pages.  A cursor wraps the key of the last row sent,
+ * "[key|...]micros|uuid"; the query builds it with
+ * NGX_HTTP_JOBSCOUT_SQL_KEY and reads a cursor's time back with
+ * NGX_HTTP_JOBSCOUT_SQL_MICROS.  A page query answers one row: the items'
+ * JSON array and the key of the last item when more follow (else NULL).
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_KEY(ts, id)                                    \
+    "(extract(epoch FROM " ts ") * 1000000)::bigint || '|' || " id
+
+#define NGX_HTTP_JOBSCOUT_SQL_MICROS(param)                                  \
+    "(timestamptz 'epoch' + " param "::bigint * interval '1 microsecond')"
+
+ngx_int_t ngx_http_jobscout_cursor_decode(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *cursor, ngx_str_t *fields,
+    ngx_uint_t n);
+ngx_int_t ngx_http_jobscout_send_page(ngx_http_request_t *r, PGresult *res);
 
 
 /* tokens */
@@ -509,6 +572,27 @@ ngx_int_t ngx_http_jobscout_applications_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+ngx_int_t ngx_http_jobscout_jobs_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_jobs_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_company_jobs(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_test_jobs_explain(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_companies_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_companies_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_openapi(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_test_routes(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+char *ngx_http_jobscout_openapi_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
 
 
 extern ngx_module_t  ngx_http_jobscout_module;

@@ -243,6 +243,35 @@ ngx_http_jobscout_send_pg_json(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/*
+ * The handler of a lookup whose one row is the JSON to answer: no row is
+ * a 404, its message in q->data.
+ */
+
+void
+ngx_http_jobscout_pg_json_done(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
+{
+    ngx_int_t            rc;
+    ngx_http_request_t  *r;
+
+    r = q->request;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = ngx_http_jobscout_pg_send_error(r, q, res);
+
+    } else if (PQntuples(res) == 0) {
+        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                          q->data);
+
+    } else {
+        rc = ngx_http_jobscout_send_pg_json(r, NGX_HTTP_OK, res);
+    }
+
+    ngx_http_jobscout_finalize(r, rc);
+}
+
+
 ngx_int_t
 ngx_http_jobscout_invalid(ngx_http_request_t *r, const char *field,
     const char *message)

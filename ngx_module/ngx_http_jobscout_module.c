@@ -77,6 +77,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       offsetof(ngx_http_jobscout_main_conf_t, jwt.leeway),
       NULL },
 
+    { ngx_string("jobscout_openapi_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_jobscout_openapi_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -135,6 +142,7 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
      *     jmcf->pg.conninfo = { 0, NULL };
      *     jmcf->redis.name = { 0, NULL };
      *     jmcf->api = 0;
+     *     jmcf->openapi = { 0, NULL };
      */
 
     jmcf->pg.pool_size = NGX_CONF_UNSET_UINT;

@@ -85,6 +85,7 @@ static void ngx_http_jobscout_pg_wait_handler(ngx_event_t *ev);
 static void ngx_http_jobscout_pg_query_cleanup(void *data);
 static void ngx_http_jobscout_pg_log(ngx_uint_t level, ngx_log_t *log,
     const char *what, PGconn *pgconn);
+static void ngx_http_jobscout_pg_notice(void *arg, const PGresult *res);
 
 
 /* statement ids are per worker process, like the connections */
@@ -210,6 +211,8 @@ ngx_http_jobscout_pg_connect(ngx_http_jobscout_pg_conn_t *pgc)
                                  pgc->pgconn);
         goto failed;
     }
+
+    PQsetNoticeReceiver(pgc->pgconn, ngx_http_jobscout_pg_notice, pool);
 
     if (ngx_http_jobscout_pg_attach(pgc) != NGX_OK) {
         goto failed;
@@ -576,7 +579,11 @@ ngx_http_jobscout_pg_send(ngx_http_jobscout_pg_conn_t *pgc,
 
     stmt = q->stmt;
 
-    if (ngx_http_jobscout_pg_is_prepared(pgc, stmt)) {
+    if (stmt->name == NULL) {
+        sent = PQsendQueryParams(pgc->pgconn, stmt->sql, stmt->nparams, NULL,
+                                 q->values, NULL, NULL, 0);
+
+    } else if (ngx_http_jobscout_pg_is_prepared(pgc, stmt)) {
         sent = PQsendQueryPrepared(pgc->pgconn, stmt->name, stmt->nparams,
                                    q->values, NULL, NULL, 0);
 
@@ -726,7 +733,7 @@ ngx_http_jobscout_pg_query(ngx_http_request_t *r,
     q->state = NGX_HTTP_JOBSCOUT_QUERY_NEW;
     q->status = NGX_HTTP_SERVICE_UNAVAILABLE;
 
-    if (q->stmt->id == 0) {
+    if (q->stmt->name && q->stmt->id == 0) {
         /* ids start at 1: 0 means not seen yet */
 
         if (ngx_http_jobscout_pg_nstmts == NGX_HTTP_JOBSCOUT_PG_MAX_STMTS - 1)
@@ -924,6 +931,37 @@ ngx_http_jobscout_pg_log(ngx_uint_t level, ngx_log_t *log, const char *what,
     }
 
     ngx_log_error(level, log, 0, "jobscout: %s: %*s", what, len, msg);
+}
+
+
+/*
+ * Warnings and notices of the server (a full-text query of stop words
+ * only, ...) go to the error log, not to the worker's stderr as libpq's
+ * default receiver would have it.
+ */
+
+static void
+ngx_http_jobscout_pg_notice(void *arg, const PGresult *res)
+{
+    ngx_http_jobscout_pg_pool_t *pool = arg;
+
+    size_t       len;
+    ngx_uint_t   level;
+    const char  *severity, *msg;
+
+    severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+    if (severity == NULL || msg == NULL) {
+        return;
+    }
+
+    len = ngx_strlen(msg);
+    level = ngx_strcmp(severity, "WARNING") == 0 ? NGX_LOG_WARN
+                                                 : NGX_LOG_INFO;
+
+    ngx_log_error(level, pool->log, 0, "jobscout: PostgreSQL %s: %*s",
+                  severity, len, msg);
 }
 
 

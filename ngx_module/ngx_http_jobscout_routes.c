@@ -30,6 +30,15 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/sleep"),
       ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
 
+    { NGX_HTTP_GET, ngx_string("/api/v1/_test/routes"),
+      ngx_http_jobscout_test_routes, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/_test/explain/jobs"),
+      ngx_http_jobscout_test_jobs_explain, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/openapi.json"),
+      ngx_http_jobscout_openapi, 0 },
+
     { NGX_HTTP_POST, ngx_string("/api/v1/auth/register"),
       ngx_http_jobscout_auth_register, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
@@ -110,6 +119,21 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_POST, ngx_string("/api/v1/applications"),
       ngx_http_jobscout_applications_create,
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/jobs"),
+      ngx_http_jobscout_jobs_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}"),
+      ngx_http_jobscout_jobs_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/companies"),
+      ngx_http_jobscout_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}/jobs"),
+      ngx_http_jobscout_company_jobs, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}"),
+      ngx_http_jobscout_companies_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { 0, ngx_null_string, NULL, 0 }
 };
@@ -424,4 +448,64 @@ ngx_http_jobscout_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
     return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_ALLOWED,
                                         "method_not_allowed",
                                         "method not allowed on this resource");
+}
+
+
+/*
+ * GET /api/v1/_test/routes: the table as JSON, for t/060_openapi.t to hold
+ * conf/openapi.json to it: [{"method", "path", "auth", "body"}, ...];
+ * test routes are left out, as the description leaves them out.
+ */
+
+ngx_int_t
+ngx_http_jobscout_test_routes(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx)
+{
+    json_t                     *list, *item;
+    ngx_int_t                   rc;
+    ngx_uint_t                  i;
+    ngx_http_jobscout_route_t  *route;
+
+    list = json_array();
+    if (list == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (route = ngx_http_jobscout_routes; route->handler; route++) {
+
+        if (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_TEST) {
+            continue;
+        }
+
+        /* the names of the Allow header, "GET, HEAD" aside */
+
+        for (i = 0; ngx_http_jobscout_methods[i].method; i++) {
+            if (ngx_http_jobscout_methods[i].method == route->method) {
+                break;
+            }
+        }
+
+        item = json_pack("{s:s,s:s%,s:s,s:b}",
+                   "method", route->method == NGX_HTTP_GET ? "GET"
+                             : ngx_http_jobscout_methods[i].method
+                             ? (char *) ngx_http_jobscout_methods[i].name.data
+                             : "?",
+                   "path", route->pattern.data, route->pattern.len,
+                   "auth", (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_ADMIN)
+                           ? "admin"
+                           : (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_USER)
+                             ? "user" : "none",
+                   "body", (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_BODY)
+                           != 0);
+
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            json_decref(list);
+            return NGX_ERROR;
+        }
+    }
+
+    rc = ngx_http_jobscout_send_jansson(r, NGX_HTTP_OK, list);
+    json_decref(list);
+
+    return rc;
 }
