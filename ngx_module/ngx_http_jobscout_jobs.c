@@ -41,7 +41,7 @@ typedef struct {
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[NGX_HTTP_JOBSCOUT_JOBS_NPARAMS];
     ngx_uint_t                      explain;    /* the plan, not the page */
-    ngx_uint_t                      kind;
+    ngx_uint_t                      kind;       /* ..._FIRST_PAGE, ... */
 } ngx_http_jobscout_jobs_page_t;
 
 
