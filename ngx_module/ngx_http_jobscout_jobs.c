@@ -7,8 +7,8 @@
  * answer is one query whose JSON PostgreSQL builds.
  *
  * "Newest" is jobs.listed_at: the posting date, never later than the
- * discovery (migration 0004).  The listing is sent unnamed, planned for
- * its values every time: a filter that is not set folds away, and the
+ * discovery (migration 0004).  A filtered listing is sent unnamed, planned
+ * for its values every time: a filter that is not set folds away, and the
  * ones that are set get their index (see t/063_jobs_explain.t).
  */
 
@@ -30,6 +30,9 @@
 #define NGX_HTTP_JOBSCOUT_JOBS_SKILL          10
 #define NGX_HTTP_JOBSCOUT_JOBS_NARGS          11
 
+/* the most a page holds: the prepared listings' LIMIT is one more */
+#define NGX_HTTP_JOBSCOUT_JOBS_MAX_LIMIT      100
+
 /* the parameters of the listing queries */
 #define NGX_HTTP_JOBSCOUT_JOBS_NPARAMS        13
 
@@ -38,6 +41,7 @@ typedef struct {
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[NGX_HTTP_JOBSCOUT_JOBS_NPARAMS];
     ngx_uint_t                      explain;    /* the plan, not the page */
+    ngx_uint_t                      kind;       /* ..._FIRST_PAGE, ... */
 } ngx_http_jobscout_jobs_page_t;
 
 
@@ -53,6 +57,8 @@ static const char *ngx_http_jobscout_jobs_number(ngx_http_request_t *r,
     int64_t n);
 static void ngx_http_jobscout_jobs_page_done(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
+static ngx_int_t ngx_http_jobscout_jobs_explained(ngx_http_request_t *r,
+    ngx_http_jobscout_jobs_page_t *st, PGresult *res);
 
 
 static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
@@ -121,43 +127,66 @@ static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
 
 
 /*
- * The page from the $1 + 1 rows of "page": the items, the key of the last
- * one sent when the extra row says more follow, and whether the company
- * of the path ($12) exists.
+ * The page from the first $1 + 1 rows of "page": the items, the key of the
+ * last one sent when the extra row says more follow, and "found": whether
+ * the company of the path exists.  Numbering the rows stops at $1 + 1 (a
+ * run condition of the window), however many "page" may hold.
  */
 
-#define NGX_HTTP_JOBSCOUT_JOBS_PAGE                                          \
+#define NGX_HTTP_JOBSCOUT_JOBS_PAGE(found)                                   \
     " SELECT coalesce(json_agg(json_build_object("                           \
                         NGX_HTTP_JOBSCOUT_JOB_FIELDS ") ORDER BY p.n)"       \
     "                 FILTER (WHERE p.n <= $1::int), '[]')::text,"           \
     "        CASE WHEN count(*) > $1::int"                                   \
     "             THEN max(p.key) FILTER (WHERE p.n = $1::int) END,"         \
-    "        $12::text IS NULL"                                              \
-    "        OR EXISTS (SELECT 1 FROM companies"                             \
-    "                    WHERE slug = $12::text AND is_active)"              \
+    "        " found                                                         \
     "   FROM numbered p JOIN jobs j ON j.id = p.id"                          \
-    "        JOIN companies c ON c.id = j.company_id"
+    "        JOIN companies c ON c.id = j.company_id"                        \
+    "  WHERE p.n <= $1::int + 1"
+
+#define NGX_HTTP_JOBSCOUT_JOBS_FOUND                                         \
+    "$12::text IS NULL"                                                      \
+    " OR EXISTS (SELECT 1 FROM companies WHERE slug = $12::text"             \
+    "                                      AND is_active)"
 
 
-/* newest first: the keyset is ($2 micros, $3 id) */
+/* newest first, after the keyset ($2 micros, $3 id) */
 
-#define NGX_HTTP_JOBSCOUT_JOBS_NEWEST                                        \
+#define NGX_HTTP_JOBSCOUT_JOBS_AFTER                                         \
+    "(j.listed_at, j.id) < (" NGX_HTTP_JOBSCOUT_SQL_MICROS("$2") ", $3::uuid)"
+
+#define NGX_HTTP_JOBSCOUT_JOBS_NEWEST(where, limit, found)                   \
     "WITH page AS ("                                                         \
     "  SELECT j.id, j.listed_at"                                             \
     "    FROM jobs j JOIN companies c ON c.id = j.company_id"                \
-    "   WHERE j.is_active AND c.is_active"                                   \
-    NGX_HTTP_JOBSCOUT_JOBS_FILTERS                                           \
-    "     AND ($2::bigint IS NULL"                                           \
-    "          OR (j.listed_at, j.id)"                                       \
-    "             < (" NGX_HTTP_JOBSCOUT_SQL_MICROS("$2") ", $3::uuid))"      \
+    "   WHERE j.is_active AND c.is_active" where                             \
     "   ORDER BY j.listed_at DESC, j.id DESC"                                \
-    "   LIMIT $1::int + 1"                                                   \
+    "   LIMIT " limit                                                        \
     "), numbered AS ("                                                       \
     "  SELECT id, row_number() OVER (ORDER BY listed_at DESC, id DESC) AS n," \
     "         " NGX_HTTP_JOBSCOUT_SQL_KEY("listed_at", "id") " AS key"       \
     "    FROM page"                                                          \
     ")"                                                                      \
-    NGX_HTTP_JOBSCOUT_JOBS_PAGE
+    NGX_HTTP_JOBSCOUT_JOBS_PAGE(found)
+
+/*
+ * Without a filter, the two listings are prepared and planned once: their
+ * plan does not depend on the values, as long as the LIMIT is a constant
+ * (the most a page can hold, plus one; the window stops at $1 + 1).  With
+ * filters, the listing is sent with them and planned for them.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JOBS_FIRST                                         \
+    NGX_HTTP_JOBSCOUT_JOBS_NEWEST("", "101", "true")
+
+#define NGX_HTTP_JOBSCOUT_JOBS_NEXT                                          \
+    NGX_HTTP_JOBSCOUT_JOBS_NEWEST(" AND " NGX_HTTP_JOBSCOUT_JOBS_AFTER,      \
+                                  "101", "true")
+
+#define NGX_HTTP_JOBSCOUT_JOBS_FILTERED                                      \
+    NGX_HTTP_JOBSCOUT_JOBS_NEWEST(NGX_HTTP_JOBSCOUT_JOBS_FILTERS             \
+        " AND ($2::bigint IS NULL OR " NGX_HTTP_JOBSCOUT_JOBS_AFTER ")",     \
+        "$1::int + 1", NGX_HTTP_JOBSCOUT_JOBS_FOUND)
 
 
 /*
@@ -189,31 +218,40 @@ static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
     "         " NGX_HTTP_JOBSCOUT_SQL_KEY("listed_at", "id") " AS key"       \
     "    FROM page"                                                          \
     ")"                                                                      \
-    NGX_HTTP_JOBSCOUT_JOBS_PAGE
+    NGX_HTTP_JOBSCOUT_JOBS_PAGE(NGX_HTTP_JOBSCOUT_JOBS_FOUND)
 
 
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_jobs_newest_stmt = {
-    NULL, NGX_HTTP_JOBSCOUT_JOBS_NEWEST,
-    NGX_HTTP_JOBSCOUT_JOBS_NPARAMS - 1, 0
+/*
+ * The listing's statements, by NGX_HTTP_JOBSCOUT_JOBS_FIRST_PAGE ...
+ * _RELEVANT; the second row is their plans, for the test of their indexes.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JOBS_FIRST_PAGE     0
+#define NGX_HTTP_JOBSCOUT_JOBS_NEXT_PAGE      1
+#define NGX_HTTP_JOBSCOUT_JOBS_FILTERED_PAGE  2
+#define NGX_HTTP_JOBSCOUT_JOBS_RELEVANT_PAGE  3
+
+#define NGX_HTTP_JOBSCOUT_EXPLAIN  "EXPLAIN (FORMAT JSON) "
+
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_jobs_stmts[2][4] = {
+    {
+        { "jobs_first", NGX_HTTP_JOBSCOUT_JOBS_FIRST, 1, 0 },
+        { "jobs_next", NGX_HTTP_JOBSCOUT_JOBS_NEXT, 3, 0 },
+        { NULL, NGX_HTTP_JOBSCOUT_JOBS_FILTERED,
+          NGX_HTTP_JOBSCOUT_JOBS_NPARAMS - 1, 0 },
+        { NULL, NGX_HTTP_JOBSCOUT_JOBS_RELEVANCE,
+          NGX_HTTP_JOBSCOUT_JOBS_NPARAMS, 0 }
+    },
+    {
+        { NULL, NGX_HTTP_JOBSCOUT_EXPLAIN NGX_HTTP_JOBSCOUT_JOBS_FIRST, 1, 0 },
+        { NULL, NGX_HTTP_JOBSCOUT_EXPLAIN NGX_HTTP_JOBSCOUT_JOBS_NEXT, 3, 0 },
+        { NULL, NGX_HTTP_JOBSCOUT_EXPLAIN NGX_HTTP_JOBSCOUT_JOBS_FILTERED,
+          NGX_HTTP_JOBSCOUT_JOBS_NPARAMS - 1, 0 },
+        { NULL, NGX_HTTP_JOBSCOUT_EXPLAIN NGX_HTTP_JOBSCOUT_JOBS_RELEVANCE,
+          NGX_HTTP_JOBSCOUT_JOBS_NPARAMS, 0 }
+    }
 };
 
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_jobs_relevance_stmt = {
-    NULL, NGX_HTTP_JOBSCOUT_JOBS_RELEVANCE,
-    NGX_HTTP_JOBSCOUT_JOBS_NPARAMS, 0
-};
-
-/* the same statements' plans, for the test of their indexes */
-
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_explain_newest_stmt = {
-    NULL, "EXPLAIN (FORMAT JSON) " NGX_HTTP_JOBSCOUT_JOBS_NEWEST,
-    NGX_HTTP_JOBSCOUT_JOBS_NPARAMS - 1, 0
-};
-
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_explain_relevance_stmt
-    = {
-    NULL, "EXPLAIN (FORMAT JSON) " NGX_HTTP_JOBSCOUT_JOBS_RELEVANCE,
-    NGX_HTTP_JOBSCOUT_JOBS_NPARAMS, 0
-};
 
 /*
  * One job, listed or not: an alert may point to a job since closed.
@@ -269,7 +307,7 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
     u_char                         *slug;
     ngx_int_t                       limit;
     ngx_str_t                      *sort, fields[3];
-    ngx_uint_t                      relevance;
+    ngx_uint_t                      relevance, kind, i;
     ngx_http_jobscout_arg_t         args[NGX_HTTP_JOBSCOUT_JOBS_NARGS];
     ngx_http_jobscout_jobs_page_t  *st;
 
@@ -288,7 +326,8 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
         != NGX_OK
         || ngx_http_jobscout_arg_limit(r, ctx,
                                        &args[NGX_HTTP_JOBSCOUT_JOBS_LIMIT],
-                                       20, 100, &limit)
+                                       20, NGX_HTTP_JOBSCOUT_JOBS_MAX_LIMIT,
+                                       &limit)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -367,13 +406,24 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
         st->values[11] = (const char *) slug;
     }
 
-    if (explain) {
-        st->query.stmt = relevance ? &ngx_http_jobscout_explain_relevance_stmt
-                                   : &ngx_http_jobscout_explain_newest_stmt;
+    if (relevance) {
+        kind = NGX_HTTP_JOBSCOUT_JOBS_RELEVANT_PAGE;
+
     } else {
-        st->query.stmt = relevance ? &ngx_http_jobscout_jobs_relevance_stmt
-                                   : &ngx_http_jobscout_jobs_newest_stmt;
+        kind = args[NGX_HTTP_JOBSCOUT_JOBS_CURSOR].n
+               ? NGX_HTTP_JOBSCOUT_JOBS_NEXT_PAGE
+               : NGX_HTTP_JOBSCOUT_JOBS_FIRST_PAGE;
+
+        for (i = 3; i < NGX_HTTP_JOBSCOUT_JOBS_NPARAMS; i++) {
+            if (st->values[i]) {
+                kind = NGX_HTTP_JOBSCOUT_JOBS_FILTERED_PAGE;
+                break;
+            }
+        }
     }
+
+    st->kind = kind;
+    st->query.stmt = &ngx_http_jobscout_jobs_stmts[explain][kind];
 
     st->query.values = st->values;
     st->query.handler = ngx_http_jobscout_jobs_page_done;
@@ -658,7 +708,7 @@ ngx_http_jobscout_jobs_page_done(ngx_http_jobscout_pg_query_t *q,
         rc = ngx_http_jobscout_pg_send_error(r, q, res);
 
     } else if (st->explain) {
-        rc = ngx_http_jobscout_send_pg_json(r, NGX_HTTP_OK, res);
+        rc = ngx_http_jobscout_jobs_explained(r, st, res);
 
     } else if (PQgetvalue(res, 0, 2)[0] != 't') {
         rc = ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
@@ -669,6 +719,52 @@ ngx_http_jobscout_jobs_page_done(ngx_http_jobscout_pg_query_t *q,
     }
 
     ngx_http_jobscout_finalize(r, rc);
+}
+
+
+/*
+ * {"statement": the name of a prepared statement or null, "sql": its text,
+ * "plan": EXPLAIN's}.  The plan is the one for these values; a prepared
+ * statement may run a generic plan, which the test gets from the text.
+ */
+
+static ngx_int_t
+ngx_http_jobscout_jobs_explained(ngx_http_request_t *r,
+    ngx_http_jobscout_jobs_page_t *st, PGresult *res)
+{
+    u_char                       *body, *p;
+    size_t                        len;
+    ngx_str_t                     plan;
+    ngx_http_jobscout_pg_stmt_t  *stmt;
+
+    stmt = &ngx_http_jobscout_jobs_stmts[0][st->kind];
+
+    plan.data = (u_char *) PQgetvalue(res, 0, 0);
+    plan.len = PQgetlength(res, 0, 0);
+
+    len = sizeof("{\"statement\":\"\",\"sql\":\"\",\"plan\":}") - 1
+          + (stmt->name ? ngx_strlen(stmt->name) : sizeof("null") - 1)
+          + ngx_http_jobscout_json_escaped_len((u_char *) stmt->sql,
+                                               ngx_strlen(stmt->sql))
+          + plan.len;
+
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (stmt->name) {
+        p = ngx_sprintf(body, "{\"statement\":\"%s\",\"sql\":\"", stmt->name);
+
+    } else {
+        p = ngx_sprintf(body, "{\"statement\":null,\"sql\":\"");
+    }
+
+    p = ngx_http_jobscout_json_escape(p, (u_char *) stmt->sql,
+                                      ngx_strlen(stmt->sql));
+    p = ngx_sprintf(p, "\",\"plan\":%V}", &plan);
+
+    return ngx_http_jobscout_send_json(r, NGX_HTTP_OK, body, p - body);
 }
 
 

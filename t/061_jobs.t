@@ -207,6 +207,17 @@ sub walk {
     return join ' ', @seen;
 }
 
+# without a filter: every active job of every active company
+my ($cursor_all, @all, $pages_all);
+do {
+    ($s, $d) = get('/jobs?limit=100' . ($cursor_all ? "&cursor=$cursor_all" : ''));
+    push @all, map { $name{ $_->{id} } // () } @{ $d->{items} };
+    $cursor_all = $d->{next_cursor};
+} while ($s == 200 && $cursor_all && ++$pages_all < 10000);
+is($s, 200, 'the listing without a filter: 200');
+is("@all", 'backend python frontend devops analyst android',
+   '... its pages hold the fixture once, in order, and not the inactive');
+
 is(walk('', 2), 'backend python frontend devops analyst android', 'pages of 2 walk every job once, in order');
 is(walk('', 6), 'backend python frontend devops analyst android', 'a full page before the end has a next_cursor');
 is(walk('q=engineer&sort=relevance', 1), names('q=engineer&sort=relevance'),

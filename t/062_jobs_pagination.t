@@ -2,7 +2,8 @@
 # concurrently: a psql session commits new jobs all through the walk (older,
 # newer and at the very timestamps of existing ones), and more are inserted
 # between pages at the timestamp of the last row sent.  Many jobs share a
-# timestamp, so the id tiebreak is exercised.  Newest first and by rank.
+# timestamp, so the id tiebreak is exercised.  Without a filter (prepared
+# statements), with one (the company), and by rank.
 use strict;
 use warnings;
 
@@ -99,7 +100,7 @@ sub count_jobs {
 }
 
 sub walk {
-    my ($query, $tag) = @_;
+    my ($path, $tag, $original) = @_;
     my ($cursor, @seen, $pages, $between);
     my $before = count_jobs();
     my $inserter = start_inserter($tag);
@@ -109,7 +110,7 @@ sub walk {
     $before = count_jobs();
 
     while (1) {
-        my ($s, $page) = get("/companies/$slug/jobs?limit=9$query" . ($cursor ? "&cursor=$cursor" : ''));
+        my ($s, $page) = get("$path" . ($cursor ? "&cursor=$cursor" : ''));
         if ($s != 200) {
             fail("page $pages: status $s");
             last;
@@ -117,13 +118,16 @@ sub walk {
         push @seen, map { $_->{id} } @{ $page->{items} };
         $pages++;
         $cursor = $page->{next_cursor} or last;
-        last if $pages > 400;
+        if ($pages > 2000) {
+            fail("$tag: more than 2000 pages");
+            last;
+        }
 
         # more jobs exactly at the timestamp of the last row sent
         my $last = $page->{items}[-1]{id};
         psql("INSERT INTO jobs (company_id, external_id, title, description, discovered_at)
-              SELECT company_id, '$tag-between-$pages-' || n, 'Engineer', 'Writes software.', discovered_at
-                FROM jobs, generate_series(1, 1) AS n WHERE id = '$last'");
+              SELECT c.id, '$tag-between-$pages', 'Engineer', 'Writes software.', j.listed_at
+                FROM jobs j, companies c WHERE j.id = '$last' AND c.slug = '$slug'");
         $between++;
     }
 
@@ -136,7 +140,7 @@ sub walk {
     my %count;
     $count{$_}++ for @seen;
     my @twice = grep { $count{$_} > 1 } keys %count;
-    my @missed = grep { !$count{$_} } keys %original;
+    my @missed = grep { !$count{$_} } keys %$original;
     ok(!@twice, "$tag: no job is sent twice") or diag scalar(@twice) . " sent twice";
     ok(!@missed, "$tag: every job that existed before the walk is sent") or diag scalar(@missed) . " missed";
     return \@seen;
@@ -155,10 +159,16 @@ SELECT count(*) FROM (
 SQL
 }
 
-my $seen = walk('', 'newest');
+# every listed job: the statements prepared for listings without a filter
+my %listed = map { $_ => 1 } split /\n/,
+    psql("SELECT j.id FROM jobs j JOIN companies c ON c.id = j.company_id WHERE j.is_active AND c.is_active");
+my $seen = walk('/jobs?sort=newest&limit=37', 'unfiltered', \%listed);
+is(in_order($seen, 'j.listed_at'), 0, 'unfiltered: every page follows the last, (listed_at, id) strictly descending');
+
+$seen = walk("/companies/$slug/jobs?sort=newest&limit=9", 'newest', \%original);
 is(in_order($seen, 'j.listed_at'), 0, 'newest: every page follows the last, (listed_at, id) strictly descending');
 
-$seen = walk('&q=engineer&sort=relevance', 'relevance');
+$seen = walk("/companies/$slug/jobs?q=engineer&sort=relevance&limit=9", 'relevance', \%original);
 my $rank = "ts_rank(j.search, websearch_to_tsquery('english', 'engineer'))";
 is(psql("SELECT count(*) FROM (SELECT $rank AS r, j.listed_at, j.id FROM jobs j WHERE j.id IN ("
         . join(',', map { "'$_'" } @$seen) . ")) x"), scalar @$seen, 'relevance: the jobs sent exist');

@@ -2,8 +2,10 @@
 # filter, alone and combined, and for a cursor deep in the list: no
 # sequential scan of jobs.  The plans are those of the module's own query
 # text and values (GET /api/v1/_test/explain/jobs runs EXPLAIN on exactly
-# what GET /api/v1/jobs would run), in a database of their own, made by
-# the migrations and loaded by t/bench/seed.sql.
+# what GET /api/v1/jobs would run, and the statements prepared for the
+# listing without a filter are also explained with a generic plan), in a
+# database of their own, made by the migrations and loaded by
+# t/bench/seed.sql.
 #
 # sort=relevance ranks every match before it can answer: for a word in
 # many jobs (one in ten, here) reading the table costs PostgreSQL about what
@@ -15,7 +17,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use JSON::PP qw(decode_json);
-use MIME::Base64 qw(encode_base64url);
+use MIME::Base64 qw(encode_base64url decode_base64url);
 use Time::HiRes qw(sleep time);
 
 use JobScout::Psql;
@@ -100,15 +102,43 @@ my @queries = (
     'location=remote&posted_since=2020-01-01&skill=kotlin',
 );
 
-for my $query (@queries) {
-    my ($s, $plan, $raw) = get("/_test/explain/jobs?$query");
-    is($s, 200, "EXPLAIN ?$query") or diag $raw;
-    my @nodes = nodes($plan->[0]{Plan});
-    my @on_jobs = grep { ($_->{'Relation Name'} // '') eq 'jobs' } @nodes;
-    my @seq = grep { $_->{'Node Type'} eq 'Seq Scan' } @on_jobs;
-    my @indexes = map { $_->{'Index Name'} // () } @nodes;
-    ok(@on_jobs && !@seq, "... reads jobs by index only: @indexes") or diag $raw;
+# the plan's nodes that read jobs
+sub on_jobs {
+    my ($plan) = @_;
+    return grep { ($_->{'Relation Name'} // '') eq 'jobs' } nodes($plan->[0]{Plan});
 }
+
+my %prepared;
+for my $query (@queries) {
+    my ($s, $answer, $raw) = get("/_test/explain/jobs?$query");
+    is($s, 200, "EXPLAIN ?$query") or diag $raw;
+    my @on_jobs = on_jobs($answer->{plan});
+    my @indexes = map { $_->{'Index Name'} // () } nodes($answer->{plan}[0]{Plan});
+    ok(@on_jobs && !grep({ $_->{'Node Type'} eq 'Seq Scan' } @on_jobs),
+       "... reads jobs by index only: @indexes") or diag $raw;
+
+    # A prepared statement (the listing without a filter) may run its
+    # generic plan, made without the values: that one too.
+    my $name = $answer->{statement} or next;
+    $prepared{$name}++;
+    my ($limit) = $query =~ /limit=(\d+)/;
+    my ($cursor) = $query =~ /cursor=([\w-]+)/;
+    my @values = ($limit // 20);
+    push @values, map { "'$_'" } split /\|/, decode_base64url($cursor) if $cursor;
+    my $plan = decode_json($db->query(
+        "SET plan_cache_mode = force_generic_plan;"
+        . " PREPARE listing AS $answer->{sql};"
+        . " EXPLAIN (FORMAT JSON) EXECUTE listing(" . join(', ', @values) . ");"
+        . " DEALLOCATE listing; RESET plan_cache_mode"));
+    @on_jobs = on_jobs($plan);
+    ok(@on_jobs && !grep({ $_->{'Node Type'} eq 'Seq Scan' } @on_jobs),
+       "... and the generic plan of $name: "
+       . join(' ', map { $_->{'Index Name'} // () } @on_jobs));
+    ok(grep({ ($_->{'Index Cond'} // '') =~ /listed_at/ } @on_jobs),
+       '... which starts from the cursor in the index') if $cursor;
+}
+is_deeply([sort keys %prepared], [qw(jobs_first jobs_next)],
+          'the listing without a filter runs the prepared jobs_first and jobs_next');
 
 # and the answers themselves, at this size
 for my $query ('limit=20', 'q=python&limit=20', "company=$company&limit=20", 'skill=python&location=nairobi') {
