@@ -153,6 +153,10 @@ my $alert = psql("INSERT INTO user_job_alerts (user_id, job_id, match_score)"
 psql("UPDATE user_job_alerts SET is_applied = true, application_status = 'Applied' WHERE id = '$alert'");
 psql("INSERT INTO user_skills (user_id, skill_name, proficiency) VALUES ('$amina_id', 'golang', 'advanced')");
 
+($s, $d) = api(POST => '/applications', { title => 'Data Engineer', company => 'Elsewhere Ltd',
+                                           url => 'https://elsewhere.example/jobs/7', notes => 'via a friend' }, $amina);
+is($s, 201, 'an application for a job found elsewhere is logged');
+
 my ($h, $raw);
 ($s, $d, $h, undef, $raw) = api(GET => '/users/me/data-export', undef, $amina);
 is($s, 200, 'GET /users/me/data-export: 200');
@@ -163,8 +167,10 @@ is($d->{account}{email}, "amina$run\@example.com", '... with its e-mail');
 ok(!exists $d->{account}{hashed_password} && $raw !~ /\$2b\$/, '... never the password hash');
 is($d->{account}{preferences}{roles}[0], 'backend_engineer', '... the preferences');
 is($d->{skills}[0]{skill_name}, 'golang', '... the skills');
-is(scalar @{ $d->{alerts} }, 1, '... the alerts');
+is(scalar @{ $d->{alerts} }, 2, '... the alerts and applications');
 is($d->{alerts}[0]{job}{title}, 'Backend Engineer', '... with their job');
+is($d->{alerts}[1]{logged_job}{company}, 'Elsewhere Ltd', '... the logged application with its job');
+is($d->{alerts}[1]{notes}, 'via a friend', '... and notes');
 is($d->{alerts}[0]{match_score}, 87, '... and score');
 is($d->{alerts}[0]{status_history}[0]{to_status}, 'Applied', '... and application history');
 
