@@ -53,16 +53,23 @@ is($d->{error}{code}, 'email_unverified', '... email_unverified');
 
 psql("UPDATE users SET email_verified = true, email_verified_at = now() WHERE id = '$id'");
 
-my ($t_wrong, $t_unknown);
-($s, $d, undef, $t_wrong) = api(POST => '/auth/login', { email => $email, password => 'not the password' });
-is($s, 401, 'a wrong password: 401');
-my $wrong_body = $d->{error}{message};
-($s, $d, undef, $t_unknown) = api(POST => '/auth/login', { email => "nobody$$\@example.com", password => 'not the password' });
-is($s, 401, 'an unknown address: 401');
-is($d->{error}{message}, $wrong_body, '... with the same message');
+# the quickest of three tries: a loaded machine only ever adds time
+my ($t_wrong, $t_unknown, $t, $wrong_body, $unknown_body);
+for (1 .. 3) {
+    ($s, $d, undef, $t) = api(POST => '/auth/login', { email => $email, password => 'not the password' });
+    is($s, 401, 'a wrong password: 401');
+    $wrong_body = $d->{error}{message};
+    $t_wrong = $t if !defined $t_wrong || $t < $t_wrong;
+    ($s, $d, undef, $t) = api(POST => '/auth/login', { email => "nobody$$\@example.com", password => 'not the password' });
+    is($s, 401, 'an unknown address: 401');
+    $unknown_body = $d->{error}{message};
+    $t_unknown = $t if !defined $t_unknown || $t < $t_unknown;
+}
+is($unknown_body, $wrong_body, '... with the same message');
 cmp_ok($t_unknown, '>', 0.1, '... after a bcrypt-long wait too')
     or diag "unknown: $t_unknown s, wrong password: $t_wrong s";
-cmp_ok(abs($t_unknown - $t_wrong), '<', 0.1, '... as long as a wrong password')
+my ($short, $long) = sort { $a <=> $b } $t_unknown, $t_wrong;
+cmp_ok($short, '>', $long / 2, '... about as long as a wrong password')
     or diag "unknown: $t_unknown s, wrong password: $t_wrong s";
 
 ($s, $d) = api(POST => '/auth/login', { email => $email, password => $new{password} });
