@@ -1,0 +1,4 @@
+#!/bin/sh
+# C unit tests of FCM: the service account, the RS256 assertion, the
+# message, Retry-After, FCM's answers and the notifier's directives (TAP).
+exec "${TEST_JOBSCOUT_BUILD:-build}/tests/test_fcm"
