@@ -199,7 +199,7 @@ is(psql("SELECT email_status || (notified_at IS NOT NULL) FROM user_job_alerts a
    '... and the alert says queued');
 
 # the digest user's waits for the end of the day
-is(psql("SELECT email_status || '|' || (email_due_at = date_trunc('day', now(), 'UTC')"
+is(psql("SELECT email_status || '|' || (email_due_at = date_trunc('day', a.created_at, 'UTC')"
         . " + interval '1 day') FROM user_job_alerts a JOIN users u ON u.id = a.user_id"
         . " WHERE u.email = 'digest-$run-1\@example.com'"), 'pending|true',
    'the daily digest user\'s alert waits for the end of the day');
