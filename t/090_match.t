@@ -103,13 +103,23 @@ user($_->[0], $_->[1], @$_[3 .. $#$_]) for @table;
 
 my $ids = join ',', map { "'$_'" } values %job;
 my $users = join ',', map { "'$_'" } values %user;
-my %got;
-for my $row (split /\n/, psql("SELECT user_id, job_id, match_score, push, email_due_at IS NOT NULL"
-                              . " FROM match_candidates(ARRAY[$ids]::uuid[])"
-                              . " WHERE user_id IN ($users)")) {
-    my ($u, $j, $score, $push, $email) = split /\|/, $row;
-    $got{$u}{ $name_of{$j} } = { score => $score, push => $push, email => $email };
+
+# what match_new_jobs() inserts: the alerts, their scores and channels
+sub matched {
+    my ($jobs, $users) = @_;
+    my $inserted = psql("SELECT count(*) FROM match_new_jobs(ARRAY[$jobs]::uuid[]) m"
+                        . " WHERE m.user_id IN ($users)");
+    my %got;
+    for my $row (split /\n/, psql("SELECT user_id, job_id, match_score, push_status,"
+                                  . " email_status FROM user_job_alerts"
+                                  . " WHERE user_id IN ($users) AND job_id IN ($jobs)")) {
+        my ($u, $j, $score, $push, $email) = split /\|/, $row, -1;
+        $got{$u}{ $name_of{$j} } = { score => $score, push => $push, email => $email };
+    }
+    return ($inserted, %got);
 }
+
+my ($inserted, %got) = matched($ids, $users);
 
 for my $t (@table) {
     my ($name, undef, $want) = @$t;
@@ -117,26 +127,35 @@ for my $t (@table) {
     is("@matched", "@$want", "$name: " . (@$want ? "@$want" : 'nothing'));
 }
 
+my $expected = 0;
+$expected += @{ $_->[2] } for @table;
+is($inserted, $expected, "match_new_jobs() returns each alert it inserted ($expected)");
+
 my $all_scores_ok = 1;
 for my $u (values %got) {
     $all_scores_ok &&= $_->{score} =~ /^\d+$/ && $_->{score} <= 100 for values %$u;
 }
-ok($all_scores_ok, 'every match has a score from 0 to 100');
+ok($all_scores_ok, 'every alert has a score from 0 to 100');
 
 my $mail = $got{ $user{'e-mail only'} }{J1};
-ok($mail->{push} eq 'f' && $mail->{email} eq 't', 'e-mail only: no push, an e-mail due');
+ok($mail->{push} eq '' && $mail->{email} eq 'pending', 'e-mail only: no push, an e-mail pending');
 my $pushed = $got{ $user{'no preferences'} }{J1};
-ok($pushed->{push} eq 't' && $pushed->{email} eq 'f', 'by default: push, no e-mail');
+ok($pushed->{push} eq 'pending' && $pushed->{email} eq '', 'by default: a push pending, no e-mail');
+is(psql("SELECT count(*) FROM user_job_alerts WHERE user_id IN ($users)"
+        . " AND push_status = 'pending' AND push_due_at <= now() AND push_attempts = 0"),
+   $expected - scalar(@ALL), 'every push pending, due now (the e-mail-only user has none)');
+
+($inserted) = matched($ids, $users);
+is($inserted, 0, 'matching the same jobs again inserts nothing (ON CONFLICT DO NOTHING)');
 
 # --- the score: closer titles and set locations score higher
 user('score senior', { roles => ['senior_backend_engineer'], locations => ['nairobi'] });
 user('score engineer', { roles => ['engineer'] });
-my %score = map { split /\|/ } split /\n/, psql(
-    "SELECT u.full_name, c.match_score FROM match_candidates(ARRAY['$job{J1}']::uuid[]) c"
-    . " JOIN users u ON u.id = c.user_id WHERE u.full_name LIKE 'score %' AND u.email LIKE '%-$run\@%'");
-cmp_ok($score{'score senior'}, '>', $score{'score engineer'},
-       "the whole title and a location score higher ($score{'score senior'} > $score{'score engineer'})");
-is($score{'score senior'}, 40 * 1 + 35 * 1 + 25, '... all of the title, with a location: 100');
+my (undef, %score) = matched("'$job{J1}'", "'$user{'score senior'}', '$user{'score engineer'}'");
+my ($senior, $engineer) = map { $score{ $user{$_} }{J1}{score} } 'score senior', 'score engineer';
+cmp_ok($senior, '>', $engineer,
+       "the whole title and a location score higher ($senior > $engineer)");
+is($senior, 40 * 1 + 35 * 1 + 25, '... all of the title, with a location: 100');
 
 # skills: the share of the job's skills the user has
 psql("INSERT INTO job_skills (job_id, skill_name) VALUES ('$job{J5}', 'C++'), ('$job{J5}', 'RTOS')");
@@ -144,28 +163,13 @@ user('skilled', { roles => ['c++'] });
 user('unskilled', { roles => ['c++'] });
 psql("INSERT INTO user_skills (user_id, skill_name) VALUES ('$user{skilled}', 'c++'),"
      . " ('$user{skilled}', 'rtos'), ('$user{unskilled}', 'cobol')");
-%score = map { split /\|/ } split /\n/, psql(
-    "SELECT u.full_name, c.match_score FROM match_candidates(ARRAY['$job{J5}']::uuid[]) c"
-    . " JOIN users u ON u.id = c.user_id WHERE u.id IN ('$user{skilled}', '$user{unskilled}')");
-is($score{skilled} - $score{unskilled}, 40, 'all of the job\'s skills: 40 points more than none');
-
-# --- match_new_jobs: alerts inserted once, pending pushes
-my $first = psql("SELECT count(*) FROM match_new_jobs(ARRAY[$ids]::uuid[]) m WHERE m.user_id IN ($users)");
-my $expected = 0;
-$expected += @{ $_->[2] } for @table;
-is($first, $expected, "match_new_jobs inserts one alert per match ($expected)");
-is(psql("SELECT count(*) FROM user_job_alerts WHERE user_id IN ($users)"
-        . " AND push_status = 'pending' AND push_due_at <= now() AND push_attempts = 0"),
-   $expected - scalar(@ALL), '... their pushes pending, due now (the e-mail-only user has none)');
-is(psql("SELECT count(*) FROM user_job_alerts WHERE user_id = '$user{'e-mail only'}'"
-        . " AND email_status = 'pending' AND push_status IS NULL"), scalar(@ALL),
-   '... the e-mail-only user\'s e-mails pending');
-is(psql("SELECT count(*) FROM match_new_jobs(ARRAY[$ids]::uuid[]) m WHERE m.user_id IN ($users)"), 0,
-   'matching the same jobs again inserts nothing (ON CONFLICT DO NOTHING)');
+(undef, %score) = matched("'$job{J5}'", "'$user{skilled}', '$user{unskilled}'");
+is($score{ $user{skilled} }{J5}{score} - $score{ $user{unskilled} }{J5}{score}, 40,
+   'all of the job\'s skills: 40 points more than none');
 
 # a deactivated job matches nobody
 psql("UPDATE jobs SET is_active = false WHERE id = '$job{J2}'");
-is(psql("SELECT count(*) FROM match_candidates(ARRAY['$job{J2}']::uuid[])"), 0,
+is(psql("SELECT count(*) FROM match_users(ARRAY['$job{J2}']::uuid[])"), 0,
    'an inactive job matches nobody');
 
 # --- digests are due when their hour or day is over
@@ -186,9 +190,10 @@ my ($s) = api(PATCH => '/users/me', { preferences => {
 is($s, 200, 'preferences set through PATCH /users/me');
 ($s) = api(PUT => '/users/me/fcm-token', { token => "device-$run-api" }, $token);
 is($s, 204, '... and a device token');
-is(psql("SELECT string_agg(job_id::text, ',') || '|' || bool_and(push)"
-        . " || '|' || bool_and(email_due_at = date_trunc('day', now(), 'UTC') + interval '1 day')"
-        . " FROM match_candidates(ARRAY[$ids]::uuid[]) WHERE user_id = '$id'"),
+psql("SELECT count(*) FROM match_new_jobs(ARRAY[$ids]::uuid[])");
+is(psql("SELECT string_agg(job_id::text, ',') || '|' || bool_and(push_status = 'pending')"
+        . " || '|' || bool_and(email_due_at = date_trunc('day', created_at, 'UTC') + interval '1 day')"
+        . " FROM user_job_alerts WHERE user_id = '$id'"),
    "$job{J1}|true|true", '... match J1 only, by push and in the daily digest');
 
 # --- the index serves the overlap

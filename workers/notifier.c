@@ -5,14 +5,14 @@
  * committing new jobs.  The notifier takes such tasks, several at once,
  * and:
  *
- *   1. asks PostgreSQL who matches them: match_candidates(), set-based
- *      (one GIN index scan per job, never a loop over users here), with
- *      the match score and each user's min_score applied;
- *   2. inserts the alerts in chunks, each chunk its own transaction, ON
- *      CONFLICT DO NOTHING (insert_alerts()), the pushes of the alerts
- *      really inserted already claimed by this notifier for
- *      push_claim_timeout; a chunk's pushes go out as soon as it is
- *      committed, while the next chunk is inserted;
+ *   1. asks PostgreSQL who matches them: match_users(), set-based (one
+ *      GIN index scan per job, never a loop over users here);
+ *   2. inserts the alerts in chunks, each chunk its own transaction
+ *      (insert_alerts(): the match score, each user's min_score, ON
+ *      CONFLICT DO NOTHING), the pushes of the alerts really inserted
+ *      already claimed by this notifier for push_claim_timeout; a chunk's
+ *      pushes go out as soon as it is committed, while the next chunk is
+ *      inserted;
  *   3. acks the tasks once every chunk is committed;
  *   4. sends the pushes to FCM, fcm_max_in_flight at a time, and records
  *      each outcome on its alert as soon as PostgreSQL is free
@@ -32,13 +32,14 @@
  * none gets two, but for one window: FCM v1 has no idempotency key, so a
  * notifier killed after FCM accepted a message and before the UPDATE
  * recording it committed leaves a push that will be sent again.  That
- * window is kept to one PostgreSQL round trip (outcomes are recorded
- * before any other query); we chose a rare duplicate there over a lost
- * alert.
+ * window is kept to one PostgreSQL round trip (outcomes have a
+ * connection of their own, and are recorded as soon as they come); we
+ * chose a rare duplicate there over a lost alert.
  *
- * One process, one loop: PostgreSQL (libpq, non-blocking), libcurl's
- * multi handle, and the Redis queue, which blocks (a second at most)
- * only when there is nothing else to do.  Without fcm_service_account
+ * One process, one loop: two PostgreSQL connections (libpq,
+ * non-blocking: one matches and inserts, the other records outcomes and
+ * claims work), libcurl's multi handle, and the Redis queue, which
+ * blocks (a second at most) only when there is nothing else to do.  Without fcm_service_account
  * the notifier still matches and e-mails; its pushes wait as 'pending'.
  */
 
@@ -102,7 +103,7 @@ typedef struct {
 enum {
     JS_NT_IDLE = 0,
     JS_NT_JOBS,           /* push_jobs() to ask */
-    JS_NT_CANDIDATES,     /* match_candidates() to ask */
+    JS_NT_CANDIDATES,     /* match_users() to ask */
     JS_NT_INSERT          /* chunks to insert */
 };
 
@@ -114,21 +115,22 @@ typedef struct {
     int              njobs;
     PGresult        *jobs;          /* push_jobs() */
     int             *job_rows;      /* its rows by job id */
-    PGresult        *cands;         /* match_candidates() */
+    PGresult        *cands;         /* match_users() */
     int              next;          /* first candidate not inserted */
     int              chunk;         /* candidates in the chunk in flight */
     int              alerts;
     int              pushes;
     int              emails;
     int64_t          started;
-    int64_t          matched_in;    /* ms of match_candidates() */
+    int64_t          matched_in;    /* ms until match_users() answered */
 } js_nt_match_t;
 
 typedef struct {
     js_worker_t        *w;
     const js_conf_t    *cf;
     js_queue_t          q;
-    js_pg_t             pg;
+    js_pg_t             pg;          /* matching, inserting */
+    js_pg_t             pgw;         /* outcomes, claims, e-mails */
     js_fcm_t           *fcm;         /* NULL: push disabled */
     char                lease[32];
 
@@ -535,7 +537,7 @@ js_nt_record(js_nt_t *nt)
         values[i] = a[i].data;
     }
 
-    if (js_pg_send(&nt->pg, "record_pushes", sql, 7, values,
+    if (js_pg_send(&nt->pgw, "record_pushes", sql, 7, values,
                    JS_NT_PG_TIMEOUT, js_nt_recorded, nt) == 0)
     {
         nt->recording = n;
@@ -603,7 +605,7 @@ js_nt_claim(js_nt_t *nt)
     values[0] = n;
     values[1] = nt->lease;
 
-    if (js_pg_send(&nt->pg, "claim_pushes",
+    if (js_pg_send(&nt->pgw, "claim_pushes",
                    "SELECT * FROM claim_pushes($1::integer, $2::interval)",
                    2, values, JS_NT_PG_TIMEOUT, js_nt_claimed, nt) != 0)
     {
@@ -647,7 +649,7 @@ js_nt_mark_mails(js_nt_t *nt)
 
     values[0] = nt->mailed.data;
 
-    return js_pg_send(&nt->pg, "emails_queued",
+    return js_pg_send(&nt->pgw, "emails_queued",
                       "SELECT emails_queued($1::uuid[])", 1, values,
                       JS_NT_PG_TIMEOUT, js_nt_mails_marked, nt);
 }
@@ -729,7 +731,7 @@ js_nt_claim_emails(js_nt_t *nt)
     values[0] = n;
     values[1] = lease;
 
-    return js_pg_send(&nt->pg, "claim_emails",
+    return js_pg_send(&nt->pgw, "claim_emails",
                       "SELECT task_id, kind, args, alert_ids"
                       " FROM claim_emails($1::integer, $2::interval)",
                       2, values, JS_NT_PG_TIMEOUT, js_nt_emails_claimed, nt);
@@ -881,7 +883,7 @@ js_nt_candidates_found(void *ctx, PGresult *res, const char *err)
 static void
 js_nt_inserted(void *ctx, PGresult *res, const char *err)
 {
-    int             i, n, row, job;
+    int             i, n, job;
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
     js_fcm_alert_t  alert;
@@ -891,33 +893,27 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
         return;
     }
 
-    /* alert_id, n, push, email; candidates: user_id, job_id,
-     * match_score, fcm_token, push, email_due_at */
+    /* alert_id, user_id, job_id, fcm_token, push, email */
     n = PQntuples(res);
 
     for (i = 0; i < n; i++) {
         m->alerts++;
-        row = m->next + atoi(PQgetvalue(res, i, 1)) - 1;
 
-        if (PQgetvalue(res, i, 3)[0] == 't') {
+        if (PQgetvalue(res, i, 5)[0] == 't') {
             m->emails++;
         }
 
-        if (PQgetvalue(res, i, 2)[0] != 't') {
+        if (PQgetvalue(res, i, 4)[0] != 't') {
             continue;
         }
         m->pushes++;
 
-        if (nt->fcm == NULL || row < 0 || row >= PQntuples(m->cands)) {
+        job = js_nt_job_row(nt, PQgetvalue(res, i, 2));
+        if (nt->fcm == NULL || job < 0) {
             continue;
         }
 
-        job = js_nt_job_row(nt, PQgetvalue(m->cands, row, 1));
-        if (job < 0) {
-            continue;
-        }
-
-        alert.token = PQgetvalue(m->cands, row, 3);
+        alert.token = PQgetvalue(res, i, 3);
         alert.job_id = PQgetvalue(m->jobs, job, 0);
         alert.title = PQgetvalue(m->jobs, job, 1);
         alert.company = PQgetvalue(m->jobs, job, 2);
@@ -942,40 +938,36 @@ static int
 js_nt_insert_chunk(js_nt_t *nt)
 {
     int             i, end, rc = -1;
-    const char     *values[6];
-    js_pg_array_t   a[5];
+    const char     *values[3];
+    js_pg_array_t   users, jobs;
     js_nt_match_t  *m = &nt->m;
 
     static const char  sql[] =
-        "SELECT * FROM insert_alerts($1::uuid[], $2::uuid[],"
-        " $3::smallint[], $4::boolean[], $5::timestamptz[], $6::interval)";
+        "SELECT alert_id, user_id, job_id, fcm_token, push, email"
+        " FROM insert_alerts($1::uuid[], $2::uuid[], $3::interval)";
 
-    memset(a, 0, sizeof(a));
+    memset(&users, 0, sizeof(users));
+    memset(&jobs, 0, sizeof(jobs));
     end = m->next + JS_NT_CHUNK;
     if (end > PQntuples(m->cands)) {
         end = PQntuples(m->cands);
     }
 
     for (i = m->next; i < end; i++) {
-        js_pg_array_add(&a[0], PQgetvalue(m->cands, i, 0));
-        js_pg_array_add(&a[1], PQgetvalue(m->cands, i, 1));
-        js_pg_array_add(&a[2], PQgetvalue(m->cands, i, 2));
-        js_pg_array_add(&a[3], PQgetvalue(m->cands, i, 4));
-        js_pg_array_add(&a[4], PQgetisnull(m->cands, i, 5)
-                               ? NULL : PQgetvalue(m->cands, i, 5));
+        js_pg_array_add(&users, PQgetvalue(m->cands, i, 0));
+        js_pg_array_add(&jobs, PQgetvalue(m->cands, i, 1));
     }
 
-    for (i = 0; i < 5; i++) {
-        if (js_pg_array_end(&a[i]) != 0) {
-            goto done;
-        }
-        values[i] = a[i].data;
+    if (js_pg_array_end(&users) != 0 || js_pg_array_end(&jobs) != 0) {
+        goto done;
     }
 
+    values[0] = users.data;
+    values[1] = jobs.data;
     /* Without FCM, pushes wait as 'pending' for a notifier that has it. */
-    values[5] = nt->fcm != NULL ? nt->lease : NULL;
+    values[2] = nt->fcm != NULL ? nt->lease : NULL;
 
-    if (js_pg_send(&nt->pg, "insert_alerts", sql, 6, values,
+    if (js_pg_send(&nt->pg, "insert_alerts", sql, 3, values,
                    JS_NT_PG_TIMEOUT, js_nt_inserted, nt) == 0)
     {
         m->chunk = end - m->next;
@@ -984,9 +976,8 @@ js_nt_insert_chunk(js_nt_t *nt)
 
 done:
 
-    for (i = 0; i < 5; i++) {
-        js_pg_array_free(&a[i]);
-    }
+    js_pg_array_free(&users);
+    js_pg_array_free(&jobs);
     return rc;
 }
 
@@ -1071,19 +1062,54 @@ js_nt_take(js_nt_t *nt, int block)
     m->started = js_msec();
 }
 
-/* Sends the next query, if any is waiting: outcomes first. */
+/* The matching connection: the batch's next step. */
 static void
-js_nt_pg_next(js_nt_t *nt)
+js_nt_match_next(js_nt_t *nt)
 {
-    int             record, rc = -1;
+    int             rc = 0;
     const char     *values[1];
     js_nt_match_t  *m = &nt->m;
 
-    /*
-     * Outcomes first, to shorten the window in which an accepted push
-     * is not recorded yet, but taking turns with the rest, which a
-     * stream of answers would starve.
-     */
+    values[0] = m->job_ids.data;
+
+    switch (m->state) {
+
+    case JS_NT_JOBS:
+        rc = js_pg_send(&nt->pg, "push_jobs",
+                        "SELECT * FROM push_jobs($1::uuid[])", 1, values,
+                        JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
+        break;
+
+    case JS_NT_CANDIDATES:
+        rc = js_pg_send(&nt->pg, "match_users",
+                        "SELECT user_id, job_id"
+                        " FROM match_users($1::uuid[])", 1, values,
+                        JS_NT_PG_TIMEOUT, js_nt_candidates_found, nt);
+        break;
+
+    case JS_NT_INSERT:
+        /* One chunk at a time, and only as fast as pushes go out. */
+        if (m->chunk == 0 && nt->nsendq < JS_NT_CHUNK) {
+            rc = js_nt_insert_chunk(nt);
+        }
+        break;
+    }
+
+    if (rc != 0) {
+        js_nt_match_failed(nt, "cannot send a query");
+    }
+}
+
+/*
+ * The other connection: outcomes first, to shorten the window in which
+ * an accepted push is not recorded yet, but taking turns with the rest,
+ * which a stream of answers would starve.
+ */
+static void
+js_nt_work_next(js_nt_t *nt)
+{
+    int  record;
+
     record = nt->nout > 0 && !nt->recording;
     if (record && (!nt->last_recorded || nt->nout >= JS_NT_RECORD_MAX)) {
         nt->last_recorded = 1;
@@ -1092,53 +1118,13 @@ js_nt_pg_next(js_nt_t *nt)
     }
     nt->last_recorded = 0;
 
-    if (nt->nmailed > 0) {
-        rc = js_nt_mark_mails(nt);
-
-    } else if (m->state == JS_NT_JOBS) {
-        values[0] = m->job_ids.data;
-        rc = js_pg_send(&nt->pg, "push_jobs",
-                        "SELECT * FROM push_jobs($1::uuid[])", 1, values,
-                        JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
-        if (rc != 0) {
-            js_nt_match_failed(nt, "cannot send push_jobs()");
-        }
-
-    } else if (m->state == JS_NT_CANDIDATES) {
-        values[0] = m->job_ids.data;
-        rc = js_pg_send(&nt->pg, "match_candidates",
-                        "SELECT user_id, job_id, match_score, fcm_token,"
-                        " push, email_due_at"
-                        " FROM match_candidates($1::uuid[])", 1, values,
-                        JS_NT_PG_TIMEOUT, js_nt_candidates_found, nt);
-        if (rc != 0) {
-            js_nt_match_failed(nt, "cannot send match_candidates()");
-        }
-
-    } else if (m->state == JS_NT_INSERT && m->chunk == 0
-               && nt->nsendq < JS_NT_CHUNK)
-    {
-        rc = js_nt_insert_chunk(nt);
-        if (rc != 0) {
-            js_nt_match_failed(nt, "cannot send insert_alerts()");
-        }
-    }
-
-    if (rc == 0) {
+    if (nt->nmailed > 0 && js_nt_mark_mails(nt) == 0) {
         return;
     }
 
-    if (record) {
-        (void) js_nt_record(nt);
-        return;
-    }
-
-    if (js_worker_exiting()) {
-        return;
-    }
-
-    if (nt->fcm != NULL && !nt->claiming && js_msec() >= nt->claim_at
-        && nt->nsendq == 0 && js_fcm_room(nt->fcm) > 0)
+    if (!js_worker_exiting() && nt->fcm != NULL && !nt->claiming
+        && js_msec() >= nt->claim_at && nt->nsendq == 0
+        && js_fcm_room(nt->fcm) > 0)
     {
         if (js_fcm_token(nt->fcm) != 0) {
             /* No access token to send with: no claim before the retry. */
@@ -1149,10 +1135,15 @@ js_nt_pg_next(js_nt_t *nt)
         }
     }
 
-    if (js_msec() >= nt->email_at) {
-        if (js_nt_claim_emails(nt) != 0) {
-            nt->email_at = js_msec() + 1000;
+    if (!js_worker_exiting() && js_msec() >= nt->email_at) {
+        if (js_nt_claim_emails(nt) == 0) {
+            return;
         }
+        nt->email_at = js_msec() + 1000;
+    }
+
+    if (record) {
+        (void) js_nt_record(nt);
     }
 }
 
@@ -1162,7 +1153,8 @@ js_nt_pg_next(js_nt_t *nt)
 static int
 js_nt_busy(js_nt_t *nt)
 {
-    return nt->pg.busy || nt->m.state != JS_NT_IDLE || nt->nsendq > 0
+    return nt->pg.busy || nt->pgw.busy || nt->m.state != JS_NT_IDLE
+           || nt->nsendq > 0
            || nt->nout > 0 || nt->nmailed > 0
            || (nt->fcm != NULL && js_fcm_in_flight(nt->fcm) > 0);
 }
@@ -1171,31 +1163,36 @@ js_nt_busy(js_nt_t *nt)
 static void
 js_nt_wait(js_nt_t *nt, int timeout)
 {
-    int                 fd;
-    short               events = 0;
-    struct pollfd       pfd;
-    struct curl_waitfd  extra;
+    int                 i, n = 0, fd;
+    short               events;
+    js_pg_t            *pgs[2] = { &nt->pg, &nt->pgw };
+    struct pollfd       pfd[2];
+    struct curl_waitfd  extra[2];
 
-    fd = js_pg_fd(&nt->pg, &events);
+    for (i = 0; i < 2; i++) {
+        fd = js_pg_fd(pgs[i], &events);
+        if (fd < 0) {
+            continue;
+        }
+        pfd[n].fd = fd;
+        pfd[n].events = events;
+        extra[n].fd = fd;
+        extra[n].events = ((events & POLLIN) ? CURL_WAIT_POLLIN : 0)
+                          | ((events & POLLOUT) ? CURL_WAIT_POLLOUT : 0);
+        extra[n].revents = 0;
+        n++;
+    }
 
     if (nt->fcm != NULL) {
-        extra.fd = fd;
-        extra.events = ((events & POLLIN) ? CURL_WAIT_POLLIN : 0)
-                       | ((events & POLLOUT) ? CURL_WAIT_POLLOUT : 0);
-        extra.revents = 0;
-        (void) js_fcm_wait(nt->fcm, fd >= 0 ? &extra : NULL,
-                           fd >= 0 ? 1 : 0, timeout);
-
-    } else if (fd >= 0) {
-        pfd.fd = fd;
-        pfd.events = events;
-        (void) poll(&pfd, 1, timeout);
-
+        (void) js_fcm_wait(nt->fcm, n ? extra : NULL, n, timeout);
+    } else if (n > 0) {
+        (void) poll(pfd, n, timeout);
     } else {
         (void) js_worker_sleep(timeout);
     }
 
     js_pg_process(&nt->pg);
+    js_pg_process(&nt->pgw);
 
     if (nt->fcm != NULL) {
         js_fcm_perform(nt->fcm, js_nt_pushed, nt);
@@ -1246,8 +1243,12 @@ js_nt_loop(js_nt_t *nt)
             js_nt_take(nt, busy ? 0 : js_nt_until(nt, now, 1000));
         }
 
-        if (js_pg_ready(&nt->pg)) {
-            js_nt_pg_next(nt);
+        if (nt->m.state != JS_NT_IDLE && js_pg_ready(&nt->pg)) {
+            js_nt_match_next(nt);
+        }
+
+        if (js_pg_ready(&nt->pgw)) {
+            js_nt_work_next(nt);
         }
 
         if (nt->fcm != NULL) {
@@ -1280,16 +1281,17 @@ js_nt_abandon(js_nt_t *nt)
         nt->fcm = NULL;
     }
 
-    if (nt->pg.busy) {
-        js_pg_close(&nt->pg);
+    js_pg_close(&nt->pg);
+    if (nt->pgw.busy) {
+        js_pg_close(&nt->pgw);
         nt->recording = 0;
     }
 
     /* One last try, briefly: else the leases bring them back. */
-    if (nt->nout > 0 && js_pg_ready(&nt->pg)
+    if (nt->nout > 0 && js_pg_ready(&nt->pgw)
         && js_nt_record(nt) == 0)
     {
-        while (nt->pg.busy) {
+        while (nt->pgw.busy) {
             js_nt_wait(nt, 100);
         }
     }
@@ -1332,6 +1334,7 @@ js_notifier_run(js_worker_t *w)
 
     js_queue_init(&nt.q, cf, JOBSCOUT_QUEUE_MATCH, w->role, &policy);
     js_pg_init(&nt.pg, cf->postgres);
+    js_pg_init(&nt.pgw, cf->postgres);
 
     js_log(JS_LOG_INFO, "notifier started", JS_KS("queue", nt.q.queue),
            JS_KS("consumer", nt.q.consumer),
@@ -1356,6 +1359,7 @@ js_notifier_run(js_worker_t *w)
     js_nt_release_sendq(&nt);
     js_fcm_destroy(nt.fcm, NULL, NULL);
     js_pg_close(&nt.pg);
+    js_pg_close(&nt.pgw);
 
     for (i = 0; i < nt.nout; i++) {
         js_nt_outcome_free(&nt.out[i]);

@@ -235,15 +235,53 @@ SELECT a.id AS alert_id, a.user_id, a.job_id, j.discovered_at, a.pushed_at,
  WHERE a.push_status = 'accepted';
 
 ------------------------------------------------------------------------------
--- match_candidates(job_ids): every live user that one of these (active)
--- jobs matches, with a channel to reach them (a device token and push on;
--- a verified address and e-mail on) and a score of at least their
--- min_score.  Read-only: the notifier inserts the alerts in chunks
--- (insert_alerts), pushing each chunk as soon as it is committed.
+-- Matching, in two steps, so that the notifier can push the first alerts
+-- while it inserts the next ones:
 --
--- The score, 0-100 (seed 004: 40% keywords and skills, 35% title
+--   match_users(job_ids)      who matches: every live user that one of
+--                             these (active) jobs matches, with a channel
+--                             to reach them (a device token and push on,
+--                             or a verified address and e-mail on); one
+--                             GIN index scan per job.  Read-only.
+--   insert_alerts(users, jobs, lease)
+--                             for a chunk of those pairs: the score, the
+--                             user's min_score, the alerts inserted.
+--
+-- match_new_jobs(job_ids) does both at once.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION match_users(job_ids uuid[])
+    RETURNS TABLE (user_id uuid, job_id uuid)
+    LANGUAGE sql STABLE AS
+$$
+    WITH job AS MATERIALIZED (
+        SELECT j.id, ARRAY[c.slug, ''] AS company_keys,
+               match_title_keys(j.title) AS role_keys,
+               match_job_location_keys(j.location, j.location_type)
+                   AS location_keys
+          FROM jobs j
+          JOIN companies c ON c.id = j.company_id
+         WHERE j.id = ANY (job_ids) AND j.is_active
+    )
+    SELECT u.id, job.id
+      FROM job
+      JOIN users u
+        ON u.is_active AND u.deleted_at IS NULL
+       AND u.match_companies && job.company_keys
+       AND u.match_roles && job.role_keys
+       AND u.match_locations && job.location_keys
+     WHERE (u.fcm_token IS NOT NULL
+            AND match_pref_flag(u.preferences, 'push', true))
+        OR (u.email_verified
+            AND match_pref_flag(u.preferences, 'email', false))
+$$;
+
+------------------------------------------------------------------------------
+-- match_scores(users, jobs): for matched pairs (parallel arrays), the
+-- match score, 0-100 (seed 004: 40% keywords and skills, 35% title
 -- similarity, 25% location), from the user's role keywords found in the
--- title ("found": the ones the role filter matched):
+-- title ("found": the ones the role filter matched), and how to reach the
+-- user now:
 --
 --   keywords  40 x the share of the job's skills (job_skills) that are
 --             the user's skills (user_skills), when both list skills;
@@ -262,18 +300,19 @@ SELECT a.id AS alert_id, a.user_id, a.job_id, j.discovered_at, a.pushed_at,
 -- remote, skills go and postgresql: 40 x 1 + 35 x 0.72 + 25 = 90.
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION match_candidates(job_ids uuid[])
+CREATE FUNCTION match_scores(user_ids uuid[], job_ids uuid[])
     RETURNS TABLE (user_id uuid, job_id uuid, match_score smallint,
-                   fcm_token text, push boolean, email_due_at timestamptz)
+                   min_score integer, fcm_token text, push boolean,
+                   email_due_at timestamptz)
     LANGUAGE sql STABLE AS
 $$
-    WITH job AS MATERIALIZED (
+    WITH pair AS (
+        SELECT * FROM unnest(user_ids, job_ids) AS p (user_id, job_id)
+    ),
+    job AS MATERIALIZED (
         SELECT j.id, match_words(j.title) AS title_words,
                j.location_type = 'remote' AS remote,
-               ARRAY[c.slug, ''] AS company_keys,
                match_title_keys(j.title) AS role_keys,
-               match_job_location_keys(j.location, j.location_type)
-                   AS location_keys,
                ARRAY(SELECT DISTINCT lower(s.skill_name)
                        FROM job_skills s WHERE s.job_id = j.id) AS skills,
                (SELECT count(DISTINCT w)
@@ -281,14 +320,14 @@ $$
                            nullif(match_words(j.title), ''), ' ')) w)
                    AS title_terms
           FROM jobs j
-          JOIN companies c ON c.id = j.company_id
-         WHERE j.id = ANY (job_ids) AND j.is_active
+         WHERE j.id IN (SELECT pair.job_id FROM pair)
     ),
     matched AS MATERIALIZED (
         SELECT u.id AS user_id, job.id AS job_id, u.fcm_token,
-               u.fcm_token IS NOT NULL
+               u.fcm_token IS NOT NULL AND u.is_active
+                   AND u.deleted_at IS NULL
                    AND match_pref_flag(u.preferences, 'push', true) AS push,
-               u.email_verified
+               u.email_verified AND u.is_active AND u.deleted_at IS NULL
                    AND match_pref_flag(u.preferences, 'email', false) AS email,
                match_email_digest(u.preferences) AS digest,
                match_min_score(u.preferences) AS min_score,
@@ -296,12 +335,9 @@ $$
                u.match_locations <> '{""}' OR job.remote AS location_fit,
                found.title_fit, found.words, job.title_terms,
                skills.fit AS skills_fit
-          FROM job
-          JOIN users u
-            ON u.is_active AND u.deleted_at IS NULL
-           AND u.match_companies && job.company_keys
-           AND u.match_roles && job.role_keys
-           AND u.match_locations && job.location_keys
+          FROM pair
+          JOIN users u ON u.id = pair.user_id
+          JOIN job ON job.id = pair.job_id
           CROSS JOIN LATERAL (
               SELECT max(similarity(r, job.title_words)) AS title_fit,
                      cardinality(ARRAY(SELECT DISTINCT w FROM unnest(
@@ -317,78 +353,71 @@ $$
                WHERE us.user_id = u.id AND cardinality(job.skills) > 0
               HAVING count(*) > 0) skills ON true
     )
-    SELECT s.user_id, s.job_id, s.score, s.fcm_token, s.push, s.email_due_at
-      FROM (SELECT m.user_id, m.job_id, m.fcm_token, m.push, m.min_score,
-                   CASE WHEN m.email THEN match_email_due(m.digest, now())
-                        END AS email_due_at,
-                   round(40 * CASE WHEN m.skills_fit IS NOT NULL
-                                   THEN m.skills_fit
-                                   WHEN m.any_role OR m.title_terms = 0
-                                   THEN 0.5
-                                   ELSE least(m.words::numeric
-                                              / m.title_terms, 1) END
-                         + 35 * CASE WHEN m.any_role THEN 0.5
-                                     ELSE m.title_fit END
-                         + 25 * CASE WHEN m.location_fit THEN 1
-                                     ELSE 0.5 END)::smallint AS score
-              FROM matched m
-             WHERE m.push OR m.email) s
-     WHERE s.score >= s.min_score
+    SELECT m.user_id, m.job_id,
+           round(40 * CASE WHEN m.skills_fit IS NOT NULL THEN m.skills_fit
+                           WHEN m.any_role OR m.title_terms = 0 THEN 0.5
+                           ELSE least(m.words::numeric / m.title_terms, 1)
+                           END
+                 + 35 * CASE WHEN m.any_role THEN 0.5
+                             ELSE coalesce(m.title_fit, 0) END
+                 + 25 * CASE WHEN m.location_fit THEN 1 ELSE 0.5 END
+                )::smallint,
+           m.min_score, m.fcm_token, m.push,
+           CASE WHEN m.email THEN match_email_due(m.digest, now()) END
+      FROM matched m
 $$;
 
--- Inserts the alerts of matched pairs (parallel arrays: users, jobs,
--- scores, push or not, when the e-mail is due or NULL for none) and
--- returns the ones really inserted, each with its position n (from 1) in
--- the arrays.  ON CONFLICT DO NOTHING: a job matched again (a retried
--- task, a restarted notifier) creates nothing, and only the alerts
--- returned are ever notified.  With a lease, the pushes are inserted
--- already claimed ('sending'), for the notifier that inserts them to
--- send at once; without, they wait as 'pending' for any notifier.
+-- Inserts the alerts of matched pairs (parallel arrays) whose score is at
+-- least the user's min_score and who can still be reached, and returns
+-- the ones really inserted.  ON CONFLICT DO NOTHING: a job matched again
+-- (a retried task, a restarted notifier) creates nothing, and only the
+-- alerts returned are ever notified.  With a lease, the pushes are
+-- inserted already claimed ('sending'), for the notifier that inserts
+-- them to send at once; without, they wait as 'pending' for any notifier.
 CREATE FUNCTION insert_alerts(user_ids uuid[], job_ids uuid[],
-                              scores smallint[], pushes boolean[],
-                              email_dues timestamptz[], lease interval)
-    RETURNS TABLE (alert_id uuid, n bigint, push boolean, email boolean)
+                              lease interval)
+    RETURNS TABLE (alert_id uuid, user_id uuid, job_id uuid,
+                   fcm_token text, push boolean, email boolean)
     LANGUAGE sql AS
 $$
-    WITH m AS (
+    WITH s AS (
         SELECT *
-          FROM unnest(user_ids, job_ids, scores, pushes, email_dues)
-               WITH ORDINALITY AS m (user_id, job_id, score, push,
-                                     email_due, n)
+          FROM match_scores(user_ids, job_ids) s
+         WHERE (s.push OR s.email_due_at IS NOT NULL)
+           AND s.match_score >= s.min_score
     ),
     inserted AS (
         INSERT INTO user_job_alerts AS a
                (user_id, job_id, match_score, push_status, push_due_at,
                 push_attempts, email_status, email_due_at)
-        SELECT m.user_id, m.job_id, m.score,
-               CASE WHEN m.push AND lease IS NULL THEN 'pending'
-                    WHEN m.push THEN 'sending' END,
-               CASE WHEN m.push THEN now() + coalesce(lease, '0') END,
-               CASE WHEN m.push AND lease IS NOT NULL THEN 1 ELSE 0 END,
-               CASE WHEN m.email_due IS NOT NULL THEN 'pending' END,
-               m.email_due
-          FROM m
+        SELECT s.user_id, s.job_id, s.match_score,
+               CASE WHEN s.push AND lease IS NULL THEN 'pending'
+                    WHEN s.push THEN 'sending' END,
+               CASE WHEN s.push THEN now() + coalesce(lease, '0') END,
+               CASE WHEN s.push AND lease IS NOT NULL THEN 1 ELSE 0 END,
+               CASE WHEN s.email_due_at IS NOT NULL THEN 'pending' END,
+               s.email_due_at
+          FROM s
         ON CONFLICT (user_id, job_id) DO NOTHING
-        RETURNING a.id, a.user_id, a.job_id, a.push_status IS NOT NULL AS push,
+        RETURNING a.id, a.user_id, a.job_id,
+                  a.push_status IS NOT NULL AS push,
                   a.email_status IS NOT NULL AS email
     )
-    SELECT i.id, m.n, i.push, i.email
+    SELECT i.id, i.user_id, i.job_id, s.fcm_token, i.push, i.email
       FROM inserted i
-      JOIN m ON m.user_id = i.user_id AND m.job_id = i.job_id
+      JOIN s ON s.user_id = i.user_id AND s.job_id = i.job_id
 $$;
 
 -- Both at once, every push pending: for tests and hand-run matching.
 CREATE FUNCTION match_new_jobs(job_ids uuid[])
-    RETURNS TABLE (alert_id uuid, user_id uuid, job_id uuid,
-                   match_score smallint, push boolean, email boolean)
+    RETURNS TABLE (alert_id uuid, user_id uuid, job_id uuid, push boolean,
+                   email boolean)
     LANGUAGE sql AS
 $$
-    SELECT i.alert_id, m.u[i.n], m.j[i.n], m.s[i.n], i.push, i.email
-      FROM (SELECT array_agg(c.user_id) AS u, array_agg(c.job_id) AS j,
-                   array_agg(c.match_score) AS s, array_agg(c.push) AS p,
-                   array_agg(c.email_due_at) AS e
-              FROM match_candidates(job_ids) c) m,
-           insert_alerts(m.u, m.j, m.s, m.p, m.e, NULL) i
+    SELECT i.alert_id, i.user_id, i.job_id, i.push, i.email
+      FROM (SELECT array_agg(m.user_id) AS u, array_agg(m.job_id) AS j
+              FROM match_users(job_ids) m) m,
+           insert_alerts(m.u, m.j, NULL) i
 $$;
 
 -- What a push message needs of its job.  discovered_ms: for the latency.

@@ -72,6 +72,8 @@ static int js_conf_set_fcm_service_account(js_conf_ctx_t *ctx, char **args,
     int nargs);
 static int js_conf_set_fcm_base_url(js_conf_ctx_t *ctx, char **args,
     int nargs);
+static int js_conf_set_fcm_ca_file(js_conf_ctx_t *ctx, char **args,
+    int nargs);
 static int js_conf_set_fcm_max_in_flight(js_conf_ctx_t *ctx, char **args,
     int nargs);
 static int js_conf_set_fcm_timeout(js_conf_ctx_t *ctx, char **args,
@@ -107,6 +109,7 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "mail_backoff",     2, 2, 1, js_conf_set_mail_backoff },
     { "fcm_service_account", 1, 1, 1, js_conf_set_fcm_service_account },
     { "fcm_base_url",     1, 1, 1, js_conf_set_fcm_base_url },
+    { "fcm_ca_file",      1, 1, 1, js_conf_set_fcm_ca_file },
     { "fcm_max_in_flight", 1, 1, 1, js_conf_set_fcm_max_in_flight },
     { "fcm_timeout",      1, 1, 1, js_conf_set_fcm_timeout },
     { "fcm_max_attempts", 1, 1, 1, js_conf_set_fcm_max_attempts },
@@ -689,6 +692,24 @@ js_conf_set_fcm_base_url(js_conf_ctx_t *ctx, char **args, int nargs)
 }
 
 static int
+js_conf_set_fcm_ca_file(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    ctx->cf->fcm_ca_file = js_conf_path(ctx->cf->prefix, args[0]);
+    if (ctx->cf->fcm_ca_file == NULL) {
+        return js_conf_oom(ctx);
+    }
+
+    if (access(ctx->cf->fcm_ca_file, R_OK) != 0) {
+        return js_conf_error(ctx, "\"fcm_ca_file\" \"%s\" cannot be read "
+                             "(%d: %s)", ctx->cf->fcm_ca_file, errno,
+                             strerror(errno));
+    }
+    return 0;
+}
+
+static int
 js_conf_set_fcm_max_in_flight(js_conf_ctx_t *ctx, char **args, int nargs)
 {
     (void) nargs;
@@ -1253,6 +1274,7 @@ js_conf_free(js_conf_t *cf)
     free(cf->public_base_url);
     free(cf->fcm_service_account);
     free(cf->fcm_base_url);
+    free(cf->fcm_ca_file);
 
     memset(cf, 0, sizeof(*cf));
 }

@@ -27,6 +27,7 @@
  *
  *   fcm_service_account conf/firebase.json;   the service-account JSON
  *   fcm_base_url https://fcm.googleapis.com;
+ *   fcm_ca_file /etc/ssl/private-ca.pem;  CAs to trust instead of the system's
  *   fcm_max_in_flight 100;               messages sent at once
  *   fcm_timeout 10s;                     per request (token requests too)
  *   fcm_max_attempts 5;                  tries before a push fails
@@ -90,6 +91,7 @@ typedef struct {
 
     char               *fcm_service_account;   /* absolute; NULL: no push */
     char               *fcm_base_url;          /* no trailing '/' */
+    char               *fcm_ca_file;           /* absolute; NULL: system */
     int                 fcm_max_in_flight;
     int                 fcm_timeout;           /* ms */
     int                 fcm_max_attempts;

@@ -50,6 +50,7 @@ struct js_fcm_xfer_s {
 struct js_fcm_s {
     js_fcm_account_t     account;
     char                *send_url;
+    const char          *ca_file;      /* NULL: the system's CAs */
     int                  timeout;      /* ms */
     int                  max_in_flight;
     int                  in_flight;
@@ -633,6 +634,12 @@ js_fcm_write(char *ptr, size_t size, size_t nmemb, void *data)
 static int
 js_fcm_easy_common(js_fcm_t *f, CURL *c, js_fcm_buf_t *answer, char *errbuf)
 {
+    if (f->ca_file != NULL
+        && curl_easy_setopt(c, CURLOPT_CAINFO, f->ca_file) != CURLE_OK)
+    {
+        return -1;
+    }
+
     return curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")
                != CURLE_OK
            || curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK
@@ -673,6 +680,7 @@ js_fcm_create(const js_conf_t *cf, char *err, size_t errlen)
 
     f->timeout = cf->fcm_timeout;
     f->max_in_flight = cf->fcm_max_in_flight;
+    f->ca_file = cf->fcm_ca_file;
     f->retry_wait = JS_FCM_TOKEN_RETRY;
 
     len = strlen(base);
