@@ -76,11 +76,17 @@ typedef struct {
     size_t              nskills;
 } js_job_t;
 
+/*
+ * Keep one page for a whole run of a source: parse appends its jobs,
+ * counts the bodies in npages (adapters stop offering a next_url at
+ * their max_pages) and replaces next_url.
+ */
 typedef struct {
     js_job_t       *jobs;
     size_t          njobs;
     size_t          cap;
     char           *next_url;       /* the next page, NULL when done */
+    unsigned        npages;         /* bodies parsed so far */
 } js_page_t;
 
 typedef struct {

@@ -1,0 +1,431 @@
+/*
+ * libxml2 for the adapters that read markup (see markup.h).
+ */
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLtree.h>
+#include <libxml/parser.h>
+#include <libxml/xpathInternals.h>
+
+#include "markup.h"
+#include "normalize.h"
+
+#define JS_SELECTOR_MAX  512
+
+static void
+markup_silent(void *ctx, const char *msg, ...)
+{
+    (void) ctx;
+    (void) msg;
+}
+
+/* libxml2 prints parser and XPath errors to stderr by default; ours are
+ * reported through err instead. */
+static void
+markup_init(void)
+{
+    static int  done;
+
+    if (!done) {
+        xmlInitParser();
+        xmlSetGenericErrorFunc(NULL, markup_silent);
+        done = 1;
+    }
+}
+
+htmlDocPtr
+js_markup_html(const char *body, size_t len, const char *url, char *err,
+    size_t errlen)
+{
+    htmlDocPtr  doc;
+
+    markup_init();
+    if (len == 0 || len > INT_MAX) {
+        snprintf(err, errlen, "empty or oversized HTML body");
+        return NULL;
+    }
+    doc = htmlReadMemory(body, (int) len, url, NULL,
+                         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                         | HTML_PARSE_NOWARNING | HTML_PARSE_NONET
+                         | HTML_PARSE_COMPACT);
+    if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+        snprintf(err, errlen, "not an HTML document");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+xmlDocPtr
+js_markup_xml(const char *body, size_t len, const char *url, char *err,
+    size_t errlen)
+{
+    xmlDocPtr     doc;
+    xmlErrorPtr   e;
+
+    markup_init();
+    if (len == 0 || len > INT_MAX) {
+        snprintf(err, errlen, "empty or oversized XML body");
+        return NULL;
+    }
+    /* no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD, no XML_PARSE_HUGE */
+    doc = xmlReadMemory(body, (int) len, url, NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR
+                        | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (doc == NULL) {
+        e = xmlGetLastError();
+        snprintf(err, errlen, "not well-formed XML (line %d: %.100s)",
+                 e ? e->line : 0, e && e->message ? e->message : "?");
+        len = strlen(err);
+        while (len > 0 && (err[len - 1] == '\n' || err[len - 1] == ')')) {
+            err[--len] = '\0';
+        }
+        if (len + 1 < errlen) {
+            err[len] = ')';
+            err[len + 1] = '\0';
+        }
+        return NULL;
+    }
+    if ((doc->intSubset != NULL && doc->intSubset->entities != NULL)
+        || (doc->extSubset != NULL && doc->extSubset->entities != NULL))
+    {
+        snprintf(err, errlen, "XML declaring entities refused");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (xmlDocGetRootElement(doc) == NULL) {
+        snprintf(err, errlen, "XML without a root element");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static int
+css_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* Reads the name at s[*i] into name: its length, 0 when there is none
+ * or it is too long. */
+static size_t
+css_name(const char *s, size_t *i, char *name, size_t max)
+{
+    size_t  n = 0;
+
+    while (css_name_char(s[*i]) && n + 1 < max) {
+        name[n++] = s[(*i)++];
+    }
+    name[n] = '\0';
+    return css_name_char(s[*i]) ? 0 : n;
+}
+
+static int
+is_xpath(const char *s)
+{
+    return s[0] == '/' || s[0] == '(' || s[0] == '@'
+           || (s[0] == '.' && (s[1] == '/' || s[1] == '.'))
+           || (strchr(s, '(') != NULL && strstr(s, "::attr(") == NULL);
+}
+
+char *
+js_selector_xpath(const char *s, int relative)
+{
+    char    out[JS_SELECTOR_MAX * 8], name[JS_SELECTOR_MAX], value[256];
+    char    quote;
+    size_t  i = 0, o = 0, n;
+    int     child = 0, steps = 0, w;
+
+#define OUT(...)                                                             \
+    do {                                                                     \
+        w = snprintf(out + o, sizeof(out) - o, __VA_ARGS__);                 \
+        if (w < 0 || (size_t) w >= sizeof(out) - o) {                        \
+            return NULL;                                                     \
+        }                                                                    \
+        o += (size_t) w;                                                     \
+    } while (0)
+
+    if (s == NULL || strlen(s) > JS_SELECTOR_MAX) {
+        return NULL;
+    }
+    if (is_xpath(s)) {
+        return strdup(s);
+    }
+    OUT("%s", relative ? "." : "");
+
+    for (;;) {
+        while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+            i++;
+        }
+        if (s[i] == '\0') {
+            break;
+        }
+        if (s[i] == '>') {
+            if (steps == 0 || child) {
+                return NULL;
+            }
+            child = 1;
+            i++;
+            continue;
+        }
+        if (s[i] == ':' && s[i + 1] == ':') {
+            if (steps == 0) {
+                return NULL;
+            }
+            i += 2;
+            if (strncmp(s + i, "text", 4) == 0 && s[i + 4] == '\0') {
+                break;
+            }
+            if (strncmp(s + i, "attr(", 5) != 0) {
+                return NULL;
+            }
+            i += 5;
+            if (css_name(s, &i, name, sizeof(name)) == 0 || s[i] != ')'
+                || s[i + 1] != '\0')
+            {
+                return NULL;
+            }
+            OUT("/@%s", name);
+            break;
+        }
+
+        /* a compound selector */
+        OUT("%s", child ? "/" : "//");
+        child = 0;
+        steps++;
+        if (s[i] == '*') {
+            i++;
+            OUT("*");
+        } else if (css_name(s, &i, name, sizeof(name)) > 0) {
+            OUT("%s", name);
+        } else {
+            OUT("*");
+        }
+        for (;;) {
+            if (s[i] == '.' || s[i] == '#') {
+                quote = s[i++];
+                if (css_name(s, &i, name, sizeof(name)) == 0) {
+                    return NULL;
+                }
+                if (quote == '.') {
+                    OUT("[contains(concat(' ', normalize-space(@class), ' '),"
+                        " ' %s ')]", name);
+                } else {
+                    OUT("[@id='%s']", name);
+                }
+            } else if (s[i] == '[') {
+                i++;
+                if (css_name(s, &i, name, sizeof(name)) == 0) {
+                    return NULL;
+                }
+                if (s[i] == ']') {
+                    i++;
+                    OUT("[@%s]", name);
+                    continue;
+                }
+                if (s[i] != '=') {
+                    return NULL;
+                }
+                i++;
+                quote = (s[i] == '"' || s[i] == '\'') ? s[i++] : 0;
+                for (n = 0; s[i] != '\0' && n + 1 < sizeof(value)
+                            && (quote ? s[i] != quote : s[i] != ']'); n++)
+                {
+                    value[n] = s[i++];
+                }
+                value[n] = '\0';
+                if (quote) {
+                    if (s[i] != quote) {
+                        return NULL;
+                    }
+                    i++;
+                }
+                if (s[i] != ']' || strchr(value, '\'') != NULL) {
+                    return NULL;
+                }
+                i++;
+                OUT("[@%s='%s']", name, value);
+            } else {
+                break;
+            }
+        }
+        if (s[i] != '\0' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n'
+            && s[i] != '>' && s[i] != ':')
+        {
+            return NULL;            /* pseudo-classes, ~, +, ',' ... */
+        }
+    }
+#undef OUT
+    return steps > 0 ? strdup(out) : NULL;
+}
+
+xmlXPathCompExprPtr
+js_selector_compile(const char *sel, int relative, char *err, size_t errlen)
+{
+    char                 *xp;
+    xmlXPathCompExprPtr   c;
+
+    markup_init();
+    xp = js_selector_xpath(sel, relative);
+    if (xp == NULL) {
+        snprintf(err, errlen, "unsupported selector \"%.100s\"",
+                 sel ? sel : "");
+        return NULL;
+    }
+    c = xmlXPathCompile((const xmlChar *) xp);
+    free(xp);
+    if (c == NULL) {
+        snprintf(err, errlen, "invalid XPath \"%.100s\"", sel);
+    }
+    return c;
+}
+
+xmlXPathObjectPtr
+js_selector_nodes(xmlXPathContextPtr ctx, xmlXPathCompExprPtr sel,
+    xmlNodePtr node)
+{
+    ctx->node = node;
+    return xmlXPathCompiledEval(sel, ctx);
+}
+
+/* s (len bytes) in the given mode; NULL when empty. */
+static char *
+text_of(const char *s, size_t len, js_text_mode_e mode)
+{
+    char  *t;
+
+    if (mode == JS_TEXT_BLOCK) {
+        t = js_html_to_text(s, len, JS_DESCRIPTION_MAX);
+        if (t != NULL && t[0] == '\0') {
+            free(t);
+            t = NULL;
+        }
+        return t;
+    }
+    if (mode == JS_TEXT_LINE) {
+        return js_text_line(s, len, JS_FIELD_MAX);
+    }
+    while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'
+                       || s[len - 1] == '\n' || s[len - 1] == '\r'))
+    {
+        len--;
+    }
+    return len > 0 && len <= JS_URL_MAX ? strndup(s, len) : NULL;
+}
+
+char *
+js_node_text(xmlNodePtr node, js_text_mode_e mode)
+{
+    xmlChar      *s;
+    xmlBufferPtr  buf;
+    char         *t;
+
+    if (node->type == XML_ELEMENT_NODE && mode != JS_TEXT_RAW
+        && node->doc != NULL && node->doc->type == XML_HTML_DOCUMENT_NODE)
+    {
+        buf = xmlBufferCreate();
+        if (buf == NULL) {
+            return NULL;
+        }
+        htmlNodeDump(buf, node->doc, node);
+        t = text_of((const char *) xmlBufferContent(buf),
+                    (size_t) xmlBufferLength(buf), mode);
+        xmlBufferFree(buf);
+        return t;
+    }
+    s = xmlNodeGetContent(node);
+    if (s == NULL) {
+        return NULL;
+    }
+    t = text_of((const char *) s, strlen((const char *) s), mode);
+    xmlFree(s);
+    return t;
+}
+
+char *
+js_selector_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr sel,
+    xmlNodePtr node, js_text_mode_e mode)
+{
+    xmlXPathObjectPtr   r;
+    xmlChar            *s;
+    char               *t = NULL;
+
+    r = js_selector_nodes(ctx, sel, node);
+    if (r == NULL) {
+        return NULL;
+    }
+    if (r->type == XPATH_NODESET) {
+        if (r->nodesetval != NULL && r->nodesetval->nodeNr > 0) {
+            t = js_node_text(r->nodesetval->nodeTab[0], mode);
+        }
+    } else {
+        s = xmlXPathCastToString(r);
+        if (s != NULL) {
+            t = text_of((const char *) s, strlen((const char *) s), mode);
+            xmlFree(s);
+        }
+    }
+    xmlXPathFreeObject(r);
+    return t;
+}
+
+int
+js_markup_next(const js_source_t *src, xmlDocPtr doc, const char *url,
+    js_page_t *page, char *err, size_t errlen)
+{
+    const char           *sel = js_config_str(src, "next");
+    xmlXPathCompExprPtr   c;
+    xmlXPathContextPtr    ctx;
+    xmlXPathObjectPtr     r;
+    xmlNodePtr            n;
+    xmlChar              *href;
+    char                 *t = NULL, *next = NULL;
+
+    if (sel == NULL) {
+        js_page_set_next(page, url, NULL, 1);
+        return 0;
+    }
+    c = js_selector_compile(sel, 0, err, errlen);
+    if (c == NULL) {
+        return -1;
+    }
+    ctx = xmlXPathNewContext(doc);
+    r = ctx ? js_selector_nodes(ctx, c, xmlDocGetRootElement(doc)) : NULL;
+    if (r != NULL && r->type == XPATH_NODESET && r->nodesetval != NULL
+        && r->nodesetval->nodeNr > 0)
+    {
+        /* a link element means its href */
+        n = r->nodesetval->nodeTab[0];
+        href = n->type == XML_ELEMENT_NODE
+               ? xmlGetProp(n, (const xmlChar *) "href") : NULL;
+        if (href != NULL) {
+            t = text_of((const char *) href, strlen((const char *) href),
+                        JS_TEXT_RAW);
+            xmlFree(href);
+        } else {
+            t = js_node_text(n, JS_TEXT_RAW);
+        }
+    } else if (r != NULL && r->type == XPATH_STRING) {
+        t = text_of((const char *) r->stringval,
+                    strlen((const char *) r->stringval), JS_TEXT_RAW);
+    }
+    if (t != NULL) {
+        next = js_url_resolve(url, t);
+        free(t);
+    }
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(ctx);
+    xmlXPathFreeCompExpr(c);
+    js_page_set_next(page, url, next, js_config_max_pages(src));
+    return 0;
+}
