@@ -94,10 +94,10 @@ typedef struct {
     char            alert_id[40];
     const char     *status;
     char            at[32];
-    char           *name;
-    char           *error;
+    char            name[160];      /* FCM's message name, when accepted */
+    char           *error;          /* otherwise */
+    char           *token;          /* when unregistered */
     int             retry_ms;
-    char           *token;
 } js_nt_outcome_t;
 
 enum {
@@ -115,6 +115,7 @@ typedef struct {
     int              njobs;
     PGresult        *jobs;          /* push_jobs() */
     int             *job_rows;      /* its rows by job id */
+    char           **rests;         /* per row: js_fcm_message_rest() */
     PGresult        *cands;         /* match_users() */
     int              next;          /* first candidate not inserted */
     int              chunk;         /* candidates in the chunk in flight */
@@ -218,10 +219,13 @@ js_nt_push_free(js_nt_push_t *p)
     free(p);
 }
 
-/* A push to send: its message is built now, while its job is at hand. */
+/*
+ * A push to send: its message is built now, from its job's (rest:
+ * js_fcm_message_rest()) and the device token.
+ */
 static void
 js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
-    int attempts, const js_fcm_alert_t *alert, int64_t discovered_ms)
+    int attempts, const char *rest, int64_t discovered_ms)
 {
     js_nt_push_t  *p;
 
@@ -232,7 +236,7 @@ js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
 
     snprintf(p->alert_id, sizeof(p->alert_id), "%s", alert_id);
     p->token = strdup(token);
-    p->body = js_fcm_message(alert);
+    p->body = rest ? js_fcm_message_for(rest, token) : NULL;
     p->attempts = attempts;
     p->lease_end = js_msec() + nt->cf->push_claim_timeout;
     p->discovered_ms = discovered_ms;
@@ -277,16 +281,15 @@ js_nt_outcome(js_nt_t *nt, const js_nt_push_t *p, const char *status,
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
     o->status = status;
     js_iso_time(o->at, sizeof(o->at));
-    o->name = name ? strdup(name) : NULL;
+    snprintf(o->name, sizeof(o->name), "%s", name ? name : "");
     o->error = error ? strdup(error) : NULL;
+    o->token = strcmp(status, "unregistered") == 0 ? strdup(p->token) : NULL;
     o->retry_ms = retry_ms;
-    o->token = p->token ? strdup(p->token) : NULL;
 }
 
 static void
 js_nt_outcome_free(js_nt_outcome_t *o)
 {
-    free(o->name);
     free(o->error);
     free(o->token);
 }
@@ -524,7 +527,7 @@ js_nt_record(js_nt_t *nt)
         js_pg_array_add(&a[0], o->alert_id);
         js_pg_array_add(&a[1], o->status);
         js_pg_array_add(&a[2], o->at);
-        js_pg_array_add(&a[3], o->name);
+        js_pg_array_add(&a[3], o->name[0] ? o->name : NULL);
         js_pg_array_add(&a[4], o->error);
         js_pg_array_add(&a[5], retry);
         js_pg_array_add(&a[6], o->token);
@@ -556,6 +559,7 @@ static void
 js_nt_claimed(void *ctx, PGresult *res, const char *err)
 {
     int             i, n;
+    char           *rest;
     js_nt_t        *nt = ctx;
     js_fcm_alert_t  alert;
 
@@ -579,9 +583,11 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
         alert.location = PQgetvalue(res, i, 6);
         alert.location_type = PQgetvalue(res, i, 7);
 
+        rest = js_fcm_message_rest(&alert);
         js_nt_push_add(nt, PQgetvalue(res, i, 0), alert.token,
-                       atoi(PQgetvalue(res, i, 8)), &alert,
+                       atoi(PQgetvalue(res, i, 8)), rest,
                        atoll(PQgetvalue(res, i, 9)));
+        free(rest);
     }
 
     if (n > 0) {
@@ -750,13 +756,17 @@ js_nt_match_reset(js_nt_t *nt)
         js_task_free(&m->tasks[i]);
     }
     js_pg_array_free(&m->job_ids);
-    if (m->jobs != NULL) {
-        PQclear(m->jobs);
-    }
     if (m->cands != NULL) {
         PQclear(m->cands);
     }
+    for (i = 0; m->rests != NULL && i < PQntuples(m->jobs); i++) {
+        free(m->rests[i]);
+    }
+    free(m->rests);
     free(m->job_rows);
+    if (m->jobs != NULL) {
+        PQclear(m->jobs);
+    }
 
     memset(m, 0, sizeof(*m));
 }
@@ -845,7 +855,8 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     n = PQntuples(res);
     m->jobs = res;
     m->job_rows = malloc((n ? n : 1) * sizeof(int));
-    if (m->job_rows == NULL) {
+    m->rests = calloc(n ? n : 1, sizeof(char *));
+    if (m->job_rows == NULL || m->rests == NULL) {
         js_nt_match_failed(nt, "out of memory");
         return;
     }
@@ -913,15 +924,19 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
             continue;
         }
 
-        alert.token = PQgetvalue(res, i, 3);
-        alert.job_id = PQgetvalue(m->jobs, job, 0);
-        alert.title = PQgetvalue(m->jobs, job, 1);
-        alert.company = PQgetvalue(m->jobs, job, 2);
-        alert.location = PQgetvalue(m->jobs, job, 3);
-        alert.location_type = PQgetvalue(m->jobs, job, 4);
+        /* The job's part of the message, made once for all its users. */
+        if (m->rests[job] == NULL) {
+            alert.token = "";
+            alert.job_id = PQgetvalue(m->jobs, job, 0);
+            alert.title = PQgetvalue(m->jobs, job, 1);
+            alert.company = PQgetvalue(m->jobs, job, 2);
+            alert.location = PQgetvalue(m->jobs, job, 3);
+            alert.location_type = PQgetvalue(m->jobs, job, 4);
+            m->rests[job] = js_fcm_message_rest(&alert);
+        }
 
-        js_nt_push_add(nt, PQgetvalue(res, i, 0), alert.token, 1, &alert,
-                       atoll(PQgetvalue(m->jobs, job, 5)));
+        js_nt_push_add(nt, PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), 1,
+                       m->rests[job], atoll(PQgetvalue(m->jobs, job, 5)));
     }
 
     PQclear(res);

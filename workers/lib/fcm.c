@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,6 @@ typedef struct js_fcm_xfer_s  js_fcm_xfer_t;
 
 struct js_fcm_xfer_s {
     CURL                *easy;
-    struct curl_slist   *headers;
     char                *body;
     void                *data;
     unsigned             token_gen;    /* the access token it went with */
@@ -63,6 +63,14 @@ struct js_fcm_s {
     char                *access_token;
     char                *bearer;       /* "Authorization: Bearer ..." */
     unsigned             token_gen;
+
+    /*
+     * The headers of every message, one list per access token: kept
+     * until the end, for transfers still in flight with an older token
+     * (a renewal is hourly: a few lists a day).
+     */
+    struct curl_slist  **headers;
+    unsigned             nheaders;
     int64_t              renew_at;     /* monotonic ms */
     int64_t              expires_at;
     int64_t              retry_at;
@@ -381,7 +389,7 @@ js_fcm_field(const char *s, size_t max)
 }
 
 char *
-js_fcm_message(const js_fcm_alert_t *m)
+js_fcm_message_rest(const js_fcm_alert_t *m)
 {
     char    *title, *company, *location, *type, *s = NULL;
     char    *notif_title = NULL, *body = NULL, *apns_title = NULL;
@@ -410,26 +418,24 @@ js_fcm_message(const js_fcm_alert_t *m)
         json_object_set_new(notification, "body", json_string(body));
     }
 
-    msg = json_pack("{s:{s:s, s:o, s:{s:s, s:s, s:s},"
+    msg = json_pack("{s:o, s:{s:s, s:s, s:s},"
                     " s:{s:s, s:s},"
-                    " s:{s:{s:s}, s:{s:{s:{s:s, s:s}, s:s, s:i}}}}}",
-                    "message",
-                      "token", m->token,
-                      "notification", notification,
-                      "data",
-                        "job_id", m->job_id,
-                        "type", "new_job",
-                        "click_action", "OPEN_JOB_DETAIL",
-                      "android",
-                        "priority", "HIGH",
-                        "ttl", "3600s",
-                      "apns",
-                        "headers", "apns-priority", "10",
-                        "payload",
-                          "aps",
-                            "alert", "title", apns_title, "body", apns_body,
-                            "sound", "default",
-                            "badge", 1);
+                    " s:{s:{s:s}, s:{s:{s:{s:s, s:s}, s:s, s:i}}}}",
+                    "notification", notification,
+                    "data",
+                      "job_id", m->job_id,
+                      "type", "new_job",
+                      "click_action", "OPEN_JOB_DETAIL",
+                    "android",
+                      "priority", "HIGH",
+                      "ttl", "3600s",
+                    "apns",
+                      "headers", "apns-priority", "10",
+                      "payload",
+                        "aps",
+                          "alert", "title", apns_title, "body", apns_body,
+                          "sound", "default",
+                          "badge", 1);
 
     if (msg != NULL) {
         s = json_dumps(msg, JSON_COMPACT);
@@ -446,6 +452,65 @@ done:
     free(body);
     free(apns_title);
     free(apns_body);
+    return s;
+}
+
+char *
+js_fcm_message_for(const char *rest, const char *token)
+{
+    char                *out, *p;
+    size_t               n, len;
+    const unsigned char *t;
+    static const char    head[] = "{\"message\":{\"token\":\"";
+    static const char    hex[] = "0123456789abcdef";
+
+    /* rest: "{...}" of the other fields; a token's escape is 6 bytes */
+    len = strlen(rest);
+    n = strlen(token);
+    if (len < 2 || n > (SIZE_MAX - len) / 6 - sizeof(head) - 8) {
+        return NULL;
+    }
+
+    out = malloc(sizeof(head) + 6 * n + 2 + len + 2);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    p = out;
+    memcpy(p, head, sizeof(head) - 1);
+    p += sizeof(head) - 1;
+
+    for (t = (const unsigned char *) token; *t; t++) {
+        if (*t == '"' || *t == '\\') {
+            *p++ = '\\';
+            *p++ = (char) *t;
+        } else if (*t < 0x20 || *t == 0x7f) {
+            p += sprintf(p, "\\u00%c%c", hex[*t >> 4], hex[*t & 15]);
+        } else {
+            *p++ = (char) *t;
+        }
+    }
+
+    *p++ = '"';
+    *p++ = ',';
+    memcpy(p, rest + 1, len - 1);
+    p += len - 1;
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
+char *
+js_fcm_message(const js_fcm_alert_t *m)
+{
+    char  *rest, *s;
+
+    rest = js_fcm_message_rest(m);
+    if (rest == NULL) {
+        return NULL;
+    }
+    s = js_fcm_message_for(rest, m->token);
+    free(rest);
     return s;
 }
 
@@ -888,8 +953,6 @@ js_fcm_in_flight(js_fcm_t *f)
 static void
 js_fcm_xfer_release(js_fcm_t *f, js_fcm_xfer_t *x)
 {
-    curl_slist_free_all(x->headers);
-    x->headers = NULL;
     free(x->body);
     x->body = NULL;
     x->data = NULL;
@@ -899,14 +962,15 @@ js_fcm_xfer_release(js_fcm_t *f, js_fcm_xfer_t *x)
     f->in_flight--;
 }
 
-/* (Re)starts x with the current access token. */
-static int
-js_fcm_xfer_start(js_fcm_t *f, js_fcm_xfer_t *x)
+/* The headers of messages sent with the current access token. */
+static struct curl_slist *
+js_fcm_headers(js_fcm_t *f)
 {
-    struct curl_slist  *h;
+    struct curl_slist   *h, **list;
 
-    curl_slist_free_all(x->headers);
-    x->headers = NULL;
+    if (f->nheaders == f->token_gen) {
+        return f->headers[f->token_gen - 1];
+    }
 
     /* "Expect:": no 100-continue round trip before each body. */
     h = curl_slist_append(NULL, f->bearer);
@@ -914,9 +978,34 @@ js_fcm_xfer_start(js_fcm_t *f, js_fcm_xfer_t *x)
                               "charset=UTF-8") : NULL;
     h = h ? curl_slist_append(h, "Expect:") : NULL;
     if (h == NULL) {
+        return NULL;
+    }
+
+    list = realloc(f->headers, f->token_gen * sizeof(struct curl_slist *));
+    if (list == NULL) {
+        curl_slist_free_all(h);
+        return NULL;
+    }
+
+    /* Generations without a message leave no list. */
+    while (f->nheaders < f->token_gen - 1) {
+        list[f->nheaders++] = NULL;
+    }
+    list[f->nheaders++] = h;
+    f->headers = list;
+    return h;
+}
+
+/* (Re)starts x with the current access token. */
+static int
+js_fcm_xfer_start(js_fcm_t *f, js_fcm_xfer_t *x)
+{
+    struct curl_slist  *h;
+
+    h = js_fcm_headers(f);
+    if (h == NULL) {
         return -1;
     }
-    x->headers = h;
     x->token_gen = f->token_gen;
     x->answer.len = 0;
     x->curl_err[0] = '\0';
@@ -933,7 +1022,7 @@ js_fcm_xfer_start(js_fcm_t *f, js_fcm_xfer_t *x)
         }
     }
 
-    if (curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers)
+    if (curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, h)
             != CURLE_OK
         || curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body)
            != CURLE_OK
@@ -1020,7 +1109,9 @@ js_fcm_finished(js_fcm_t *f, js_fcm_xfer_t *x, CURLcode cc,
     } else {
         (void) curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
         js_fcm_classify(status, x->answer.data, x->answer.len, &r);
-        r.retry_after = js_fcm_xfer_retry_after(x);
+        if (r.outcome == JS_FCM_RETRY) {
+            r.retry_after = js_fcm_xfer_retry_after(x);
+        }
 
         if (r.outcome == JS_FCM_AUTH) {
             if (!x->auth_retried) {
@@ -1111,6 +1202,11 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
     if (f->token_easy != NULL) {
         curl_easy_cleanup(f->token_easy);
     }
+
+    for (i = 0; (unsigned) i < f->nheaders; i++) {
+        curl_slist_free_all(f->headers[i]);
+    }
+    free(f->headers);
 
     free(f->xfers);
     free(f->send_url);

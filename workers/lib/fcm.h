@@ -81,6 +81,14 @@ typedef struct {
 char *js_fcm_message(const js_fcm_alert_t *m);
 
 /*
+ * The same in two steps, for many devices and one job: the fields but
+ * the token, once per job ("{...}", token ignored), then the message of
+ * each device.  malloc()ed; NULL when out of memory.
+ */
+char *js_fcm_message_rest(const js_fcm_alert_t *m);
+char *js_fcm_message_for(const char *rest, const char *token);
+
+/*
  * A Retry-After value (delta-seconds or an HTTP-date) as seconds from
  * now, 0 for a date already past; -1 when absent or invalid.  Capped at
  * a day: a server does not get to park a message for longer.

@@ -306,6 +306,19 @@ test_message(void)
     json_decref(o);
     free(raw);
 
+    {
+        char            *m2;
+        json_t          *o2;
+        js_fcm_alert_t   a = { "tok\"en\\with\x01odd", "j", "T", "C", "", "" };
+
+        m2 = js_fcm_message(&a);
+        o2 = m2 ? json_loads(m2, 0, NULL) : NULL;
+        is_str(M(o2, "message.token"), "tok\"en\\with\x01odd",
+               "a token with quotes, backslashes, controls: escaped, intact");
+        json_decref(o2);
+        free(m2);
+    }
+
     o = message("Data Scientist", "Andela", NULL, "remote", &raw);
     is_str(M(o, "message.notification.body"), "remote",
            "no location: the type alone");
