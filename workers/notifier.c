@@ -1243,9 +1243,16 @@ js_nt_loop(js_nt_t *nt)
             break;
         }
 
-        /* QUIT: finish the batch, the sends and their records, then go. */
-        if (js_worker_exiting() && !js_nt_busy(nt)) {
-            break;
+        /*
+         * QUIT: finish the batch, the sends in flight and their records,
+         * then go; pushes not sent yet go back to 'pending' for the next
+         * notifier, rather than hold up the stop.
+         */
+        if (js_worker_exiting()) {
+            js_nt_release_sendq(nt);
+            if (!js_nt_busy(nt)) {
+                break;
+            }
         }
 
         redis_ok = js_queue_tick(&nt->q) == 0;

@@ -289,15 +289,17 @@ $$;
 --             keywords cover; 0.5 for a user without role keywords.
 --   title     35 x the best pg_trgm similarity() between the title's
 --             words and a found keyword: how much of the title it
---             covers ("senior backend engineer" 1, "backend engineer"
---             0.65); 0.5 for a user without role keywords.
+--             covers (for "Senior Backend Engineer": "senior backend
+--             engineer" 1, "backend engineer" 0.71, "engineer" 0.38);
+--             0.5 for a user without role keywords.
 --   location  25 x 1 when the user's location filter matched, or the job
 --             is remote; 0.5 when the user has no location filter and the
 --             job is not remote.
 --
 -- E.g. the demo user (role backend_engineer; skills python, go, ...;
 -- locations nairobi, remote) and Andela's "Backend Engineer (Go)",
--- remote, skills go and postgresql: 40 x 1 + 35 x 0.72 + 25 = 90.
+-- remote, skills go, postgresql and docker (all the demo user's):
+-- 40 x 1 + 35 x 0.85 + 25 = 95.
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION match_scores(user_ids uuid[], job_ids uuid[])

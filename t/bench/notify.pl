@@ -135,8 +135,19 @@ sub free_port {
     return $p;
 }
 
+# CPU time (user + system) of processes, in ms
+sub cpu {
+    my $ms = 0;
+    for my $pid (@_) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my @f = split ' ', (<$fh> =~ s/.*\) //r);
+        $ms += ($f[11] + $f[12]) * 1000 / 100;
+    }
+    return $ms;
+}
+
 sub pipeline {
-    my ($name, $fcm_url, $account, $ca, $count, $from) = @_;
+    my ($name, $fcm_url, $account, $ca, $count, $from, @fake_pids) = @_;
     (my $sub = $name) =~ s/\W+/-/g;
     make_path("$dir/$sub");
     my $d = JobScout::Jobscoutd->new(dir => "$dir/$sub", workers => { notifier => 1 },
@@ -148,6 +159,8 @@ sub pipeline {
 
     my ($alerts, $ins_s, $pushes, $push_s) = (0, 0, 0, 0);
     my @latency;
+    my ($notifier) = $d->consumers('jobscout:queue:match');
+    my $fake_cpu = cpu(@fake_pids);
     for my $k (1 .. $count) {
         my ($job) = new_jobs(1, $from + $k);
         redis('lpush', 'jobscout:queue:match',
@@ -174,9 +187,17 @@ sub pipeline {
         push @latency, split /\n/, psql("SELECT latency_ms FROM alert_push_latency"
                                         . " WHERE job_id = '$job'");
     }
+    # what each push cost: the notifier, its two PostgreSQL backends, the
+    # FCM stand-in
+    my @cost = map { $_ * 1000 / ($pushes || 1) }
+               cpu($notifier),
+               cpu(split /\n/, psql("SELECT pid FROM pg_stat_activity"
+                                    . " WHERE application_name = 'jobscoutd'")),
+               cpu(@fake_pids) - $fake_cpu;
     $d->stop;
     push @report, [$name, $count, $alerts, $alerts / ($ins_s || 1), $pushes,
-                   $pushes / ($push_s || 1), map { percentile($_, @latency) } 50, 95, 99];
+                   $pushes / ($push_s || 1), (map { percentile($_, @latency) } 50, 95, 99),
+                   @cost];
 }
 
 print "\n2. end to end, job after job, $in_flight messages in flight\n";
@@ -227,18 +248,25 @@ open my $f, '>', "$dir/nginx-account.json" or die $!;
 print $f encode_json($sa);
 close $f;
 
+my ($ngx_master) = `cat $ngx/logs/nginx.pid` =~ /(\d+)/;
 pipeline('nginx, HTTP/2', "https://127.0.0.1:$port", "$dir/nginx-account.json",
-         "$ngx/conf/cert.pem", $push_jobs, 10_000);
+         "$ngx/conf/cert.pem", $push_jobs, 10_000, split ' ', `pgrep -P $ngx_master`);
 system('sh', '-c', "kill -QUIT \$(cat $ngx/logs/nginx.pid)");
 
 # b) the project's fake
-pipeline('fake FCM (Python)', $fake->{url}, $fake->{account}, undef, $fake_jobs, 20_000);
+pipeline('fake FCM (Python)', $fake->{url}, $fake->{account}, undef, $fake_jobs, 20_000,
+         $fake->{pid});
 my $rejects = @{ $fake->stats->{rejects} };
 $fake->stop;
 
 printf "\n%-18s %5s %9s %9s %9s %9s %8s %8s %8s\n", '', 'jobs', 'alerts',
     'alerts/s', 'pushes', 'pushes/s', 'p50 ms', 'p95 ms', 'p99 ms';
-printf "%-18s %5d %9d %9.0f %9d %9.0f %8.0f %8.0f %8.0f\n", @$_ for @report;
+printf "%-18s %5d %9d %9.0f %9d %9.0f %8.0f %8.0f %8.0f\n", @$_[0 .. 8] for @report;
 print "(latency: from the job's commit (jobs.discovered_at) to FCM's 200; target p95 < 1000 ms)\n";
+print "\nCPU time per push, in microseconds\n";
+printf "%-18s %9s %11s %9s\n", '', 'notifier', 'PostgreSQL', 'FCM side';
+printf "%-18s %9.0f %11.0f %9.0f\n", @$_[0, 9 .. 11] for @report;
+printf "(%d cores; load average when done: %s)\n", `nproc` + 0,
+    (split ' ', `cat /proc/loadavg`)[0];
 print "the fake refused $rejects messages as malformed\n";
 exit($rejects ? 1 : 0);
