@@ -446,12 +446,13 @@ js_nt_cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Every JS_NT_REPORT_EVERY ms, or at once when final. */
 static void
-js_nt_report(js_nt_t *nt, int64_t now)
+js_nt_report(js_nt_t *nt, int final)
 {
-    int64_t  p50 = 0, p95 = 0, p99 = 0, max = 0;
+    int64_t  p50 = 0, p95 = 0, p99 = 0, max = 0, now = js_msec();
 
-    if (now < nt->report_at) {
+    if (!final && now < nt->report_at) {
         return;
     }
     nt->report_at = now + JS_NT_REPORT_EVERY;
@@ -1277,7 +1278,7 @@ js_nt_loop(js_nt_t *nt)
             js_nt_send(nt);
         }
 
-        js_nt_report(nt, js_msec());
+        js_nt_report(nt, 0);
 
         if (js_nt_busy(nt)) {
             js_nt_wait(nt, 20);
@@ -1372,7 +1373,7 @@ js_notifier_run(js_worker_t *w)
         js_nt_abandon(&nt);
     }
 
-    js_nt_report(&nt, INT64_MAX);
+    js_nt_report(&nt, 1);
 
     /* An unfinished batch: its tasks go back on the queue. */
     js_nt_match_reset(&nt);
