@@ -23,19 +23,25 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 --
 --   companies  user: the slugs;  job: {its company's slug, ''}
 --   roles      user: each keyword as words;  job: every run of 1 to 32
---              consecutive words of the title, and ''.  Words are lower
---              case, split on anything but letters, digits, '+' and '#'
---              ("_", spaces, punctuation), so "backend_engineer" is the
---              words "backend engineer", which are a run of "Senior
---              Backend Engineer" but not of "Backend Software Engineer"
---              or "Backendengineer"; "c++" and "c#" stay words.  A keyword
---              with no letter or digit names no word and matches nothing.
+--              consecutive words among the title's first 40, and ''.
+--              Words are lower case, split on anything but letters,
+--              digits, '+' and '#' ("_", spaces, punctuation), so
+--              "backend_engineer" is the words "backend engineer", which
+--              are a run of "Senior Backend Engineer" but not of "Backend
+--              Software Engineer" or "Backendengineer"; "c++" and "c#"
+--              stay words.  A keyword with no letter or digit names no
+--              word and matches nothing.  (The API keeps keywords to 64
+--              characters, so 32 words at most; a title of more than 40
+--              words is no title.)
 --   locations  user: each entry, lower case and trimmed;  job: every
---              substring (up to 100 characters) of its lower-cased
---              location, '', and 'remote' when location_type is remote.
---              So an entry matches when it is a case-insensitive
---              substring of the location (seed 000 §5.2), and "remote"
---              also matches remote jobs whatever their location says.
+--              substring, up to 64 characters long, of the first 200
+--              characters of its lower-cased location, '', and 'remote'
+--              when location_type is remote.  So an entry matches when it
+--              is a case-insensitive substring of the location (seed 000
+--              §5.2), and "remote" also matches remote jobs whatever their
+--              location says.  (The bounds keep a job's keys to a few
+--              thousand at worst, a hundred for "Nairobi, Kenya"; a place
+--              name is shorter than 64 characters.)
 ------------------------------------------------------------------------------
 
 -- Text as matching sees it: lower-case words separated by single spaces.
@@ -86,8 +92,8 @@ CREATE FUNCTION match_title_keys(title text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$
     SELECT ARRAY(SELECT DISTINCT array_to_string(w.words[i:k], ' ')
-                   FROM (SELECT string_to_array(nullif(match_words(title), ''),
-                                                ' ') AS words) w,
+                   FROM (SELECT (string_to_array(nullif(match_words(title), ''),
+                                                 ' '))[1:40] AS words) w,
                         generate_series(1, coalesce(cardinality(w.words), 0)) i,
                         generate_series(i, least(cardinality(w.words), i + 31)) k)
            || '{""}'::text[]
@@ -98,9 +104,9 @@ CREATE FUNCTION match_job_location_keys(location text, location_type text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$
     SELECT ARRAY(SELECT DISTINCT substr(s.l, i, n)
-                   FROM (SELECT lower(coalesce(location, '')) AS l) s,
+                   FROM (SELECT lower(left(coalesce(location, ''), 200)) AS l) s,
                         generate_series(1, length(s.l)) i,
-                        generate_series(1, least(100, length(s.l) - i + 1)) n)
+                        generate_series(1, least(64, length(s.l) - i + 1)) n)
            || '{""}'::text[]
            || CASE WHEN location_type = 'remote' THEN '{remote}'::text[]
                    ELSE '{}'::text[] END
