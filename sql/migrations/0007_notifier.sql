@@ -225,10 +225,28 @@ ALTER TABLE user_job_alerts
                = (email_due_at IS NOT NULL));
 
 -- The notifiers' work queues: due pushes (and expired leases), due mails.
+-- They replace 0001's idx_alerts_pending_notify ("alerts created but not
+-- yet notified", for the push worker), which every new alert entered,
+-- and which no query uses.
 CREATE INDEX idx_alerts_push_due ON user_job_alerts (push_due_at)
     WHERE push_status IN ('pending', 'sending');
 CREATE INDEX idx_alerts_email_due ON user_job_alerts (email_due_at)
     WHERE email_status IN ('pending', 'queueing');
+DROP INDEX idx_alerts_pending_notify;
+
+-- The application status history trigger of 0001, the same, but not even
+-- queued for an alert inserted without a status, or an update that does
+-- not change it: the matcher inserts thousands of alerts at a time.
+DROP TRIGGER user_job_alerts_log_status ON user_job_alerts;
+CREATE TRIGGER user_job_alerts_log_status_insert
+    AFTER INSERT ON user_job_alerts
+    FOR EACH ROW WHEN (NEW.application_status IS NOT NULL)
+    EXECUTE FUNCTION log_application_status();
+CREATE TRIGGER user_job_alerts_log_status_update
+    AFTER UPDATE OF application_status ON user_job_alerts
+    FOR EACH ROW
+    WHEN (NEW.application_status IS DISTINCT FROM OLD.application_status)
+    EXECUTE FUNCTION log_application_status();
 
 -- Commit-to-push latency of every accepted push: from the job's discovery
 -- (the scraper's insert) to FCM accepting the message.
