@@ -221,7 +221,7 @@ print "\n2. end to end, job after job, $in_flight messages in flight\n";
 # a) nginx over TLS, HTTP/2, FCM's answers
 my $fake = JobScout::FakeFCM->start(dir => $dir);     # its key and account file
 my $port = free_port();
-my $ngx = "$dir/nginx";
+our $ngx = "$dir/nginx";
 make_path("$ngx/conf", "$ngx/logs", "$ngx/tmp");
 system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $ngx/conf/key.pem"
        . " -out $ngx/conf/cert.pem -days 1 -subj /CN=127.0.0.1"
@@ -258,6 +258,7 @@ EOC
 close $conf;
 system('/usr/sbin/nginx', '-p', "$ngx/", '-c', 'conf/nginx.conf', '-e', 'logs/error.log') == 0
     or die "nginx did not start\n";
+END { system('sh', '-c', "kill -QUIT \$(cat $ngx/logs/nginx.pid 2>/dev/null) 2>/dev/null") if $ngx; }
 my $sa = decode_json(do { local $/; open my $f, '<', $fake->{account} or die $!; <$f> });
 $sa->{token_uri} = "https://127.0.0.1:$port/token";
 open my $f, '>', "$dir/nginx-account.json" or die $!;
@@ -268,6 +269,7 @@ my ($ngx_master) = `cat $ngx/logs/nginx.pid` =~ /(\d+)/;
 pipeline('nginx, HTTP/2', "https://127.0.0.1:$port", "$dir/nginx-account.json",
          "$ngx/conf/cert.pem", $push_jobs, 10_000, split ' ', `pgrep -P $ngx_master`);
 system('sh', '-c', "kill -QUIT \$(cat $ngx/logs/nginx.pid)");
+unlink "$ngx/logs/nginx.pid";
 
 # b) the project's fake
 pipeline('fake FCM (Python)', $fake->{url}, $fake->{account}, undef, $fake_jobs, 20_000,
