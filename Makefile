@@ -39,7 +39,7 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                wrk curl procps libtest-base-perl libtext-diff-perl \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
-               libhttp-message-perl python3-aiosmtpd
+               libhttp-message-perl python3-aiosmtpd python3-cryptography
 
 STACK       := conf/stack.sh
 

@@ -301,6 +301,7 @@ bench_inner() {
     seed
     jwt_key
     export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
+    export JOBSCOUTD STACK_DIR
     "$ROOT/t/bench/run.sh"
 }
 

@@ -1,7 +1,7 @@
 /*
- * The mailer role: sends the e-mails the nginx module queues on
- * JOBSCOUT_QUEUE_MAIL (verify-email, reset-password), over SMTP with
- * libcurl.
+ * The mailer role: sends the e-mails queued on JOBSCOUT_QUEUE_MAIL,
+ * by the nginx module (verify-email, reset-password) and the notifier
+ * (job alerts and digests), over SMTP with libcurl.
  *
  * One mail is the unit of work: QUIT lets the current one finish (and
  * be acked), TERM aborts the SMTP transaction and puts the task back on
@@ -197,12 +197,65 @@ js_mailer_arg(js_task_t *t, const char *name)
     return json_string_value(json_object_get(t->args, name));
 }
 
+/*
+ * The jobs of a job mail, from args.jobs: NULL with err when they are
+ * not a list of 1..JS_MAIL_JOBS_MAX objects with the fields it needs.
+ */
+static js_mail_job_t *
+js_mailer_jobs(js_task_t *t, size_t *njobs, char *err, size_t errlen)
+{
+    size_t          i;
+    json_t         *list, *j, *score;
+    js_mail_job_t  *jobs;
+
+    list = json_object_get(t->args, "jobs");
+    *njobs = json_array_size(list);
+
+    if (!json_is_array(list) || *njobs == 0 || *njobs > JS_MAIL_JOBS_MAX) {
+        snprintf(err, errlen, "args \"jobs\" is not a list of 1..%d jobs",
+                 JS_MAIL_JOBS_MAX);
+        return NULL;
+    }
+
+    jobs = calloc(*njobs, sizeof(js_mail_job_t));
+    if (jobs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    json_array_foreach(list, i, j) {
+        score = json_object_get(j, "match_score");
+        jobs[i].job_id = json_string_value(json_object_get(j, "job_id"));
+        jobs[i].title = json_string_value(json_object_get(j, "title"));
+        jobs[i].company = json_string_value(json_object_get(j, "company"));
+        jobs[i].location = json_string_value(json_object_get(j, "location"));
+        jobs[i].location_type = json_string_value(json_object_get(j,
+                                                      "location_type"));
+        jobs[i].match_score = json_is_integer(score)
+                              ? (int) json_integer_value(score) : -1;
+
+        if (jobs[i].job_id == NULL || jobs[i].title == NULL
+            || jobs[i].company == NULL || jobs[i].location == NULL
+            || jobs[i].location_type == NULL)
+        {
+            snprintf(err, errlen, "args \"jobs\"[%zu] lacks a string "
+                     "field", i);
+            free(jobs);
+            return NULL;
+        }
+    }
+
+    return jobs;
+}
+
 static void
 js_mailer_handle(js_mailer_t *m, js_task_t *t)
 {
     char              err[1024], *msg;
-    const char       *to, *name, *token;
+    json_t           *more;
+    const char       *to, *name, *token, *period;
     js_mail_t         mail;
+    js_mail_job_t    *jobs = NULL;
     const js_conf_t  *cf = m->w->conf;
 
     if (js_mail_subject(t->kind) == NULL) {
@@ -212,17 +265,35 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
         return;
     }
 
+    memset(&mail, 0, sizeof(mail));
+
     to = js_mailer_arg(t, "to");
     name = js_mailer_arg(t, "name");
     token = js_mailer_arg(t, "token");
 
-    if (to == NULL || token == NULL) {
+    if (to == NULL || (token == NULL && !js_mail_is_job_kind(t->kind))) {
         (void) js_queue_fail(&m->q, t, "args lack a string \"to\" or "
                              "\"token\"", 1);
         return;
     }
 
-    memset(&mail, 0, sizeof(mail));
+    if (js_mail_is_job_kind(t->kind)) {
+        jobs = js_mailer_jobs(t, &mail.njobs, err, sizeof(err));
+        if (jobs == NULL) {
+            (void) js_queue_fail(&m->q, t, err, 1);
+            return;
+        }
+
+        period = js_mailer_arg(t, "period");
+        more = json_object_get(t->args, "more");
+        mail.jobs = jobs;
+        mail.period = period != NULL && strcmp(period, "hourly") == 0
+                      ? "hourly" : "daily";
+        mail.more = json_is_integer(more) && json_integer_value(more) > 0
+                    && json_integer_value(more) < 1000000
+                    ? (size_t) json_integer_value(more) : 0;
+    }
+
     mail.kind = t->kind;
     mail.id = t->id;
     mail.to = to;
@@ -234,6 +305,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
 
     /* A bad address or name stays bad: no retry can make it safe. */
     msg = js_mail_render(&mail, err, sizeof(err));
+    free(jobs);
     if (msg == NULL) {
         (void) js_queue_fail(&m->q, t, err, 1);
         return;

@@ -80,9 +80,9 @@ VALUES
      '$2b$12$tdMDKwcZln5yi0C2XHW85.qYlPXWazQFFChtSK7OZ.EnDx1nQ/KoS',
      'Job Scout Admin', '{}',
      true, true, now())
--- Named: users_fcm_token_key is deferrable (0003), and PostgreSQL takes no
--- deferrable constraint as an arbiter, so a bare ON CONFLICT fails.
-ON CONFLICT (id) DO NOTHING;
+-- users_fcm_token_key is deferrable, which ON CONFLICT cannot take as an
+-- arbiter: name the natural key.
+ON CONFLICT ((lower(email))) DO NOTHING;
 
 INSERT INTO user_skills (user_id, skill_name, proficiency, years_experience)
 SELECT u.id, s.skill_name, s.proficiency, s.years

@@ -6,8 +6,9 @@
 # interleaved and repeated; the median of each is reported.
 #
 # Called by conf/stack.sh bench with MODULE, HTTP_PORT, PG_CONNINFO,
-# REDIS_ADDR, NGINX_DIR and NGINX_TMP set and PostgreSQL/Redis running, on
-# a fresh database with the migrations and the demo seed applied.
+# REDIS_ADDR, NGINX_DIR, NGINX_TMP, JOBSCOUTD and STACK_DIR set and
+# PostgreSQL/Redis running, on a fresh database with the migrations and the
+# demo seed applied.  Then t/bench/notify.pl benchmarks the notifier.
 set -euo pipefail
 
 RUNS=${BENCH_RUNS:-3}
@@ -159,4 +160,7 @@ printf '%-24s %12.0f %10s  (bearer token: JWT + Redis + PostgreSQL)\n' \
     "GET /users/me" "$me_rps" "$me_p99"
 printf '%-24s %12.1f %10s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
     "POST login" "$login_rps" "$login_p99" "$(nproc)"
+
+# the notifier: matching, alerts, pushes, commit-to-push latency
+perl "$(dirname "$0")/notify.pl" || failed=1
 exit $failed

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fcm.h"
 #include "log.h"
 #include "mail.h"
 #include "util.h"
@@ -67,6 +68,24 @@ static int js_conf_set_mail_max_attempts(js_conf_ctx_t *ctx, char **args,
     int nargs);
 static int js_conf_set_mail_backoff(js_conf_ctx_t *ctx, char **args,
     int nargs);
+static int js_conf_set_fcm_service_account(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_base_url(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_ca_file(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_max_in_flight(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_max_attempts(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_fcm_backoff(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_push_claim_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_digest_interval(js_conf_ctx_t *ctx, char **args,
+    int nargs);
 
 static const js_conf_directive_t  js_conf_directives[] = {
     { "pid",              1, 1, 1, js_conf_set_pid },
@@ -88,6 +107,15 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "public_base_url",  1, 1, 1, js_conf_set_public_base_url },
     { "mail_max_attempts", 1, 1, 1, js_conf_set_mail_max_attempts },
     { "mail_backoff",     2, 2, 1, js_conf_set_mail_backoff },
+    { "fcm_service_account", 1, 1, 1, js_conf_set_fcm_service_account },
+    { "fcm_base_url",     1, 1, 1, js_conf_set_fcm_base_url },
+    { "fcm_ca_file",      1, 1, 1, js_conf_set_fcm_ca_file },
+    { "fcm_max_in_flight", 1, 1, 1, js_conf_set_fcm_max_in_flight },
+    { "fcm_timeout",      1, 1, 1, js_conf_set_fcm_timeout },
+    { "fcm_max_attempts", 1, 1, 1, js_conf_set_fcm_max_attempts },
+    { "fcm_backoff",      2, 2, 1, js_conf_set_fcm_backoff },
+    { "push_claim_timeout", 1, 1, 1, js_conf_set_push_claim_timeout },
+    { "digest_interval",  1, 1, 1, js_conf_set_digest_interval },
 };
 
 static int
@@ -602,6 +630,153 @@ js_conf_set_mail_backoff(js_conf_ctx_t *ctx, char **args, int nargs)
     return 0;
 }
 
+/* An integer from min to max. */
+static int
+js_conf_number(js_conf_ctx_t *ctx, const char *name, const char *v, int min,
+    int max, int *n)
+{
+    long   l;
+    char  *end;
+
+    errno = 0;
+    l = strtol(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || l < min
+        || l > max)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive, must be %d..%d", v, name, min, max);
+    }
+
+    *n = (int) l;
+    return 0;
+}
+
+static int
+js_conf_set_fcm_service_account(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    ctx->cf->fcm_service_account = js_conf_path(ctx->cf->prefix, args[0]);
+    return ctx->cf->fcm_service_account ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_fcm_base_url(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    char    *u = args[0];
+    size_t   len;
+
+    (void) nargs;
+
+    if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        || u[u[4] == 's' ? 8 : 7] == '\0' || u[u[4] == 's' ? 8 : 7] == '/'
+        || strpbrk(u, " \"'<>?#") != NULL)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"fcm_base_url\" directive, expecting "
+                             "http[s]://host[:port][/path]", u);
+    }
+
+    if (js_conf_printable(ctx, "fcm_base_url", u) != 0) {
+        return -1;
+    }
+
+    len = strlen(u);
+    while (len > 0 && u[len - 1] == '/') {
+        len--;
+    }
+
+    free(ctx->cf->fcm_base_url);
+    ctx->cf->fcm_base_url = strndup(u, len);
+    return ctx->cf->fcm_base_url ? 0 : js_conf_oom(ctx);
+}
+
+static int
+js_conf_set_fcm_ca_file(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    ctx->cf->fcm_ca_file = js_conf_path(ctx->cf->prefix, args[0]);
+    if (ctx->cf->fcm_ca_file == NULL) {
+        return js_conf_oom(ctx);
+    }
+
+    if (access(ctx->cf->fcm_ca_file, R_OK) != 0) {
+        return js_conf_error(ctx, "\"fcm_ca_file\" \"%s\" cannot be read "
+                             "(%d: %s)", ctx->cf->fcm_ca_file, errno,
+                             strerror(errno));
+    }
+    return 0;
+}
+
+static int
+js_conf_set_fcm_max_in_flight(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_number(ctx, "fcm_max_in_flight", args[0], 1, 10000,
+                          &ctx->cf->fcm_max_in_flight);
+}
+
+static int
+js_conf_set_fcm_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "fcm_timeout", args[0],
+                           &ctx->cf->fcm_timeout);
+}
+
+static int
+js_conf_set_fcm_max_attempts(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_number(ctx, "fcm_max_attempts", args[0], 1, 100,
+                          &ctx->cf->fcm_max_attempts);
+}
+
+static int
+js_conf_set_fcm_backoff(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    js_conf_t  *cf = ctx->cf;
+
+    (void) nargs;
+
+    if (js_conf_timeout(ctx, "fcm_backoff", args[0], &cf->fcm_backoff_min)
+            != 0
+        || js_conf_timeout(ctx, "fcm_backoff", args[1],
+                           &cf->fcm_backoff_max) != 0)
+    {
+        return -1;
+    }
+
+    if (cf->fcm_backoff_max < cf->fcm_backoff_min) {
+        return js_conf_error(ctx, "\"fcm_backoff\" maximum \"%s\" is "
+                             "less than its minimum \"%s\"", args[1],
+                             args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_push_claim_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "push_claim_timeout", args[0],
+                           &ctx->cf->push_claim_timeout);
+}
+
+static int
+js_conf_set_digest_interval(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "digest_interval", args[0],
+                           &ctx->cf->digest_interval);
+}
+
 static int
 js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
 {
@@ -829,6 +1004,55 @@ js_conf_mailer_check(js_conf_ctx_t *ctx)
     return 0;
 }
 
+static int
+js_conf_has_role(const js_conf_t *cf, const char *role)
+{
+    int  i;
+
+    for (i = 0; i < cf->nworkers; i++) {
+        if (strcmp(cf->workers[i].role, role) == 0) {
+            return cf->workers[i].line;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A claimed push must outlive its request, a renewal of the access
+ * token and the one retry after a 401, or another notifier could take
+ * it over while it is still in flight (and push it twice).  The service
+ * account is read now, so that -t reports a bad one.
+ */
+static int
+js_conf_notifier_check(js_conf_ctx_t *ctx)
+{
+    char              why[512];
+    js_conf_t        *cf = ctx->cf;
+    js_fcm_account_t  account;
+
+    ctx->line = js_conf_has_role(cf, "notifier");
+    if (ctx->line == 0) {
+        return 0;
+    }
+
+    if (cf->push_claim_timeout < 3 * cf->fcm_timeout) {
+        return js_conf_error(ctx, "\"push_claim_timeout\" (%d ms) must be "
+                             "at least 3 times \"fcm_timeout\" (%d ms)",
+                             cf->push_claim_timeout, cf->fcm_timeout);
+    }
+
+    if (cf->fcm_service_account != NULL) {
+        if (js_fcm_account_load(&account, cf->fcm_service_account, why,
+                                sizeof(why)) != 0)
+        {
+            return js_conf_error(ctx, "\"fcm_service_account\": %s", why);
+        }
+        js_fcm_account_free(&account);
+    }
+
+    return 0;
+}
+
 static char *
 js_conf_prefix(const char *prefix)
 {
@@ -944,6 +1168,13 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->mail_max_attempts = 5;
     cf->mail_backoff_min = 5000;
     cf->mail_backoff_max = 15 * 60 * 1000;
+    cf->fcm_max_in_flight = 100;
+    cf->fcm_timeout = 10000;
+    cf->fcm_max_attempts = 5;
+    cf->fcm_backoff_min = 1000;
+    cf->fcm_backoff_max = 5 * 60 * 1000;
+    cf->push_claim_timeout = 60000;
+    cf->digest_interval = 60000;
 
     cf->prefix = js_conf_prefix(prefix);
     if (cf->prefix == NULL) {
@@ -989,8 +1220,18 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
         goto failed;
     }
 
-    if (js_conf_mailer_check(&ctx) != 0) {
+    if (js_conf_mailer_check(&ctx) != 0
+        || js_conf_notifier_check(&ctx) != 0)
+    {
         goto failed;
+    }
+
+    if (cf->fcm_base_url == NULL) {
+        cf->fcm_base_url = strdup("https://fcm.googleapis.com");
+        if (cf->fcm_base_url == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto failed;
+        }
     }
 
     if (cf->pid == NULL) {
@@ -1031,6 +1272,9 @@ js_conf_free(js_conf_t *cf)
     free(cf->smtp_user);
     free(cf->smtp_password);
     free(cf->public_base_url);
+    free(cf->fcm_service_account);
+    free(cf->fcm_base_url);
+    free(cf->fcm_ca_file);
 
     memset(cf, 0, sizeof(*cf));
 }

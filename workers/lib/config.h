@@ -22,6 +22,19 @@
  *   mail_max_attempts 5;                 tries before the dead letters
  *   mail_backoff 5s 15m;                 first retry delay, the cap
  *
+ * and for "workers notifier N;" (all optional; without a service
+ * account the notifier sends no pushes, only e-mails):
+ *
+ *   fcm_service_account conf/firebase.json;   the service-account JSON
+ *   fcm_base_url https://fcm.googleapis.com;
+ *   fcm_ca_file /etc/ssl/private-ca.pem;  CAs to trust instead of the system's
+ *   fcm_max_in_flight 100;               messages sent at once
+ *   fcm_timeout 10s;                     per request (token requests too)
+ *   fcm_max_attempts 5;                  tries before a push fails
+ *   fcm_backoff 1s 5m;                   first retry delay, the cap
+ *   push_claim_timeout 60s;              a claimed push's lease
+ *   digest_interval 60s;                 how often due e-mails are sought
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -75,6 +88,17 @@ typedef struct {
     int                 mail_max_attempts;
     int                 mail_backoff_min;      /* ms */
     int                 mail_backoff_max;      /* ms */
+
+    char               *fcm_service_account;   /* absolute; NULL: no push */
+    char               *fcm_base_url;          /* no trailing '/' */
+    char               *fcm_ca_file;           /* absolute; NULL: system */
+    int                 fcm_max_in_flight;
+    int                 fcm_timeout;           /* ms */
+    int                 fcm_max_attempts;
+    int                 fcm_backoff_min;       /* ms */
+    int                 fcm_backoff_max;       /* ms */
+    int                 push_claim_timeout;    /* ms */
+    int                 digest_interval;       /* ms */
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

@@ -78,6 +78,26 @@
 #define JOBSCOUT_TASK_MAIL_RESET_PASSWORD   "mail.reset_password"
 
 /*
+ * Job mails, queued by the notifier role on JOBSCOUT_QUEUE_MAIL: the
+ * jobs of one match at once (job_alert), or an hour's or a day's in one
+ * digest (job_digest), as the user's preferences.notifications say.
+ * args:
+ *
+ *   {"to": "<e-mail>", "name": "<full name>",
+ *    "period": "instant" | "hourly" | "daily",
+ *    "jobs": [{"job_id": "<uuid>", "title": "...", "company": "...",
+ *              "location": "...", "location_type": "...",
+ *              "match_score": 0..100}, ...],      best first, 1 to 50
+ *    "more": <matched jobs not listed>}
+ *
+ * The task id is derived from the alerts the mail reports, so a mail
+ * queued twice keeps its Message-ID.  Links go to
+ * {public_base_url}/jobs/<job_id>.
+ */
+#define JOBSCOUT_TASK_MAIL_JOB_ALERT        "mail.job_alert"
+#define JOBSCOUT_TASK_MAIL_JOB_DIGEST       "mail.job_digest"
+
+/*
  * Scrape tasks, queued by the scheduler on the queue of the source's
  * priority and consumed by the scraper role.  args:
  *

@@ -289,7 +289,21 @@ js_mail_subject(const char *kind)
             return js_mail_kinds[i].subject;
         }
     }
+
+    if (strcmp(kind, JOBSCOUT_TASK_MAIL_JOB_ALERT) == 0) {
+        return "New job: {title} at {company}";
+    }
+    if (strcmp(kind, JOBSCOUT_TASK_MAIL_JOB_DIGEST) == 0) {
+        return "Your {period} Job Scout digest: {n} new jobs";
+    }
     return NULL;
+}
+
+int
+js_mail_is_job_kind(const char *kind)
+{
+    return strcmp(kind, JOBSCOUT_TASK_MAIL_JOB_ALERT) == 0
+           || strcmp(kind, JOBSCOUT_TASK_MAIL_JOB_DIGEST) == 0;
 }
 
 static void
@@ -375,16 +389,16 @@ js_mail_base64(js_mail_buf_t *b, const unsigned char *s, size_t n)
     }
 }
 
+static void js_mail_encoded_words(js_mail_buf_t *b, const char *text);
+
 /*
  * The display name of To:.  Printable ASCII goes in a quoted-string;
- * anything else in RFC 2047 encoded-words, split on character
- * boundaries and folded, so that no header line grows past 78.
+ * anything else in RFC 2047 encoded-words.
  */
 static void
 js_mail_display_name(js_mail_buf_t *b, const char *name)
 {
-    size_t                i, n, chunk;
-    const unsigned char  *p, *s;
+    const unsigned char  *p;
 
     for (p = (const unsigned char *) name; *p; p++) {
         if (*p >= 0x80) {
@@ -404,11 +418,24 @@ js_mail_display_name(js_mail_buf_t *b, const char *name)
         return;
     }
 
-    s = (const unsigned char *) name;
-    n = strlen(name);
+    js_mail_encoded_words(b, name);
+}
+
+/*
+ * RFC 2047 encoded-words of s (valid UTF-8: checked by the caller), split
+ * on character boundaries and folded, so that no header line grows past
+ * 78 characters.
+ */
+static void
+js_mail_encoded_words(js_mail_buf_t *b, const char *text)
+{
+    size_t                i, n, chunk;
+    const unsigned char  *p, *s;
+
+    s = (const unsigned char *) text;
+    n = strlen(text);
 
     for (i = 0; i < n; i += chunk) {
-        /* js_mail_name_check() made sure every sequence is complete. */
         chunk = 0;
         while (i + chunk < n) {
             p = s + i + chunk;
@@ -505,19 +532,270 @@ js_mail_strdup_printf(const char *fmt, ...)
     return n < 0 ? NULL : s;
 }
 
+/* The text and HTML of a verification or reset mail: a name and a link. */
+static int
+js_mail_token_bodies(const js_mail_t *m, const js_mail_kind_t *k,
+    char **text, char **html)
+{
+    int             rc = -1;
+    char           *link, *name_sp;
+    js_mail_buf_t   hname;
+
+    memset(&hname, 0, sizeof(hname));
+
+    link = js_mail_strdup_printf("%s%s?token=%s", m->base_url, k->path,
+                                 m->token);
+    name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "",
+                                    m->name);
+    if (link == NULL || name_sp == NULL) {
+        goto done;
+    }
+
+    js_mail_html_escape(&hname, name_sp);
+    *text = js_mail_strdup_printf(k->text, name_sp, link);
+    *html = js_mail_strdup_printf(k->html, hname.data ? hname.data : "",
+                                  link);
+    rc = *text != NULL && *html != NULL && !hname.failed ? 0 : -1;
+
+done:
+
+    free(link);
+    free(name_sp);
+    free(hname.data);
+    return rc;
+}
+
+/* A job id goes into a link as is: a UUID and nothing else. */
+static int
+js_mail_uuid_check(const char *id)
+{
+    size_t  i;
+
+    if (strlen(id) != 36) {
+        return -1;
+    }
+
+    for (i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (id[i] != '-') {
+                return -1;
+            }
+        } else if (strchr("0123456789abcdefABCDEF", id[i]) == NULL
+                   || id[i] == '\0')
+        {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Scraped text in a mail: at most max bytes (cut on a character
+ * boundary, "..." added), control characters as spaces.  s is valid
+ * UTF-8 (the task is JSON).
+ */
+static char *
+js_mail_scraped(const char *s, size_t max)
+{
+    char    *out, *p;
+    size_t   len;
+
+    len = strlen(s);
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char) s[len] & 0xc0) == 0x80) {
+            len--;
+        }
+    }
+
+    out = malloc(len + 4);
+    if (out == NULL) {
+        return NULL;
+    }
+    memcpy(out, s, len);
+    memcpy(out + len, len < strlen(s) ? "..." : "", len < strlen(s) ? 4 : 1);
+
+    for (p = out; *p; p++) {
+        if ((unsigned char) *p < ' ' || *p == 0x7f) {
+            *p = ' ';
+        }
+    }
+    return out;
+}
+
+/* One job of a job mail, in the text and in the HTML. */
+static int
+js_mail_job(js_mail_buf_t *text, js_mail_buf_t *html, const js_mail_t *m,
+    const js_mail_job_t *j)
+{
+    char  *title, *company, *location, *type, where[256];
+
+    title = js_mail_scraped(j->title, 200);
+    company = js_mail_scraped(j->company, 100);
+    location = js_mail_scraped(j->location, 100);
+    type = js_mail_scraped(j->location_type, 20);
+
+    if (title == NULL || company == NULL || location == NULL
+        || type == NULL)
+    {
+        free(title);
+        free(company);
+        free(location);
+        free(type);
+        return -1;
+    }
+
+    snprintf(where, sizeof(where), "%s%s%s", location,
+             location[0] && type[0] ? " - " : "", type);
+
+    js_mail_printf(text, "* %s at %s\n", title, company);
+    if (where[0] != '\0') {
+        js_mail_printf(text, "  %s\n", where);
+    }
+    js_mail_printf(text, "  Match: %d%%\n  %s/jobs/%s\n\n", j->match_score,
+                   m->base_url, j->job_id);
+
+    js_mail_printf(html, "<li><a href=\"%s/jobs/%s\">", m->base_url,
+                   j->job_id);
+    js_mail_html_escape(html, title);
+    js_mail_puts(html, "</a> at ");
+    js_mail_html_escape(html, company);
+    if (where[0] != '\0') {
+        js_mail_puts(html, "<br>");
+        js_mail_html_escape(html, where);
+    }
+    js_mail_printf(html, "<br>Match: %d%%</li>\n", j->match_score);
+
+    free(title);
+    free(company);
+    free(location);
+    free(type);
+    return 0;
+}
+
+/*
+ * A job alert (the jobs of one match, sent at once) or a digest (the
+ * hour's or the day's): the subject names the job when there is one,
+ * else counts them.
+ */
+static int
+js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
+    char **html, char *err, size_t errlen)
+{
+    int             digest;
+    char           *name_sp, *t, *c;
+    size_t          i, total;
+    js_mail_buf_t   tb, hb;
+
+    digest = strcmp(m->kind, JOBSCOUT_TASK_MAIL_JOB_DIGEST) == 0;
+    total = m->njobs + m->more;
+
+    if (m->njobs == 0 || m->njobs > JS_MAIL_JOBS_MAX) {
+        return js_mail_fail(err, errlen, "a job mail lists 1..%d jobs",
+                            JS_MAIL_JOBS_MAX);
+    }
+
+    for (i = 0; i < m->njobs; i++) {
+        if (js_mail_uuid_check(m->jobs[i].job_id) != 0) {
+            return js_mail_fail(err, errlen, "job %zu: job_id is not a "
+                                "UUID", i);
+        }
+        if (m->jobs[i].match_score < 0 || m->jobs[i].match_score > 100) {
+            return js_mail_fail(err, errlen, "job %zu: match_score is not "
+                                "0..100", i);
+        }
+    }
+
+    if (total == 1 && !digest) {
+        t = js_mail_scraped(m->jobs[0].title, 60);
+        c = js_mail_scraped(m->jobs[0].company, 40);
+        *subject = t && c ? js_mail_strdup_printf("New job: %s at %s", t, c)
+                          : NULL;
+        free(t);
+        free(c);
+    } else if (digest) {
+        *subject = js_mail_strdup_printf("Your %s Job Scout digest: %zu new "
+                                         "job%s", m->period, total,
+                                         total == 1 ? "" : "s");
+    } else {
+        *subject = js_mail_strdup_printf("%zu new jobs match your "
+                                         "preferences", total);
+    }
+
+    memset(&tb, 0, sizeof(tb));
+    memset(&hb, 0, sizeof(hb));
+
+    name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "", m->name);
+    if (*subject == NULL || name_sp == NULL) {
+        free(name_sp);
+        return js_mail_fail(err, errlen, "out of memory");
+    }
+
+    js_mail_printf(&tb, "Hello%s,\n\n%s", name_sp,
+                   digest ? "" : total == 1 ? "A new job matches your "
+                                              "preferences:\n\n"
+                                            : "New jobs match your "
+                                              "preferences:\n\n");
+    if (digest) {
+        js_mail_printf(&tb, "%zu new job%s matched your preferences in the "
+                       "last %s:\n\n", total, total == 1 ? "" : "s",
+                       strcmp(m->period, "hourly") == 0 ? "hour" : "day");
+    }
+
+    js_mail_puts(&hb, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                 "<title>Job Scout</title></head>\n"
+                 "<body style=\"font-family: sans-serif; line-height: 1.5\">"
+                 "\n<p>Hello");
+    js_mail_html_escape(&hb, name_sp);
+    js_mail_puts(&hb, ",</p>\n<ul>\n");
+
+    for (i = 0; i < m->njobs; i++) {
+        if (js_mail_job(&tb, &hb, m, &m->jobs[i]) != 0) {
+            tb.failed = 1;
+        }
+    }
+
+    js_mail_puts(&hb, "</ul>\n");
+
+    if (m->more > 0) {
+        js_mail_printf(&tb, "... and %zu more: %s/alerts\n\n", m->more,
+                       m->base_url);
+        js_mail_printf(&hb, "<p><a href=\"%s/alerts\">... and %zu more</a>"
+                       "</p>\n", m->base_url, m->more);
+    }
+
+    js_mail_printf(&tb, "Choose what you receive, and how often: "
+                   "%s/settings/notifications\n\n-- \nJob Scout\n",
+                   m->base_url);
+    js_mail_printf(&hb, "<p><a href=\"%s/settings/notifications\">Choose "
+                   "what you receive, and how often</a></p>\n"
+                   "<p>Job Scout</p>\n</body></html>\n", m->base_url);
+
+    free(name_sp);
+
+    if (tb.failed || hb.failed) {
+        free(tb.data);
+        free(hb.data);
+        return js_mail_fail(err, errlen, "out of memory");
+    }
+
+    *text = tb.data;
+    *html = hb.data;
+    return 0;
+}
+
 char *
 js_mail_render(const js_mail_t *m, char *err, size_t errlen)
 {
-    char                  date[64], *link = NULL, *text = NULL;
-    char                  *html = NULL, *name_sp = NULL;
+    char                  date[64], *text = NULL, *html = NULL;
+    char                  *subject = NULL;
     size_t                i, dlen;
-    const char            *domain;
+    const char            *domain, *p;
     struct tm             tm;
-    js_mail_buf_t         b, hname;
+    js_mail_buf_t         b;
     const js_mail_kind_t  *k = NULL;
 
     memset(&b, 0, sizeof(b));
-    memset(&hname, 0, sizeof(hname));
 
     for (i = 0; i < sizeof(js_mail_kinds) / sizeof(js_mail_kinds[0]); i++) {
         if (strcmp(js_mail_kinds[i].kind, m->kind) == 0) {
@@ -525,14 +803,14 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
         }
     }
 
-    if (k == NULL) {
+    if (k == NULL && !js_mail_is_job_kind(m->kind)) {
         js_mail_fail(err, errlen, "unknown mail kind \"%.64s\"", m->kind);
         return NULL;
     }
 
     if (js_mail_addr_check(m->to, err, errlen) != 0
         || js_mail_name_check(m->name, err, errlen) != 0
-        || js_mail_token_check(m->token, err, errlen) != 0)
+        || (k != NULL && js_mail_token_check(m->token, err, errlen) != 0))
     {
         return NULL;
     }
@@ -545,23 +823,14 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
         return NULL;
     }
 
-    link = js_mail_strdup_printf("%s%s?token=%s", m->base_url, k->path,
-                                 m->token);
-    name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "",
-                                    m->name);
-    if (link == NULL || name_sp == NULL) {
-        goto oom;
-    }
-
-    text = js_mail_strdup_printf(k->text, name_sp, link);
-    js_mail_html_escape(&hname, name_sp);
-    if (hname.failed || text == NULL) {
-        goto oom;
-    }
-    html = js_mail_strdup_printf(k->html, hname.data ? hname.data : "",
-                                 link);
-    if (html == NULL) {
-        goto oom;
+    if (k != NULL) {
+        if (js_mail_token_bodies(m, k, &text, &html) != 0) {
+            goto oom;
+        }
+    } else if (js_mail_job_bodies(m, &subject, &text, &html, err, errlen)
+               != 0)
+    {
+        goto failed;
     }
 
     /* The C locale: English day and month names, as RFC 5322 wants. */
@@ -581,7 +850,24 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
         js_mail_puts(&b, " ");
     }
     js_mail_printf(&b, "<%s>\r\n", m->to);
-    js_mail_printf(&b, "Subject: %s\r\n", k->subject);
+
+    /*
+     * A subject with a scraped title: encoded-words, which fold, unless
+     * it is plain ASCII that fits the line.
+     */
+    p = k != NULL ? k->subject : subject;
+    for (i = 0; p[i] != '\0' && (unsigned char) p[i] < 0x80; i++) {
+        /* void */
+    }
+    if (p[i] == '\0' && i <= 78 - sizeof("Subject: ") + 1) {
+        js_mail_printf(&b, "Subject: %s", p);
+    } else {
+        /* folded at once: "Subject: " and a whole word exceed 78 */
+        js_mail_puts(&b, "Subject:\r\n ");
+        js_mail_encoded_words(&b, p);
+    }
+    js_mail_puts(&b, "\r\n");
+
     js_mail_printf(&b, "Message-ID: <%s@%.*s>\r\n", m->id, (int) dlen,
                    domain);
     js_mail_puts(&b, "Auto-Submitted: auto-generated\r\n");
@@ -607,21 +893,20 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
         goto oom;
     }
 
-    free(link);
-    free(name_sp);
+    free(subject);
     free(text);
     free(html);
-    free(hname.data);
     return b.data;
 
 oom:
 
     js_mail_fail(err, errlen, "out of memory");
-    free(link);
-    free(name_sp);
+
+failed:
+
+    free(subject);
     free(text);
     free(html);
-    free(hname.data);
     free(b.data);
     return NULL;
 }

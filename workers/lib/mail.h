@@ -16,15 +16,33 @@
 #define JS_MAIL_NAME_MAX   256     /* bytes */
 #define JS_MAIL_TOKEN_MAX  256
 
+#define JS_MAIL_JOBS_MAX   50      /* jobs listed in one job mail */
+
+/* A job of a job alert or digest (scraped text: cut and cleaned). */
+typedef struct {
+    const char  *job_id;      /* a UUID: links to {base}/jobs/{job_id} */
+    const char  *title;
+    const char  *company;
+    const char  *location;    /* may be empty */
+    const char  *location_type;
+    int          match_score;
+} js_mail_job_t;
+
 typedef struct {
     const char  *kind;        /* JOBSCOUT_TASK_MAIL_* */
     const char  *id;          /* task id: Message-ID and MIME boundary */
     const char  *to;
     const char  *name;        /* may be empty */
-    const char  *token;
+    const char  *token;       /* verify / reset mails */
     const char  *from;        /* header value, "Name <addr>" */
     const char  *base_url;    /* no trailing '/' */
     time_t       now;         /* the Date: header */
+
+    /* job alerts and digests */
+    const js_mail_job_t  *jobs;
+    size_t                njobs;
+    size_t                more;      /* matched jobs not listed */
+    const char           *period;    /* digests: "hourly" or "daily" */
 } js_mail_t;
 
 /*
@@ -47,8 +65,14 @@ int js_mail_token_check(const char *token, char *err, size_t errlen);
  */
 char *js_mail_from_addr(const char *from, char *err, size_t errlen);
 
-/* The subject of a kind, or NULL for a kind that is not a mail. */
+/*
+ * The subject of a kind, or NULL for a kind that is not a mail.  Job
+ * mails name their job or count their jobs: a pattern is returned.
+ */
 const char *js_mail_subject(const char *kind);
+
+/* mail.job_alert or mail.job_digest: args hold jobs, not a token. */
+int js_mail_is_job_kind(const char *kind);
 
 /*
  * The whole message, headers and a multipart/alternative body (text

@@ -656,6 +656,12 @@ js_queue_dead_letter(js_queue_t *q, js_task_t *t, const char *error)
 int
 js_queue_take(js_queue_t *q, js_task_t *t)
 {
+    return js_queue_take_wait(q, t, JS_QUEUE_BLOCK_SEC * 1000);
+}
+
+int
+js_queue_take_wait(js_queue_t *q, js_task_t *t, int block)
+{
     char         err[512];
     redisReply  *r;
 
@@ -665,9 +671,15 @@ js_queue_take(js_queue_t *q, js_task_t *t)
         return -1;
     }
 
-    r = redisCommand(q->redis, "BLMOVE %s %s RIGHT LEFT %d", q->queue,
-                     q->processing, JS_QUEUE_BLOCK_SEC);
-    r = js_queue_check(q, r, "BLMOVE");
+    if (block > 0) {
+        r = redisCommand(q->redis, "BLMOVE %s %s RIGHT LEFT %d.%03d",
+                         q->queue, q->processing, block / 1000,
+                         block % 1000);
+    } else {
+        r = redisCommand(q->redis, "LMOVE %s %s RIGHT LEFT", q->queue,
+                         q->processing);
+    }
+    r = js_queue_check(q, r, block > 0 ? "BLMOVE" : "LMOVE");
     if (r == NULL) {
         return -1;
     }
@@ -695,6 +707,25 @@ js_queue_take(js_queue_t *q, js_task_t *t)
     js_log(JS_LOG_DEBUG, "task taken", JS_KS("id", t->id),
            JS_KS("kind", t->kind), JS_KI("attempt", t->attempt));
     return 1;
+}
+
+int
+js_queue_push(js_queue_t *q, const char *queue, const char *task)
+{
+    redisReply  *r;
+
+    if (q->redis == NULL) {
+        return -1;
+    }
+
+    r = redisCommand(q->redis, "LPUSH %s %s", queue, task);
+    r = js_queue_check(q, r, "LPUSH");
+    if (r == NULL) {
+        return -1;
+    }
+
+    freeReplyObject(r);
+    return 0;
 }
 
 int

@@ -102,6 +102,16 @@ void js_queue_keepalive(js_queue_t *q);
  */
 int js_queue_take(js_queue_t *q, js_task_t *t);
 
+/*
+ * The same, blocking block ms at most (up to JS_QUEUE_BLOCK_SEC), or
+ * not at all when block is 0 (LMOVE): for a consumer with other work
+ * going on.
+ */
+int js_queue_take_wait(js_queue_t *q, js_task_t *t, int block);
+
+/* The producer side, on this connection: LPUSH <queue> <task>. */
+int js_queue_push(js_queue_t *q, const char *queue, const char *task);
+
 /* LREM <processing> 1 <raw>.  Returns 0, or -1 when Redis failed. */
 int js_queue_ack(js_queue_t *q, js_task_t *t);
 

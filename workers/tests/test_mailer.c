@@ -416,6 +416,109 @@ test_config_errors(void)
     js_conf_free(&cf);
 }
 
+/* Every line ends in CRLF and none is longer than 78. */
+static int
+short_crlf_lines(const char *msg)
+{
+    size_t       n;
+    const char  *p;
+
+    for (p = msg; *p; p += n + 1) {
+        n = strcspn(p, "\n");
+        if (p[n] == '\0' || n == 0 || p[n - 1] != '\r' || n - 1 > 78) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void
+test_job_mails(void)
+{
+    char           err[256] = "", *msg, *dec;
+    js_mail_t      m;
+    js_mail_job_t  jobs[2] = {
+        { "10000000-0000-4000-8000-000000000001",
+          "Senior Backend Engineer, M-PESA APIs", "Safaricom",
+          "Nairobi, Kenya", "hybrid", 87 },
+        { "10000000-0000-4000-8000-000000000010",
+          "Backend Engineer (Go) <script>", "Andela & Co", "", "remote", 64 }
+    };
+
+    m = mail_for(JOBSCOUT_TASK_MAIL_JOB_ALERT, "wanjiku@example.co.ke",
+                 "Wanjiku");
+    m.token = NULL;
+    m.jobs = jobs;
+    m.njobs = 1;
+    msg = js_mail_render(&m, err, sizeof(err));
+    ok(msg != NULL, "a job alert renders without a token");
+    like_str(msg, "Subject: New job: Senior Backend Engineer, M-PESA APIs "
+             "at Safaricom\r\n", "its subject names the job");
+    ok(msg && short_crlf_lines(msg), "CRLF lines of 78 at most");
+    dec = msg ? qp_decode(msg) : NULL;
+    like_str(dec, "* Senior Backend Engineer, M-PESA APIs at Safaricom\r\n"
+             "  Nairobi, Kenya - hybrid\r\n  Match: 87%\r\n"
+             "  https://jobscout.example/jobs/"
+             "10000000-0000-4000-8000-000000000001", "the job in the text");
+    like_str(dec, "<a href=\"https://jobscout.example/jobs/"
+             "10000000-0000-4000-8000-000000000001\">", "a link in the HTML");
+    like_str(dec, "https://jobscout.example/settings/notifications",
+             "where to change what one receives");
+    free(dec);
+    free(msg);
+
+    m.njobs = 2;
+    m.more = 3;
+    msg = js_mail_render(&m, err, sizeof(err));
+    like_str(msg, "Subject: 5 new jobs match your preferences\r\n",
+             "several jobs: counted in the subject, the unlisted too");
+    dec = msg ? qp_decode(msg) : NULL;
+    like_str(dec, "Backend Engineer (Go) &lt;script&gt;</a> at Andela &amp; "
+             "Co", "scraped text HTML-escaped");
+    like_str(dec, "... and 3 more: https://jobscout.example/alerts",
+             "the unlisted ones pointed to");
+    free(dec);
+    free(msg);
+
+    m.kind = JOBSCOUT_TASK_MAIL_JOB_DIGEST;
+    m.period = "daily";
+    m.more = 0;
+    msg = js_mail_render(&m, err, sizeof(err));
+    like_str(msg, "Subject: Your daily Job Scout digest: 2 new jobs\r\n",
+             "a digest's subject");
+    dec = msg ? qp_decode(msg) : NULL;
+    like_str(dec, "2 new jobs matched your preferences in the last day",
+             "... and its text");
+    free(dec);
+    free(msg);
+
+    m.kind = JOBSCOUT_TASK_MAIL_JOB_ALERT;
+    m.njobs = 1;
+    jobs[0].title = "D\xc3\xa9veloppeur Backend Senior, Plateforme de "
+                    "paiements mobiles";
+    msg = js_mail_render(&m, err, sizeof(err));
+    like_str(msg, "Subject:\r\n =?UTF-8?B?", "a non-ASCII subject is encoded");
+    ok(msg && short_crlf_lines(msg), "... and folded");
+    free(msg);
+
+    jobs[0].title = "Line\r\nBcc: all@example.com";
+    msg = js_mail_render(&m, err, sizeof(err));
+    ok(msg != NULL && strstr(msg, "\r\nBcc:") == NULL,
+       "a CR/LF in a scraped title never makes a header");
+    free(msg);
+
+    jobs[0].job_id = "../../admin";
+    msg = js_mail_render(&m, err, sizeof(err));
+    ok(msg == NULL, "a job id that is no UUID is refused");
+    like_str(err, "UUID", "... saying so");
+
+    m.njobs = 0;
+    msg = js_mail_render(&m, err, sizeof(err));
+    ok(msg == NULL, "a job mail without jobs is refused");
+    is_str(js_mail_subject(JOBSCOUT_TASK_MAIL_JOB_DIGEST) ? "y" : "n", "y",
+           "the job kinds are mail kinds");
+}
+
 int
 main(void)
 {
@@ -430,6 +533,7 @@ main(void)
     test_render();
     test_injection();
     test_from();
+    test_job_mails();
     test_config();
     test_config_errors();
 

@@ -1,0 +1,112 @@
+package JobScout::FakeFCM;
+
+# The local fake of FCM HTTP v1 and Google's OAuth2 token endpoint
+# (t/fakes/fcm.py), run by a test: a fresh RSA key and service-account
+# file for it, start and stop, and its control endpoints.
+#
+#   my $fcm = JobScout::FakeFCM->start(dir => $dir);
+#   ... fcm_service_account $fcm->{account}; fcm_base_url $fcm->{url};
+#   $fcm->script($device_token, { status => 404, code => 'UNREGISTERED' });
+#   my @accepted = $fcm->messages;
+#   my $stats = $fcm->stats;       # token_requests, rejects, attempts ...
+#   $fcm->stop;
+
+use strict;
+use warnings;
+
+use HTTP::Tiny;
+use JSON::PP;
+use POSIX ();
+use Time::HiRes qw(sleep);
+
+my $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
+
+sub start {
+    my ($class, %o) = @_;
+    my $dir = $o{dir} or die 'dir';
+    my $self = bless { dir => $dir, project => $o{project} || 'jobscout-test',
+                       email => 'notifier@jobscout-test.iam.gserviceaccount.com',
+                       http => HTTP::Tiny->new(timeout => 10),
+                       json => JSON::PP->new->canonical }, $class;
+
+    system("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
+           . " -out $dir/fcm-key.pem 2>/dev/null") == 0
+        or die 'openssl genpkey failed';
+    system("openssl pkey -in $dir/fcm-key.pem -pubout -out $dir/fcm-key.pub"
+           . ' 2>/dev/null') == 0 or die 'openssl pkey failed';
+
+    unlink "$dir/fcm.port";
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>>', "$dir/fcm.log";
+        open STDERR, '>&', \*STDOUT;
+        { no warnings 'exec';
+          exec '/usr/bin/python3', "$root/t/fakes/fcm.py",
+              '--port-file', "$dir/fcm.port", '--public-key', "$dir/fcm-key.pub",
+              '--client-email', $self->{email}, '--project', $self->{project},
+              '--token-ttl', $o{token_ttl} || 3600; }
+        POSIX::_exit(127);
+    }
+    $self->{pid} = $pid;
+
+    for (1 .. 200) {
+        last if -s "$dir/fcm.port";
+        sleep 0.05;
+    }
+    open my $fh, '<', "$dir/fcm.port" or die "the fake FCM did not start: "
+        . `cat $dir/fcm.log`;
+    chomp(my $port = <$fh>);
+    $self->{url} = "http://127.0.0.1:$port";
+
+    # the service-account file, as the Firebase console gives it
+    local $/;
+    open my $key, '<', "$dir/fcm-key.pem" or die $!;
+    my $pem = <$key>;
+    $self->{account} = "$dir/firebase.json";
+    open my $sa, '>', $self->{account} or die $!;
+    print $sa $self->{json}->pretty->encode({
+        type => 'service_account', project_id => $self->{project},
+        private_key_id => 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+        private_key => $pem, client_email => $self->{email},
+        client_id => '100000000000000000001',
+        auth_uri => 'https://accounts.google.com/o/oauth2/auth',
+        token_uri => "$self->{url}/token" });
+    close $sa;
+    return $self;
+}
+
+sub _call {
+    my ($self, $method, $path, $body) = @_;
+    my $r = $self->{http}->request($method, "$self->{url}$path",
+        defined $body ? { content => encode_json($body),
+                          headers => { 'Content-Type' => 'application/json' } }
+                      : {});
+    die "fake FCM $path: $r->{status} $r->{content}" unless $r->{success};
+    return decode_json($r->{content});
+}
+
+# the next answers to messages for a device token
+sub script {
+    my ($self, $token, @answers) = @_;
+    $self->_call(POST => '/_fake/script', { $token => \@answers });
+}
+
+sub revoke { $_[0]->_call(POST => '/_fake/revoke', {}) }
+
+sub config { my ($self, %c) = @_; $self->_call(POST => '/_fake/config', \%c) }
+
+sub messages { @{ $_[0]->_call(GET => '/_fake/messages') } }
+
+sub stats { $_[0]->_call(GET => '/_fake/stats') }
+
+sub stop {
+    my ($self) = @_;
+    return unless $self->{pid};
+    kill 'TERM', $self->{pid};
+    waitpid $self->{pid}, 0;
+    delete $self->{pid};
+}
+
+sub DESTROY { $_[0]->stop }
+
+1;

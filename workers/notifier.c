@@ -1,0 +1,1403 @@
+/*
+ * The notifier role: a new job on the user's phone in under a second.
+ *
+ * The scraper LPUSHes {"job_ids": [...]} on JOBSCOUT_QUEUE_MATCH after
+ * committing new jobs.  The notifier takes such tasks, several at once,
+ * and:
+ *
+ *   1. asks PostgreSQL who matches them: match_users(), set-based (one
+ *      GIN index scan per job, never a loop over users here);
+ *   2. inserts the alerts in chunks, each chunk its own transaction
+ *      (insert_alerts(): the match score, each user's min_score, ON
+ *      CONFLICT DO NOTHING), the pushes of the alerts really inserted
+ *      already claimed by this notifier for push_claim_timeout; a chunk's
+ *      pushes go out as soon as it is committed, while the next chunk is
+ *      inserted;
+ *   3. acks the tasks once every chunk is committed;
+ *   4. sends the pushes to FCM, fcm_max_in_flight at a time, and records
+ *      each outcome on its alert as soon as PostgreSQL is free
+ *      (record_pushes()): accepted, a retry later (429, 5xx: backoff,
+ *      Retry-After honoured), the token cleared (UNREGISTERED), failed;
+ *   5. queues the e-mails, instant or hourly/daily digests, for the
+ *      mailer (claim_emails(), emails_queued()), every digest_interval
+ *      and right after a match that made some.
+ *
+ * Pushes are driven by durable alert state, never by memory alone: a
+ * push is 'pending', or 'sending' under a lease, until FCM's answer is
+ * recorded.  A notifier killed mid-batch leaves its pushes 'sending';
+ * once their lease is over any notifier claims them (claim_pushes())
+ * and sends them, and its unacked match tasks are requeued by the queue
+ * reaper and matched again, which inserts only the alerts still missing.
+ * So every matching user gets a push across crashes and restarts, and
+ * none gets two, but for one window: FCM v1 has no idempotency key, so a
+ * notifier killed after FCM accepted a message and before the UPDATE
+ * recording it committed leaves a push that will be sent again.  That
+ * window is kept to one PostgreSQL round trip (outcomes have a
+ * connection of their own, and are recorded as soon as they come); we
+ * chose a rare duplicate there over a lost alert.
+ *
+ * One process, one loop: two PostgreSQL connections (libpq,
+ * non-blocking: one matches and inserts, the other records outcomes and
+ * claims work), libcurl's multi handle, and the Redis queue, which
+ * blocks (a second at most) only when there is nothing else to do.  Without fcm_service_account
+ * the notifier still matches and e-mails; its pushes wait as 'pending'.
+ */
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "fcm.h"
+#include "jobscout_task.h"
+#include "log.h"
+#include "pg.h"
+#include "queue.h"
+#include "roles.h"
+#include "util.h"
+
+#define JS_NT_TASKS_MAX      32      /* match tasks merged in one batch */
+#define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
+#define JS_NT_CHUNK          500     /* alerts inserted per transaction */
+#define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
+#define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
+#define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
+#define JS_NT_EMAIL_LEASE    60000   /* ms */
+#define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
+#define JS_NT_REPORT_EVERY   10000   /* ms between push statistics */
+#define JS_NT_PG_TIMEOUT     30000   /* ms per statement */
+#define JS_NT_QUOTA_BACKOFF  60000   /* ms: QUOTA_EXCEEDED's minimum */
+
+/* The match queue's own retries: PostgreSQL down, mostly. */
+#define JS_NT_MATCH_ATTEMPTS 10
+#define JS_NT_MATCH_BACKOFF_MIN  1000
+#define JS_NT_MATCH_BACKOFF_MAX  60000
+
+typedef struct js_nt_push_s  js_nt_push_t;
+
+struct js_nt_push_s {
+    char            alert_id[40];
+    char           *token;
+    char           *body;           /* the FCM message until it is sent */
+    int             attempts;       /* this one included */
+    int64_t         lease_end;      /* monotonic ms */
+    int64_t         discovered_ms;  /* the job's discovery, Unix ms */
+    js_nt_push_t   *next;
+};
+
+typedef struct {
+    char            alert_id[40];
+    const char     *status;
+    char            at[32];
+    char            name[160];      /* FCM's message name, when accepted */
+    char           *error;          /* otherwise */
+    char           *token;          /* when unregistered */
+    int             retry_ms;
+} js_nt_outcome_t;
+
+enum {
+    JS_NT_IDLE = 0,
+    JS_NT_JOBS,           /* push_jobs() to ask */
+    JS_NT_CANDIDATES,     /* match_users() to ask */
+    JS_NT_INSERT          /* chunks to insert */
+};
+
+typedef struct {
+    int              state;
+    js_task_t        tasks[JS_NT_TASKS_MAX];
+    int              ntasks;
+    js_pg_array_t    job_ids;
+    int              njobs;
+    PGresult        *jobs;          /* push_jobs() */
+    int             *job_rows;      /* its rows by job id */
+    char           **rests;         /* per row: js_fcm_message_rest() */
+    PGresult        *cands;         /* match_users() */
+    int              next;          /* first candidate not inserted */
+    int              chunk;         /* candidates in the chunk in flight */
+    int              alerts;
+    int              pushes;
+    int              emails;
+    int64_t          started;
+    int64_t          matched_in;    /* ms until match_users() answered */
+} js_nt_match_t;
+
+typedef struct {
+    js_worker_t        *w;
+    const js_conf_t    *cf;
+    js_queue_t          q;
+    js_pg_t             pg;          /* matching, inserting */
+    js_pg_t             pgw;         /* outcomes, claims, e-mails */
+    js_fcm_t           *fcm;         /* NULL: push disabled */
+    char                lease[32];
+
+    js_nt_match_t       m;
+
+    js_nt_push_t       *sendq;
+    js_nt_push_t       *sendq_tail;
+    int                 nsendq;
+
+    js_nt_outcome_t    *out;
+    int                 nout;
+    int                 out_size;
+    int                 recording;   /* outcomes in a record_pushes() */
+    int                 last_recorded;
+
+    js_pg_array_t       mailed;      /* alerts whose mails are queued */
+    int                 nmailed;
+
+    int64_t             claim_at;
+    int64_t             email_at;
+    int64_t             take_at;
+    int                 claiming;
+
+    /* what happened to pushes since the last report */
+    int64_t             report_at;
+    int64_t            *latency;
+    int                 nlatency;
+    int                 latency_size;
+    long                accepted;
+    long                retried;
+    long                failed;
+    long                unregistered;
+} js_nt_t;
+
+static void js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r);
+
+
+static int64_t
+js_nt_wall_ms(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t
+js_nt_random(void)
+{
+    uint32_t  r;
+
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r)) {
+        r = (uint32_t) getpid() * 2654435761u ^ (uint32_t) js_msec();
+    }
+    return r;
+}
+
+static int
+js_nt_is_uuid(const char *s)
+{
+    int  i;
+
+    for (i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') {
+                return 0;
+            }
+        } else if (s[i] == '\0'
+                   || strchr("0123456789abcdefABCDEF", s[i]) == NULL)
+        {
+            return 0;
+        }
+    }
+    return s[36] == '\0';
+}
+
+
+/* --- pushes ---------------------------------------------------------- */
+
+static void
+js_nt_push_free(js_nt_push_t *p)
+{
+    free(p->token);
+    free(p->body);
+    free(p);
+}
+
+/*
+ * A push to send: its message is built now, from its job's (rest:
+ * js_fcm_message_rest()) and the device token.
+ */
+static void
+js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
+    int attempts, const char *rest, int64_t discovered_ms)
+{
+    js_nt_push_t  *p;
+
+    p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return;
+    }
+
+    snprintf(p->alert_id, sizeof(p->alert_id), "%s", alert_id);
+    p->token = strdup(token);
+    p->body = rest ? js_fcm_message_for(rest, token) : NULL;
+    p->attempts = attempts;
+    p->lease_end = js_msec() + nt->cf->push_claim_timeout;
+    p->discovered_ms = discovered_ms;
+
+    if (p->token == NULL || p->body == NULL) {
+        /* Left 'sending': claimed again once its lease is over. */
+        js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
+               JS_KS("alert", alert_id));
+        js_nt_push_free(p);
+        return;
+    }
+
+    if (nt->sendq_tail != NULL) {
+        nt->sendq_tail->next = p;
+    } else {
+        nt->sendq = p;
+    }
+    nt->sendq_tail = p;
+    nt->nsendq++;
+}
+
+static void
+js_nt_outcome(js_nt_t *nt, const js_nt_push_t *p, const char *status,
+    const char *name, const char *error, int retry_ms)
+{
+    js_nt_outcome_t  *o;
+
+    if (nt->nout == nt->out_size) {
+        o = realloc(nt->out, (nt->out_size ? nt->out_size * 2 : 256)
+                             * sizeof(js_nt_outcome_t));
+        if (o == NULL) {
+            js_log(JS_LOG_ALERT, "out of memory, outcome left to the "
+                   "lease", JS_KS("alert", p->alert_id));
+            return;
+        }
+        nt->out = o;
+        nt->out_size = nt->out_size ? nt->out_size * 2 : 256;
+    }
+
+    o = &nt->out[nt->nout++];
+    memset(o, 0, sizeof(*o));
+    snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
+    o->status = status;
+    js_iso_time(o->at, sizeof(o->at));
+    snprintf(o->name, sizeof(o->name), "%s", name ? name : "");
+    o->error = error ? strdup(error) : NULL;
+    o->token = strcmp(status, "unregistered") == 0 ? strdup(p->token) : NULL;
+    o->retry_ms = retry_ms;
+}
+
+static void
+js_nt_outcome_free(js_nt_outcome_t *o)
+{
+    free(o->error);
+    free(o->token);
+}
+
+/* FCM answered one message (or gave up on it). */
+static void
+js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
+{
+    int               delay;
+    char              err[600];
+    js_nt_t          *nt = ctx;
+    js_nt_push_t     *p = data;
+    const js_conf_t  *cf = nt->cf;
+
+    switch (r->outcome) {
+
+    case JS_FCM_ACCEPTED:
+        js_nt_outcome(nt, p, "accepted", r->name, NULL, 0);
+        nt->accepted++;
+
+        if (nt->nlatency == nt->latency_size) {
+            int64_t  *l = realloc(nt->latency, (nt->latency_size
+                                                ? nt->latency_size * 2
+                                                : 1024) * sizeof(int64_t));
+            if (l != NULL) {
+                nt->latency = l;
+                nt->latency_size = nt->latency_size ? nt->latency_size * 2
+                                                    : 1024;
+            }
+        }
+        if (nt->nlatency < nt->latency_size) {
+            nt->latency[nt->nlatency++] = js_nt_wall_ms() - p->discovered_ms;
+        }
+        break;
+
+    case JS_FCM_UNREGISTERED:
+        js_nt_outcome(nt, p, "unregistered", NULL, r->error, 0);
+        nt->unregistered++;
+        js_log(JS_LOG_INFO, "device token gone, cleared",
+               JS_KS("alert", p->alert_id), JS_KS("err", r->error));
+        break;
+
+    case JS_FCM_RETRY:
+        if (p->attempts >= cf->fcm_max_attempts) {
+            snprintf(err, sizeof(err), "%d attempts, the last: %s",
+                     p->attempts, r->error);
+            js_nt_outcome(nt, p, "failed", NULL, err, 0);
+            nt->failed++;
+            js_log(JS_LOG_WARN, "push failed", JS_KS("alert", p->alert_id),
+                   JS_KS("err", err));
+            break;
+        }
+
+        delay = (int) js_queue_backoff(p->attempts, cf->fcm_backoff_min,
+                                       cf->fcm_backoff_max, js_nt_random());
+        if (r->retry_after >= 0 && r->retry_after * 1000 > delay) {
+            delay = (int) r->retry_after * 1000;
+        } else if (r->quota && r->retry_after < 0
+                   && delay < JS_NT_QUOTA_BACKOFF)
+        {
+            delay = JS_NT_QUOTA_BACKOFF;
+        }
+
+        js_nt_outcome(nt, p, "pending", NULL, r->error, delay);
+        nt->retried++;
+        js_log(JS_LOG_INFO, "push to retry", JS_KS("alert", p->alert_id),
+               JS_KI("attempts", p->attempts), JS_KI("delay_ms", delay),
+               JS_KS("err", r->error));
+
+        /* Claimed when due (a little after: PostgreSQL's clock). */
+        if (js_msec() + delay + 20 < nt->claim_at) {
+            nt->claim_at = js_msec() + delay + 20;
+        }
+        break;
+
+    default:
+        js_nt_outcome(nt, p, "failed", NULL, r->error, 0);
+        nt->failed++;
+        /* THIRD_PARTY_AUTH_ERROR and the like need an operator. */
+        js_log(r->status == 401 || r->status == 403 ? JS_LOG_ERR
+                                                    : JS_LOG_WARN,
+               "push refused", JS_KS("alert", p->alert_id),
+               JS_KS("err", r->error));
+    }
+
+    js_nt_push_free(p);
+}
+
+/* Starts what the send queue holds, as far as FCM has room. */
+static void
+js_nt_send(js_nt_t *nt)
+{
+    int64_t        now;
+    js_nt_push_t  *p;
+
+    if (nt->sendq == NULL || js_fcm_room(nt->fcm) == 0
+        || js_fcm_token(nt->fcm) != 0)
+    {
+        return;
+    }
+
+    now = js_msec();
+
+    while (nt->sendq != NULL && js_fcm_room(nt->fcm) > 0) {
+        p = nt->sendq;
+        nt->sendq = p->next;
+        if (nt->sendq == NULL) {
+            nt->sendq_tail = NULL;
+        }
+        nt->nsendq--;
+        p->next = NULL;
+
+        /*
+         * Too late to be sure to answer within the lease: another
+         * notifier may claim it meanwhile.  Leave it to that claim.
+         */
+        if (p->lease_end - now < 2 * nt->cf->fcm_timeout) {
+            js_log(JS_LOG_WARN, "push lease too short to send, left to "
+                   "the next claim", JS_KS("alert", p->alert_id));
+            js_nt_push_free(p);
+            continue;
+        }
+
+        if (js_fcm_send(nt->fcm, p->body, p) != 0) {
+            p->body = NULL;
+            js_nt_outcome(nt, p, "released", NULL, NULL, 0);
+            js_nt_push_free(p);
+            continue;
+        }
+        p->body = NULL;
+    }
+}
+
+/* Every push not sent yet goes back to 'pending', due now. */
+static void
+js_nt_release_sendq(js_nt_t *nt)
+{
+    js_nt_push_t  *p;
+
+    while ((p = nt->sendq) != NULL) {
+        nt->sendq = p->next;
+        js_nt_outcome(nt, p, "released", NULL, NULL, 0);
+        js_nt_push_free(p);
+    }
+    nt->sendq_tail = NULL;
+    nt->nsendq = 0;
+}
+
+static int
+js_nt_cmp_i64(const void *a, const void *b)
+{
+    int64_t  x = *(const int64_t *) a, y = *(const int64_t *) b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Every JS_NT_REPORT_EVERY ms, or at once when final. */
+static void
+js_nt_report(js_nt_t *nt, int final)
+{
+    int64_t  p50 = 0, p95 = 0, p99 = 0, max = 0, now = js_msec();
+
+    if (!final && now < nt->report_at) {
+        return;
+    }
+    nt->report_at = now + JS_NT_REPORT_EVERY;
+
+    if (nt->accepted + nt->retried + nt->failed + nt->unregistered == 0) {
+        return;
+    }
+
+    if (nt->nlatency > 0) {
+        qsort(nt->latency, nt->nlatency, sizeof(int64_t), js_nt_cmp_i64);
+        p50 = nt->latency[(nt->nlatency - 1) * 50 / 100];
+        p95 = nt->latency[(nt->nlatency - 1) * 95 / 100];
+        p99 = nt->latency[(nt->nlatency - 1) * 99 / 100];
+        max = nt->latency[nt->nlatency - 1];
+    }
+
+    js_log(JS_LOG_INFO, "pushes", JS_KI("accepted", nt->accepted),
+           JS_KI("retried", nt->retried), JS_KI("failed", nt->failed),
+           JS_KI("unregistered", nt->unregistered),
+           JS_KI("latency_p50_ms", p50), JS_KI("latency_p95_ms", p95),
+           JS_KI("latency_p99_ms", p99), JS_KI("latency_max_ms", max));
+
+    nt->accepted = nt->retried = nt->failed = nt->unregistered = 0;
+    nt->nlatency = 0;
+}
+
+
+/* --- PostgreSQL ------------------------------------------------------ */
+
+static void
+js_nt_recorded(void *ctx, PGresult *res, const char *err)
+{
+    int       i;
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        /* Kept, to record once PostgreSQL is back. */
+        js_log(JS_LOG_ERR, "push outcomes not recorded, will retry",
+               JS_KI("outcomes", nt->recording), JS_KS("err", err));
+        nt->recording = 0;
+        return;
+    }
+    PQclear(res);
+
+    for (i = 0; i < nt->recording; i++) {
+        js_nt_outcome_free(&nt->out[i]);
+    }
+    memmove(nt->out, nt->out + nt->recording,
+            (nt->nout - nt->recording) * sizeof(js_nt_outcome_t));
+    nt->nout -= nt->recording;
+    nt->recording = 0;
+}
+
+static int
+js_nt_record(js_nt_t *nt)
+{
+    int               i, n, rc = -1;
+    char              retry[16];
+    const char       *values[7];
+    js_pg_array_t     a[7];
+    js_nt_outcome_t  *o;
+
+    static const char  sql[] =
+        "SELECT record_pushes($1::uuid[], $2::text[], $3::timestamptz[],"
+        " $4::text[], $5::text[], $6::integer[], $7::text[])";
+
+    memset(a, 0, sizeof(a));
+    n = nt->nout < JS_NT_RECORD_MAX ? nt->nout : JS_NT_RECORD_MAX;
+
+    for (i = 0; i < n; i++) {
+        o = &nt->out[i];
+        snprintf(retry, sizeof(retry), "%d", o->retry_ms);
+        js_pg_array_add(&a[0], o->alert_id);
+        js_pg_array_add(&a[1], o->status);
+        js_pg_array_add(&a[2], o->at);
+        js_pg_array_add(&a[3], o->name[0] ? o->name : NULL);
+        js_pg_array_add(&a[4], o->error);
+        js_pg_array_add(&a[5], retry);
+        js_pg_array_add(&a[6], o->token);
+    }
+
+    for (i = 0; i < 7; i++) {
+        if (js_pg_array_end(&a[i]) != 0) {
+            goto done;
+        }
+        values[i] = a[i].data;
+    }
+
+    if (js_pg_send(&nt->pgw, "record_pushes", sql, 7, values,
+                   JS_NT_PG_TIMEOUT, js_nt_recorded, nt) == 0)
+    {
+        nt->recording = n;
+        rc = 0;
+    }
+
+done:
+
+    for (i = 0; i < 7; i++) {
+        js_pg_array_free(&a[i]);
+    }
+    return rc;
+}
+
+static void
+js_nt_claimed(void *ctx, PGresult *res, const char *err)
+{
+    int             i, n;
+    char           *rest;
+    js_nt_t        *nt = ctx;
+    js_fcm_alert_t  alert;
+
+    nt->claiming = 0;
+    nt->claim_at = js_msec() + JS_NT_CLAIM_EVERY;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "claiming pushes failed", JS_KS("err", err));
+        return;
+    }
+
+    /* alert_id, user_id, job_id, fcm_token, title, company, location,
+     * location_type, attempts, discovered_ms */
+    n = PQntuples(res);
+
+    for (i = 0; i < n; i++) {
+        alert.token = PQgetvalue(res, i, 3);
+        alert.job_id = PQgetvalue(res, i, 2);
+        alert.title = PQgetvalue(res, i, 4);
+        alert.company = PQgetvalue(res, i, 5);
+        alert.location = PQgetvalue(res, i, 6);
+        alert.location_type = PQgetvalue(res, i, 7);
+
+        rest = js_fcm_message_rest(&alert);
+        js_nt_push_add(nt, PQgetvalue(res, i, 0), alert.token,
+                       atoi(PQgetvalue(res, i, 8)), rest,
+                       atoll(PQgetvalue(res, i, 9)));
+        free(rest);
+    }
+
+    if (n > 0) {
+        js_log(JS_LOG_INFO, "pushes claimed", JS_KI("pushes", n));
+        /* A full batch: more may be due right away. */
+        if (n == js_fcm_room(nt->fcm)) {
+            nt->claim_at = js_msec();
+        }
+    }
+
+    PQclear(res);
+}
+
+static int
+js_nt_claim(js_nt_t *nt)
+{
+    char         n[16];
+    const char  *values[2];
+
+    snprintf(n, sizeof(n), "%d", js_fcm_room(nt->fcm));
+    values[0] = n;
+    values[1] = nt->lease;
+
+    if (js_pg_send(&nt->pgw, "claim_pushes",
+                   "SELECT * FROM claim_pushes($1::integer, $2::interval)",
+                   2, values, JS_NT_PG_TIMEOUT, js_nt_claimed, nt) != 0)
+    {
+        return -1;
+    }
+
+    nt->claiming = 1;
+    return 0;
+}
+
+
+/* --- e-mails --------------------------------------------------------- */
+
+static void
+js_nt_mails_marked(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        /* Their lease will run out and they will be queued again, with
+         * the same task ids (Message-IDs). */
+        js_log(JS_LOG_ERR, "queued e-mails not marked", JS_KS("err", err));
+    } else {
+        PQclear(res);
+    }
+
+    js_pg_array_free(&nt->mailed);
+    nt->nmailed = 0;
+}
+
+static int
+js_nt_mark_mails(js_nt_t *nt)
+{
+    const char  *values[1];
+
+    if (js_pg_array_end(&nt->mailed) != 0) {
+        js_pg_array_free(&nt->mailed);
+        nt->nmailed = 0;
+        return -1;
+    }
+
+    values[0] = nt->mailed.data;
+
+    return js_pg_send(&nt->pgw, "emails_queued",
+                      "SELECT emails_queued($1::uuid[])", 1, values,
+                      JS_NT_PG_TIMEOUT, js_nt_mails_marked, nt);
+}
+
+/* Each row is one mail: onto the mail queue with it. */
+static void
+js_nt_emails_claimed(void *ctx, PGresult *res, const char *err)
+{
+    int           i, n, queued = 0;
+    char         *task, *ids, *id, *save;
+    json_t       *args, *o;
+    js_nt_t      *nt = ctx;
+    json_error_t  je;
+
+    nt->email_at = js_msec() + nt->cf->digest_interval;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "claiming e-mails failed", JS_KS("err", err));
+        return;
+    }
+
+    /* task_id, kind, args, alert_ids */
+    n = PQntuples(res);
+
+    for (i = 0; i < n; i++) {
+        args = json_loads(PQgetvalue(res, i, 2), 0, &je);
+        o = args ? json_pack("{s:s, s:s, s:o, s:i, s:I}",
+                             "id", PQgetvalue(res, i, 0),
+                             "kind", PQgetvalue(res, i, 1),
+                             "args", args,
+                             "attempt", 0,
+                             "enqueued_at", (json_int_t) js_nt_wall_ms())
+                 : NULL;
+        task = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+
+        if (task == NULL
+            || js_queue_push(&nt->q, JOBSCOUT_QUEUE_MAIL, task) != 0)
+        {
+            /* Claimed, not queued: queued again when the lease ends. */
+            free(task);
+            js_log(JS_LOG_ERR, "e-mail not queued, left to its lease",
+                   JS_KS("task", PQgetvalue(res, i, 0)));
+            continue;
+        }
+        free(task);
+        queued++;
+
+        /* "{id,id,...}": uuids need no quoting */
+        ids = strdup(PQgetvalue(res, i, 3));
+        if (ids == NULL) {
+            continue;
+        }
+        for (id = strtok_r(ids, "{},", &save); id != NULL;
+             id = strtok_r(NULL, "{},", &save))
+        {
+            js_pg_array_add(&nt->mailed, id);
+            nt->nmailed++;
+        }
+        free(ids);
+    }
+
+    if (queued > 0) {
+        js_log(JS_LOG_INFO, "e-mails queued", JS_KI("mails", queued),
+               JS_KI("alerts", nt->nmailed));
+    }
+
+    PQclear(res);
+}
+
+static int
+js_nt_claim_emails(js_nt_t *nt)
+{
+    char         n[16], lease[32];
+    const char  *values[2];
+
+    snprintf(n, sizeof(n), "%d", JS_NT_EMAILS_MAX);
+    snprintf(lease, sizeof(lease), "%d milliseconds", JS_NT_EMAIL_LEASE);
+    values[0] = n;
+    values[1] = lease;
+
+    return js_pg_send(&nt->pgw, "claim_emails",
+                      "SELECT task_id, kind, args, alert_ids"
+                      " FROM claim_emails($1::integer, $2::interval)",
+                      2, values, JS_NT_PG_TIMEOUT, js_nt_emails_claimed, nt);
+}
+
+
+/* --- matching -------------------------------------------------------- */
+
+static void
+js_nt_match_reset(js_nt_t *nt)
+{
+    int             i;
+    js_nt_match_t  *m = &nt->m;
+
+    for (i = 0; i < m->ntasks; i++) {
+        js_task_free(&m->tasks[i]);
+    }
+    js_pg_array_free(&m->job_ids);
+    if (m->cands != NULL) {
+        PQclear(m->cands);
+    }
+    for (i = 0; m->rests != NULL && i < PQntuples(m->jobs); i++) {
+        free(m->rests[i]);
+    }
+    free(m->rests);
+    free(m->job_rows);
+    if (m->jobs != NULL) {
+        PQclear(m->jobs);
+    }
+
+    memset(m, 0, sizeof(*m));
+}
+
+/* The batch failed (PostgreSQL): its tasks are retried later. */
+static void
+js_nt_match_failed(js_nt_t *nt, const char *err)
+{
+    int  i;
+
+    js_log(JS_LOG_ERR, "matching failed", JS_KI("tasks", nt->m.ntasks),
+           JS_KS("err", err));
+
+    for (i = 0; i < nt->m.ntasks; i++) {
+        (void) js_queue_fail(&nt->q, &nt->m.tasks[i], err, 0);
+    }
+    js_nt_match_reset(nt);
+}
+
+static void
+js_nt_match_done(js_nt_t *nt)
+{
+    int             i;
+    js_nt_match_t  *m = &nt->m;
+
+    for (i = 0; i < m->ntasks; i++) {
+        (void) js_queue_ack(&nt->q, &m->tasks[i]);
+    }
+
+    js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
+           JS_KI("jobs", m->njobs),
+           JS_KI("matches", m->cands ? PQntuples(m->cands) : 0),
+           JS_KI("alerts", m->alerts), JS_KI("pushes", m->pushes),
+           JS_KI("emails", m->emails), JS_KI("match_ms", m->matched_in),
+           JS_KI("total_ms", js_msec() - m->started));
+
+    if (m->emails > 0) {
+        nt->email_at = 0;
+    }
+
+    js_nt_match_reset(nt);
+}
+
+static PGresult  *js_nt_sort_res;
+
+static int
+js_nt_cmp_job(const void *a, const void *b)
+{
+    return strcmp(PQgetvalue(js_nt_sort_res, *(const int *) a, 0),
+                  PQgetvalue(js_nt_sort_res, *(const int *) b, 0));
+}
+
+/* The push_jobs() row of a job, or -1. */
+static int
+js_nt_job_row(js_nt_t *nt, const char *job_id)
+{
+    int  lo = 0, hi = PQntuples(nt->m.jobs) - 1, mid, c;
+
+    while (lo <= hi) {
+        mid = (lo + hi) / 2;
+        c = strcmp(PQgetvalue(nt->m.jobs, nt->m.job_rows[mid], 0), job_id);
+        if (c == 0) {
+            return nt->m.job_rows[mid];
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return -1;
+}
+
+static void
+js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
+{
+    int             i, n;
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+
+    if (res == NULL) {
+        js_nt_match_failed(nt, err);
+        return;
+    }
+
+    n = PQntuples(res);
+    m->jobs = res;
+    m->job_rows = malloc((n ? n : 1) * sizeof(int));
+    m->rests = calloc(n ? n : 1, sizeof(char *));
+    if (m->job_rows == NULL || m->rests == NULL) {
+        js_nt_match_failed(nt, "out of memory");
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        m->job_rows[i] = i;
+    }
+    js_nt_sort_res = res;
+    qsort(m->job_rows, n, sizeof(int), js_nt_cmp_job);
+
+    m->state = JS_NT_CANDIDATES;
+}
+
+static void
+js_nt_candidates_found(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+
+    if (res == NULL) {
+        js_nt_match_failed(nt, err);
+        return;
+    }
+
+    m->cands = res;
+    m->matched_in = js_msec() - m->started;
+    m->next = 0;
+    m->state = JS_NT_INSERT;
+
+    if (PQntuples(res) == 0) {
+        js_nt_match_done(nt);
+    }
+}
+
+static void
+js_nt_inserted(void *ctx, PGresult *res, const char *err)
+{
+    int             i, n, job;
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+    js_fcm_alert_t  alert;
+
+    if (res == NULL) {
+        js_nt_match_failed(nt, err);
+        return;
+    }
+
+    /* alert_id, user_id, job_id, fcm_token, push, email */
+    n = PQntuples(res);
+
+    for (i = 0; i < n; i++) {
+        m->alerts++;
+
+        if (PQgetvalue(res, i, 5)[0] == 't') {
+            m->emails++;
+        }
+
+        if (PQgetvalue(res, i, 4)[0] != 't') {
+            continue;
+        }
+        m->pushes++;
+
+        job = js_nt_job_row(nt, PQgetvalue(res, i, 2));
+        if (nt->fcm == NULL || job < 0) {
+            continue;
+        }
+
+        /* The job's part of the message, made once for all its users. */
+        if (m->rests[job] == NULL) {
+            alert.token = "";
+            alert.job_id = PQgetvalue(m->jobs, job, 0);
+            alert.title = PQgetvalue(m->jobs, job, 1);
+            alert.company = PQgetvalue(m->jobs, job, 2);
+            alert.location = PQgetvalue(m->jobs, job, 3);
+            alert.location_type = PQgetvalue(m->jobs, job, 4);
+            m->rests[job] = js_fcm_message_rest(&alert);
+        }
+
+        js_nt_push_add(nt, PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), 1,
+                       m->rests[job], atoll(PQgetvalue(m->jobs, job, 5)));
+    }
+
+    PQclear(res);
+
+    m->next += m->chunk;
+    m->chunk = 0;
+
+    if (m->next >= PQntuples(m->cands)) {
+        js_nt_match_done(nt);
+    }
+}
+
+static int
+js_nt_insert_chunk(js_nt_t *nt)
+{
+    int             i, end, rc = -1;
+    const char     *values[3];
+    js_pg_array_t   users, jobs;
+    js_nt_match_t  *m = &nt->m;
+
+    static const char  sql[] =
+        "SELECT alert_id, user_id, job_id, fcm_token, push, email"
+        " FROM insert_alerts($1::uuid[], $2::uuid[], $3::interval)";
+
+    memset(&users, 0, sizeof(users));
+    memset(&jobs, 0, sizeof(jobs));
+    end = m->next + JS_NT_CHUNK;
+    if (end > PQntuples(m->cands)) {
+        end = PQntuples(m->cands);
+    }
+
+    for (i = m->next; i < end; i++) {
+        js_pg_array_add(&users, PQgetvalue(m->cands, i, 0));
+        js_pg_array_add(&jobs, PQgetvalue(m->cands, i, 1));
+    }
+
+    if (js_pg_array_end(&users) != 0 || js_pg_array_end(&jobs) != 0) {
+        goto done;
+    }
+
+    values[0] = users.data;
+    values[1] = jobs.data;
+    /* Without FCM, pushes wait as 'pending' for a notifier that has it. */
+    values[2] = nt->fcm != NULL ? nt->lease : NULL;
+
+    if (js_pg_send(&nt->pg, "insert_alerts", sql, 3, values,
+                   JS_NT_PG_TIMEOUT, js_nt_inserted, nt) == 0)
+    {
+        m->chunk = end - m->next;
+        rc = 0;
+    }
+
+done:
+
+    js_pg_array_free(&users);
+    js_pg_array_free(&jobs);
+    return rc;
+}
+
+/*
+ * Adds a taken task to the batch: 0, or -1 when the task was refused
+ * (dead-lettered or acked: nothing to match).
+ */
+static int
+js_nt_batch_add(js_nt_t *nt, js_task_t *t)
+{
+    size_t          i;
+    json_t         *ids, *id;
+    const char     *s;
+    js_nt_match_t  *m = &nt->m;
+
+    if (strcmp(t->kind, JOBSCOUT_TASK_MATCH_JOBS) != 0) {
+        (void) js_queue_fail(&nt->q, t, "not a match.jobs task", 1);
+        return -1;
+    }
+
+    ids = json_object_get(t->args, "job_ids");
+    if (!json_is_array(ids)) {
+        (void) js_queue_fail(&nt->q, t, "args \"job_ids\" is not a list", 1);
+        return -1;
+    }
+
+    json_array_foreach(ids, i, id) {
+        s = json_string_value(id);
+        if (s == NULL || !js_nt_is_uuid(s)) {
+            (void) js_queue_fail(&nt->q, t, "args \"job_ids\" holds "
+                                 "something else than UUIDs", 1);
+            return -1;
+        }
+    }
+
+    if (json_array_size(ids) == 0) {
+        (void) js_queue_ack(&nt->q, t);
+        return -1;
+    }
+
+    json_array_foreach(ids, i, id) {
+        js_pg_array_add(&m->job_ids, json_string_value(id));
+        m->njobs++;
+    }
+
+    m->tasks[m->ntasks++] = *t;
+    return 0;
+}
+
+/*
+ * Takes match tasks: the first blocking up to block ms, then whatever
+ * else is queued, up to the batch limits.
+ */
+static void
+js_nt_take(js_nt_t *nt, int block)
+{
+    js_task_t       t;
+    js_nt_match_t  *m = &nt->m;
+
+    while (m->ntasks < JS_NT_TASKS_MAX && m->njobs < JS_NT_JOBS_MAX) {
+        if (js_queue_take_wait(&nt->q, &t, m->ntasks == 0 ? block : 0)
+            != 1)
+        {
+            break;
+        }
+
+        if (js_nt_batch_add(nt, &t) != 0) {
+            js_task_free(&t);
+        }
+    }
+
+    if (m->ntasks == 0) {
+        return;
+    }
+
+    if (js_pg_array_end(&m->job_ids) != 0) {
+        js_nt_match_failed(nt, "out of memory");
+        return;
+    }
+
+    m->state = JS_NT_JOBS;
+    m->started = js_msec();
+}
+
+/* The matching connection: the batch's next step. */
+static void
+js_nt_match_next(js_nt_t *nt)
+{
+    int             rc = 0;
+    const char     *values[1];
+    js_nt_match_t  *m = &nt->m;
+
+    values[0] = m->job_ids.data;
+
+    switch (m->state) {
+
+    case JS_NT_JOBS:
+        rc = js_pg_send(&nt->pg, "push_jobs",
+                        "SELECT * FROM push_jobs($1::uuid[])", 1, values,
+                        JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
+        break;
+
+    case JS_NT_CANDIDATES:
+        rc = js_pg_send(&nt->pg, "match_users",
+                        "SELECT user_id, job_id"
+                        " FROM match_users($1::uuid[])", 1, values,
+                        JS_NT_PG_TIMEOUT, js_nt_candidates_found, nt);
+        break;
+
+    case JS_NT_INSERT:
+        /* One chunk at a time, and only as fast as pushes go out. */
+        if (m->chunk == 0 && nt->nsendq < JS_NT_CHUNK) {
+            rc = js_nt_insert_chunk(nt);
+        }
+        break;
+    }
+
+    if (rc != 0) {
+        js_nt_match_failed(nt, "cannot send a query");
+    }
+}
+
+/*
+ * The other connection: outcomes first, to shorten the window in which
+ * an accepted push is not recorded yet, but taking turns with the rest,
+ * which a stream of answers would starve.
+ */
+static void
+js_nt_work_next(js_nt_t *nt)
+{
+    int  record;
+
+    record = nt->nout > 0 && !nt->recording;
+    if (record && (!nt->last_recorded || nt->nout >= JS_NT_RECORD_MAX)) {
+        nt->last_recorded = 1;
+        (void) js_nt_record(nt);
+        return;
+    }
+    nt->last_recorded = 0;
+
+    if (nt->nmailed > 0 && js_nt_mark_mails(nt) == 0) {
+        return;
+    }
+
+    if (!js_worker_exiting() && nt->fcm != NULL && !nt->claiming
+        && js_msec() >= nt->claim_at && nt->nsendq == 0
+        && js_fcm_room(nt->fcm) > 0)
+    {
+        if (js_fcm_token(nt->fcm) != 0) {
+            /* No access token to send with: no claim before the retry. */
+            nt->claim_at = js_fcm_retry_at(nt->fcm);
+
+        } else if (js_nt_claim(nt) == 0) {
+            return;
+        }
+    }
+
+    if (!js_worker_exiting() && js_msec() >= nt->email_at) {
+        if (js_nt_claim_emails(nt) == 0) {
+            return;
+        }
+        nt->email_at = js_msec() + 1000;
+    }
+
+    if (record) {
+        (void) js_nt_record(nt);
+    }
+}
+
+
+/* --- the loop -------------------------------------------------------- */
+
+static int
+js_nt_busy(js_nt_t *nt)
+{
+    return nt->pg.busy || nt->pgw.busy || nt->m.state != JS_NT_IDLE
+           || nt->nsendq > 0
+           || nt->nout > 0 || nt->nmailed > 0
+           || (nt->fcm != NULL && js_fcm_in_flight(nt->fcm) > 0);
+}
+
+/* Waits up to timeout ms for PostgreSQL or FCM, then serves them. */
+static void
+js_nt_wait(js_nt_t *nt, int timeout)
+{
+    int                 i, n = 0, fd;
+    short               events;
+    js_pg_t            *pgs[2] = { &nt->pg, &nt->pgw };
+    struct pollfd       pfd[2];
+    struct curl_waitfd  extra[2];
+
+    for (i = 0; i < 2; i++) {
+        fd = js_pg_fd(pgs[i], &events);
+        if (fd < 0) {
+            continue;
+        }
+        pfd[n].fd = fd;
+        pfd[n].events = events;
+        extra[n].fd = fd;
+        extra[n].events = ((events & POLLIN) ? CURL_WAIT_POLLIN : 0)
+                          | ((events & POLLOUT) ? CURL_WAIT_POLLOUT : 0);
+        extra[n].revents = 0;
+        n++;
+    }
+
+    if (nt->fcm != NULL) {
+        (void) js_fcm_wait(nt->fcm, n ? extra : NULL, n, timeout);
+    } else if (n > 0) {
+        (void) poll(pfd, n, timeout);
+    } else {
+        (void) js_worker_sleep(timeout);
+    }
+
+    js_pg_process(&nt->pg);
+    js_pg_process(&nt->pgw);
+
+    if (nt->fcm != NULL) {
+        js_fcm_perform(nt->fcm, js_nt_pushed, nt);
+    }
+}
+
+/* ms until the next timed work, within 1..max */
+static int
+js_nt_until(js_nt_t *nt, int64_t now, int max)
+{
+    int64_t  next = now + max;
+
+    if (nt->fcm != NULL && nt->claim_at < next) {
+        next = nt->claim_at;
+    }
+    if (nt->email_at < next) {
+        next = nt->email_at;
+    }
+    return next - now < 1 ? 1 : (int) (next - now);
+}
+
+static void
+js_nt_loop(js_nt_t *nt)
+{
+    int      redis_ok, busy;
+    int64_t  now;
+
+    for ( ;; ) {
+        js_worker_service();
+        now = js_msec();
+
+        if (js_worker_terminating()) {
+            break;
+        }
+
+        /*
+         * QUIT: finish the batch, the sends in flight and their records,
+         * then go; pushes not sent yet go back to 'pending' for the next
+         * notifier, rather than hold up the stop.
+         */
+        if (js_worker_exiting()) {
+            js_nt_release_sendq(nt);
+            if (!js_nt_busy(nt)) {
+                break;
+            }
+        }
+
+        redis_ok = js_queue_tick(&nt->q) == 0;
+        busy = js_nt_busy(nt);
+
+        if (redis_ok && nt->m.state == JS_NT_IDLE && !js_worker_exiting()
+            && (!busy || now >= nt->take_at))
+        {
+            nt->take_at = now + JS_NT_POLL_QUEUE;
+            js_nt_take(nt, busy ? 0 : js_nt_until(nt, now, 1000));
+        }
+
+        if (nt->m.state != JS_NT_IDLE && js_pg_ready(&nt->pg)) {
+            js_nt_match_next(nt);
+        }
+
+        if (js_pg_ready(&nt->pgw)) {
+            js_nt_work_next(nt);
+        }
+
+        if (nt->fcm != NULL) {
+            js_nt_send(nt);
+        }
+
+        js_nt_report(nt, 0);
+
+        if (js_nt_busy(nt)) {
+            js_nt_wait(nt, 20);
+
+        } else if (!redis_ok) {
+            /* No Redis: due pushes and e-mails still go out. */
+            now = js_msec();
+            js_nt_wait(nt, js_nt_until(nt, now,
+                                       (int) (nt->q.retry_at - now > 0
+                                              ? nt->q.retry_at - now : 1)));
+        }
+    }
+}
+
+/* TERM: what is queued goes back to 'pending', in flight too. */
+static void
+js_nt_abandon(js_nt_t *nt)
+{
+    js_nt_release_sendq(nt);
+
+    if (nt->fcm != NULL) {
+        js_fcm_destroy(nt->fcm, js_nt_pushed, nt);
+        nt->fcm = NULL;
+    }
+
+    js_pg_close(&nt->pg);
+    if (nt->pgw.busy) {
+        js_pg_close(&nt->pgw);
+        nt->recording = 0;
+    }
+
+    /* One last try, briefly: else the leases bring them back. */
+    if (nt->nout > 0 && js_pg_ready(&nt->pgw)
+        && js_nt_record(nt) == 0)
+    {
+        while (nt->pgw.busy) {
+            js_nt_wait(nt, 100);
+        }
+    }
+}
+
+int
+js_notifier_run(js_worker_t *w)
+{
+    int                 i, rc = 0;
+    char                err[512];
+    js_nt_t             nt;
+    js_queue_policy_t   policy;
+    const js_conf_t    *cf = w->conf;
+
+    memset(&nt, 0, sizeof(nt));
+    nt.w = w;
+    nt.cf = cf;
+    snprintf(nt.lease, sizeof(nt.lease), "%d milliseconds",
+             cf->push_claim_timeout);
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        js_log(JS_LOG_ALERT, "cannot initialize libcurl");
+        return 1;
+    }
+
+    if (cf->fcm_service_account == NULL) {
+        js_log(JS_LOG_WARN, "push disabled: no fcm_service_account; "
+               "alerts are matched and e-mailed, their pushes wait");
+    } else {
+        nt.fcm = js_fcm_create(cf, err, sizeof(err));
+        if (nt.fcm == NULL) {
+            js_log(JS_LOG_ALERT, "push disabled: cannot use the service "
+                   "account", JS_KS("err", err));
+        }
+    }
+
+    policy.max_attempts = JS_NT_MATCH_ATTEMPTS;
+    policy.backoff_min = JS_NT_MATCH_BACKOFF_MIN;
+    policy.backoff_max = JS_NT_MATCH_BACKOFF_MAX;
+
+    js_queue_init(&nt.q, cf, JOBSCOUT_QUEUE_MATCH, w->role, &policy);
+    js_pg_init(&nt.pg, cf->postgres);
+    js_pg_init(&nt.pgw, cf->postgres);
+
+    js_log(JS_LOG_INFO, "notifier started", JS_KS("queue", nt.q.queue),
+           JS_KS("consumer", nt.q.consumer),
+           JS_KS("push", nt.fcm != NULL ? cf->fcm_base_url : "disabled"),
+           JS_KI("max_in_flight", cf->fcm_max_in_flight),
+           JS_KI("lease_ms", cf->push_claim_timeout));
+
+    nt.report_at = js_msec() + JS_NT_REPORT_EVERY;
+
+    js_nt_loop(&nt);
+
+    if (js_worker_terminating()) {
+        js_nt_abandon(&nt);
+    }
+
+    js_nt_report(&nt, 1);
+
+    /* An unfinished batch: its tasks go back on the queue. */
+    js_nt_match_reset(&nt);
+    js_queue_close(&nt.q);
+
+    js_nt_release_sendq(&nt);
+    js_fcm_destroy(nt.fcm, NULL, NULL);
+    js_pg_close(&nt.pg);
+    js_pg_close(&nt.pgw);
+
+    for (i = 0; i < nt.nout; i++) {
+        js_nt_outcome_free(&nt.out[i]);
+    }
+    if (nt.nout > 0) {
+        js_log(JS_LOG_WARN, "push outcomes not recorded, left to the "
+               "leases", JS_KI("outcomes", nt.nout));
+    }
+    free(nt.out);
+    free(nt.latency);
+    js_pg_array_free(&nt.mailed);
+
+    js_log(JS_LOG_INFO, "notifier stopped",
+           JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));
+
+    curl_global_cleanup();
+    return rc;
+}
