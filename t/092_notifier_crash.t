@@ -105,7 +105,7 @@ is($processing, 1, '... with the match task unacked');
 
 ok(wait_until(10, sub { !JobScout::Jobscoutd::alive($notifier) }), 'the notifier is gone');
 $fcm->config(hold => JSON::PP::false);
-ok(wait_until(10, sub { $fcm->stats->{dropped} == 50 }),
+ok(wait_until(30, sub { $fcm->stats->{dropped} == 50 }),
    'the held messages are dropped: their client died before any answer');
 
 my ($again) = ();
