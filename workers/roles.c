@@ -5,6 +5,7 @@
 const js_role_t  js_roles[] = {
     { "heartbeat", js_heartbeat_run },
     { "mailer",    js_mailer_run },
-    /* scheduler, scraper, notifier: issue 5 and later. */
+    { "scraper",   js_scraper_run },
+    /* notifier: a later issue. */
     { NULL, NULL }
 };

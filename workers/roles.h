@@ -11,5 +11,6 @@
 
 int js_heartbeat_run(js_worker_t *w);
 int js_mailer_run(js_worker_t *w);
+int js_scraper_run(js_worker_t *w);
 
 #endif

@@ -22,6 +22,17 @@
  *   mail_max_attempts 5;                 tries before the dead letters
  *   mail_backoff 5s 15m;                 first retry delay, the cap
  *
+ * and for "workers scraper N;" (all optional, defaults shown):
+ *
+ *   scrape_contact_url https://jobscout.dev/bot;   in the User-Agent
+ *   scrape_connect_timeout 10s; scrape_timeout 30s;
+ *   scrape_max_redirects 5; scrape_max_body 10m;
+ *   scrape_concurrency 16;               sources in flight per process
+ *   scrape_expire_after 3;               missed successful runs
+ *   scrape_host_delay 6s;                between requests to one host
+ *   scrape_robots_ttl 24h;
+ *   adzuna_app_id ...; adzuna_app_key ...; adzuna_base_url ...;
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -75,6 +86,20 @@ typedef struct {
     int                 mail_max_attempts;
     int                 mail_backoff_min;      /* ms */
     int                 mail_backoff_max;      /* ms */
+
+    /* the scraper: User-Agent "JobScout/1.0 (+scrape_contact_url)" */
+    char               *scrape_contact_url;
+    int                 scrape_connect_timeout;  /* ms */
+    int                 scrape_timeout;          /* ms, a whole fetch */
+    int                 scrape_max_redirects;
+    size_t              scrape_max_body;         /* bytes, decoded */
+    int                 scrape_concurrency;      /* runs per process */
+    int                 scrape_expire_after;     /* missed runs */
+    int                 scrape_host_delay;       /* ms between requests */
+    int                 scrape_robots_ttl;       /* ms */
+    char               *adzuna_app_id;
+    char               *adzuna_app_key;
+    char               *adzuna_base_url;
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

@@ -201,6 +201,29 @@ invalid:
     return -1;
 }
 
+char *
+js_task_create(const char *kind, json_t *args)
+{
+    int      i;
+    char     id[33], *s;
+    json_t  *o;
+
+    for (i = 0; i < 4; i++) {
+        snprintf(id + i * 8, 9, "%08x", js_queue_random());
+    }
+
+    o = json_pack("{s:s, s:s, s:o, s:i, s:I}", "id", id, "kind", kind,
+                  "args", args, "attempt", 0, "enqueued_at",
+                  (json_int_t) js_queue_wall_msec());
+    if (o == NULL) {
+        return NULL;
+    }
+
+    s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
 void
 js_task_free(js_task_t *t)
 {
@@ -656,6 +679,13 @@ js_queue_dead_letter(js_queue_t *q, js_task_t *t, const char *error)
 int
 js_queue_take(js_queue_t *q, js_task_t *t)
 {
+    return js_queue_take_from(q, q->queue, JS_QUEUE_BLOCK_SEC, t);
+}
+
+int
+js_queue_take_from(js_queue_t *q, const char *queue, int block_sec,
+    js_task_t *t)
+{
     char         err[512];
     redisReply  *r;
 
@@ -665,8 +695,13 @@ js_queue_take(js_queue_t *q, js_task_t *t)
         return -1;
     }
 
-    r = redisCommand(q->redis, "BLMOVE %s %s RIGHT LEFT %d", q->queue,
-                     q->processing, JS_QUEUE_BLOCK_SEC);
+    if (block_sec > 0) {
+        r = redisCommand(q->redis, "BLMOVE %s %s RIGHT LEFT %d", queue,
+                         q->processing, block_sec);
+    } else {
+        r = redisCommand(q->redis, "LMOVE %s %s RIGHT LEFT", queue,
+                         q->processing);
+    }
     r = js_queue_check(q, r, "BLMOVE");
     if (r == NULL) {
         return -1;
@@ -682,7 +717,7 @@ js_queue_take(js_queue_t *q, js_task_t *t)
 
         /* Retrying cannot fix a malformed task: straight to the dead. */
         js_log(JS_LOG_ERR, "malformed task, dead-lettered",
-               JS_KS("queue", q->queue), JS_KS("err", err));
+               JS_KS("queue", queue), JS_KS("err", err));
         if (t->raw != NULL) {
             (void) js_queue_dead_letter(q, t, err);
         }

@@ -102,6 +102,15 @@ void js_queue_keepalive(js_queue_t *q);
  */
 int js_queue_take(js_queue_t *q, js_task_t *t);
 
+/*
+ * The same from another queue into this consumer's processing list,
+ * blocking up to block_sec (0: LMOVE, no wait): for a role consuming
+ * several queues in priority order (the scraper: scrape:high first).
+ * Reaped or failed tasks go back to q->queue, the one registered.
+ */
+int js_queue_take_from(js_queue_t *q, const char *queue, int block_sec,
+    js_task_t *t);
+
 /* LREM <processing> 1 <raw>.  Returns 0, or -1 when Redis failed. */
 int js_queue_ack(js_queue_t *q, js_task_t *t);
 
@@ -123,6 +132,12 @@ int js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
 void js_queue_close(js_queue_t *q);
 
 void js_task_free(js_task_t *t);
+
+/*
+ * A new task of kind with args (a reference is stolen), in the format of
+ * jobscout_task.h, for producers: malloc()ed, NULL when out of memory.
+ */
+char *js_task_create(const char *kind, json_t *args);
 
 
 /* Pure parts, unit-tested without Redis. */
