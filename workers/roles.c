@@ -5,6 +5,7 @@
 const js_role_t  js_roles[] = {
     { "heartbeat", js_heartbeat_run },
     { "mailer",    js_mailer_run },
+    { "scheduler", js_scheduler_run },
     { "scraper",   js_scraper_run },
     /* notifier: a later issue. */
     { NULL, NULL }

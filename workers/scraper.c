@@ -153,7 +153,8 @@ js_scrape_queue_matches(js_scraper_t *s, const char *source_id, long *n,
         }
 
         task = chunk ? js_task_create(JOBSCOUT_TASK_MATCH_JOBS,
-                                      json_pack("{s:O}", "job_ids", chunk))
+                                      json_pack("{s:O}", "job_ids", chunk),
+                                      NULL)
                      : NULL;
         if (task == NULL) {
             json_decref(chunk);
@@ -184,6 +185,22 @@ js_scrape_queue_matches(js_scraper_t *s, const char *source_id, long *n,
 
     json_decref(ids);
     return rc;
+}
+
+/* Done with the source: the scheduler may queue it again. */
+static void
+js_scrape_unpend(js_scraper_t *s, const char *source_id)
+{
+    redisReply  *reply;
+
+    if (s->q.redis == NULL) {
+        return;                  /* the key's TTL will do it */
+    }
+    reply = redisCommand(s->q.redis, "DEL %s%s",
+                         JOBSCOUT_SCRAPE_PENDING_PREFIX, source_id);
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
 }
 
 /* The run is over (error NULL: a success): store it, queue, ack. */
@@ -234,6 +251,7 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     }
 
     (void) js_queue_ack(&s->q, &r->task);
+    js_scrape_unpend(s, run.source_id);
     js_scrape_run_free(r);
 }
 
@@ -356,6 +374,7 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
         js_log(JS_LOG_NOTICE, "source gone or inactive, skipped",
                JS_KS("source", id));
         (void) js_queue_ack(&s->q, &r->task);
+        js_scrape_unpend(s, id);
         js_scrape_run_free(r);
         return;
     }

@@ -92,6 +92,12 @@ static int js_conf_set_adzuna_app_key(js_conf_ctx_t *ctx, char **args,
     int nargs);
 static int js_conf_set_adzuna_base_url(js_conf_ctx_t *ctx, char **args,
     int nargs);
+static int js_conf_set_scrape_intervals(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_jitter(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scheduler_interval(js_conf_ctx_t *ctx, char **args,
+    int nargs);
 
 static const js_conf_directive_t  js_conf_directives[] = {
     { "pid",              1, 1, 1, js_conf_set_pid },
@@ -126,6 +132,9 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "adzuna_app_id",    1, 1, 1, js_conf_set_adzuna_app_id },
     { "adzuna_app_key",   1, 1, 1, js_conf_set_adzuna_app_key },
     { "adzuna_base_url",  1, 1, 1, js_conf_set_adzuna_base_url },
+    { "scrape_intervals", 2, 2, 1, js_conf_set_scrape_intervals },
+    { "scrape_jitter",    1, 1, 1, js_conf_set_scrape_jitter },
+    { "scheduler_interval", 1, 1, 1, js_conf_set_scheduler_interval },
 };
 
 static int
@@ -848,6 +857,40 @@ js_conf_set_adzuna_base_url(js_conf_ctx_t *ctx, char **args, int nargs)
 }
 
 static int
+js_conf_set_scrape_intervals(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scrape_intervals", args[0],
+                           &ctx->cf->scrape_interval_high) != 0
+           || js_conf_timeout(ctx, "scrape_intervals", args[1],
+                              &ctx->cf->scrape_interval_normal) != 0
+           ? -1 : 0;
+}
+
+static int
+js_conf_set_scrape_jitter(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    /* 0 is valid: every due source at once. */
+    if (js_conf_parse_msec(args[0], &ctx->cf->scrape_jitter) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"scrape_jitter\" directive", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_scheduler_interval(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scheduler_interval", args[0],
+                           &ctx->cf->scheduler_interval);
+}
+
+static int
 js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
 {
     size_t                      i;
@@ -1197,6 +1240,10 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->scrape_expire_after = 3;
     cf->scrape_host_delay = 6000;
     cf->scrape_robots_ttl = 24 * 3600 * 1000;
+    cf->scrape_interval_high = 30 * 60 * 1000;
+    cf->scrape_interval_normal = 2 * 3600 * 1000;
+    cf->scrape_jitter = 60 * 1000;
+    cf->scheduler_interval = 5000;
 
     cf->prefix = js_conf_prefix(prefix);
     if (cf->prefix == NULL) {

@@ -33,6 +33,12 @@
  *   scrape_robots_ttl 24h;
  *   adzuna_app_id ...; adzuna_app_key ...; adzuna_base_url ...;
  *
+ * and for "workers scheduler 1;":
+ *
+ *   scrape_intervals 30m 2h;             priority high, normal
+ *   scrape_jitter 60s;                   random delay of each enqueue
+ *   scheduler_interval 5s;               between passes
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -100,6 +106,12 @@ typedef struct {
     char               *adzuna_app_id;
     char               *adzuna_app_key;
     char               *adzuna_base_url;
+
+    /* the scheduler */
+    int                 scrape_interval_high;    /* ms */
+    int                 scrape_interval_normal;  /* ms */
+    int                 scrape_jitter;           /* ms, at most */
+    int                 scheduler_interval;      /* ms between passes */
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

@@ -202,7 +202,7 @@ invalid:
 }
 
 char *
-js_task_create(const char *kind, json_t *args)
+js_task_create(const char *kind, json_t *args, const char *queue)
 {
     int      i;
     char     id[33], *s;
@@ -215,7 +215,11 @@ js_task_create(const char *kind, json_t *args)
     o = json_pack("{s:s, s:s, s:o, s:i, s:I}", "id", id, "kind", kind,
                   "args", args, "attempt", 0, "enqueued_at",
                   (json_int_t) js_queue_wall_msec());
-    if (o == NULL) {
+    if (o == NULL
+        || (queue != NULL
+            && json_object_set_new(o, "queue", json_string(queue)) != 0))
+    {
+        json_decref(o);
         return NULL;
     }
 

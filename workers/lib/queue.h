@@ -136,8 +136,10 @@ void js_task_free(js_task_t *t);
 /*
  * A new task of kind with args (a reference is stolen), in the format of
  * jobscout_task.h, for producers: malloc()ed, NULL when out of memory.
+ * queue, when not NULL, is where the promoter sends it from the delayed
+ * set.
  */
-char *js_task_create(const char *kind, json_t *args);
+char *js_task_create(const char *kind, json_t *args, const char *queue);
 
 
 /* Pure parts, unit-tested without Redis. */
