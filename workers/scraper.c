@@ -24,6 +24,8 @@
 
 #include "adapter.h"
 #include "http.h"
+#include "polite.h"
+#include "robots.h"
 #include "jobscout_task.h"
 #include "jobstore.h"
 #include "log.h"
@@ -50,7 +52,24 @@ typedef struct {
     char                 *etag;           /* of the first page */
     char                 *last_modified;
     int                   not_modified;
+
+    /* politeness: the robots.txt rules of origin, the wait for a slot */
+    char                  origin[300];
+    char                  host[260];
+    char                 *rules;
+    char                  robots_url[320];
+    int                   waiting;        /* JS_SCRAPE_WAIT_* */
+    int64_t               not_before;     /* monotonic ms */
 } js_scrape_run_t;
+
+enum {
+    JS_SCRAPE_WAIT_NONE = 0,
+    JS_SCRAPE_WAIT_PAGE,
+    JS_SCRAPE_WAIT_ROBOTS,
+    JS_SCRAPE_WAIT_RULES         /* another fetches robots.txt */
+};
+
+#define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
 
 struct js_scraper_s {
     js_worker_t          *w;
@@ -64,6 +83,8 @@ struct js_scraper_s {
 };
 
 static void js_scrape_fetched(js_http_req_t *req);
+static void js_scrape_robots_fetched(js_http_req_t *req);
+static void js_scrape_next(js_scrape_run_t *r);
 
 static int64_t
 js_wall_msec(void)
@@ -120,6 +141,7 @@ js_scrape_run_free(js_scrape_run_t *r)
     free(r->url);
     free(r->etag);
     free(r->last_modified);
+    free(r->rules);
 
     memset(r, 0, sizeof(*r));
     r->s = s;
@@ -255,21 +277,199 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     js_scrape_run_free(r);
 }
 
+/* Redis failed us, not the source: the task is retried later. */
+static void
+js_scrape_abort(js_scrape_run_t *r, const char *err)
+{
+    js_log(JS_LOG_ERR, "scrape abandoned, will retry",
+           JS_KS("source", r->row.src.id), JS_KS("err", err));
+    (void) js_queue_fail(&r->s->q, &r->task, err, 0);
+    js_scrape_run_free(r);
+}
+
+/* Reserves the host's next slot; the main loop starts what when due. */
+static void
+js_scrape_wait(js_scrape_run_t *r, int what)
+{
+    int64_t  wait;
+
+    if (r->s->q.redis == NULL
+        || js_polite_slot(r->s->q.redis, r->host,
+                          r->s->w->conf->scrape_host_delay, &wait) != 0)
+    {
+        js_scrape_abort(r, "redis: cannot reserve a host slot");
+        return;
+    }
+
+    r->waiting = what;
+    r->not_before = js_msec() + wait;
+}
+
 static void
 js_scrape_fetch(js_scrape_run_t *r)
 {
-    int  first = r->page.npages == 0;
+    int  first = r->page.npages == 0, robots;
+
+    robots = r->waiting == JS_SCRAPE_WAIT_ROBOTS;
+    r->waiting = JS_SCRAPE_WAIT_NONE;
 
     memset(&r->req, 0, sizeof(r->req));
-    r->req.url = r->url;
-    r->req.etag = first ? r->row.etag : NULL;
-    r->req.last_modified = first ? r->row.last_modified : NULL;
-    r->req.done = js_scrape_fetched;
     r->req.data = r;
+
+    if (robots) {
+        r->req.url = r->robots_url;
+        r->req.done = js_scrape_robots_fetched;
+    } else {
+        r->req.url = r->url;
+        r->req.etag = first ? r->row.etag : NULL;
+        r->req.last_modified = first ? r->row.last_modified : NULL;
+        r->req.done = js_scrape_fetched;
+    }
 
     if (js_http_start(r->s->http, &r->req) != 0) {
         js_scrape_finish(r, r->req.error);
     }
+}
+
+/* origin ("http://host:port"), host and path with query of r->url. */
+static int
+js_scrape_url_parts(js_scrape_run_t *r, char *path, size_t len)
+{
+    int    rc = -1;
+    char  *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+    CURLU *u;
+
+    u = curl_url();
+    if (u == NULL
+        || curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT)
+           != CURLUE_OK
+        || curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK)
+    {
+        goto done;
+    }
+    (void) curl_url_get(u, CURLUPART_QUERY, &q, 0);
+
+    if (js_snprintf(r->origin, sizeof(r->origin), "%s://%s:%s", scheme,
+                    host, port) < 0
+        || js_snprintf(r->host, sizeof(r->host), "%s", host) < 0
+        || js_snprintf(r->robots_url, sizeof(r->robots_url), "%s/robots.txt",
+                       r->origin) < 0
+        || js_snprintf(path, len, "%s%s%s", p, q ? "?" : "", q ? q : "") < 0)
+    {
+        goto done;
+    }
+    rc = 0;
+
+done:
+
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(p);
+    curl_free(q);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* The next fetch of the run: robots.txt first if needed, then r->url. */
+static void
+js_scrape_next(js_scrape_run_t *r)
+{
+    int   rc;
+    char  origin[sizeof(r->origin)], path[4096], err[600];
+
+    memcpy(origin, r->origin, sizeof(origin));
+
+    if (js_scrape_url_parts(r, path, sizeof(path)) != 0) {
+        snprintf(err, sizeof(err), "bad URL %.300s", r->url);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    if (r->rules == NULL || strcmp(origin, r->origin) != 0) {
+        free(r->rules);
+        r->rules = NULL;
+
+        rc = r->s->q.redis == NULL ? -1
+             : js_polite_robots_get(r->s->q.redis, r->origin, &r->rules);
+        if (rc == -1) {
+            js_scrape_abort(r, "redis: cannot read the robots.txt cache");
+            return;
+        }
+        if (rc == 0) {
+            /* Held for long enough for a slot, a fetch and its redirects. */
+            rc = js_polite_robots_lock(r->s->q.redis, r->origin,
+                                       r->s->w->conf->scrape_timeout
+                                       + 60000);
+            if (rc == -1) {
+                js_scrape_abort(r, "redis: cannot lock robots.txt");
+            } else if (rc == 1) {
+                js_scrape_wait(r, JS_SCRAPE_WAIT_ROBOTS);
+            } else {
+                r->waiting = JS_SCRAPE_WAIT_RULES;
+                r->not_before = js_msec() + JS_SCRAPER_RULES_RETRY;
+            }
+            return;
+        }
+    }
+
+    if (!js_robots_allowed(r->rules, path)) {
+        snprintf(err, sizeof(err), "blocked by robots.txt: %.300s", r->url);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    js_scrape_wait(r, JS_SCRAPE_WAIT_PAGE);
+}
+
+/*
+ * RFC 9309 2.3.1: 2xx is parsed, 4xx allows everything, anything else
+ * (5xx, unreachable, too many redirects) disallows everything, cached
+ * for a tenth of the TTL so the site gets another chance soon.
+ */
+static void
+js_scrape_robots_fetched(js_http_req_t *req)
+{
+    int               ttl;
+    char             *rules;
+    js_scrape_run_t  *r = req->data;
+    const js_conf_t  *cf = r->s->w->conf;
+
+    ttl = cf->scrape_robots_ttl;
+
+    if (req->status >= 200 && req->status < 300) {
+        rules = js_robots_rules(req->body ? req->body : "", req->len,
+                                "JobScout");
+    } else if (req->status >= 400 && req->status < 500) {
+        rules = strdup("");
+    } else {
+        rules = strdup(JS_ROBOTS_DENY_ALL);
+        ttl = ttl / 10 > 0 ? ttl / 10 : ttl;
+    }
+
+    js_log(JS_LOG_INFO, "robots.txt fetched", JS_KS("origin", r->origin),
+           JS_KI("status", req->status), JS_KS("err", req->error));
+    js_http_req_reset(req);
+
+    if (rules == NULL) {
+        js_scrape_finish(r, "out of memory");
+        return;
+    }
+
+    if (r->s->q.redis == NULL
+        || js_polite_robots_put(r->s->q.redis, r->origin, rules, ttl) != 0)
+    {
+        free(rules);
+        js_scrape_abort(r, "redis: cannot cache robots.txt");
+        return;
+    }
+
+    free(r->rules);
+    r->rules = rules;
+    js_scrape_next(r);
 }
 
 static void
@@ -325,7 +525,7 @@ js_scrape_fetched(js_http_req_t *req)
         js_scrape_finish(r, "out of memory");
         return;
     }
-    js_scrape_fetch(r);
+    js_scrape_next(r);
 }
 
 static void
@@ -400,7 +600,40 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
 
     js_log(JS_LOG_DEBUG, "scrape started", JS_KS("source", id),
            JS_KS("url", r->url));
-    js_scrape_fetch(r);
+    js_scrape_next(r);
+}
+
+/* Starts the fetches whose slot has come; returns the ms to the next. */
+static int
+js_scraper_due(js_scraper_t *s)
+{
+    int               i, next = JS_SCRAPER_POLL;
+    int64_t           now = js_msec();
+    js_scrape_run_t  *r;
+
+    for (i = 0; i < s->nruns; i++) {
+        r = &s->runs[i];
+        if (!r->in_use || r->waiting == JS_SCRAPE_WAIT_NONE) {
+            continue;
+        }
+
+        if (r->not_before <= now) {
+            if (r->waiting == JS_SCRAPE_WAIT_RULES) {
+                r->waiting = JS_SCRAPE_WAIT_NONE;
+                js_scrape_next(r);
+            } else {
+                js_scrape_fetch(r);
+            }
+        }
+
+        /* what it waits for now: maybe a slot it just reserved */
+        if (r->in_use && r->waiting != JS_SCRAPE_WAIT_NONE
+            && r->not_before - now < next)
+        {
+            next = r->not_before > now ? (int) (r->not_before - now) : 0;
+        }
+    }
+    return next;
 }
 
 /* 1 with a task, scrape:high before scrape:normal; blocks when idle. */
@@ -478,7 +711,7 @@ js_scraper_run(js_worker_t *w)
 
         if (js_queue_tick(&s.q) != 0) {
             if (s.active > 0) {
-                js_http_poll(s.http, JS_SCRAPER_POLL);
+                js_http_poll(s.http, js_scraper_due(&s));
                 continue;
             }
             wait = s.q.retry_at - js_msec();
@@ -493,7 +726,7 @@ js_scraper_run(js_worker_t *w)
         }
 
         if (s.active > 0) {
-            js_http_poll(s.http, JS_SCRAPER_POLL);
+            js_http_poll(s.http, js_scraper_due(&s));
         }
     }
 

@@ -10,6 +10,7 @@ use warnings;
 use Exporter 'import';
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
+use IPC::Open2;
 use JSON::PP;
 use POSIX ();
 use Time::HiRes qw(sleep);
@@ -54,14 +55,22 @@ sub _reply {
     die "redis: unexpected reply $line";
 }
 
-# One value per row, columns joined by '|'; the SQL is the test's own.
+# One value per row, columns joined by '|'; the SQL is the test's own
+# (one line).  One psql session for the whole test: spawning one per
+# query costs more than the queries.
+my ($psql_pid, $psql_in, $psql_out);
+
 sub psql {
     my ($sql) = @_;
-    open my $fh, '-|', 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1',
-        '-d', $ENV{TEST_NGINX_PG}, '-c', $sql or die "psql: $!";
-    local $/;
-    my $out = <$fh> // '';
-    close $fh or die "psql failed: $sql";
+    $psql_pid ||= open2($psql_out, $psql_in, 'psql', '-X', '-q', '-t', '-A',
+                        '-d', $ENV{TEST_NGINX_PG});
+    $sql =~ s/\s*;?\s*\z//;
+    print $psql_in "$sql;\n\\echo __psql_done__\n";
+    my $out = '';
+    while (defined(my $line = <$psql_out>)) {
+        last if $line eq "__psql_done__\n";
+        $out .= $line;
+    }
     $out =~ s/\s+\z//;
     return $out;
 }
@@ -144,7 +153,8 @@ sub children {
         push @pids, $pid if $master && $ppid == $master && $c{$id} eq $queue
                             && alive($pid);
     }
-    return sort { $a <=> $b } @pids;
+    @pids = sort { $a <=> $b } @pids;
+    return @pids;    # in scalar context, the count
 }
 
 sub start_daemon {
@@ -198,6 +208,10 @@ END {
     if ($board_pid) {
         kill 'TERM', $board_pid;
         waitpid $board_pid, 0;
+    }
+    if ($psql_pid) {
+        close $psql_in;
+        waitpid $psql_pid, 0;
     }
 }
 
