@@ -237,6 +237,7 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
 
     memset(&run, 0, sizeof(run));
     run.source_id = r->row.src.id;
+    run.company_name = r->row.src.company_name;
     run.error = error;
     run.not_modified = r->not_modified;
     run.page = &r->page;
@@ -404,15 +405,25 @@ js_scrape_next(js_scrape_run_t *r)
             rc = js_polite_robots_lock(r->s->q.redis, r->origin,
                                        r->s->w->conf->scrape_timeout
                                        + 60000);
-            if (rc == -1) {
-                js_scrape_abort(r, "redis: cannot lock robots.txt");
-            } else if (rc == 1) {
-                js_scrape_wait(r, JS_SCRAPE_WAIT_ROBOTS);
-            } else {
+            if (rc == 1) {
+                /* the previous holder may have cached them meanwhile */
+                rc = js_polite_robots_get(r->s->q.redis, r->origin,
+                                          &r->rules);
+                if (rc == 1) {
+                    js_polite_robots_unlock(r->s->q.redis, r->origin);
+                } else if (rc == 0) {
+                    js_scrape_wait(r, JS_SCRAPE_WAIT_ROBOTS);
+                    return;
+                }
+            } else if (rc == 0) {
                 r->waiting = JS_SCRAPE_WAIT_RULES;
                 r->not_before = js_msec() + JS_SCRAPER_RULES_RETRY;
+                return;
             }
-            return;
+            if (rc == -1) {
+                js_scrape_abort(r, "redis: cannot lock robots.txt");
+                return;
+            }
         }
     }
 

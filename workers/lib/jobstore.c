@@ -4,6 +4,7 @@
 
 #include "jobstore.h"
 #include "normalize.h"
+#include "simhash.h"
 
 /* The jobs of one run, as a JSON array: see js_jobstore_upsert_sql. */
 static const char  js_jobstore_companies_sql[] =
@@ -49,8 +50,7 @@ static const char  js_jobstore_upsert_sql[] =
     "           WHERE o.source_id IS DISTINCT FROM $1"
     "             AND o.duplicate_of IS NULL AND o.is_active"
     "             AND (o.canonical_key = i.canonical_key"
-    "                  OR (o.canonical_key IS NOT NULL"
-    "                      AND i.simhash IS NOT NULL"
+    "                  OR (i.simhash IS NOT NULL AND o.simhash IS NOT NULL"
     "                      AND o.company_id = i.company_id"
     "                      AND bit_count((o.simhash # i.simhash)::bit(64))"
     "                          <= $3))"
@@ -137,9 +137,6 @@ static const char  js_jobstore_pending_sql[] =
 static const char  js_jobstore_queued_sql[] =
     "UPDATE jobs SET match_queued_at = now()"
     " WHERE id IN (SELECT json_array_elements_text($1::json)::uuid)";
-
-/* Cross-source duplicates: SimHash distance at most this many bits. */
-#define JS_JOBSTORE_SIMHASH_BITS  "3"
 
 static const char *const  js_salary_periods[] = {
     NULL, "hour", "day", "week", "month", "year"
@@ -234,9 +231,10 @@ js_jobstore_str(const char *s)
 }
 
 static json_t *
-js_jobstore_jobs_json(const js_page_t *page)
+js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
 {
-    char             slug[128];
+    char             slug[128], key[3 * 310];
+    uint64_t         hash;
     size_t           i, k;
     json_t          *arr, *o, *skills;
     const js_job_t  *j;
@@ -295,6 +293,17 @@ js_jobstore_jobs_json(const js_page_t *page)
         }
         json_object_set_new(o, "posted_at", json_integer(j->posted_at));
         json_object_set_new(o, "skills", skills);
+
+        js_canonical_key(j->title, j->company ? j->company : source_company,
+                         j->location_type != NULL
+                         && strcmp(j->location_type, "remote") == 0
+                         ? "remote" : j->location, key, sizeof(key));
+        json_object_set_new(o, "canonical_key", json_string(key));
+        hash = j->description ? js_simhash(j->description) : 0;
+        if (hash != 0) {
+            json_object_set_new(o, "simhash",
+                                json_integer((json_int_t) (int64_t) hash));
+        }
     }
 
     return arr;
@@ -304,12 +313,12 @@ static int
 js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
     js_store_stats_t *st, char *err, size_t errlen)
 {
-    char         n[32], *jobs;
+    char         n[32], near[16], *jobs;
     json_t      *arr;
     PGresult    *res;
     const char  *v[3];
 
-    arr = js_jobstore_jobs_json(run->page);
+    arr = js_jobstore_jobs_json(run->page, run->company_name);
     jobs = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
     if (jobs == NULL) {
@@ -328,7 +337,8 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
 
     v[0] = run->source_id;
     v[1] = jobs;
-    v[2] = JS_JOBSTORE_SIMHASH_BITS;
+    snprintf(near, sizeof(near), "%d", JS_SIMHASH_NEAR);
+    v[2] = near;
     if (js_jobstore_exec(pg, js_jobstore_upsert_sql, 3, v, PGRES_TUPLES_OK,
                          &res, "upsert jobs", err, errlen) != 0)
     {

@@ -36,6 +36,7 @@ typedef struct {
 
 typedef struct {
     const char       *source_id;
+    const char       *company_name;   /* the source's, for dedup keys */
     const char       *error;          /* non-NULL: the run failed */
     int               not_modified;   /* 304: nothing changed */
     const js_page_t  *page;           /* the jobs, on success */

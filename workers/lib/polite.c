@@ -97,10 +97,18 @@ js_polite_robots_put(redisContext *c, const char *origin, const char *rules,
         freeReplyObject(r);
     }
     if (rc == 0) {
-        r = redisCommand(c, "DEL %s%s", JS_POLITE_LOCK_PREFIX, origin);
-        if (r != NULL) {
-            freeReplyObject(r);
-        }
+        js_polite_robots_unlock(c, origin);
     }
     return rc;
+}
+
+void
+js_polite_robots_unlock(redisContext *c, const char *origin)
+{
+    redisReply  *r;
+
+    r = redisCommand(c, "DEL %s%s", JS_POLITE_LOCK_PREFIX, origin);
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
 }

@@ -35,6 +35,9 @@ int js_polite_robots_get(redisContext *c, const char *origin, char **rules);
  */
 int js_polite_robots_lock(redisContext *c, const char *origin, int ttl);
 
+/* Releases the lock without caching (another cached the rules first). */
+void js_polite_robots_unlock(redisContext *c, const char *origin);
+
 /* Caches rules and releases the lock: 0, or -1 when Redis failed. */
 int js_polite_robots_put(redisContext *c, const char *origin,
     const char *rules, int ttl);
