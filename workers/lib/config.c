@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ typedef struct {
     js_conf_t          *cf;
     const char *const  *roles;
     int                 line;
-    unsigned            seen;      /* bit per directive, for duplicates */
+    uint64_t            seen;      /* bit per directive, for duplicates */
     char               *err;
     size_t              errlen;
 } js_conf_ctx_t;
@@ -86,6 +87,36 @@ static int js_conf_set_push_claim_timeout(js_conf_ctx_t *ctx, char **args,
     int nargs);
 static int js_conf_set_digest_interval(js_conf_ctx_t *ctx, char **args,
     int nargs);
+static int js_conf_set_scrape_contact_url(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_connect_timeout(js_conf_ctx_t *ctx,
+    char **args, int nargs);
+static int js_conf_set_scrape_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_max_redirects(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_max_body(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_concurrency(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_expire_after(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_host_delay(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_robots_ttl(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_adzuna_app_id(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_adzuna_app_key(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_adzuna_base_url(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_intervals(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scrape_jitter(js_conf_ctx_t *ctx, char **args,
+    int nargs);
+static int js_conf_set_scheduler_interval(js_conf_ctx_t *ctx, char **args,
+    int nargs);
 
 static const js_conf_directive_t  js_conf_directives[] = {
     { "pid",              1, 1, 1, js_conf_set_pid },
@@ -107,6 +138,22 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "public_base_url",  1, 1, 1, js_conf_set_public_base_url },
     { "mail_max_attempts", 1, 1, 1, js_conf_set_mail_max_attempts },
     { "mail_backoff",     2, 2, 1, js_conf_set_mail_backoff },
+    { "scrape_contact_url", 1, 1, 1, js_conf_set_scrape_contact_url },
+    { "scrape_connect_timeout", 1, 1, 1,
+      js_conf_set_scrape_connect_timeout },
+    { "scrape_timeout",   1, 1, 1, js_conf_set_scrape_timeout },
+    { "scrape_max_redirects", 1, 1, 1, js_conf_set_scrape_max_redirects },
+    { "scrape_max_body",  1, 1, 1, js_conf_set_scrape_max_body },
+    { "scrape_concurrency", 1, 1, 1, js_conf_set_scrape_concurrency },
+    { "scrape_expire_after", 1, 1, 1, js_conf_set_scrape_expire_after },
+    { "scrape_host_delay", 1, 1, 1, js_conf_set_scrape_host_delay },
+    { "scrape_robots_ttl", 1, 1, 1, js_conf_set_scrape_robots_ttl },
+    { "adzuna_app_id",    1, 1, 1, js_conf_set_adzuna_app_id },
+    { "adzuna_app_key",   1, 1, 1, js_conf_set_adzuna_app_key },
+    { "adzuna_base_url",  1, 1, 1, js_conf_set_adzuna_base_url },
+    { "scrape_intervals", 2, 2, 1, js_conf_set_scrape_intervals },
+    { "scrape_jitter",    1, 1, 1, js_conf_set_scrape_jitter },
+    { "scheduler_interval", 1, 1, 1, js_conf_set_scheduler_interval },
     { "fcm_service_account", 1, 1, 1, js_conf_set_fcm_service_account },
     { "fcm_base_url",     1, 1, 1, js_conf_set_fcm_base_url },
     { "fcm_ca_file",      1, 1, 1, js_conf_set_fcm_ca_file },
@@ -777,6 +824,247 @@ js_conf_set_digest_interval(js_conf_ctx_t *ctx, char **args, int nargs)
                            &ctx->cf->digest_interval);
 }
 
+/* An integer in [min, max]; "k" and "m" multiply by 1024 when sized. */
+static int
+js_conf_int(js_conf_ctx_t *ctx, const char *name, const char *v, int sized,
+    long min, long max, long *out)
+{
+    long   n;
+    char  *end;
+
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (sized && (*end == 'k' || *end == 'K') && n <= LONG_MAX / 1024) {
+        n *= 1024;
+        end++;
+    } else if (sized && (*end == 'm' || *end == 'M')
+               && n <= LONG_MAX / (1024 * 1024))
+    {
+        n *= 1024 * 1024;
+        end++;
+    }
+
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < min
+        || n > max)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive, must be %ld..%ld", v, name, min,
+                             max);
+    }
+
+    *out = n;
+    return 0;
+}
+
+/* A printable, non-empty string, replacing any earlier value. */
+static int
+js_conf_string(js_conf_ctx_t *ctx, const char *name, const char *v,
+    char **out)
+{
+    if (v[0] == '\0') {
+        return js_conf_error(ctx, "empty \"%s\"", name);
+    }
+
+    if (js_conf_printable(ctx, name, v) != 0) {
+        return -1;
+    }
+
+    free(*out);
+    *out = strdup(v);
+    return *out ? 0 : js_conf_oom(ctx);
+}
+
+/* An absolute http(s) URL with a host and no spaces or quotes. */
+static int
+js_conf_http_url(js_conf_ctx_t *ctx, const char *name, const char *u,
+    char **out)
+{
+    if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+        || u[u[4] == 's' ? 8 : 7] == '\0' || u[u[4] == 's' ? 8 : 7] == '/'
+        || strpbrk(u, " \"'<>()") != NULL)
+    {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive, expecting http[s]://host[/path]",
+                             u, name);
+    }
+
+    return js_conf_string(ctx, name, u, out);
+}
+
+static int
+js_conf_set_scrape_contact_url(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_http_url(ctx, "scrape_contact_url", args[0],
+                            &ctx->cf->scrape_contact_url);
+}
+
+static int
+js_conf_set_scrape_connect_timeout(js_conf_ctx_t *ctx, char **args,
+    int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scrape_connect_timeout", args[0],
+                           &ctx->cf->scrape_connect_timeout);
+}
+
+static int
+js_conf_set_scrape_timeout(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scrape_timeout", args[0],
+                           &ctx->cf->scrape_timeout);
+}
+
+static int
+js_conf_set_scrape_max_redirects(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    long  n;
+
+    (void) nargs;
+
+    if (js_conf_int(ctx, "scrape_max_redirects", args[0], 0, 0, 20, &n)
+        != 0)
+    {
+        return -1;
+    }
+    ctx->cf->scrape_max_redirects = (int) n;
+    return 0;
+}
+
+static int
+js_conf_set_scrape_max_body(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    long  n;
+
+    (void) nargs;
+
+    if (js_conf_int(ctx, "scrape_max_body", args[0], 1, 1024,
+                    256L * 1024 * 1024, &n) != 0)
+    {
+        return -1;
+    }
+    ctx->cf->scrape_max_body = (size_t) n;
+    return 0;
+}
+
+static int
+js_conf_set_scrape_concurrency(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    long  n;
+
+    (void) nargs;
+
+    if (js_conf_int(ctx, "scrape_concurrency", args[0], 0, 1, 256, &n) != 0)
+    {
+        return -1;
+    }
+    ctx->cf->scrape_concurrency = (int) n;
+    return 0;
+}
+
+static int
+js_conf_set_scrape_expire_after(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    long  n;
+
+    (void) nargs;
+
+    if (js_conf_int(ctx, "scrape_expire_after", args[0], 0, 1, 100, &n)
+        != 0)
+    {
+        return -1;
+    }
+    ctx->cf->scrape_expire_after = (int) n;
+    return 0;
+}
+
+static int
+js_conf_set_scrape_host_delay(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    /* 0 is valid: no delay (tests, one's own hosts). */
+    if (js_conf_parse_msec(args[0], &ctx->cf->scrape_host_delay) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"scrape_host_delay\" directive", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_scrape_robots_ttl(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scrape_robots_ttl", args[0],
+                           &ctx->cf->scrape_robots_ttl);
+}
+
+static int
+js_conf_set_adzuna_app_id(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_string(ctx, "adzuna_app_id", args[0],
+                          &ctx->cf->adzuna_app_id);
+}
+
+static int
+js_conf_set_adzuna_app_key(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_string(ctx, "adzuna_app_key", args[0],
+                          &ctx->cf->adzuna_app_key);
+}
+
+static int
+js_conf_set_adzuna_base_url(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_http_url(ctx, "adzuna_base_url", args[0],
+                            &ctx->cf->adzuna_base_url);
+}
+
+static int
+js_conf_set_scrape_intervals(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scrape_intervals", args[0],
+                           &ctx->cf->scrape_interval_high) != 0
+           || js_conf_timeout(ctx, "scrape_intervals", args[1],
+                              &ctx->cf->scrape_interval_normal) != 0
+           ? -1 : 0;
+}
+
+static int
+js_conf_set_scrape_jitter(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    /* 0 is valid: every due source at once. */
+    if (js_conf_parse_msec(args[0], &ctx->cf->scrape_jitter) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in "
+                             "\"scrape_jitter\" directive", args[0]);
+    }
+    return 0;
+}
+
+static int
+js_conf_set_scheduler_interval(js_conf_ctx_t *ctx, char **args, int nargs)
+{
+    (void) nargs;
+
+    return js_conf_timeout(ctx, "scheduler_interval", args[0],
+                           &ctx->cf->scheduler_interval);
+}
+
 static int
 js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
 {
@@ -796,11 +1084,11 @@ js_conf_directive(js_conf_ctx_t *ctx, char **args, int nargs)
         }
 
         if (d->once) {
-            if (ctx->seen & (1u << i)) {
+            if (ctx->seen & ((uint64_t) 1 << i)) {
                 return js_conf_error(ctx, "\"%s\" directive is duplicate",
                                      d->name);
             }
-            ctx->seen |= 1u << i;
+            ctx->seen |= (uint64_t) 1 << i;
         }
 
         return d->handler(ctx, args + 1, nargs - 1);
@@ -1175,6 +1463,18 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->fcm_backoff_max = 5 * 60 * 1000;
     cf->push_claim_timeout = 60000;
     cf->digest_interval = 60000;
+    cf->scrape_connect_timeout = 10000;
+    cf->scrape_timeout = 30000;
+    cf->scrape_max_redirects = 5;
+    cf->scrape_max_body = 10 * 1024 * 1024;
+    cf->scrape_concurrency = 16;
+    cf->scrape_expire_after = 3;
+    cf->scrape_host_delay = 6000;
+    cf->scrape_robots_ttl = 24 * 3600 * 1000;
+    cf->scrape_interval_high = 30 * 60 * 1000;
+    cf->scrape_interval_normal = 2 * 3600 * 1000;
+    cf->scrape_jitter = 60 * 1000;
+    cf->scheduler_interval = 5000;
 
     cf->prefix = js_conf_prefix(prefix);
     if (cf->prefix == NULL) {
@@ -1234,6 +1534,14 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
         }
     }
 
+    if (cf->scrape_contact_url == NULL) {
+        cf->scrape_contact_url = strdup("https://jobscout.dev/bot");
+        if (cf->scrape_contact_url == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto failed;
+        }
+    }
+
     if (cf->pid == NULL) {
         cf->pid = js_conf_path(cf->prefix, "var/run/jobscoutd.pid");
         if (cf->pid == NULL) {
@@ -1272,6 +1580,10 @@ js_conf_free(js_conf_t *cf)
     free(cf->smtp_user);
     free(cf->smtp_password);
     free(cf->public_base_url);
+    free(cf->scrape_contact_url);
+    free(cf->adzuna_app_id);
+    free(cf->adzuna_app_key);
+    free(cf->adzuna_base_url);
     free(cf->fcm_service_account);
     free(cf->fcm_base_url);
     free(cf->fcm_ca_file);

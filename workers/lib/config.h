@@ -35,6 +35,23 @@
  *   push_claim_timeout 60s;              a claimed push's lease
  *   digest_interval 60s;                 how often due e-mails are sought
  *
+ * and for "workers scraper N;" (all optional, defaults shown):
+ *
+ *   scrape_contact_url https://jobscout.dev/bot;   in the User-Agent
+ *   scrape_connect_timeout 10s; scrape_timeout 30s;
+ *   scrape_max_redirects 5; scrape_max_body 10m;
+ *   scrape_concurrency 16;               sources in flight per process
+ *   scrape_expire_after 3;               missed successful runs
+ *   scrape_host_delay 6s;                between requests to one host
+ *   scrape_robots_ttl 24h;
+ *   adzuna_app_id ...; adzuna_app_key ...; adzuna_base_url ...;
+ *
+ * and for "workers scheduler 1;":
+ *
+ *   scrape_intervals 30m 2h;             priority high, normal
+ *   scrape_jitter 60s;                   random delay of each enqueue
+ *   scheduler_interval 5s;               between passes
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -99,6 +116,25 @@ typedef struct {
     int                 fcm_backoff_max;       /* ms */
     int                 push_claim_timeout;    /* ms */
     int                 digest_interval;       /* ms */
+    /* the scraper: User-Agent "JobScout/1.0 (+scrape_contact_url)" */
+    char               *scrape_contact_url;
+    int                 scrape_connect_timeout;  /* ms */
+    int                 scrape_timeout;          /* ms, a whole fetch */
+    int                 scrape_max_redirects;
+    size_t              scrape_max_body;         /* bytes, decoded */
+    int                 scrape_concurrency;      /* runs per process */
+    int                 scrape_expire_after;     /* missed runs */
+    int                 scrape_host_delay;       /* ms between requests */
+    int                 scrape_robots_ttl;       /* ms */
+    char               *adzuna_app_id;
+    char               *adzuna_app_key;
+    char               *adzuna_base_url;
+
+    /* the scheduler */
+    int                 scrape_interval_high;    /* ms */
+    int                 scrape_interval_normal;  /* ms */
+    int                 scrape_jitter;           /* ms, at most */
+    int                 scheduler_interval;      /* ms between passes */
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

@@ -108,6 +108,15 @@
 #define JOBSCOUT_TASK_SCRAPE_SOURCE         "scrape.source"
 
 /*
+ * + "<source uuid>": set (NX, with a TTL) by the scheduler when it queues
+ * a source, deleted by the scraper once the run is stored: a source is
+ * never queued twice, nor while it is being scraped.  The scheduler
+ * spreads its tasks by putting them in JOBSCOUT_DELAYED (with "queue")
+ * for a random jitter.
+ */
+#define JOBSCOUT_SCRAPE_PENDING_PREFIX      "jobscout:scrape:pending:"
+
+/*
  * Match tasks: the scraper queues one after the commit of a run that
  * stored new (non-duplicate) jobs; the notifier role matches them to
  * users and notifies.  args:

@@ -201,6 +201,33 @@ invalid:
     return -1;
 }
 
+char *
+js_task_create(const char *kind, json_t *args, const char *queue)
+{
+    int      i;
+    char     id[33], *s;
+    json_t  *o;
+
+    for (i = 0; i < 4; i++) {
+        snprintf(id + i * 8, 9, "%08x", js_queue_random());
+    }
+
+    o = json_pack("{s:s, s:s, s:o, s:i, s:I}", "id", id, "kind", kind,
+                  "args", args, "attempt", 0, "enqueued_at",
+                  (json_int_t) js_queue_wall_msec());
+    if (o == NULL
+        || (queue != NULL
+            && json_object_set_new(o, "queue", json_string(queue)) != 0))
+    {
+        json_decref(o);
+        return NULL;
+    }
+
+    s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
 void
 js_task_free(js_task_t *t)
 {
@@ -656,11 +683,18 @@ js_queue_dead_letter(js_queue_t *q, js_task_t *t, const char *error)
 int
 js_queue_take(js_queue_t *q, js_task_t *t)
 {
-    return js_queue_take_wait(q, t, JS_QUEUE_BLOCK_SEC * 1000);
+    return js_queue_take_from(q, q->queue, JS_QUEUE_BLOCK_SEC * 1000, t);
 }
 
 int
 js_queue_take_wait(js_queue_t *q, js_task_t *t, int block)
+{
+    return js_queue_take_from(q, q->queue, block, t);
+}
+
+int
+js_queue_take_from(js_queue_t *q, const char *queue, int block,
+    js_task_t *t)
 {
     char         err[512];
     redisReply  *r;
@@ -673,10 +707,9 @@ js_queue_take_wait(js_queue_t *q, js_task_t *t, int block)
 
     if (block > 0) {
         r = redisCommand(q->redis, "BLMOVE %s %s RIGHT LEFT %d.%03d",
-                         q->queue, q->processing, block / 1000,
-                         block % 1000);
+                         queue, q->processing, block / 1000, block % 1000);
     } else {
-        r = redisCommand(q->redis, "LMOVE %s %s RIGHT LEFT", q->queue,
+        r = redisCommand(q->redis, "LMOVE %s %s RIGHT LEFT", queue,
                          q->processing);
     }
     r = js_queue_check(q, r, block > 0 ? "BLMOVE" : "LMOVE");
@@ -694,7 +727,7 @@ js_queue_take_wait(js_queue_t *q, js_task_t *t, int block)
 
         /* Retrying cannot fix a malformed task: straight to the dead. */
         js_log(JS_LOG_ERR, "malformed task, dead-lettered",
-               JS_KS("queue", q->queue), JS_KS("err", err));
+               JS_KS("queue", queue), JS_KS("err", err));
         if (t->raw != NULL) {
             (void) js_queue_dead_letter(q, t, err);
         }

@@ -109,6 +109,15 @@ int js_queue_take(js_queue_t *q, js_task_t *t);
  */
 int js_queue_take_wait(js_queue_t *q, js_task_t *t, int block);
 
+/*
+ * The same from another queue into this consumer's processing list: for a
+ * role consuming several queues in priority order (the scraper:
+ * scrape:high first).  Reaped or failed tasks go back to q->queue, the
+ * one registered.
+ */
+int js_queue_take_from(js_queue_t *q, const char *queue, int block,
+    js_task_t *t);
+
 /* The producer side, on this connection: LPUSH <queue> <task>. */
 int js_queue_push(js_queue_t *q, const char *queue, const char *task);
 
@@ -133,6 +142,14 @@ int js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
 void js_queue_close(js_queue_t *q);
 
 void js_task_free(js_task_t *t);
+
+/*
+ * A new task of kind with args (a reference is stolen), in the format of
+ * jobscout_task.h, for producers: malloc()ed, NULL when out of memory.
+ * queue, when not NULL, is where the promoter sends it from the delayed
+ * set.
+ */
+char *js_task_create(const char *kind, json_t *args, const char *queue);
 
 
 /* Pure parts, unit-tested without Redis. */

@@ -1,0 +1,581 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobstore.h"
+#include "normalize.h"
+#include "simhash.h"
+
+/* The jobs of one run, as a JSON array: see js_jobstore_upsert_sql. */
+static const char  js_jobstore_companies_sql[] =
+    "INSERT INTO companies (name, slug)"
+    " SELECT DISTINCT ON (j.company_slug) j.company, j.company_slug"
+    "   FROM json_to_recordset($1::json)"
+    "        AS j(company text, company_slug text)"
+    "  WHERE j.company_slug IS NOT NULL"
+    " ON CONFLICT (slug) DO NOTHING";
+
+static const char  js_jobstore_upsert_sql[] =
+    "WITH incoming AS ("
+    "  SELECT j.*, coalesce(c.id, s.company_id) AS company_id,"
+    "         md5(concat_ws(E'\\x1f', j.title, j.company_slug,"
+    "             j.description, j.location, j.location_type,"
+    "             j.employment_type, j.salary_min::text, j.salary_max::text,"
+    "             j.salary_currency, j.salary_period, j.apply_url,"
+    "             j.posted_at::text, j.skills::text)) AS content_hash"
+    "    FROM json_to_recordset($2::json) AS j("
+    "           external_id text, title text, company_slug text,"
+    "           description text, location text, location_type text,"
+    "           employment_type text, salary_min numeric,"
+    "           salary_max numeric, salary_currency text,"
+    "           salary_period text, apply_url text, posted_at double"
+    "           precision, skills json, canonical_key text, simhash bigint)"
+    "    JOIN job_sources s ON s.id = $1"
+    "    LEFT JOIN companies c ON c.slug = j.company_slug"
+    "), prev AS ("
+    "  SELECT external_id, content_hash FROM jobs WHERE source_id = $1"
+    "), up AS ("
+    "  INSERT INTO jobs AS t (source_id, company_id, external_id, title,"
+    "         description, location, location_type, employment_type,"
+    "         salary_min, salary_max, salary_currency, salary_period,"
+    "         apply_url, posted_at, content_hash, canonical_key, simhash,"
+    "         duplicate_of)"
+    "  SELECT $1, i.company_id, i.external_id, i.title, i.description,"
+    "         i.location, i.location_type, i.employment_type, i.salary_min,"
+    "         i.salary_max, i.salary_currency, i.salary_period, i.apply_url,"
+    "         to_timestamp(nullif(i.posted_at, 0)), i.content_hash,"
+    "         i.canonical_key, i.simhash,"
+    /* the same job first seen on another source (see simhash.h) */
+    "         (SELECT o.id FROM jobs o"
+    "           WHERE o.source_id IS DISTINCT FROM $1"
+    "             AND o.duplicate_of IS NULL AND o.is_active"
+    "             AND (o.canonical_key = i.canonical_key"
+    "                  OR (i.simhash IS NOT NULL AND o.simhash IS NOT NULL"
+    "                      AND o.company_id = i.company_id"
+    "                      AND bit_count((o.simhash # i.simhash)::bit(64))"
+    "                          <= $3))"
+    "           ORDER BY o.discovered_at, o.id LIMIT 1)"
+    "    FROM incoming i"
+    "  ON CONFLICT (source_id, external_id) DO UPDATE SET"
+    "         company_id = EXCLUDED.company_id, title = EXCLUDED.title,"
+    "         description = EXCLUDED.description,"
+    "         location = EXCLUDED.location,"
+    "         location_type = EXCLUDED.location_type,"
+    "         employment_type = EXCLUDED.employment_type,"
+    "         salary_min = EXCLUDED.salary_min,"
+    "         salary_max = EXCLUDED.salary_max,"
+    "         salary_currency = EXCLUDED.salary_currency,"
+    "         salary_period = EXCLUDED.salary_period,"
+    "         apply_url = EXCLUDED.apply_url,"
+    "         posted_at = EXCLUDED.posted_at,"
+    "         content_hash = EXCLUDED.content_hash,"
+    "         canonical_key = EXCLUDED.canonical_key,"
+    "         simhash = EXCLUDED.simhash,"
+    "         last_seen_at = now(), missed_scrapes = 0, is_active = true"
+    "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new"
+    "), skills AS ("
+    "  INSERT INTO job_skills (job_id, skill_name)"
+    "  SELECT DISTINCT u.id, k.name"
+    "    FROM up u JOIN incoming i USING (external_id)"
+    "   CROSS JOIN LATERAL json_array_elements_text(i.skills) AS k(name)"
+    "  ON CONFLICT DO NOTHING"
+    ")"
+    " SELECT count(*) FILTER (WHERE u.new),"
+    "        count(*) FILTER (WHERE NOT u.new"
+    "                  AND p.content_hash IS DISTINCT FROM u.content_hash)"
+    "   FROM up u LEFT JOIN prev p USING (external_id)";
+
+/* Listed jobs were touched by now() in this transaction: the rest were
+ * missed by this run. */
+static const char  js_jobstore_expire_sql[] =
+    "WITH missed AS ("
+    "  UPDATE jobs SET missed_scrapes = missed_scrapes + 1,"
+    "         is_active = missed_scrapes + 1 < $2"
+    "   WHERE source_id = $1 AND is_active AND last_seen_at < now()"
+    "  RETURNING is_active"
+    ") SELECT count(*) FILTER (WHERE NOT is_active) FROM missed";
+
+static const char  js_jobstore_seen_sql[] =
+    "UPDATE jobs SET last_seen_at = now()"
+    " WHERE source_id = $1 AND is_active";
+
+static const char  js_jobstore_log_sql[] =
+    "INSERT INTO scrape_logs (source_id, status, jobs_found, new_jobs,"
+    "       duration_ms, error_message, started_at, finished_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision"
+    "         / 1000), greatest(clock_timestamp(),"
+    "         to_timestamp($7::double precision / 1000)))";
+
+static const char  js_jobstore_success_sql[] =
+    "UPDATE job_sources SET health_status = 'healthy',"
+    "       consecutive_failures = 0, last_error = NULL,"
+    "       last_scraped_at = now(),"
+    "       etag = CASE WHEN $2 THEN etag ELSE $3 END,"
+    "       last_modified = CASE WHEN $2 THEN last_modified ELSE $4 END"
+    " WHERE id = $1";
+
+static const char  js_jobstore_failure_sql[] =
+    "UPDATE job_sources SET consecutive_failures = consecutive_failures + 1,"
+    "       health_status = CASE WHEN consecutive_failures + 1 >= 3"
+    "                       THEN 'failing' ELSE 'degraded' END,"
+    "       last_error = $2, last_scraped_at = now()"
+    " WHERE id = $1";
+
+static const char  js_jobstore_source_sql[] =
+    "SELECT s.id, s.company_id, c.name, c.slug, s.scraper_class,"
+    "       s.source_url, s.config::text, s.etag, s.last_modified,"
+    "       s.is_active AND c.is_active"
+    "  FROM job_sources s JOIN companies c ON c.id = s.company_id"
+    " WHERE s.id = $1";
+
+static const char  js_jobstore_pending_sql[] =
+    "SELECT coalesce(json_agg(id ORDER BY discovered_at, id), '[]')::text"
+    "  FROM jobs"
+    " WHERE source_id = $1 AND match_queued_at IS NULL"
+    "   AND duplicate_of IS NULL AND is_active";
+
+static const char  js_jobstore_queued_sql[] =
+    "UPDATE jobs SET match_queued_at = now()"
+    " WHERE id IN (SELECT json_array_elements_text($1::json)::uuid)";
+
+static const char *const  js_salary_periods[] = {
+    NULL, "hour", "day", "week", "month", "year"
+};
+
+static int
+js_jobstore_failed(PGresult *res, ExecStatusType want, const char *what,
+    char *err, size_t errlen)
+{
+    if (res != NULL && PQresultStatus(res) == want) {
+        return 0;
+    }
+
+    snprintf(err, errlen, "%s: %s", what,
+             res ? PQresultErrorMessage(res) : "no result");
+    /* libpq messages end with a newline */
+    err[strcspn(err, "\n")] = '\0';
+    PQclear(res);
+    return -1;
+}
+
+static int
+js_jobstore_exec(PGconn *pg, const char *sql, int n, const char *const *v,
+    ExecStatusType want, PGresult **out, const char *what, char *err,
+    size_t errlen)
+{
+    PGresult  *res;
+
+    res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
+    if (js_jobstore_failed(res, want, what, err, errlen) != 0) {
+        return -1;
+    }
+
+    if (out != NULL) {
+        *out = res;
+    } else {
+        PQclear(res);
+    }
+    return 0;
+}
+
+PGconn *
+js_jobstore_connect(const char *conninfo, char *err, size_t errlen)
+{
+    PGconn             *pg;
+    static const char  *keys[] = {
+        "connect_timeout", "application_name", "dbname", NULL
+    };
+    const char         *values[] = { "5", "jobscoutd", conninfo, NULL };
+
+    /* expand_dbname: the configured conninfo's own settings win. */
+    pg = PQconnectdbParams(keys, values, 1);
+    if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
+        snprintf(err, errlen, "connect: %s",
+                 pg ? PQerrorMessage(pg) : "out of memory");
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(pg);
+        return NULL;
+    }
+    return pg;
+}
+
+void
+js_slug(const char *name, char *out, size_t len)
+{
+    size_t          n = 0;
+    int             dash = 0;
+    unsigned char   c;
+
+    for (; *name != '\0' && n + 2 < len; name++) {
+        c = (unsigned char) *name;
+        if (c >= 'A' && c <= 'Z') {
+            c += 'a' - 'A';
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (dash && n > 0) {
+                out[n++] = '-';
+            }
+            out[n++] = (char) c;
+            dash = 0;
+        } else {
+            dash = 1;
+        }
+    }
+    out[n] = '\0';
+}
+
+static json_t *
+js_jobstore_str(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
+{
+    char             slug[128], key[3 * 310];
+    uint64_t         hash;
+    size_t           i, k;
+    json_t          *arr, *o, *skills;
+    const js_job_t  *j;
+
+    arr = json_array();
+    if (arr == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < page->njobs; i++) {
+        j = &page->jobs[i];
+
+        slug[0] = '\0';
+        if (j->company != NULL) {
+            js_slug(j->company, slug, sizeof(slug));
+        }
+
+        skills = json_array();
+        for (k = 0; skills != NULL && k < j->nskills; k++) {
+            json_array_append_new(skills, json_string(j->skills[k]));
+        }
+
+        o = json_object();
+        if (o == NULL || skills == NULL
+            || json_array_append_new(arr, o) != 0)
+        {
+            json_decref(o);
+            json_decref(skills);
+            json_decref(arr);
+            return NULL;
+        }
+
+        json_object_set_new(o, "external_id", json_string(j->external_id));
+        json_object_set_new(o, "title", json_string(j->title));
+        if (slug[0] != '\0') {
+            json_object_set_new(o, "company", json_string(j->company));
+            json_object_set_new(o, "company_slug", json_string(slug));
+        }
+        json_object_set_new(o, "description", js_jobstore_str(j->description));
+        json_object_set_new(o, "location", js_jobstore_str(j->location));
+        json_object_set_new(o, "location_type",
+                            js_jobstore_str(j->location_type));
+        json_object_set_new(o, "employment_type",
+                            js_jobstore_str(j->employment_type));
+        json_object_set_new(o, "apply_url", js_jobstore_str(j->apply_url));
+        if (j->has_salary && j->salary_currency[0] != '\0') {
+            if (j->salary_min > 0) {
+                json_object_set_new(o, "salary_min",
+                                    json_real(j->salary_min));
+            }
+            json_object_set_new(o, "salary_max", json_real(j->salary_max));
+            json_object_set_new(o, "salary_currency",
+                                json_string(j->salary_currency));
+            json_object_set_new(o, "salary_period",
+                js_jobstore_str(js_salary_periods[j->salary_period]));
+        }
+        json_object_set_new(o, "posted_at", json_integer(j->posted_at));
+        json_object_set_new(o, "skills", skills);
+
+        js_canonical_key(j->title, j->company ? j->company : source_company,
+                         j->location_type != NULL
+                         && strcmp(j->location_type, "remote") == 0
+                         ? "remote" : j->location, key, sizeof(key));
+        json_object_set_new(o, "canonical_key", json_string(key));
+        hash = j->description ? js_simhash(j->description) : 0;
+        if (hash != 0) {
+            json_object_set_new(o, "simhash",
+                                json_integer((json_int_t) (int64_t) hash));
+        }
+    }
+
+    return arr;
+}
+
+static int
+js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
+    js_store_stats_t *st, char *err, size_t errlen)
+{
+    char         n[32], near[16], *jobs;
+    json_t      *arr;
+    PGresult    *res;
+    const char  *v[3];
+
+    arr = js_jobstore_jobs_json(run->page, run->company_name);
+    jobs = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+    json_decref(arr);
+    if (jobs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    v[0] = jobs;
+    if (js_jobstore_exec(pg, js_jobstore_companies_sql, 1, v,
+                         PGRES_COMMAND_OK, NULL, "companies", err, errlen)
+        != 0)
+    {
+        free(jobs);
+        return -1;
+    }
+
+    v[0] = run->source_id;
+    v[1] = jobs;
+    snprintf(near, sizeof(near), "%d", JS_SIMHASH_NEAR);
+    v[2] = near;
+    if (js_jobstore_exec(pg, js_jobstore_upsert_sql, 3, v, PGRES_TUPLES_OK,
+                         &res, "upsert jobs", err, errlen) != 0)
+    {
+        free(jobs);
+        return -1;
+    }
+    free(jobs);
+
+    st->jobs_found = (long) run->page->njobs;
+    st->new_jobs = atol(PQgetvalue(res, 0, 0));
+    st->updated = atol(PQgetvalue(res, 0, 1));
+    PQclear(res);
+
+    snprintf(n, sizeof(n), "%d", run->expire_after);
+    v[0] = run->source_id;
+    v[1] = n;
+    if (js_jobstore_exec(pg, js_jobstore_expire_sql, 2, v, PGRES_TUPLES_OK,
+                         &res, "expire jobs", err, errlen) != 0)
+    {
+        return -1;
+    }
+    st->expired = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+
+    return 0;
+}
+
+static int
+js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
+    char *err, size_t errlen)
+{
+    char         found[32], fresh[32], dur[32], started[32];
+    const char  *v[7];
+
+    if (run->error == NULL && run->not_modified) {
+        v[0] = run->source_id;
+        if (js_jobstore_exec(pg, js_jobstore_seen_sql, 1, v,
+                             PGRES_COMMAND_OK, NULL, "touch jobs", err,
+                             errlen) != 0)
+        {
+            return -1;
+        }
+
+    } else if (run->error == NULL
+               && js_jobstore_upsert(pg, run, st, err, errlen) != 0)
+    {
+        return -1;
+    }
+
+    snprintf(found, sizeof(found), "%ld", st->jobs_found);
+    snprintf(fresh, sizeof(fresh), "%ld", st->new_jobs);
+    snprintf(dur, sizeof(dur), "%lld", (long long) run->duration_ms);
+    snprintf(started, sizeof(started), "%lld", (long long) run->started_at);
+
+    v[0] = run->source_id;
+    v[1] = run->error ? "failed" : "success";
+    v[2] = found;
+    v[3] = fresh;
+    v[4] = dur;
+    v[5] = run->error;
+    v[6] = started;
+    if (js_jobstore_exec(pg, js_jobstore_log_sql, 7, v, PGRES_COMMAND_OK,
+                         NULL, "scrape_logs", err, errlen) != 0)
+    {
+        return -1;
+    }
+
+    v[0] = run->source_id;
+    if (run->error != NULL) {
+        v[1] = run->error;
+        return js_jobstore_exec(pg, js_jobstore_failure_sql, 2, v,
+                                PGRES_COMMAND_OK, NULL, "source health",
+                                err, errlen);
+    }
+
+    v[1] = run->not_modified ? "t" : "f";
+    v[2] = run->etag;
+    v[3] = run->last_modified;
+    return js_jobstore_exec(pg, js_jobstore_success_sql, 4, v,
+                            PGRES_COMMAND_OK, NULL, "source health", err,
+                            errlen);
+}
+
+int
+js_jobstore_save(PGconn *pg, const js_store_run_t *run,
+    js_store_stats_t *st, char *err, size_t errlen)
+{
+    PGresult  *res;
+
+    memset(st, 0, sizeof(*st));
+
+    res = PQexec(pg, "BEGIN");
+    if (js_jobstore_failed(res, PGRES_COMMAND_OK, "BEGIN", err, errlen)
+        != 0)
+    {
+        return -1;
+    }
+    PQclear(res);
+
+    if (js_jobstore_run(pg, run, st, err, errlen) != 0) {
+        PQclear(PQexec(pg, "ROLLBACK"));
+        return -1;
+    }
+
+    res = PQexec(pg, "COMMIT");
+    if (js_jobstore_failed(res, PGRES_COMMAND_OK, "COMMIT", err, errlen)
+        != 0)
+    {
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+int
+js_jobstore_source(PGconn *pg, const char *id, js_source_row_t *row,
+    char *err, size_t errlen)
+{
+    int          i;
+    json_t      *config;
+    PGresult    *res;
+    const char  *v[1];
+
+    memset(row, 0, sizeof(*row));
+
+    v[0] = id;
+    if (js_jobstore_exec(pg, js_jobstore_source_sql, 1, v, PGRES_TUPLES_OK,
+                         &res, "load source", err, errlen) != 0)
+    {
+        return -1;
+    }
+
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return 0;
+    }
+
+    for (i = 0; i < 7; i++) {
+        row->strings[i] = strdup(PQgetvalue(res, 0, i));
+        if (row->strings[i] == NULL) {
+            goto oom;
+        }
+    }
+    if (!PQgetisnull(res, 0, 7)
+        && (row->etag = strdup(PQgetvalue(res, 0, 7))) == NULL)
+    {
+        goto oom;
+    }
+    if (!PQgetisnull(res, 0, 8)
+        && (row->last_modified = strdup(PQgetvalue(res, 0, 8))) == NULL)
+    {
+        goto oom;
+    }
+    row->is_active = PQgetvalue(res, 0, 9)[0] == 't';
+    PQclear(res);
+
+    config = json_loads(row->strings[6], 0, NULL);
+    if (!json_is_object(config)) {
+        json_decref(config);
+        snprintf(err, errlen, "source config is not a JSON object");
+        js_source_row_free(row);
+        return -1;
+    }
+
+    row->src.id = row->strings[0];
+    row->src.company_id = row->strings[1];
+    row->src.company_name = row->strings[2];
+    row->src.company_slug = row->strings[3];
+    row->src.scraper_class = row->strings[4];
+    row->src.source_url = row->strings[5];
+    row->src.config = config;
+    return 1;
+
+oom:
+
+    PQclear(res);
+    js_source_row_free(row);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void
+js_source_row_free(js_source_row_t *row)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(row->strings) / sizeof(row->strings[0]); i++) {
+        free(row->strings[i]);
+    }
+    free(row->etag);
+    free(row->last_modified);
+    json_decref(row->src.config);
+    memset(row, 0, sizeof(*row));
+}
+
+int
+js_jobstore_pending(PGconn *pg, const char *source_id, json_t **ids,
+    char *err, size_t errlen)
+{
+    PGresult    *res;
+    const char  *v[1];
+
+    v[0] = source_id;
+    if (js_jobstore_exec(pg, js_jobstore_pending_sql, 1, v, PGRES_TUPLES_OK,
+                         &res, "pending matches", err, errlen) != 0)
+    {
+        return -1;
+    }
+
+    *ids = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    PQclear(res);
+
+    if (!json_is_array(*ids)) {
+        json_decref(*ids);
+        *ids = NULL;
+        snprintf(err, errlen, "pending matches: not an array");
+        return -1;
+    }
+    return 0;
+}
+
+int
+js_jobstore_queued(PGconn *pg, json_t *ids, char *err, size_t errlen)
+{
+    int          rc;
+    char        *s;
+    const char  *v[1];
+
+    s = json_dumps(ids, JSON_COMPACT);
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    v[0] = s;
+    rc = js_jobstore_exec(pg, js_jobstore_queued_sql, 1, v, PGRES_COMMAND_OK,
+                          NULL, "matches queued", err, errlen);
+    free(s);
+    return rc;
+}

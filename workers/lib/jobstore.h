@@ -1,0 +1,78 @@
+/*
+ * What the scraper reads and writes in PostgreSQL (libpq, synchronous,
+ * parameterized statements only).
+ *
+ * One run of a source is stored in one transaction: the hiring companies
+ * of an aggregator's jobs found or created by slug, every job upserted by
+ * (source_id, external_id) (last_seen_at touched, missed_scrapes reset,
+ * an expired job revived), the source's jobs that this successful run
+ * did not list counted as missed and expired at expire_after, one
+ * scrape_logs row, and the source's health (seed 000 §4.4: healthy,
+ * degraded after a failure, failing after 3 in a row) and validators.
+ *
+ * After the commit the caller queues the ids js_jobstore_pending()
+ * returns on the match queue, then calls js_jobstore_queued(): a crash in
+ * between only means the next run queues them again.
+ */
+
+#ifndef JS_JOBSTORE_H
+#define JS_JOBSTORE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "adapter.h"
+
+/* A job_sources row and its company; strings owned. */
+typedef struct {
+    js_source_t   src;            /* points into the strings below */
+    char         *strings[8];
+    char         *etag;
+    char         *last_modified;
+    int           is_active;
+} js_source_row_t;
+
+typedef struct {
+    const char       *source_id;
+    const char       *company_name;   /* the source's, for dedup keys */
+    const char       *error;          /* non-NULL: the run failed */
+    int               not_modified;   /* 304: nothing changed */
+    const js_page_t  *page;           /* the jobs, on success */
+    const char       *etag;           /* validators of the first page */
+    const char       *last_modified;
+    int64_t           started_at;     /* Unix ms */
+    int64_t           duration_ms;
+    int               expire_after;   /* missed successful runs */
+} js_store_run_t;
+
+typedef struct {
+    long  jobs_found;
+    long  new_jobs;
+    long  updated;       /* listed before, content changed */
+    long  expired;
+} js_store_stats_t;
+
+/* A connection to conninfo, or NULL with err set. */
+PGconn *js_jobstore_connect(const char *conninfo, char *err, size_t errlen);
+
+/* 1 with row filled, 0 when there is no such source, -1 on error. */
+int js_jobstore_source(PGconn *pg, const char *id, js_source_row_t *row,
+    char *err, size_t errlen);
+void js_source_row_free(js_source_row_t *row);
+
+int js_jobstore_save(PGconn *pg, const js_store_run_t *run,
+    js_store_stats_t *st, char *err, size_t errlen);
+
+/* The ids (a JSON array, maybe empty) of the source's new, non-duplicate
+ * jobs not yet queued for matching. */
+int js_jobstore_pending(PGconn *pg, const char *source_id, json_t **ids,
+    char *err, size_t errlen);
+int js_jobstore_queued(PGconn *pg, json_t *ids, char *err, size_t errlen);
+
+/* "Acme Kenya Ltd." -> "acme-kenya-ltd"; "" when nothing is left.
+ * out has room for len bytes. */
+void js_slug(const char *name, char *out, size_t len);
+
+#endif

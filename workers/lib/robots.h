@@ -1,0 +1,41 @@
+/*
+ * robots.txt, RFC 9309: pure parsing and matching (the scraper fetches,
+ * caches in Redis and applies it).
+ *
+ *   rules = js_robots_rules(body, len, "JobScout");
+ *   if (!js_robots_allowed(rules, "/jobs?page=2")) ... skip ...
+ *
+ * The rules are the selected groups reduced to text, one rule a line,
+ * "A<pattern>" (allow) or "D<pattern>" (disallow): compact enough to
+ * cache per origin, and the form js_robots_allowed() reads.  "" allows
+ * everything (a 4xx robots.txt, or no group for us); JS_ROBOTS_DENY_ALL
+ * is what a 5xx or unreachable robots.txt means.
+ *
+ *   groups   every group whose user-agent line's product token
+ *            ([A-Za-z_-]+) equals the agent, case-insensitively, merged;
+ *            else every "*" group, merged; else none
+ *   match    path plus query, case-sensitive; "*" any sequence, a final
+ *            "$" the end; the longest matching pattern (in octets) wins,
+ *            allow on a tie; an empty pattern matches nothing;
+ *            "/robots.txt" is always allowed
+ *   encoding non-ASCII octets are percent-encoded and %xx upper-cased
+ *            on both sides before comparing
+ *
+ * At most JS_ROBOTS_MAX bytes of a body are read (RFC: at least 500 KiB).
+ */
+
+#ifndef JS_ROBOTS_H
+#define JS_ROBOTS_H
+
+#include <stddef.h>
+
+#define JS_ROBOTS_MAX       (512 * 1024)
+#define JS_ROBOTS_DENY_ALL  "D/\n"
+
+/* malloc'ed rules; NULL only when out of memory. */
+char *js_robots_rules(const char *body, size_t len, const char *agent);
+
+/* 1 when path (with its query) may be fetched under rules. */
+int js_robots_allowed(const char *rules, const char *path);
+
+#endif

@@ -1,0 +1,767 @@
+/*
+ * The scraper role: runs the sources queued on scrape:high (first) and
+ * scrape:normal ({"source_id": "<uuid>"}, see jobscout_task.h).
+ *
+ * Up to scrape_concurrency runs are in flight per process, their
+ * fetches multiplexed on one libcurl multi handle (lib/http.c).  A run
+ * fetches the adapter's pages one after the other (the next URL comes
+ * from the page just parsed), sends the stored ETag / Last-Modified with
+ * the first one (304: nothing changed), then stores everything in one
+ * transaction (lib/jobstore.c), queues the new jobs' ids on the match
+ * queue, and only then acks its task.  A provider error is a failed run
+ * (recorded in scrape_logs and the source's health, then acked: the
+ * scheduler comes back at the next interval); a database or Redis error
+ * leaves the task to be retried.
+ *
+ * QUIT lets the runs in flight finish; TERM drops them, and their tasks
+ * go back on the queue.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "adapter.h"
+#include "http.h"
+#include "polite.h"
+#include "robots.h"
+#include "jobscout_task.h"
+#include "jobstore.h"
+#include "log.h"
+#include "queue.h"
+#include "roles.h"
+#include "util.h"
+
+#define JS_SCRAPER_MATCH_CHUNK  500      /* job ids per match task */
+#define JS_SCRAPER_POLL         200      /* ms */
+
+typedef struct js_scraper_s  js_scraper_t;
+
+typedef struct {
+    js_scraper_t         *s;
+    int                   in_use;
+    js_task_t             task;
+    js_source_row_t       row;
+    const js_adapter_t   *adapter;
+    js_page_t             page;
+    char                 *url;            /* being fetched */
+    js_http_req_t         req;
+    int64_t               started_at;     /* Unix ms */
+    int64_t               started;        /* monotonic ms */
+    char                 *etag;           /* of the first page */
+    char                 *last_modified;
+    int                   not_modified;
+
+    /* politeness: the robots.txt rules of origin, the wait for a slot */
+    char                  origin[300];
+    char                  host[260];
+    char                 *rules;
+    char                  robots_url[320];
+    int                   waiting;        /* JS_SCRAPE_WAIT_* */
+    int64_t               not_before;     /* monotonic ms */
+} js_scrape_run_t;
+
+enum {
+    JS_SCRAPE_WAIT_NONE = 0,
+    JS_SCRAPE_WAIT_PAGE,
+    JS_SCRAPE_WAIT_ROBOTS,
+    JS_SCRAPE_WAIT_RULES         /* another fetches robots.txt */
+};
+
+#define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
+
+struct js_scraper_s {
+    js_worker_t          *w;
+    js_queue_t            q;
+    js_http_t            *http;
+    PGconn               *pg;
+    char                  user_agent[600];
+    js_scrape_run_t      *runs;
+    int                   nruns;
+    int                   active;
+};
+
+static void js_scrape_fetched(js_http_req_t *req);
+static void js_scrape_robots_fetched(js_http_req_t *req);
+static void js_scrape_next(js_scrape_run_t *r);
+
+static int64_t
+js_wall_msec(void)
+{
+    struct timeval  tv;
+
+    gettimeofday(&tv, NULL);
+    return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int
+js_uuid_valid(const char *s)
+{
+    int  i;
+
+    for (i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') {
+                return 0;
+            }
+        } else if (!((s[i] >= '0' && s[i] <= '9')
+                     || (s[i] >= 'a' && s[i] <= 'f')
+                     || (s[i] >= 'A' && s[i] <= 'F')))
+        {
+            return 0;
+        }
+    }
+    return s[36] == '\0';
+}
+
+static PGconn *
+js_scraper_pg(js_scraper_t *s, char *err, size_t errlen)
+{
+    if (s->pg != NULL && PQstatus(s->pg) != CONNECTION_OK) {
+        PQfinish(s->pg);
+        s->pg = NULL;
+    }
+    if (s->pg == NULL) {
+        s->pg = js_jobstore_connect(s->w->conf->postgres, err, errlen);
+    }
+    return s->pg;
+}
+
+static void
+js_scrape_run_free(js_scrape_run_t *r)
+{
+    js_scraper_t  *s = r->s;
+
+    js_http_cancel(s->http, &r->req);
+    js_http_req_reset(&r->req);
+    js_task_free(&r->task);
+    js_source_row_free(&r->row);
+    js_page_free(&r->page);
+    free(r->url);
+    free(r->etag);
+    free(r->last_modified);
+    free(r->rules);
+
+    memset(r, 0, sizeof(*r));
+    r->s = s;
+    s->active--;
+}
+
+/* Queues the new jobs' ids for the notifier, in chunks. */
+static int
+js_scrape_queue_matches(js_scraper_t *s, const char *source_id, long *n,
+    char *err, size_t errlen)
+{
+    int          rc = 0;
+    char        *task;
+    size_t       i, j;
+    json_t      *ids, *chunk;
+    redisReply  *reply;
+
+    *n = 0;
+    if (js_jobstore_pending(s->pg, source_id, &ids, err, errlen) != 0) {
+        return -1;
+    }
+
+    for (i = 0; rc == 0 && i < json_array_size(ids);
+         i += JS_SCRAPER_MATCH_CHUNK)
+    {
+        chunk = json_array();
+        for (j = i; chunk != NULL && j < json_array_size(ids)
+                    && j < i + JS_SCRAPER_MATCH_CHUNK; j++)
+        {
+            json_array_append(chunk, json_array_get(ids, j));
+        }
+
+        task = chunk ? js_task_create(JOBSCOUT_TASK_MATCH_JOBS,
+                                      json_pack("{s:O}", "job_ids", chunk),
+                                      NULL)
+                     : NULL;
+        if (task == NULL) {
+            json_decref(chunk);
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+
+        reply = s->q.redis ? redisCommand(s->q.redis, "LPUSH %s %s",
+                                          JOBSCOUT_QUEUE_MATCH, task)
+                           : NULL;
+        free(task);
+
+        if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
+            snprintf(err, errlen, "LPUSH match failed");
+            rc = -1;
+        } else if (js_jobstore_queued(s->pg, chunk, err, errlen) != 0) {
+            rc = -1;
+        } else {
+            *n += (long) json_array_size(chunk);
+        }
+
+        if (reply != NULL) {
+            freeReplyObject(reply);
+        }
+        json_decref(chunk);
+    }
+
+    json_decref(ids);
+    return rc;
+}
+
+/* Done with the source: the scheduler may queue it again. */
+static void
+js_scrape_unpend(js_scraper_t *s, const char *source_id)
+{
+    redisReply  *reply;
+
+    if (s->q.redis == NULL) {
+        return;                  /* the key's TTL will do it */
+    }
+    reply = redisCommand(s->q.redis, "DEL %s%s",
+                         JOBSCOUT_SCRAPE_PENDING_PREFIX, source_id);
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+}
+
+/* The run is over (error NULL: a success): store it, queue, ack. */
+static void
+js_scrape_finish(js_scrape_run_t *r, const char *error)
+{
+    long              matches = 0;
+    char              err[1024];
+    js_store_run_t    run;
+    js_store_stats_t  st;
+    js_scraper_t     *s = r->s;
+
+    memset(&run, 0, sizeof(run));
+    run.source_id = r->row.src.id;
+    run.company_name = r->row.src.company_name;
+    run.error = error;
+    run.not_modified = r->not_modified;
+    run.page = &r->page;
+    run.etag = r->etag;
+    run.last_modified = r->last_modified;
+    run.started_at = r->started_at;
+    run.duration_ms = js_msec() - r->started;
+    run.expire_after = s->w->conf->scrape_expire_after;
+
+    if (js_scraper_pg(s, err, sizeof(err)) == NULL
+        || js_jobstore_save(s->pg, &run, &st, err, sizeof(err)) != 0
+        || js_scrape_queue_matches(s, run.source_id, &matches, err,
+                                   sizeof(err)) != 0)
+    {
+        js_log(JS_LOG_ERR, "scrape not stored, will retry",
+               JS_KS("source", run.source_id), JS_KS("err", err));
+        (void) js_queue_fail(&s->q, &r->task, err, 0);
+        js_scrape_run_free(r);
+        return;
+    }
+
+    if (error != NULL) {
+        js_log(JS_LOG_WARN, "scrape failed", JS_KS("source", run.source_id),
+               JS_KS("class", r->row.src.scraper_class),
+               JS_KS("err", error));
+    } else {
+        js_log(JS_LOG_INFO, "scrape done", JS_KS("source", run.source_id),
+               JS_KS("class", r->row.src.scraper_class),
+               JS_KI("pages", r->page.npages), JS_KI("found", st.jobs_found),
+               JS_KI("new", st.new_jobs), JS_KI("updated", st.updated),
+               JS_KI("expired", st.expired), JS_KI("matches", matches),
+               JS_KI("not_modified", r->not_modified),
+               JS_KI("ms", run.duration_ms));
+    }
+
+    (void) js_queue_ack(&s->q, &r->task);
+    js_scrape_unpend(s, run.source_id);
+    js_scrape_run_free(r);
+}
+
+/* Redis failed us, not the source: the task is retried later. */
+static void
+js_scrape_abort(js_scrape_run_t *r, const char *err)
+{
+    js_log(JS_LOG_ERR, "scrape abandoned, will retry",
+           JS_KS("source", r->row.src.id), JS_KS("err", err));
+    (void) js_queue_fail(&r->s->q, &r->task, err, 0);
+    js_scrape_run_free(r);
+}
+
+/* Reserves the host's next slot; the main loop starts what when due. */
+static void
+js_scrape_wait(js_scrape_run_t *r, int what)
+{
+    int64_t  wait;
+
+    if (r->s->q.redis == NULL
+        || js_polite_slot(r->s->q.redis, r->host,
+                          r->s->w->conf->scrape_host_delay, &wait) != 0)
+    {
+        js_scrape_abort(r, "redis: cannot reserve a host slot");
+        return;
+    }
+
+    r->waiting = what;
+    r->not_before = js_msec() + wait;
+}
+
+static void
+js_scrape_fetch(js_scrape_run_t *r)
+{
+    int  first = r->page.npages == 0, robots;
+
+    robots = r->waiting == JS_SCRAPE_WAIT_ROBOTS;
+    r->waiting = JS_SCRAPE_WAIT_NONE;
+
+    memset(&r->req, 0, sizeof(r->req));
+    r->req.data = r;
+
+    if (robots) {
+        r->req.url = r->robots_url;
+        r->req.done = js_scrape_robots_fetched;
+    } else {
+        r->req.url = r->url;
+        r->req.etag = first ? r->row.etag : NULL;
+        r->req.last_modified = first ? r->row.last_modified : NULL;
+        r->req.done = js_scrape_fetched;
+    }
+
+    if (js_http_start(r->s->http, &r->req) != 0) {
+        js_scrape_finish(r, r->req.error);
+    }
+}
+
+/* origin ("http://host:port"), host and path with query of r->url. */
+static int
+js_scrape_url_parts(js_scrape_run_t *r, char *path, size_t len)
+{
+    int    rc = -1;
+    char  *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+    CURLU *u;
+
+    u = curl_url();
+    if (u == NULL
+        || curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK
+        || curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT)
+           != CURLUE_OK
+        || curl_url_get(u, CURLUPART_PATH, &p, 0) != CURLUE_OK)
+    {
+        goto done;
+    }
+    (void) curl_url_get(u, CURLUPART_QUERY, &q, 0);
+
+    if (js_snprintf(r->origin, sizeof(r->origin), "%s://%s:%s", scheme,
+                    host, port) < 0
+        || js_snprintf(r->host, sizeof(r->host), "%s", host) < 0
+        || js_snprintf(r->robots_url, sizeof(r->robots_url), "%s/robots.txt",
+                       r->origin) < 0
+        || js_snprintf(path, len, "%s%s%s", p, q ? "?" : "", q ? q : "") < 0)
+    {
+        goto done;
+    }
+    rc = 0;
+
+done:
+
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(p);
+    curl_free(q);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* The next fetch of the run: robots.txt first if needed, then r->url. */
+static void
+js_scrape_next(js_scrape_run_t *r)
+{
+    int   rc;
+    char  origin[sizeof(r->origin)], path[4096], err[600];
+
+    memcpy(origin, r->origin, sizeof(origin));
+
+    if (js_scrape_url_parts(r, path, sizeof(path)) != 0) {
+        snprintf(err, sizeof(err), "bad URL %.300s", r->url);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    if (r->rules == NULL || strcmp(origin, r->origin) != 0) {
+        free(r->rules);
+        r->rules = NULL;
+
+        rc = r->s->q.redis == NULL ? -1
+             : js_polite_robots_get(r->s->q.redis, r->origin, &r->rules);
+        if (rc == -1) {
+            js_scrape_abort(r, "redis: cannot read the robots.txt cache");
+            return;
+        }
+        if (rc == 0) {
+            /* Held for long enough for a slot, a fetch and its redirects. */
+            rc = js_polite_robots_lock(r->s->q.redis, r->origin,
+                                       r->s->w->conf->scrape_timeout
+                                       + 60000);
+            if (rc == 1) {
+                /* the previous holder may have cached them meanwhile */
+                rc = js_polite_robots_get(r->s->q.redis, r->origin,
+                                          &r->rules);
+                if (rc == 1) {
+                    js_polite_robots_unlock(r->s->q.redis, r->origin);
+                } else if (rc == 0) {
+                    js_scrape_wait(r, JS_SCRAPE_WAIT_ROBOTS);
+                    return;
+                }
+            } else if (rc == 0) {
+                r->waiting = JS_SCRAPE_WAIT_RULES;
+                r->not_before = js_msec() + JS_SCRAPER_RULES_RETRY;
+                return;
+            }
+            if (rc == -1) {
+                js_scrape_abort(r, "redis: cannot lock robots.txt");
+                return;
+            }
+        }
+    }
+
+    if (!js_robots_allowed(r->rules, path)) {
+        snprintf(err, sizeof(err), "blocked by robots.txt: %.300s", r->url);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    js_scrape_wait(r, JS_SCRAPE_WAIT_PAGE);
+}
+
+/*
+ * RFC 9309 2.3.1: 2xx is parsed, 4xx allows everything, anything else
+ * (5xx, unreachable, too many redirects) disallows everything, cached
+ * for a tenth of the TTL so the site gets another chance soon.
+ */
+static void
+js_scrape_robots_fetched(js_http_req_t *req)
+{
+    int               ttl;
+    char             *rules;
+    js_scrape_run_t  *r = req->data;
+    const js_conf_t  *cf = r->s->w->conf;
+
+    ttl = cf->scrape_robots_ttl;
+
+    if (req->status >= 200 && req->status < 300) {
+        rules = js_robots_rules(req->body ? req->body : "", req->len,
+                                "JobScout");
+    } else if (req->status >= 400 && req->status < 500) {
+        rules = strdup("");
+    } else {
+        rules = strdup(JS_ROBOTS_DENY_ALL);
+        ttl = ttl / 10 > 0 ? ttl / 10 : ttl;
+    }
+
+    js_log(JS_LOG_INFO, "robots.txt fetched", JS_KS("origin", r->origin),
+           JS_KI("status", req->status), JS_KS("err", req->error));
+    js_http_req_reset(req);
+
+    if (rules == NULL) {
+        js_scrape_finish(r, "out of memory");
+        return;
+    }
+
+    if (r->s->q.redis == NULL
+        || js_polite_robots_put(r->s->q.redis, r->origin, rules, ttl) != 0)
+    {
+        free(rules);
+        js_scrape_abort(r, "redis: cannot cache robots.txt");
+        return;
+    }
+
+    free(r->rules);
+    r->rules = rules;
+    js_scrape_next(r);
+}
+
+static void
+js_scrape_fetched(js_http_req_t *req)
+{
+    char              err[1024];
+    js_scrape_run_t  *r = req->data;
+
+    js_queue_keepalive(&r->s->q);
+
+    if (req->status == 304 && r->page.npages == 0) {
+        r->not_modified = 1;
+        js_scrape_finish(r, NULL);
+        return;
+    }
+
+    if (req->status != 200) {
+        if (req->status == 0) {
+            snprintf(err, sizeof(err), "fetch %.300s: %s", r->url,
+                     req->error);
+        } else {
+            snprintf(err, sizeof(err), "fetch %.300s: HTTP %ld", r->url,
+                     req->status);
+        }
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    if (r->page.npages == 0) {
+        r->etag = req->resp_etag;
+        r->last_modified = req->resp_last_modified;
+        req->resp_etag = NULL;
+        req->resp_last_modified = NULL;
+    }
+
+    if (r->adapter->parse(&r->row.src, r->url, req->body ? req->body : "",
+                          req->len, &r->page, err, sizeof(err)) != 0)
+    {
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    js_http_req_reset(req);
+
+    if (r->page.next_url == NULL) {
+        js_scrape_finish(r, NULL);
+        return;
+    }
+
+    free(r->url);
+    r->url = strdup(r->page.next_url);
+    if (r->url == NULL) {
+        js_scrape_finish(r, "out of memory");
+        return;
+    }
+    js_scrape_next(r);
+}
+
+static void
+js_scrape_start(js_scraper_t *s, js_task_t *t)
+{
+    int               i, rc;
+    char              err[512];
+    const char       *id;
+    js_scrape_run_t  *r = NULL;
+    const js_conf_t  *cf = s->w->conf;
+
+    for (i = 0; i < s->nruns; i++) {
+        if (!s->runs[i].in_use) {
+            r = &s->runs[i];
+            break;
+        }
+    }
+
+    /* The caller takes a task only when a slot is free. */
+    r->in_use = 1;
+    r->task = *t;
+    r->started = js_msec();
+    r->started_at = js_wall_msec();
+    s->active++;
+
+    id = json_string_value(json_object_get(t->args, "source_id"));
+    if (id == NULL || !js_uuid_valid(id)) {
+        (void) js_queue_fail(&s->q, &r->task, "args lack a \"source_id\" "
+                             "uuid", 1);
+        js_scrape_run_free(r);
+        return;
+    }
+
+    rc = js_scraper_pg(s, err, sizeof(err)) == NULL ? -1
+         : js_jobstore_source(s->pg, id, &r->row, err, sizeof(err));
+
+    if (rc == -1) {
+        js_log(JS_LOG_ERR, "cannot load source", JS_KS("source", id),
+               JS_KS("err", err));
+        (void) js_queue_fail(&s->q, &r->task, err, 0);
+        js_scrape_run_free(r);
+        return;
+    }
+
+    if (rc == 0 || !r->row.is_active) {
+        js_log(JS_LOG_NOTICE, "source gone or inactive, skipped",
+               JS_KS("source", id));
+        (void) js_queue_ack(&s->q, &r->task);
+        js_scrape_unpend(s, id);
+        js_scrape_run_free(r);
+        return;
+    }
+
+    r->row.src.adzuna_app_id = cf->adzuna_app_id;
+    r->row.src.adzuna_app_key = cf->adzuna_app_key;
+    r->row.src.adzuna_base_url = cf->adzuna_base_url;
+
+    r->adapter = js_adapter_find(r->row.src.scraper_class);
+    if (r->adapter == NULL) {
+        snprintf(err, sizeof(err), "unknown scraper_class \"%.64s\"",
+                 r->row.src.scraper_class);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    if (r->adapter->first_url(&r->row.src, &r->url, err, sizeof(err))
+        != 0)
+    {
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    js_log(JS_LOG_DEBUG, "scrape started", JS_KS("source", id),
+           JS_KS("url", r->url));
+    js_scrape_next(r);
+}
+
+/* Starts the fetches whose slot has come; returns the ms to the next. */
+static int
+js_scraper_due(js_scraper_t *s)
+{
+    int               i, next = JS_SCRAPER_POLL;
+    int64_t           now = js_msec();
+    js_scrape_run_t  *r;
+
+    for (i = 0; i < s->nruns; i++) {
+        r = &s->runs[i];
+        if (!r->in_use || r->waiting == JS_SCRAPE_WAIT_NONE) {
+            continue;
+        }
+
+        if (r->not_before <= now) {
+            if (r->waiting == JS_SCRAPE_WAIT_RULES) {
+                r->waiting = JS_SCRAPE_WAIT_NONE;
+                js_scrape_next(r);
+            } else {
+                js_scrape_fetch(r);
+            }
+        }
+
+        /* what it waits for now: maybe a slot it just reserved */
+        if (r->in_use && r->waiting != JS_SCRAPE_WAIT_NONE
+            && r->not_before - now < next)
+        {
+            next = r->not_before > now ? (int) (r->not_before - now) : 0;
+        }
+    }
+    return next;
+}
+
+/* 1 with a task, scrape:high before scrape:normal; blocks when idle. */
+static int
+js_scraper_take(js_scraper_t *s, js_task_t *t)
+{
+    int  rc;
+
+    rc = js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_HIGH, 0, t);
+    if (rc != 0) {
+        return rc;
+    }
+    return js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_NORMAL,
+                              s->active == 0 ? JS_QUEUE_BLOCK_SEC * 1000 : 0,
+                              t);
+}
+
+int
+js_scraper_run(js_worker_t *w)
+{
+    int                i, rc = 0;
+    int64_t            wait;
+    js_task_t          t;
+    js_scraper_t       s;
+    js_http_opts_t     opts;
+    js_queue_policy_t  policy;
+    const js_conf_t   *cf = w->conf;
+
+    memset(&s, 0, sizeof(s));
+    s.w = w;
+
+    snprintf(s.user_agent, sizeof(s.user_agent), "JobScout/1.0 (+%s)",
+             cf->scrape_contact_url);
+
+    opts.user_agent = s.user_agent;
+    opts.connect_timeout = cf->scrape_connect_timeout;
+    opts.timeout = cf->scrape_timeout;
+    opts.max_redirects = cf->scrape_max_redirects;
+    opts.max_body = cf->scrape_max_body;
+
+    /* Only store failures are retried: a provider failure is recorded. */
+    policy.max_attempts = 5;
+    policy.backoff_min = 5000;
+    policy.backoff_max = 5 * 60 * 1000;
+
+    s.nruns = cf->scrape_concurrency;
+    s.runs = calloc(s.nruns, sizeof(js_scrape_run_t));
+
+    if (s.runs == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK
+        || (s.http = js_http_create(&opts)) == NULL)
+    {
+        js_log(JS_LOG_ALERT, "cannot initialize the scraper");
+        rc = 1;
+        goto done;
+    }
+
+    for (i = 0; i < s.nruns; i++) {
+        s.runs[i].s = &s;
+    }
+
+    /* Reaped tasks go back to scrape:normal: late, never lost. */
+    js_queue_init(&s.q, cf, JOBSCOUT_QUEUE_SCRAPE_NORMAL, w->role, &policy);
+
+    js_log(JS_LOG_INFO, "scraper started", JS_KS("consumer", s.q.consumer),
+           JS_KS("user_agent", s.user_agent),
+           JS_KI("concurrency", s.nruns));
+
+    for ( ;; ) {
+        js_worker_service();
+
+        if (js_worker_terminating()
+            || (js_worker_exiting() && s.active == 0))
+        {
+            break;
+        }
+
+        if (js_queue_tick(&s.q) != 0) {
+            if (s.active > 0) {
+                js_http_poll(s.http, js_scraper_due(&s));
+                continue;
+            }
+            wait = s.q.retry_at - js_msec();
+            (void) js_worker_sleep(wait > 10 ? (int) wait : 10);
+            continue;
+        }
+
+        while (!js_worker_exiting() && s.active < s.nruns
+               && js_scraper_take(&s, &t) == 1)
+        {
+            js_scrape_start(&s, &t);
+        }
+
+        if (s.active > 0) {
+            js_http_poll(s.http, js_scraper_due(&s));
+        }
+    }
+
+    /* TERM: abandoned runs stay in the processing list, requeued here. */
+    for (i = 0; i < s.nruns; i++) {
+        if (s.runs[i].in_use) {
+            js_scrape_run_free(&s.runs[i]);
+        }
+    }
+
+    js_queue_close(&s.q);
+
+    js_log(JS_LOG_INFO, "scraper stopped",
+           JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));
+
+done:
+
+    js_http_destroy(s.http);
+    free(s.runs);
+    if (s.pg != NULL) {
+        PQfinish(s.pg);
+    }
+    curl_global_cleanup();
+
+    return rc;
+}
