@@ -48,8 +48,8 @@ JobScout::Api->import;
 
 my $users = $ENV{BENCH_NOTIFY_USERS} || 100_000;
 my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 1000;
-my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 10;
-my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 3;
+my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 5;
+my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
 my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 200;
 my $dir = "$ENV{STACK_DIR}/notify";
 
