@@ -17,9 +17,11 @@
 #      push: p50, p95, p99.
 #
 # Called by t/bench/run.sh with PG_CONNINFO, REDIS_ADDR, JOBSCOUTD and
-# STACK_DIR set and PostgreSQL and Redis running.  Knobs: BENCH_USERS,
-# BENCH_MATCH_JOBS, BENCH_PUSH_JOBS (nginx), BENCH_FAKE_JOBS (fake),
-# BENCH_IN_FLIGHT.
+# STACK_DIR set and PostgreSQL and Redis running.  Knobs:
+# BENCH_NOTIFY_USERS, BENCH_NOTIFY_MATCH_JOBS, BENCH_NOTIFY_PUSH_JOBS
+# (nginx), BENCH_NOTIFY_FAKE_JOBS (fake), BENCH_NOTIFY_IN_FLIGHT.  Its rows
+# are its own: e-mails notify*@bench.invalid, companies notify-co-*, jobs
+# notify-*.
 use strict;
 use warnings;
 
@@ -44,11 +46,11 @@ require JobScout::FakeFCM;
 require JobScout::Jobscoutd;
 JobScout::Api->import;
 
-my $users = $ENV{BENCH_USERS} || 100_000;
-my $match_jobs = $ENV{BENCH_MATCH_JOBS} || 1000;
-my $push_jobs = $ENV{BENCH_PUSH_JOBS} || 10;
-my $fake_jobs = $ENV{BENCH_FAKE_JOBS} || 3;
-my $in_flight = $ENV{BENCH_IN_FLIGHT} || 200;
+my $users = $ENV{BENCH_NOTIFY_USERS} || 100_000;
+my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 1000;
+my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 5;
+my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
+my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 200;
 my $dir = "$ENV{STACK_DIR}/notify";
 
 remove_tree($dir);
@@ -60,17 +62,17 @@ sub percentile {
     return @v ? $v[int(($#v) * $p / 100 + 0.5)] : 0;
 }
 
-# --- the population, made once per bench database
-if (psql("SELECT count(*) FROM users WHERE email LIKE 'bench%\@bench.invalid'") < $users) {
+# --- the population (kept when the database is, as by hand)
+if (psql("SELECT count(*) FROM users WHERE email LIKE 'notify%\@bench.invalid'") < $users) {
     my $t0 = time;
-    psql("DELETE FROM users WHERE email LIKE 'bench%\@bench.invalid'");
+    psql("DELETE FROM users WHERE email LIKE 'notify%\@bench.invalid'");
     system('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-v', "users=$users", '-d',
            $ENV{PG_CONNINFO}, '-o', '/dev/null', '-f', "$root/t/bench/notify_seed.sql") == 0
         or die "seeding failed\n";
     printf "seeded %d users in %.1f s\n", $users, time - $t0;
 }
 # the previous run's jobs and alerts
-psql("DELETE FROM jobs WHERE external_id LIKE 'bench-%'");
+psql("DELETE FROM jobs WHERE external_id LIKE 'notify-%'");
 psql("VACUUM ANALYZE user_job_alerts");
 psql("VACUUM ANALYZE users");
 
@@ -97,10 +99,10 @@ sub new_jobs {
             $levels[$i % 4], $roles[$i % 20], $i % 7, $cities[$i % 5], $types[$i % 3];
     }
     return split /\n/, psql("INSERT INTO jobs (company_id, source_id, external_id, title,"
-        . " location, location_type) SELECT s.company_id, s.id, 'bench-' || v.i || '-'"
+        . " location, location_type) SELECT s.company_id, s.id, 'notify-' || v.i || '-'"
         . " || md5(random()::text), v.title, v.location, v.type FROM (VALUES "
         . join(',', @values) . ") AS v (i, title, location, type) JOIN companies c"
-        . " ON c.slug = 'bench-co-' || v.i JOIN job_sources s ON s.company_id = c.id"
+        . " ON c.slug = 'notify-co-' || v.i JOIN job_sources s ON s.company_id = c.id"
         . " RETURNING id");
 }
 
@@ -138,7 +140,7 @@ printf "   %d matches in %.1f s: %.1f%% of the users per job on average\n", $tot
 printf "   per job: p50 %.1f ms, p95 %.1f ms, max %.1f ms (%.0f matches/s)\n",
     percentile(50, @ms), percentile(95, @ms), percentile(100, @ms),
     $total / (eval { my $s = 0; $s += $_ for @ms; $s } / 1000);
-psql("DELETE FROM jobs WHERE external_id LIKE 'bench-%'");
+psql("DELETE FROM jobs WHERE external_id LIKE 'notify-%'");
 
 # --- 2. end to end
 my @report;

@@ -1,7 +1,8 @@
 -- notify_seed.sql — the population of the notifier benchmark: :users
 -- users with push on (each its own device token) and preferences drawn so
 -- that a job of the generated kind matches about 10% of them, and the
--- companies and sources jobs come from.  Reproducible (setseed).
+-- companies and sources jobs come from.  Reproducible (setseed).  Its
+-- rows: e-mails notify*@bench.invalid, companies notify-co-*.
 --
 --   psql -v users=100000 -f t/bench/notify_seed.sql
 --
@@ -24,25 +25,25 @@ SELECT n - 1, r
                     'embedded_engineer']) WITH ORDINALITY AS t (r, n);
 
 INSERT INTO companies (name, slug)
-SELECT 'Bench Company ' || i, 'bench-co-' || i
+SELECT 'Notify Bench ' || i, 'notify-co-' || i
   FROM generate_series(0, 9) i
 ON CONFLICT DO NOTHING;
 
 INSERT INTO job_sources (company_id, scraper_class, source_url)
 SELECT c.id, 'bench', 'https://bench.invalid/' || c.slug
   FROM companies c
- WHERE c.slug LIKE 'bench-co-%'
+ WHERE c.slug LIKE 'notify-co-%'
    AND NOT EXISTS (SELECT FROM job_sources s WHERE s.company_id = c.id);
 
 INSERT INTO users (email, hashed_password, full_name, preferences, fcm_token,
                    email_verified, email_verified_at)
-SELECT 'bench' || i || '@bench.invalid', '!', 'Bench User ' || i,
+SELECT 'notify' || i || '@bench.invalid', '!', 'Notify Bench ' || i,
        jsonb_build_object(
            'roles', (SELECT jsonb_agg(role) FROM (
                         SELECT role FROM bench_roles
                          ORDER BY random() + i * 0 LIMIT 4) r),
            'companies', CASE WHEN random() < 0.6 THEN '[]'::jsonb ELSE
-                        (SELECT jsonb_agg('bench-co-' || c) FROM (
+                        (SELECT jsonb_agg('notify-co-' || c) FROM (
                             SELECT c FROM generate_series(0, 9) c
                              ORDER BY random() + i * 0 LIMIT 5) s) END,
            'locations', CASE WHEN random() < 0.5 THEN '[]'::jsonb ELSE
@@ -51,7 +52,7 @@ SELECT 'bench' || i || '@bench.invalid', '!', 'Bench User ' || i,
                                 'kisumu', 'kampala', 'kigali']) l
                              ORDER BY random() + i * 0 LIMIT 2) s) END,
            'notifications', jsonb_build_object('push', true, 'email', false)),
-       'bench-device-' || i, true, now()
+       'notify-device-' || i, true, now()
   FROM generate_series(1, :users) i;
 
 ANALYZE users;
