@@ -298,6 +298,7 @@ bench_inner() {
     jwt_key
     export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
     "$ROOT/t/bench/run.sh"
+    JOBSCOUTD=$JOBSCOUTD "$ROOT/t/bench/scrape.pl"
 }
 
 case ${1:-} in
