@@ -303,6 +303,7 @@ bench_inner() {
     export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
     export JOBSCOUTD STACK_DIR
     "$ROOT/t/bench/run.sh"
+    JOBSCOUTD=$JOBSCOUTD "$ROOT/t/bench/scrape.pl"
 }
 
 case ${1:-} in
