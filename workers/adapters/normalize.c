@@ -1810,6 +1810,35 @@ js_page_set_next(js_page_t *page, const char *fetched, char *url,
  */
 
 int
+js_json_jobs_parse(const js_source_t *src, const char *url, const char *body,
+    size_t len, const char *provider, js_json_job_pt job, js_page_t *page,
+    char *err, size_t errlen)
+{
+    json_t  *root, *jobs, *o;
+    size_t   i;
+
+    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
+        return -1;
+    }
+    jobs = json_object_get(root, "jobs");
+    if (!json_is_array(jobs)) {
+        snprintf(err, errlen, "%s: no \"jobs\" array", provider);
+        json_decref(root);
+        return -1;
+    }
+    json_array_foreach(jobs, i, o) {
+        if (json_is_object(o) && job(src, url, o, page) < 0) {
+            snprintf(err, errlen, "out of memory");
+            json_decref(root);
+            return -1;
+        }
+    }
+    json_decref(root);
+    js_page_set_next(page, url, NULL, 1);
+    return 0;
+}
+
+int
 js_json_parse(const char *body, size_t len, json_type type, json_t **root,
     char *err, size_t errlen)
 {

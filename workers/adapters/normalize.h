@@ -180,6 +180,15 @@ void js_page_set_next(js_page_t *page, const char *fetched, char *url,
  * (JSON_OBJECT or JSON_ARRAY). */
 int js_json_parse(const char *body, size_t len, json_type type,
     json_t **root, char *err, size_t errlen);
+/* A job object of a provider's list, appended to page: -1 when out of
+ * memory. */
+typedef int (*js_json_job_pt)(const js_source_t *src, const char *url,
+    json_t *o, js_page_t *page);
+/* One page that is a JSON object whose "jobs" array lists every job
+ * (greenhouse, ashby, workable, remotive): each object goes to job. */
+int js_json_jobs_parse(const js_source_t *src, const char *url,
+    const char *body, size_t len, const char *provider, js_json_job_pt job,
+    js_page_t *page, char *err, size_t errlen);
 /* The string at key, NULL when absent or not a string. */
 const char *js_json_str(json_t *obj, const char *key);
 /* A string (at most JS_ID_MAX bytes) or integer id as a malloc'ed
