@@ -169,7 +169,7 @@ is($score{ $user{skilled} }{J5}{score} - $score{ $user{unskilled} }{J5}{score}, 
 
 # a deactivated job matches nobody
 psql("UPDATE jobs SET is_active = false WHERE id = '$job{J2}'");
-is(psql("SELECT count(*) FROM match_users(ARRAY['$job{J2}']::uuid[])"), 0,
+is(psql("SELECT count(*) FROM match_candidates(ARRAY['$job{J2}']::uuid[])"), 0,
    'an inactive job matches nobody');
 
 # --- digests are due when their hour or day is over

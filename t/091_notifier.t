@@ -135,6 +135,10 @@ ok(wait_until(20, sub {
 
 is(scalar(grep { $count{$_} == 1 } @want), scalar @want,
    'exactly one push to each of the ' . scalar(@want) . ' matching users');
+ok(wait_until(5, sub {
+       psql("SELECT count(*) FROM push_queue q CROSS JOIN LATERAL unnest(q.alert_ids) x (id)"
+            . " JOIN user_job_alerts a ON a.id = x.id WHERE a.job_id = '$job'") == 0 }),
+   '... and no push_queue row of them is left');
 is(scalar(grep { $count{$_} } @other, $gone, $bad, $failing), 0,
    '... none to the others, nor to refused tokens');
 is(join(',', sort keys %count),

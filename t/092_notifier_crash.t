@@ -124,6 +124,10 @@ $count{ $_->{token} }++ for mine();
 is(scalar keys %count, $users, 'every matching user got a push');
 is(scalar(grep { $_ != 1 } values %count), 0, '... exactly one each');
 is(alerts(), $users, '... and has exactly one alert');
+ok(wait_until(10, sub {
+       psql("SELECT count(*) FROM push_queue q CROSS JOIN LATERAL unnest(q.alert_ids) x (id)"
+            . " JOIN user_job_alerts a ON a.id = x.id WHERE a.job_id = '$job'") == 0 }),
+   'the queue rows of the dead notifier and of its successor are all gone');
 like($d->log_text, qr/tasks of a dead consumer requeued/, 'the unacked task was reaped');
 like($d->log_text, qr/pushes claimed/, 'the pushes of the dead notifier were claimed again');
 

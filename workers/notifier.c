@@ -5,42 +5,49 @@
  * committing new jobs.  The notifier takes such tasks, several at once,
  * and:
  *
- *   1. asks PostgreSQL who matches them: match_users(), set-based (one
- *      GIN index scan per job, never a loop over users here);
+ *   1. asks PostgreSQL who matches them and how well, set-based
+ *      (match_candidates(): one GIN index scan per job and the score of
+ *      each user it finds, never a loop over users here), in two parts
+ *      of the users, a small one first, so that inserting starts while
+ *      the rest is matched;
  *   2. inserts the alerts in chunks, each chunk its own transaction
- *      (insert_alerts(): the match score, each user's min_score, ON
- *      CONFLICT DO NOTHING), the pushes of the alerts really inserted
- *      already claimed by this notifier for push_claim_timeout; a chunk's
- *      pushes go out as soon as it is committed, while the next chunk is
- *      inserted;
+ *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
+ *      then larger ones; the pushes of the alerts really inserted come
+ *      back already claimed by this notifier for push_claim_timeout,
+ *      listed by one push_queue row; a chunk's pushes go out as soon as
+ *      it is committed, while the next chunk is inserted;
  *   3. acks the tasks once every chunk is committed;
  *   4. sends the pushes to FCM, fcm_max_in_flight at a time, and records
- *      each outcome on its alert as soon as PostgreSQL is free
- *      (record_pushes()): accepted, a retry later (429, 5xx: backoff,
- *      Retry-After honoured), the token cleared (UNREGISTERED), failed;
+ *      the outcomes on their alerts (record_pushes()): accepted, a retry
+ *      later (429, 5xx: backoff, Retry-After honoured), the token cleared
+ *      (UNREGISTERED), failed; with the last outcome of a push_queue
+ *      row, the row goes;
  *   5. queues the e-mails, instant or hourly/daily digests, for the
  *      mailer (claim_emails(), emails_queued()), every digest_interval
  *      and right after a match that made some.
  *
- * Pushes are driven by durable alert state, never by memory alone: a
- * push is 'pending', or 'sending' under a lease, until FCM's answer is
- * recorded.  A notifier killed mid-batch leaves its pushes 'sending';
- * once their lease is over any notifier claims them (claim_pushes())
- * and sends them, and its unacked match tasks are requeued by the queue
- * reaper and matched again, which inserts only the alerts still missing.
- * So every matching user gets a push across crashes and restarts, and
- * none gets two, but for one window: FCM v1 has no idempotency key, so a
- * notifier killed after FCM accepted a message and before the UPDATE
- * recording it committed leaves a push that will be sent again.  That
- * window is kept to one PostgreSQL round trip (outcomes have a
- * connection of their own, and are recorded as soon as they come); we
- * chose a rare duplicate there over a lost alert.
+ * Pushes are driven by durable state, never by memory alone: a push is
+ * 'pending', or 'sending' under a lease, on its alert, and listed by a
+ * push_queue row due no later, until FCM's answer is recorded.  A
+ * notifier killed mid-batch leaves its rows; once their lease is over
+ * any notifier claims them (claim_pushes()) and sends what they hold,
+ * and its unacked match tasks are requeued by the queue reaper and
+ * matched again, which inserts only the alerts still missing.  So every
+ * matching user gets a push across crashes and restarts, and none gets
+ * two, but for one window: FCM v1 has no idempotency key, so a notifier
+ * killed after FCM accepted a message and before the UPDATE recording it
+ * committed leaves a push that will be sent again.  Outcomes have a
+ * connection of their own and are recorded at once, or, while a batch is
+ * being inserted, at most JS_NT_RECORD_WAIT ms late (a statement per few
+ * hundred outcomes costs PostgreSQL less than one per handful); we chose
+ * a rare duplicate there over a lost alert.
  *
- * One process, one loop: two PostgreSQL connections (libpq,
- * non-blocking: one matches and inserts, the other records outcomes and
+ * One process, one loop: three PostgreSQL connections (libpq,
+ * non-blocking: one matches, one inserts, one records outcomes and
  * claims work), libcurl's multi handle, and the Redis queue, which
- * blocks (a second at most) only when there is nothing else to do.  Without fcm_service_account
- * the notifier still matches and e-mails; its pushes wait as 'pending'.
+ * blocks (a second at most) only when there is nothing else to do.
+ * Without fcm_service_account the notifier still matches and e-mails;
+ * its pushes wait as 'pending'.
  */
 
 #include <poll.h>
@@ -63,8 +70,16 @@
 
 #define JS_NT_TASKS_MAX      32      /* match tasks merged in one batch */
 #define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
-#define JS_NT_CHUNK          500     /* alerts inserted per transaction */
+#define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
+#define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
+#define JS_NT_PARTS          2       /* the match in parts of the users: */
+#define JS_NT_PART_FIRST     "20000000-0000-0000-0000-000000000000"
+                                     /* ... ids below (an eighth), the rest */
+#define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
+                                      * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
+#define JS_NT_RECORD_BATCH   500     /* ... at once while matching, */
+#define JS_NT_RECORD_WAIT    50      /* ... or when the oldest is this old */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
 #define JS_NT_EMAIL_LEASE    60000   /* ms */
@@ -80,6 +95,17 @@
 
 typedef struct js_nt_push_s  js_nt_push_t;
 
+/*
+ * A push_queue row this notifier took (inserted or claimed): deleted
+ * with the outcome of the last of its pushes, unless one of them was
+ * left to its lease, which the row then brings back.
+ */
+typedef struct {
+    char            id[24];
+    int             open;           /* its pushes without an outcome */
+    int             kept;           /* one was left to the lease */
+} js_nt_row_t;
+
 struct js_nt_push_s {
     char            alert_id[40];
     char           *token;
@@ -87,24 +113,27 @@ struct js_nt_push_s {
     int             attempts;       /* this one included */
     int64_t         lease_end;      /* monotonic ms */
     int64_t         discovered_ms;  /* the job's discovery, Unix ms */
+    js_nt_row_t    *row;
     js_nt_push_t   *next;
 };
 
 typedef struct {
     char            alert_id[40];
+    int64_t         since;          /* monotonic ms */
+    int             attempt;        /* the alert's push_attempts for it */
     const char     *status;
     char            at[32];
     char            name[160];      /* FCM's message name, when accepted */
     char           *error;          /* otherwise */
     char           *token;          /* when unregistered */
     int             retry_ms;
+    char            done[24];       /* the row its push was the last of */
 } js_nt_outcome_t;
 
 enum {
     JS_NT_IDLE = 0,
     JS_NT_JOBS,           /* push_jobs() to ask */
-    JS_NT_CANDIDATES,     /* match_users() to ask */
-    JS_NT_INSERT          /* chunks to insert */
+    JS_NT_INSERT          /* the match's parts to ask, chunks to insert */
 };
 
 typedef struct {
@@ -116,21 +145,28 @@ typedef struct {
     PGresult        *jobs;          /* push_jobs() */
     int             *job_rows;      /* its rows by job id */
     char           **rests;         /* per row: js_fcm_message_rest() */
-    PGresult        *cands;         /* match_users() */
+    PGresult        *parts[JS_NT_PARTS];  /* match_candidates() */
+    int              asked;         /* parts asked for */
+    int              nparts;        /* parts received */
+    int              ncands;        /* their rows */
+    int              failed;        /* tasks failed, results dropped */
     int              next;          /* first candidate not inserted */
     int              chunk;         /* candidates in the chunk in flight */
+    int              chunk_size;    /* of the next chunk */
     int              alerts;
     int              pushes;
     int              emails;
     int64_t          started;
-    int64_t          matched_in;    /* ms until match_users() answered */
+    int64_t          matched_in;    /* ms until every part came */
+    int64_t          first_in;      /* ms until the first chunk's alerts */
 } js_nt_match_t;
 
 typedef struct {
     js_worker_t        *w;
     const js_conf_t    *cf;
     js_queue_t          q;
-    js_pg_t             pg;          /* matching, inserting */
+    js_pg_t             pgm;         /* matching */
+    js_pg_t             pg;          /* inserting */
     js_pg_t             pgw;         /* outcomes, claims, e-mails */
     js_fcm_t           *fcm;         /* NULL: push disabled */
     char                lease[32];
@@ -211,9 +247,62 @@ js_nt_is_uuid(const char *s)
 
 /* --- pushes ---------------------------------------------------------- */
 
-static void
-js_nt_push_free(js_nt_push_t *p)
+/* The row of the pushes of one result (insert_alerts(), claim_pushes()). */
+static js_nt_row_t *
+js_nt_row(const char *id)
 {
+    js_nt_row_t  *row;
+
+    row = calloc(1, sizeof(*row));
+    if (row == NULL) {
+        return NULL;
+    }
+    snprintf(row->id, sizeof(row->id), "%s", id);
+    /* One open push until they are all added: none ends it meanwhile. */
+    row->open = 1;
+    return row;
+}
+
+/*
+ * A push is over for this notifier: answered (o, its outcome, to record),
+ * or, o NULL, left 'sending' to its lease.  The last push of a row whose
+ * pushes were all answered carries the row's deletion.
+ */
+static void
+js_nt_row_leave(js_nt_row_t *row, js_nt_outcome_t *o)
+{
+    if (row == NULL) {
+        return;
+    }
+
+    if (o == NULL) {
+        row->kept = 1;
+    }
+
+    if (--row->open > 0) {
+        return;
+    }
+
+    if (!row->kept && o != NULL) {
+        snprintf(o->done, sizeof(o->done), "%s", row->id);
+    }
+    free(row);
+}
+
+/* The pushes of the row are all added: from now on, theirs. */
+static void
+js_nt_row_added(js_nt_row_t *row)
+{
+    if (row != NULL && --row->open == 0) {
+        /* None of its pushes is here: the row brings them back. */
+        free(row);
+    }
+}
+
+static void
+js_nt_push_free(js_nt_push_t *p, js_nt_outcome_t *o)
+{
+    js_nt_row_leave(p->row, o);
     free(p->token);
     free(p->body);
     free(p);
@@ -221,19 +310,30 @@ js_nt_push_free(js_nt_push_t *p)
 
 /*
  * A push to send: its message is built now, from its job's (rest:
- * js_fcm_message_rest()) and the device token.
+ * js_fcm_message_rest()) and the device token.  A push that cannot be
+ * had stays 'sending': its row comes back when its lease is over.
  */
 static void
-js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
-    int attempts, const char *rest, int64_t discovered_ms)
+js_nt_push_add(js_nt_t *nt, js_nt_row_t *row, const char *alert_id,
+    const char *token, int attempts, const char *rest,
+    int64_t discovered_ms)
 {
     js_nt_push_t  *p;
 
     p = calloc(1, sizeof(*p));
     if (p == NULL) {
+        if (row != NULL) {
+            row->kept = 1;
+        }
+        js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
+               JS_KS("alert", alert_id));
         return;
     }
 
+    if (row != NULL) {
+        row->open++;
+    }
+    p->row = row;
     snprintf(p->alert_id, sizeof(p->alert_id), "%s", alert_id);
     p->token = strdup(token);
     p->body = rest ? js_fcm_message_for(rest, token) : NULL;
@@ -241,11 +341,10 @@ js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
     p->lease_end = js_msec() + nt->cf->push_claim_timeout;
     p->discovered_ms = discovered_ms;
 
-    if (p->token == NULL || p->body == NULL) {
-        /* Left 'sending': claimed again once its lease is over. */
+    if (row == NULL || p->token == NULL || p->body == NULL) {
         js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
                JS_KS("alert", alert_id));
-        js_nt_push_free(p);
+        js_nt_push_free(p, NULL);
         return;
     }
 
@@ -258,8 +357,9 @@ js_nt_push_add(js_nt_t *nt, const char *alert_id, const char *token,
     nt->nsendq++;
 }
 
+/* What came of push p, to record; p is freed. */
 static void
-js_nt_outcome(js_nt_t *nt, const js_nt_push_t *p, const char *status,
+js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
     const char *name, const char *error, int retry_ms)
 {
     js_nt_outcome_t  *o;
@@ -270,6 +370,7 @@ js_nt_outcome(js_nt_t *nt, const js_nt_push_t *p, const char *status,
         if (o == NULL) {
             js_log(JS_LOG_ALERT, "out of memory, outcome left to the "
                    "lease", JS_KS("alert", p->alert_id));
+            js_nt_push_free(p, NULL);
             return;
         }
         nt->out = o;
@@ -279,12 +380,16 @@ js_nt_outcome(js_nt_t *nt, const js_nt_push_t *p, const char *status,
     o = &nt->out[nt->nout++];
     memset(o, 0, sizeof(*o));
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
+    o->since = js_msec();
+    o->attempt = p->attempts;
     o->status = status;
     js_iso_time(o->at, sizeof(o->at));
     snprintf(o->name, sizeof(o->name), "%s", name ? name : "");
     o->error = error ? strdup(error) : NULL;
     o->token = strcmp(status, "unregistered") == 0 ? strdup(p->token) : NULL;
     o->retry_ms = retry_ms;
+
+    js_nt_push_free(p, o);
 }
 
 static void
@@ -307,7 +412,6 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
     switch (r->outcome) {
 
     case JS_FCM_ACCEPTED:
-        js_nt_outcome(nt, p, "accepted", r->name, NULL, 0);
         nt->accepted++;
 
         if (nt->nlatency == nt->latency_size) {
@@ -323,23 +427,25 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
         if (nt->nlatency < nt->latency_size) {
             nt->latency[nt->nlatency++] = js_nt_wall_ms() - p->discovered_ms;
         }
+
+        js_nt_outcome(nt, p, "accepted", r->name, NULL, 0);
         break;
 
     case JS_FCM_UNREGISTERED:
-        js_nt_outcome(nt, p, "unregistered", NULL, r->error, 0);
         nt->unregistered++;
         js_log(JS_LOG_INFO, "device token gone, cleared",
                JS_KS("alert", p->alert_id), JS_KS("err", r->error));
+        js_nt_outcome(nt, p, "unregistered", NULL, r->error, 0);
         break;
 
     case JS_FCM_RETRY:
         if (p->attempts >= cf->fcm_max_attempts) {
             snprintf(err, sizeof(err), "%d attempts, the last: %s",
                      p->attempts, r->error);
-            js_nt_outcome(nt, p, "failed", NULL, err, 0);
             nt->failed++;
             js_log(JS_LOG_WARN, "push failed", JS_KS("alert", p->alert_id),
                    JS_KS("err", err));
+            js_nt_outcome(nt, p, "failed", NULL, err, 0);
             break;
         }
 
@@ -353,11 +459,11 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
             delay = JS_NT_QUOTA_BACKOFF;
         }
 
-        js_nt_outcome(nt, p, "pending", NULL, r->error, delay);
         nt->retried++;
         js_log(JS_LOG_INFO, "push to retry", JS_KS("alert", p->alert_id),
                JS_KI("attempts", p->attempts), JS_KI("delay_ms", delay),
                JS_KS("err", r->error));
+        js_nt_outcome(nt, p, "pending", NULL, r->error, delay);
 
         /* Claimed when due (a little after: PostgreSQL's clock). */
         if (js_msec() + delay + 20 < nt->claim_at) {
@@ -366,16 +472,14 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
         break;
 
     default:
-        js_nt_outcome(nt, p, "failed", NULL, r->error, 0);
         nt->failed++;
         /* THIRD_PARTY_AUTH_ERROR and the like need an operator. */
         js_log(r->status == 401 || r->status == 403 ? JS_LOG_ERR
                                                     : JS_LOG_WARN,
                "push refused", JS_KS("alert", p->alert_id),
                JS_KS("err", r->error));
+        js_nt_outcome(nt, p, "failed", NULL, r->error, 0);
     }
-
-    js_nt_push_free(p);
 }
 
 /* Starts what the send queue holds, as far as FCM has room. */
@@ -409,14 +513,13 @@ js_nt_send(js_nt_t *nt)
         if (p->lease_end - now < 2 * nt->cf->fcm_timeout) {
             js_log(JS_LOG_WARN, "push lease too short to send, left to "
                    "the next claim", JS_KS("alert", p->alert_id));
-            js_nt_push_free(p);
+            js_nt_push_free(p, NULL);
             continue;
         }
 
         if (js_fcm_send(nt->fcm, p->body, p) != 0) {
             p->body = NULL;
             js_nt_outcome(nt, p, "released", NULL, NULL, 0);
-            js_nt_push_free(p);
             continue;
         }
         p->body = NULL;
@@ -432,7 +535,6 @@ js_nt_release_sendq(js_nt_t *nt)
     while ((p = nt->sendq) != NULL) {
         nt->sendq = p->next;
         js_nt_outcome(nt, p, "released", NULL, NULL, 0);
-        js_nt_push_free(p);
     }
     nt->sendq_tail = NULL;
     nt->nsendq = 0;
@@ -510,38 +612,44 @@ static int
 js_nt_record(js_nt_t *nt)
 {
     int               i, n, rc = -1;
-    char              retry[16];
-    const char       *values[7];
-    js_pg_array_t     a[7];
+    char              retry[16], attempt[16];
+    const char       *values[9];
+    js_pg_array_t     a[9];
     js_nt_outcome_t  *o;
 
     static const char  sql[] =
-        "SELECT record_pushes($1::uuid[], $2::text[], $3::timestamptz[],"
-        " $4::text[], $5::text[], $6::integer[], $7::text[])";
+        "SELECT record_pushes($1::uuid[], $2::integer[], $3::text[],"
+        " $4::timestamptz[], $5::text[], $6::text[], $7::integer[],"
+        " $8::text[], $9::bigint[])";
 
     memset(a, 0, sizeof(a));
     n = nt->nout < JS_NT_RECORD_MAX ? nt->nout : JS_NT_RECORD_MAX;
 
     for (i = 0; i < n; i++) {
         o = &nt->out[i];
+        snprintf(attempt, sizeof(attempt), "%d", o->attempt);
         snprintf(retry, sizeof(retry), "%d", o->retry_ms);
         js_pg_array_add(&a[0], o->alert_id);
-        js_pg_array_add(&a[1], o->status);
-        js_pg_array_add(&a[2], o->at);
-        js_pg_array_add(&a[3], o->name[0] ? o->name : NULL);
-        js_pg_array_add(&a[4], o->error);
-        js_pg_array_add(&a[5], retry);
-        js_pg_array_add(&a[6], o->token);
+        js_pg_array_add(&a[1], attempt);
+        js_pg_array_add(&a[2], o->status);
+        js_pg_array_add(&a[3], o->at);
+        js_pg_array_add(&a[4], o->name[0] ? o->name : NULL);
+        js_pg_array_add(&a[5], o->error);
+        js_pg_array_add(&a[6], retry);
+        js_pg_array_add(&a[7], o->token);
+        if (o->done[0] != '\0') {
+            js_pg_array_add(&a[8], o->done);
+        }
     }
 
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < 9; i++) {
         if (js_pg_array_end(&a[i]) != 0) {
             goto done;
         }
         values[i] = a[i].data;
     }
 
-    if (js_pg_send(&nt->pgw, "record_pushes", sql, 7, values,
+    if (js_pg_send(&nt->pgw, "record_pushes", sql, 9, values,
                    JS_NT_PG_TIMEOUT, js_nt_recorded, nt) == 0)
     {
         nt->recording = n;
@@ -550,7 +658,7 @@ js_nt_record(js_nt_t *nt)
 
 done:
 
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < 9; i++) {
         js_pg_array_free(&a[i]);
     }
     return rc;
@@ -562,6 +670,7 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
     int             i, n;
     char           *rest;
     js_nt_t        *nt = ctx;
+    js_nt_row_t    *row;
     js_fcm_alert_t  alert;
 
     nt->claiming = 0;
@@ -573,8 +682,9 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
     }
 
     /* alert_id, user_id, job_id, fcm_token, title, company, location,
-     * location_type, attempts, discovered_ms */
+     * location_type, attempts, discovered_ms, queue_id */
     n = PQntuples(res);
+    row = n > 0 ? js_nt_row(PQgetvalue(res, 0, 10)) : NULL;
 
     for (i = 0; i < n; i++) {
         alert.token = PQgetvalue(res, i, 3);
@@ -585,11 +695,12 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
         alert.location_type = PQgetvalue(res, i, 7);
 
         rest = js_fcm_message_rest(&alert);
-        js_nt_push_add(nt, PQgetvalue(res, i, 0), alert.token,
+        js_nt_push_add(nt, row, PQgetvalue(res, i, 0), alert.token,
                        atoi(PQgetvalue(res, i, 8)), rest,
                        atoll(PQgetvalue(res, i, 9)));
         free(rest);
     }
+    js_nt_row_added(row);
 
     if (n > 0) {
         js_log(JS_LOG_INFO, "pushes claimed", JS_KI("pushes", n));
@@ -757,8 +868,8 @@ js_nt_match_reset(js_nt_t *nt)
         js_task_free(&m->tasks[i]);
     }
     js_pg_array_free(&m->job_ids);
-    if (m->cands != NULL) {
-        PQclear(m->cands);
+    for (i = 0; i < m->nparts; i++) {
+        PQclear(m->parts[i]);
     }
     for (i = 0; m->rests != NULL && i < PQntuples(m->jobs); i++) {
         free(m->rests[i]);
@@ -772,11 +883,20 @@ js_nt_match_reset(js_nt_t *nt)
     memset(m, 0, sizeof(*m));
 }
 
-/* The batch failed (PostgreSQL): its tasks are retried later. */
+/*
+ * The batch failed (PostgreSQL): its tasks are retried later.  A query
+ * of it may still be running on the other connection: the batch is
+ * reset once none is, and what comes meanwhile is dropped (the pushes
+ * of a chunk inserted meanwhile come back with their lease).
+ */
 static void
 js_nt_match_failed(js_nt_t *nt, const char *err)
 {
     int  i;
+
+    if (nt->m.failed) {
+        return;
+    }
 
     js_log(JS_LOG_ERR, "matching failed", JS_KI("tasks", nt->m.ntasks),
            JS_KS("err", err));
@@ -784,7 +904,30 @@ js_nt_match_failed(js_nt_t *nt, const char *err)
     for (i = 0; i < nt->m.ntasks; i++) {
         (void) js_queue_fail(&nt->q, &nt->m.tasks[i], err, 0);
     }
-    js_nt_match_reset(nt);
+    nt->m.failed = 1;
+}
+
+/* The candidate i of the parts received, in order: its part and row. */
+static PGresult *
+js_nt_cand(const js_nt_match_t *m, int i, int *row)
+{
+    int  p;
+
+    for (p = 0; p < m->nparts; p++) {
+        if (i < PQntuples(m->parts[p])) {
+            *row = i;
+            return m->parts[p];
+        }
+        i -= PQntuples(m->parts[p]);
+    }
+    return NULL;
+}
+
+/* Every part received, every candidate inserted. */
+static int
+js_nt_match_complete(const js_nt_match_t *m)
+{
+    return m->nparts == JS_NT_PARTS && m->next >= m->ncands;
 }
 
 static void
@@ -799,9 +942,10 @@ js_nt_match_done(js_nt_t *nt)
 
     js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
            JS_KI("jobs", m->njobs),
-           JS_KI("matches", m->cands ? PQntuples(m->cands) : 0),
+           JS_KI("matches", m->ncands),
            JS_KI("alerts", m->alerts), JS_KI("pushes", m->pushes),
            JS_KI("emails", m->emails), JS_KI("match_ms", m->matched_in),
+           JS_KI("first_ms", m->first_in),
            JS_KI("total_ms", js_msec() - m->started));
 
     if (m->emails > 0) {
@@ -848,7 +992,10 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (res == NULL) {
+    if (m->failed || res == NULL) {
+        if (res != NULL) {
+            PQclear(res);
+        }
         js_nt_match_failed(nt, err);
         return;
     }
@@ -868,60 +1015,98 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     js_nt_sort_res = res;
     qsort(m->job_rows, n, sizeof(int), js_nt_cmp_job);
 
-    m->state = JS_NT_CANDIDATES;
+    /*
+     * A small first chunk, for the first pushes to go out soon, then
+     * larger ones, which cost PostgreSQL less per alert (a statement
+     * and a transaction each).
+     */
+    m->chunk_size = JS_NT_CHUNK_FIRST;
+    m->state = JS_NT_INSERT;
 }
 
+/*
+ * A part of the match came: its candidates are inserted while the next
+ * part is matched (the first part, a small share of the users, comes
+ * soon).
+ */
 static void
-js_nt_candidates_found(void *ctx, PGresult *res, const char *err)
+js_nt_part_found(void *ctx, PGresult *res, const char *err)
 {
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (res == NULL) {
+    if (m->failed || res == NULL) {
+        if (res != NULL) {
+            PQclear(res);
+        }
         js_nt_match_failed(nt, err);
         return;
     }
 
-    m->cands = res;
-    m->matched_in = js_msec() - m->started;
-    m->next = 0;
-    m->state = JS_NT_INSERT;
+    m->parts[m->nparts++] = res;
+    m->ncands += PQntuples(res);
 
-    if (PQntuples(res) == 0) {
-        js_nt_match_done(nt);
+    if (m->nparts == JS_NT_PARTS) {
+        m->matched_in = js_msec() - m->started;
+        if (js_nt_match_complete(m) && m->chunk == 0) {
+            js_nt_match_done(nt);
+        }
     }
 }
 
 static void
 js_nt_inserted(void *ctx, PGresult *res, const char *err)
 {
-    int             i, n, job;
+    int             i, n, job, cand, crow = 0;
+    PGresult       *part;
     js_nt_t        *nt = ctx;
+    js_nt_row_t    *row = NULL;
     js_nt_match_t  *m = &nt->m;
     js_fcm_alert_t  alert;
 
-    if (res == NULL) {
+    if (m->failed || res == NULL) {
+        if (res != NULL) {
+            PQclear(res);
+        }
         js_nt_match_failed(nt, err);
         return;
     }
 
-    /* alert_id, user_id, job_id, fcm_token, push, email */
+    /* alert_id, k (1 for the chunk's first candidate), push, email,
+     * queue_id (the same for every push: they were inserted 'sending',
+     * for us) */
     n = PQntuples(res);
 
     for (i = 0; i < n; i++) {
         m->alerts++;
 
-        if (PQgetvalue(res, i, 5)[0] == 't') {
+        if (PQgetvalue(res, i, 3)[0] == 't') {
             m->emails++;
         }
 
-        if (PQgetvalue(res, i, 4)[0] != 't') {
+        if (PQgetvalue(res, i, 2)[0] != 't') {
             continue;
         }
         m->pushes++;
 
-        job = js_nt_job_row(nt, PQgetvalue(res, i, 2));
-        if (nt->fcm == NULL || job < 0) {
+        if (nt->fcm == NULL) {
+            continue;
+        }
+
+        if (row == NULL) {
+            row = js_nt_row(PQgetvalue(res, i, 4));
+        }
+
+        /* match_candidates(): user_id, job_id, match_score, fcm_token, ... */
+        cand = m->next + atoi(PQgetvalue(res, i, 1)) - 1;
+        part = cand >= m->next && cand < m->next + m->chunk
+               ? js_nt_cand(m, cand, &crow) : NULL;
+        job = part ? js_nt_job_row(nt, PQgetvalue(part, crow, 1)) : -1;
+        if (job < 0) {
+            /* Gone meanwhile (no push_jobs() row): left to its lease. */
+            if (row != NULL) {
+                row->kept = 1;
+            }
             continue;
         }
 
@@ -936,54 +1121,71 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
             m->rests[job] = js_fcm_message_rest(&alert);
         }
 
-        js_nt_push_add(nt, PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), 1,
-                       m->rests[job], atoll(PQgetvalue(m->jobs, job, 5)));
+        js_nt_push_add(nt, row, PQgetvalue(res, i, 0),
+                       PQgetvalue(part, crow, 3), 1, m->rests[job],
+                       atoll(PQgetvalue(m->jobs, job, 5)));
     }
+    js_nt_row_added(row);
 
     PQclear(res);
 
+    if (m->next == 0) {
+        m->first_in = js_msec() - m->started;
+    }
     m->next += m->chunk;
     m->chunk = 0;
+    m->chunk_size = m->chunk_size * 2 < JS_NT_CHUNK_MAX ? m->chunk_size * 2
+                                                        : JS_NT_CHUNK_MAX;
 
-    if (m->next >= PQntuples(m->cands)) {
+    if (js_nt_match_complete(m)) {
         js_nt_match_done(nt);
     }
 }
 
+/* The next chunk of candidates: their alerts, in one transaction. */
 static int
 js_nt_insert_chunk(js_nt_t *nt)
 {
-    int             i, end, rc = -1;
-    const char     *values[3];
-    js_pg_array_t   users, jobs;
+    int             i, col, end, row = 0, rc = -1;
+    PGresult       *part;
+    const char     *values[6];
+    js_pg_array_t   a[5];
     js_nt_match_t  *m = &nt->m;
 
-    static const char  sql[] =
-        "SELECT alert_id, user_id, job_id, fcm_token, push, email"
-        " FROM insert_alerts($1::uuid[], $2::uuid[], $3::interval)";
+    /* insert_alerts()'s arrays from match_candidates()'s user_id, job_id,
+     * match_score, fcm_token, push, email_due_at: all but the token */
+    static const int   cols[5] = { 0, 1, 2, 4, 5 };
 
-    memset(&users, 0, sizeof(users));
-    memset(&jobs, 0, sizeof(jobs));
-    end = m->next + JS_NT_CHUNK;
-    if (end > PQntuples(m->cands)) {
-        end = PQntuples(m->cands);
+    static const char  sql[] =
+        "SELECT alert_id, k, push, email, queue_id"
+        " FROM insert_alerts($1::uuid[], $2::uuid[], $3::smallint[],"
+        " $4::boolean[], $5::timestamptz[], $6::interval)";
+
+    memset(a, 0, sizeof(a));
+    end = m->next + m->chunk_size;
+    if (end > m->ncands) {
+        end = m->ncands;
     }
 
     for (i = m->next; i < end; i++) {
-        js_pg_array_add(&users, PQgetvalue(m->cands, i, 0));
-        js_pg_array_add(&jobs, PQgetvalue(m->cands, i, 1));
+        part = js_nt_cand(m, i, &row);
+        for (col = 0; col < 5; col++) {
+            js_pg_array_add(&a[col], PQgetisnull(part, row, cols[col])
+                                     ? NULL
+                                     : PQgetvalue(part, row, cols[col]));
+        }
     }
 
-    if (js_pg_array_end(&users) != 0 || js_pg_array_end(&jobs) != 0) {
-        goto done;
+    for (i = 0; i < 5; i++) {
+        if (js_pg_array_end(&a[i]) != 0) {
+            goto done;
+        }
+        values[i] = a[i].data;
     }
-
-    values[0] = users.data;
-    values[1] = jobs.data;
     /* Without FCM, pushes wait as 'pending' for a notifier that has it. */
-    values[2] = nt->fcm != NULL ? nt->lease : NULL;
+    values[5] = nt->fcm != NULL ? nt->lease : NULL;
 
-    if (js_pg_send(&nt->pg, "insert_alerts", sql, 3, values,
+    if (js_pg_send(&nt->pg, "insert_alerts", sql, 6, values,
                    JS_NT_PG_TIMEOUT, js_nt_inserted, nt) == 0)
     {
         m->chunk = end - m->next;
@@ -992,8 +1194,9 @@ js_nt_insert_chunk(js_nt_t *nt)
 
 done:
 
-    js_pg_array_free(&users);
-    js_pg_array_free(&jobs);
+    for (i = 0; i < 5; i++) {
+        js_pg_array_free(&a[i]);
+    }
     return rc;
 }
 
@@ -1078,37 +1281,31 @@ js_nt_take(js_nt_t *nt, int block)
     m->started = js_msec();
 }
 
-/* The matching connection: the batch's next step. */
+/* The matching connection: the jobs, then the parts of the match. */
 static void
-js_nt_match_next(js_nt_t *nt)
+js_nt_match_ask(js_nt_t *nt)
 {
     int             rc = 0;
-    const char     *values[1];
+    const char     *values[3];
     js_nt_match_t  *m = &nt->m;
 
     values[0] = m->job_ids.data;
 
-    switch (m->state) {
-
-    case JS_NT_JOBS:
-        rc = js_pg_send(&nt->pg, "push_jobs",
+    if (m->state == JS_NT_JOBS) {
+        rc = js_pg_send(&nt->pgm, "push_jobs",
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
-        break;
 
-    case JS_NT_CANDIDATES:
-        rc = js_pg_send(&nt->pg, "match_users",
-                        "SELECT user_id, job_id"
-                        " FROM match_users($1::uuid[])", 1, values,
-                        JS_NT_PG_TIMEOUT, js_nt_candidates_found, nt);
-        break;
-
-    case JS_NT_INSERT:
-        /* One chunk at a time, and only as fast as pushes go out. */
-        if (m->chunk == 0 && nt->nsendq < JS_NT_CHUNK) {
-            rc = js_nt_insert_chunk(nt);
-        }
-        break;
+    } else if (m->asked < JS_NT_PARTS) {
+        values[1] = m->asked == 0 ? NULL : JS_NT_PART_FIRST;
+        values[2] = m->asked == 0 ? JS_NT_PART_FIRST : NULL;
+        rc = js_pg_send(&nt->pgm, "match_candidates",
+                        "SELECT user_id, job_id, match_score, fcm_token,"
+                        " push, email_due_at"
+                        " FROM match_candidates($1::uuid[], $2::uuid,"
+                        " $3::uuid)", 3, values,
+                        JS_NT_PG_TIMEOUT, js_nt_part_found, nt);
+        m->asked += rc == 0;
     }
 
     if (rc != 0) {
@@ -1117,8 +1314,45 @@ js_nt_match_next(js_nt_t *nt)
 }
 
 /*
- * The other connection: outcomes first, to shorten the window in which
- * an accepted push is not recorded yet, but taking turns with the rest,
+ * The inserting connection: the next chunk, one at a time, and only as
+ * fast as pushes go out: about a second of sends waiting at most (a
+ * message in 100 ms), for leases not to be spent waiting.
+ */
+static void
+js_nt_insert_next(js_nt_t *nt)
+{
+    js_nt_match_t  *m = &nt->m;
+
+    if (m->state == JS_NT_INSERT && m->chunk == 0 && m->next < m->ncands
+        && nt->nsendq < m->chunk_size
+        && nt->nsendq < JS_NT_BACKLOG * nt->cf->fcm_max_in_flight
+        && js_nt_insert_chunk(nt) != 0)
+    {
+        js_nt_match_failed(nt, "cannot send a query");
+    }
+}
+
+/*
+ * Outcomes to record now: at once, to keep short the window in which an
+ * accepted push is not recorded yet; but while a batch is being matched
+ * and inserted, by JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms, as a
+ * statement costs PostgreSQL about as much as a hundred outcomes in it
+ * and the inserts need that time.
+ */
+static int
+js_nt_record_due(js_nt_t *nt)
+{
+    if (nt->nout == 0 || nt->recording) {
+        return 0;
+    }
+
+    return nt->m.state == JS_NT_IDLE || js_worker_exiting()
+           || nt->nout >= JS_NT_RECORD_BATCH
+           || js_msec() - nt->out[0].since >= JS_NT_RECORD_WAIT;
+}
+
+/*
+ * The other connection: outcomes first, but taking turns with the rest,
  * which a stream of answers would starve.
  */
 static void
@@ -1126,7 +1360,7 @@ js_nt_work_next(js_nt_t *nt)
 {
     int  record;
 
-    record = nt->nout > 0 && !nt->recording;
+    record = js_nt_record_due(nt);
     if (record && (!nt->last_recorded || nt->nout >= JS_NT_RECORD_MAX)) {
         nt->last_recorded = 1;
         (void) js_nt_record(nt);
@@ -1169,7 +1403,8 @@ js_nt_work_next(js_nt_t *nt)
 static int
 js_nt_busy(js_nt_t *nt)
 {
-    return nt->pg.busy || nt->pgw.busy || nt->m.state != JS_NT_IDLE
+    return nt->pgm.busy || nt->pg.busy || nt->pgw.busy
+           || nt->m.state != JS_NT_IDLE
            || nt->nsendq > 0
            || nt->nout > 0 || nt->nmailed > 0
            || (nt->fcm != NULL && js_fcm_in_flight(nt->fcm) > 0);
@@ -1181,11 +1416,11 @@ js_nt_wait(js_nt_t *nt, int timeout)
 {
     int                 i, n = 0, fd;
     short               events;
-    js_pg_t            *pgs[2] = { &nt->pg, &nt->pgw };
-    struct pollfd       pfd[2];
-    struct curl_waitfd  extra[2];
+    js_pg_t            *pgs[3] = { &nt->pgm, &nt->pg, &nt->pgw };
+    struct pollfd       pfd[3];
+    struct curl_waitfd  extra[3];
 
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         fd = js_pg_fd(pgs[i], &events);
         if (fd < 0) {
             continue;
@@ -1207,8 +1442,9 @@ js_nt_wait(js_nt_t *nt, int timeout)
         (void) js_worker_sleep(timeout);
     }
 
-    js_pg_process(&nt->pg);
-    js_pg_process(&nt->pgw);
+    for (i = 0; i < 3; i++) {
+        js_pg_process(pgs[i]);
+    }
 
     if (nt->fcm != NULL) {
         js_fcm_perform(nt->fcm, js_nt_pushed, nt);
@@ -1266,8 +1502,17 @@ js_nt_loop(js_nt_t *nt)
             js_nt_take(nt, busy ? 0 : js_nt_until(nt, now, 1000));
         }
 
-        if (nt->m.state != JS_NT_IDLE && js_pg_ready(&nt->pg)) {
-            js_nt_match_next(nt);
+        if (nt->m.failed && !nt->pgm.busy && !nt->pg.busy) {
+            js_nt_match_reset(nt);
+        }
+
+        if (nt->m.state != JS_NT_IDLE && !nt->m.failed) {
+            if (js_pg_ready(&nt->pgm)) {
+                js_nt_match_ask(nt);
+            }
+            if (js_pg_ready(&nt->pg)) {
+                js_nt_insert_next(nt);
+            }
         }
 
         if (js_pg_ready(&nt->pgw)) {
@@ -1304,6 +1549,7 @@ js_nt_abandon(js_nt_t *nt)
         nt->fcm = NULL;
     }
 
+    js_pg_close(&nt->pgm);
     js_pg_close(&nt->pg);
     if (nt->pgw.busy) {
         js_pg_close(&nt->pgw);
@@ -1356,6 +1602,7 @@ js_notifier_run(js_worker_t *w)
     policy.backoff_max = JS_NT_MATCH_BACKOFF_MAX;
 
     js_queue_init(&nt.q, cf, JOBSCOUT_QUEUE_MATCH, w->role, &policy);
+    js_pg_init(&nt.pgm, cf->postgres);
     js_pg_init(&nt.pg, cf->postgres);
     js_pg_init(&nt.pgw, cf->postgres);
 
@@ -1381,6 +1628,7 @@ js_notifier_run(js_worker_t *w)
 
     js_nt_release_sendq(&nt);
     js_fcm_destroy(nt.fcm, NULL, NULL);
+    js_pg_close(&nt.pgm);
     js_pg_close(&nt.pg);
     js_pg_close(&nt.pgw);
 
