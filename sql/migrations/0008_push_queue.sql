@@ -448,7 +448,8 @@ CREATE FUNCTION claim_pushes(n integer, lease interval)
                    title text, company text, location text,
                    location_type text, attempts integer,
                    discovered_ms bigint, queue_id bigint)
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql
+    SET enable_hashjoin = off SET enable_mergejoin = off AS
 $$
 BEGIN
     -- $1 n, $2 lease
@@ -536,16 +537,21 @@ $$;
 -- done: the queue rows whose pushes all have their outcome now, deleted.
 -- Returns the number of pushes recorded.
 --
--- (The attempt is matched against the row rather than push_status
--- against 'sending': a condition on push_status alone, which statistics
--- may say no row has, would let the planner scan user_job_alerts for
--- the few rows it expects, instead of reading each push by its key.)
+-- Every join here, and in claim_pushes(), reads rows by their keys, a
+-- few hundred at a time; a hash join would read all of user_job_alerts
+-- for them, which the planner takes for cheaper while the table is small
+-- or its statistics old (tens of thousands of rows, read several times a
+-- second): hash and merge joins are off in both.  (And the attempt is
+-- matched against the row rather than push_status against 'sending': a
+-- condition on push_status alone, which statistics may say no row has,
+-- would make a scan for the few rows expected look cheapest too.)
 CREATE FUNCTION record_pushes(ids uuid[], attempts integer[],
                               statuses text[], ats timestamptz[],
                               names text[], errors text[], retry_ms integer[],
                               tokens text[], done bigint[])
     RETURNS integer
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql
+    SET enable_hashjoin = off SET enable_mergejoin = off AS
 $$
 DECLARE
     recorded  integer;
