@@ -321,30 +321,27 @@ js_nt_push_add(js_nt_t *nt, js_nt_row_t *row, const char *alert_id,
     js_nt_push_t  *p;
 
     p = calloc(1, sizeof(*p));
-    if (p == NULL) {
+    if (p != NULL) {
         if (row != NULL) {
+            row->open++;
+        }
+        p->row = row;
+        snprintf(p->alert_id, sizeof(p->alert_id), "%s", alert_id);
+        p->token = strdup(token);
+        p->body = rest ? js_fcm_message_for(rest, token) : NULL;
+        p->attempts = attempts;
+        p->lease_end = js_msec() + nt->cf->push_claim_timeout;
+        p->discovered_ms = discovered_ms;
+    }
+
+    if (p == NULL || row == NULL || p->token == NULL || p->body == NULL) {
+        js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
+               JS_KS("alert", alert_id));
+        if (p != NULL) {
+            js_nt_push_free(p, NULL);
+        } else if (row != NULL) {
             row->kept = 1;
         }
-        js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
-               JS_KS("alert", alert_id));
-        return;
-    }
-
-    if (row != NULL) {
-        row->open++;
-    }
-    p->row = row;
-    snprintf(p->alert_id, sizeof(p->alert_id), "%s", alert_id);
-    p->token = strdup(token);
-    p->body = rest ? js_fcm_message_for(rest, token) : NULL;
-    p->attempts = attempts;
-    p->lease_end = js_msec() + nt->cf->push_claim_timeout;
-    p->discovered_ms = discovered_ms;
-
-    if (row == NULL || p->token == NULL || p->body == NULL) {
-        js_log(JS_LOG_ALERT, "out of memory, push left to its lease",
-               JS_KS("alert", alert_id));
-        js_nt_push_free(p, NULL);
         return;
     }
 

@@ -48,7 +48,7 @@ JobScout::Api->import;
 
 my $users = $ENV{BENCH_NOTIFY_USERS} || 100_000;
 my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 1000;
-my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 5;
+my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 10;
 my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
 my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 100;   # the default
 my $dir = "$ENV{STACK_DIR}/notify";
