@@ -226,7 +226,7 @@ CREATE TRIGGER jobs_alerts_truncate
     FOR EACH STATEMENT EXECUTE FUNCTION user_job_alerts_cascade('job_id');
 
 ------------------------------------------------------------------------------
--- Matching and scoring in one pass: match_candidates(job_ids)
+-- Matching and scoring in one pass: match_candidates(job_ids, lo, hi)
 --
 -- 0007 matched (match_users(): the GIN index scan, the users' rows), then
 -- read each matched user again by its key, chunk by chunk, to score it
