@@ -7,7 +7,7 @@
 #   conf/stack.sh pg-start | pg-stop | redis-start | redis-stop
 #
 # Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
-# SMTP_PORT, BUILD; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd
+# SMTP_PORT, BUILD, PG_SHARED_BUFFERS; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd
 # elsewhere, SMTP_URL points the mailer at a real SMTP server instead of
 # the local sink (a Maildir under $STACK_DIR/mail).
 set -euo pipefail
@@ -22,6 +22,10 @@ REDIS_PORT=${REDIS_PORT:-56379}
 HTTP_PORT=${HTTP_PORT:-8080}
 SMTP_PORT=${SMTP_PORT:-2525}
 PG_DB=${PG_DB:-jobscout}
+# PostgreSQL's default of 128MB holds less than the notifier's working set
+# (the users it matches, the alerts and their indexes): backends then write
+# out dirty pages themselves, inside the inserts.
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-1GB}
 
 PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -96,7 +100,7 @@ pg_start() {
     if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
         (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w \
             -l "$PG_ROOT/postgresql.log" \
-            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_ROOT -c fsync=off" \
+            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_ROOT -c fsync=off -c shared_buffers=$PG_SHARED_BUFFERS" \
             start >/dev/null) || die "PostgreSQL did not start: see $PG_ROOT/postgresql.log"
     fi
     if [ -z "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then

@@ -7,9 +7,12 @@
  *
  *   1. asks PostgreSQL who matches them and how well, set-based
  *      (match_candidates(): one GIN index scan per job and the score of
- *      each user it finds, never a loop over users here), in two parts
- *      of the users, a small one first, so that inserting starts while
- *      the rest is matched;
+ *      each user it finds, never a loop over users here), in two
+ *      parts: the first JS_NT_PART_FIRST found, as they come, so that
+ *      inserting starts while the rest is matched, then (unless that was
+ *      all) every match, sorted by job and user, the order of the
+ *      alerts' unique key, which each chunk then writes in a few pages
+ *      (the first part's alerts are in it again: ON CONFLICT skips them);
  *   2. inserts the alerts in chunks, each chunk its own transaction
  *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
  *      then larger ones; the pushes of the alerts really inserted come
@@ -72,14 +75,14 @@
 #define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
 #define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
 #define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
-#define JS_NT_PARTS          2       /* the match in parts of the users: */
-#define JS_NT_PART_FIRST     "20000000-0000-0000-0000-000000000000"
-                                     /* ... ids below (an eighth), the rest */
+#define JS_NT_PARTS          2       /* the match in parts: the first */
+#define JS_NT_PART_FIRST     "1500"  /* ... that many found, then all */
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
-#define JS_NT_RECORD_BATCH   500     /* ... at once while matching, */
+#define JS_NT_RECORD_BATCH   500     /* ... at once while sending, */
 #define JS_NT_RECORD_WAIT    50      /* ... or when the oldest is this old */
+#define JS_NT_RECORD_LATE    1000    /* ms: while a batch goes out */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
 #define JS_NT_EMAIL_LEASE    60000   /* ms */
@@ -148,6 +151,7 @@ typedef struct {
     PGresult        *parts[JS_NT_PARTS];  /* match_candidates() */
     int              asked;         /* parts asked for */
     int              nparts;        /* parts received */
+    int              whole;         /* ... and they hold every match */
     int              ncands;        /* their rows */
     int              failed;        /* tasks failed, results dropped */
     int              next;          /* first candidate not inserted */
@@ -924,7 +928,7 @@ js_nt_cand(const js_nt_match_t *m, int i, int *row)
 static int
 js_nt_match_complete(const js_nt_match_t *m)
 {
-    return m->nparts == JS_NT_PARTS && m->next >= m->ncands;
+    return m->whole && m->next >= m->ncands;
 }
 
 static void
@@ -939,7 +943,7 @@ js_nt_match_done(js_nt_t *nt)
 
     js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
            JS_KI("jobs", m->njobs),
-           JS_KI("matches", m->ncands),
+           JS_KI("matches", PQntuples(m->parts[m->nparts - 1])),
            JS_KI("alerts", m->alerts), JS_KI("pushes", m->pushes),
            JS_KI("emails", m->emails), JS_KI("match_ms", m->matched_in),
            JS_KI("first_ms", m->first_in),
@@ -1023,8 +1027,7 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
 
 /*
  * A part of the match came: its candidates are inserted while the next
- * part is matched (the first part, a small share of the users, comes
- * soon).
+ * part is matched (the first part, stopped at its limit, comes soon).
  */
 static void
 js_nt_part_found(void *ctx, PGresult *res, const char *err)
@@ -1043,7 +1046,11 @@ js_nt_part_found(void *ctx, PGresult *res, const char *err)
     m->parts[m->nparts++] = res;
     m->ncands += PQntuples(res);
 
-    if (m->nparts == JS_NT_PARTS) {
+    /* The first part is every match when it is short of its limit. */
+    m->whole = m->nparts == JS_NT_PARTS
+               || PQntuples(res) < atoi(JS_NT_PART_FIRST);
+
+    if (m->whole) {
         m->matched_in = js_msec() - m->started;
         if (js_nt_match_complete(m) && m->chunk == 0) {
             js_nt_match_done(nt);
@@ -1283,7 +1290,7 @@ static void
 js_nt_match_ask(js_nt_t *nt)
 {
     int             rc = 0;
-    const char     *values[3];
+    const char     *values[2];
     js_nt_match_t  *m = &nt->m;
 
     values[0] = m->job_ids.data;
@@ -1293,14 +1300,21 @@ js_nt_match_ask(js_nt_t *nt)
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
 
-    } else if (m->asked < JS_NT_PARTS) {
-        values[1] = m->asked == 0 ? NULL : JS_NT_PART_FIRST;
-        values[2] = m->asked == 0 ? JS_NT_PART_FIRST : NULL;
+    } else if (m->asked == 0) {
+        values[1] = JS_NT_PART_FIRST;
         rc = js_pg_send(&nt->pgm, "match_candidates",
                         "SELECT user_id, job_id, match_score, fcm_token,"
                         " push, email_due_at"
-                        " FROM match_candidates($1::uuid[], $2::uuid,"
-                        " $3::uuid)", 3, values,
+                        " FROM match_candidates($1::uuid[]) LIMIT $2", 2,
+                        values, JS_NT_PG_TIMEOUT, js_nt_part_found, nt);
+        m->asked += rc == 0;
+
+    } else if (m->asked < JS_NT_PARTS && !m->whole) {
+        rc = js_pg_send(&nt->pgm, "match_candidates",
+                        "SELECT user_id, job_id, match_score, fcm_token,"
+                        " push, email_due_at"
+                        " FROM match_candidates($1::uuid[])"
+                        " ORDER BY job_id, user_id", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_part_found, nt);
         m->asked += rc == 0;
     }
@@ -1330,22 +1344,37 @@ js_nt_insert_next(js_nt_t *nt)
 }
 
 /*
- * Outcomes to record now: at once, to keep short the window in which an
- * accepted push is not recorded yet; but while a batch is being matched
- * and inserted, by JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms, as a
- * statement costs PostgreSQL about as much as a hundred outcomes in it
- * and the inserts need that time.
+ * Outcomes to record now.  While a batch is being matched and inserted,
+ * or its pushes are still queued to send, the pushes go first: the
+ * outcomes wait for the queue to empty, JS_NT_RECORD_LATE ms at most (the
+ * CPU they would take is the batch's).  Otherwise at once when nothing
+ * is in flight, else by JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms
+ * (a statement costs PostgreSQL about as much as a hundred outcomes in
+ * it).  Until recorded, an accepted push is sent again if this notifier
+ * dies: the window is kept that short.
  */
 static int
 js_nt_record_due(js_nt_t *nt)
 {
+    int64_t  age;
+
     if (nt->nout == 0 || nt->recording) {
         return 0;
     }
 
-    return nt->m.state == JS_NT_IDLE || js_worker_exiting()
+    if (js_worker_exiting()) {
+        return 1;
+    }
+
+    age = js_msec() - nt->out[0].since;
+
+    if (nt->m.state != JS_NT_IDLE || nt->nsendq > 0) {
+        return age >= JS_NT_RECORD_LATE;
+    }
+
+    return nt->fcm == NULL || js_fcm_in_flight(nt->fcm) == 0
            || nt->nout >= JS_NT_RECORD_BATCH
-           || js_msec() - nt->out[0].since >= JS_NT_RECORD_WAIT;
+           || age >= JS_NT_RECORD_WAIT;
 }
 
 /*
