@@ -40,10 +40,11 @@
  * two, but for one window: FCM v1 has no idempotency key, so a notifier
  * killed after FCM accepted a message and before the UPDATE recording it
  * committed leaves a push that will be sent again.  Outcomes have a
- * connection of their own and are recorded at once, or, while a batch is
- * being inserted, at most JS_NT_RECORD_WAIT ms late (a statement per few
- * hundred outcomes costs PostgreSQL less than one per handful); we chose
- * a rare duplicate there over a lost alert.
+ * connection of their own and are recorded soon: at once when idle, at
+ * most JS_NT_RECORD_WAIT ms late while pushes are in flight, at most
+ * JS_NT_RECORD_LATE ms while a batch's pushes are being inserted or
+ * queued (js_nt_record_due()); we chose a rare duplicate there over a
+ * lost alert.
  *
  * One process, one loop: three PostgreSQL connections (libpq,
  * non-blocking: one matches, one inserts, one records outcomes and
