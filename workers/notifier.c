@@ -77,7 +77,7 @@
 #define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
 #define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
 #define JS_NT_PARTS          2       /* the match in parts: the first */
-#define JS_NT_PART_FIRST     "1500"  /* ... that many found, then all */
+#define JS_NT_PART_FIRST     1500    /* ... that many found, then all */
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
@@ -152,7 +152,6 @@ typedef struct {
     PGresult        *parts[JS_NT_PARTS];  /* match_candidates() */
     int              asked;         /* parts asked for */
     int              nparts;        /* parts received */
-    int              whole;         /* ... and they hold every match */
     int              ncands;        /* their rows */
     int              failed;        /* tasks failed, results dropped */
     int              next;          /* first candidate not inserted */
@@ -925,11 +924,22 @@ js_nt_cand(const js_nt_match_t *m, int i, int *row)
     return NULL;
 }
 
-/* Every part received, every candidate inserted. */
+/*
+ * The parts received hold every match: both came, or the first was short
+ * of its limit.
+ */
+static int
+js_nt_match_whole(const js_nt_match_t *m)
+{
+    return m->nparts == JS_NT_PARTS
+           || (m->nparts == 1 && PQntuples(m->parts[0]) < JS_NT_PART_FIRST);
+}
+
+/* Every match received, every candidate inserted. */
 static int
 js_nt_match_complete(const js_nt_match_t *m)
 {
-    return m->whole && m->next >= m->ncands;
+    return js_nt_match_whole(m) && m->next >= m->ncands;
 }
 
 static void
@@ -1047,11 +1057,7 @@ js_nt_part_found(void *ctx, PGresult *res, const char *err)
     m->parts[m->nparts++] = res;
     m->ncands += PQntuples(res);
 
-    /* The first part is every match when it is short of its limit. */
-    m->whole = m->nparts == JS_NT_PARTS
-               || PQntuples(res) < atoi(JS_NT_PART_FIRST);
-
-    if (m->whole) {
+    if (js_nt_match_whole(m)) {
         m->matched_in = js_msec() - m->started;
         if (js_nt_match_complete(m) && m->chunk == 0) {
             js_nt_match_done(nt);
@@ -1286,37 +1292,39 @@ js_nt_take(js_nt_t *nt, int block)
     m->started = js_msec();
 }
 
+/* match_candidates(), either part. */
+#define JS_NT_CANDIDATES_SQL                                                 \
+    "SELECT user_id, job_id, match_score, fcm_token, push, email_due_at"     \
+    " FROM match_candidates($1::uuid[])"
+
 /* The matching connection: the jobs, then the parts of the match. */
 static void
 js_nt_match_ask(js_nt_t *nt)
 {
     int             rc = 0;
+    char            limit[16];
     const char     *values[2];
     js_nt_match_t  *m = &nt->m;
 
+    /* The first JS_NT_PART_FIRST as found, then all in the key's order. */
+    static const char *const  parts[JS_NT_PARTS] = {
+        JS_NT_CANDIDATES_SQL " LIMIT $2",
+        JS_NT_CANDIDATES_SQL " ORDER BY job_id, user_id"
+    };
+
     values[0] = m->job_ids.data;
+    snprintf(limit, sizeof(limit), "%d", JS_NT_PART_FIRST);
+    values[1] = limit;
 
     if (m->state == JS_NT_JOBS) {
         rc = js_pg_send(&nt->pgm, "push_jobs",
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
 
-    } else if (m->asked == 0) {
-        values[1] = JS_NT_PART_FIRST;
-        rc = js_pg_send(&nt->pgm, "match_candidates",
-                        "SELECT user_id, job_id, match_score, fcm_token,"
-                        " push, email_due_at"
-                        " FROM match_candidates($1::uuid[]) LIMIT $2", 2,
-                        values, JS_NT_PG_TIMEOUT, js_nt_part_found, nt);
-        m->asked += rc == 0;
-
-    } else if (m->asked < JS_NT_PARTS && !m->whole) {
-        rc = js_pg_send(&nt->pgm, "match_candidates",
-                        "SELECT user_id, job_id, match_score, fcm_token,"
-                        " push, email_due_at"
-                        " FROM match_candidates($1::uuid[])"
-                        " ORDER BY job_id, user_id", 1, values,
-                        JS_NT_PG_TIMEOUT, js_nt_part_found, nt);
+    } else if (m->asked < JS_NT_PARTS && !js_nt_match_whole(m)) {
+        rc = js_pg_send(&nt->pgm, "match_candidates", parts[m->asked],
+                        m->asked == 0 ? 2 : 1, values, JS_NT_PG_TIMEOUT,
+                        js_nt_part_found, nt);
         m->asked += rc == 0;
     }
 
