@@ -67,8 +67,10 @@ my @match = users('dev', 30, $wanted);
 my @other = users('other', 10, { companies => ["kazi-$run"], roles => ['accountant'] });
 my ($gone) = users('gone', 1, $wanted);
 my ($bad) = users('bad', 1, $wanted);
+my ($invalid) = users('invalid', 1, $wanted);
 my ($busy) = users('busy', 1, $wanted);
 my ($flaky) = users('flaky', 1, $wanted);
+my ($paced) = users('paced', 1, $wanted);
 my ($failing) = users('failing', 1, $wanted);
 users('mail', 1, { %$wanted, notifications => { push => JSON::PP::false, email => JSON::PP::true } },
       no_token => 1);
@@ -77,7 +79,11 @@ users('digest', 1, { %$wanted, notifications => { push => JSON::PP::false, email
 
 $fcm->script($gone, { status => 404, code => 'UNREGISTERED' });
 $fcm->script($bad, { status => 400, code => 'INVALID_ARGUMENT', field => 'message.token' });
+$fcm->script($invalid, { status => 400, code => 'INVALID_ARGUMENT',
+                         message => 'The registration token is not a valid FCM registration'
+                                    . ' token' });
 $fcm->script($busy, { status => 429, code => 'QUOTA_EXCEEDED', retry_after => '1' });
+$fcm->script($paced, { status => 503, code => 'UNAVAILABLE', retry_after => '2' });
 $fcm->script($flaky, { status => 503, code => 'UNAVAILABLE' });
 $fcm->script($failing, ({ status => 503, code => 'UNAVAILABLE' }) x 4);
 
@@ -123,7 +129,7 @@ my $task = enqueue($job);
 
 # (users of other suites, in the same database, may match too: without
 # filters, a user matches every job)
-my @want = (@match, $busy, $flaky);
+my @want = (@match, $busy, $flaky, $paced);
 my %count;
 ok(wait_until(20, sub {
        %count = ();
@@ -139,7 +145,7 @@ ok(wait_until(5, sub {
        psql("SELECT count(*) FROM push_queue q CROSS JOIN LATERAL unnest(q.alert_ids) x (id)"
             . " JOIN user_job_alerts a ON a.id = x.id WHERE a.job_id = '$job'") == 0 }),
    '... and no push_queue row of them is left');
-is(scalar(grep { $count{$_} } @other, $gone, $bad, $failing), 0,
+is(scalar(grep { $count{$_} } @other, $gone, $bad, $invalid, $failing), 0,
    '... none to the others, nor to refused tokens');
 is(join(',', sort keys %count),
    psql("SELECT string_agg(u.fcm_token, ',' ORDER BY u.fcm_token) FROM user_job_alerts a"
@@ -173,6 +179,9 @@ is(scalar @{ $stats->{attempts}{$gone} }, 1, '... after one attempt: no retry');
 $a = alert($bad, $job);
 ok($a->{status} eq 'unregistered' && $a->{token} eq '',
    'INVALID_ARGUMENT on message.token: token cleared too');
+$a = alert($invalid, $job);
+ok($a->{status} eq 'unregistered' && $a->{token} eq '',
+   '... and when only its message says the token is not valid');
 
 my @tries = @{ $stats->{attempts}{$busy} };
 is(join(',', map { $_->[1] } @tries), '429,200', '429 QUOTA_EXCEEDED, then accepted');
@@ -181,6 +190,9 @@ is(alert($busy, $job)->{attempts}, 2, '... two attempts on the alert');
 
 @tries = @{ $stats->{attempts}{$flaky} };
 is(join(',', map { $_->[1] } @tries), '503,200', '503, then retried and accepted');
+@tries = @{ $stats->{attempts}{$paced} };
+is(join(',', map { $_->[1] } @tries), '503,200', '503 with Retry-After, then accepted');
+cmp_ok($tries[1][0] - $tries[0][0], '>=', 2, '... not before its Retry-After (2 s)');
 
 @tries = @{ $stats->{attempts}{$failing} };
 is(join(',', map { $_->[1] } @tries), '503,503,503,503', 'four 503s: four attempts');

@@ -3,6 +3,9 @@
 #     refuses the assertion (invalid_grant), nothing is sent, the pushes
 #     wait; with the right key they all go;
 #   - a short-lived access token is renewed before it expires: no 401;
+#   - a slow token endpoint holds up nothing but the messages: a job is
+#     matched while the renewal is on its way, one request serves every
+#     401; a failing one is asked again after a backoff, not per 401;
 #   - TERM mid-batch: what was queued or in flight goes back to
 #     'pending', and the next notifier sends each push once.
 use strict;
@@ -122,6 +125,42 @@ ok(wait_until(10, sub { $fcm->stats->{dropped} >= 5 }), 'the held messages die w
 $d = notifier($fcm->{account});
 ok(wait_until(15, sub { keys %{ pushed($j3) } == 20 }), 'the next notifier sends them');
 is(scalar(grep { $_ != 1 } values %{ pushed($j3) }), 0, '... once each');
+
+# --- a slow token endpoint: nothing waits for it but the messages
+sub alerts_of {
+    psql("SELECT count(*) FROM user_job_alerts a JOIN users u ON u.id = a.user_id"
+         . " WHERE a.job_id = '$_[0]' AND u.email LIKE 'u$run-%'");
+}
+$fcm->config(token_delay_ms => 800);     # within fcm_timeout (1 s)
+$fcm->revoke;
+my $r0 = $fcm->stats->{token_requests};
+my $u0 = $fcm->stats->{unauthorized};
+my $j4 = job();
+ok(wait_until(10, sub { $fcm->stats->{unauthorized} > $u0 }),
+   'a revoked token: messages meet 401s, the renewal takes 0.8 s');
+my $j5 = job();
+ok(wait_until(10, sub { alerts_of($j5) == 20 }), '... meanwhile a new job is matched');
+my $inserted_at = time;
+ok(wait_until(15, sub { keys %{ pushed($j4) } == 20 && keys %{ pushed($j5) } == 20 }),
+   '... and with the new token every push goes');
+my ($first) = sort { $a <=> $b } map { $_->{at} } grep { $_->{message}{data}{job_id} eq $j4 }
+                                                    $fcm->messages;
+cmp_ok($inserted_at, '<', $first, '... the match inserted before the token came');
+is($fcm->stats->{token_requests} - $r0, 1, '... one token request for all the 401s');
+
+# --- a failing token endpoint: tried again after a backoff, not per 401
+$fcm->config(token_delay_ms => 0, token_status => 500);
+$fcm->revoke;
+$r0 = $fcm->stats->{token_requests};
+my $j6 = job();
+ok(wait_until(10, sub { $d->log_text =~ /HTTP 401, and no new access token/ }),
+   'a failing token endpoint: the 401s wait as retries');
+sleep 4;
+my $asked = $fcm->stats->{token_requests} - $r0;
+cmp_ok($asked, '>=', 2, "... it is asked again ($asked times in 4 s)");
+cmp_ok($asked, '<=', 3, '... after 1 s, then 2 s: no request per message');
+$fcm->config(token_status => 200);
+ok(wait_until(20, sub { keys %{ pushed($j6) } == 20 }), 'once it answers, the pushes go');
 $d->stop;
 
 unlike($d->log_text, qr/AddressSanitizer|runtime error/, 'no sanitizer report');

@@ -12,7 +12,8 @@
  *      inserting starts while the rest is matched, then (unless that was
  *      all) every match, sorted by job and user, the order of the
  *      alerts' unique key, which each chunk then writes in a few pages
- *      (the first part's alerts are in it again: ON CONFLICT skips them);
+ *      (the first part's alerts are in it again: ON CONFLICT skips them,
+ *      and what of the first part was not inserted yet is left to it);
  *   2. inserts the alerts in chunks, each chunk its own transaction
  *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
  *      then larger ones; the pushes of the alerts really inserted come
@@ -43,8 +44,10 @@
  * connection of their own and are recorded soon: at once when idle, at
  * most JS_NT_RECORD_WAIT ms late while pushes are in flight, at most
  * JS_NT_RECORD_LATE ms while a batch's pushes are being inserted or
- * queued (js_nt_record_due()); we chose a rare duplicate there over a
- * lost alert.
+ * queued (js_nt_record_due()), and no push is sent while
+ * JS_NT_UNRECORDED_MAX outcomes wait to be recorded; we chose a rare duplicate there over a
+ * lost alert, and the message's Android tag and APNs collapse id (the
+ * job's) make the phone show a repeat in place of the first.
  *
  * One process, one loop: three PostgreSQL connections (libpq,
  * non-blocking: one matches, one inserts, one records outcomes and
@@ -81,9 +84,10 @@
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
+#define JS_NT_UNRECORDED_MAX 2000    /* ... held at most: no sends beyond */
 #define JS_NT_RECORD_BATCH   500     /* ... at once while sending, */
 #define JS_NT_RECORD_WAIT    50      /* ... or when the oldest is this old */
-#define JS_NT_RECORD_LATE    1000    /* ms: while a batch goes out */
+#define JS_NT_RECORD_LATE    100     /* ms: while a batch goes out */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
 #define JS_NT_EMAIL_LEASE    60000   /* ms */
@@ -490,7 +494,12 @@ js_nt_send(js_nt_t *nt)
     int64_t        now;
     js_nt_push_t  *p;
 
+    /*
+     * Outcomes not recorded yet are pushes sent again should this
+     * notifier die: while PostgreSQL is slow to take them, no more.
+     */
     if (nt->sendq == NULL || js_fcm_room(nt->fcm) == 0
+        || nt->nout >= JS_NT_UNRECORDED_MAX
         || js_fcm_token(nt->fcm) != 0)
     {
         return;
@@ -1172,6 +1181,15 @@ js_nt_insert_chunk(js_nt_t *nt)
         " FROM insert_alerts($1::uuid[], $2::uuid[], $3::smallint[],"
         " $4::boolean[], $5::timestamptz[], $6::interval)";
 
+    /*
+     * Once every match came, what is left of the first part is in it
+     * again: skipped, since a chunk holding a user twice would insert
+     * one alert and push it twice.  Before, a chunk ends with the part.
+     */
+    if (m->nparts == JS_NT_PARTS && m->next < PQntuples(m->parts[0])) {
+        m->next = PQntuples(m->parts[0]);
+    }
+
     memset(a, 0, sizeof(a));
     end = m->next + m->chunk_size;
     if (end > m->ncands) {
@@ -1355,8 +1373,9 @@ js_nt_insert_next(js_nt_t *nt)
 /*
  * Outcomes to record now.  While a batch is being matched and inserted,
  * or its pushes are still queued to send, the pushes go first: the
- * outcomes wait for the queue to empty, JS_NT_RECORD_LATE ms at most (the
- * CPU they would take is the batch's).  Otherwise at once when nothing
+ * outcomes wait for the queue to empty, JS_NT_RECORD_LATE ms or
+ * JS_NT_RECORD_MAX outcomes at most (the CPU they would take is the
+ * batch's).  Otherwise at once when nothing
  * is in flight, else by JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms
  * (a statement costs PostgreSQL about as much as a hundred outcomes in
  * it).  Until recorded, an accepted push is sent again if this notifier
@@ -1378,7 +1397,7 @@ js_nt_record_due(js_nt_t *nt)
     age = js_msec() - nt->out[0].since;
 
     if (nt->m.state != JS_NT_IDLE || nt->nsendq > 0) {
-        return age >= JS_NT_RECORD_LATE;
+        return age >= JS_NT_RECORD_LATE || nt->nout >= JS_NT_RECORD_MAX;
     }
 
     return nt->fcm == NULL || js_fcm_in_flight(nt->fcm) == 0
@@ -1481,8 +1500,9 @@ js_nt_wait(js_nt_t *nt, int timeout)
         js_pg_process(pgs[i]);
     }
 
-    if (nt->fcm != NULL) {
-        js_fcm_perform(nt->fcm, js_nt_pushed, nt);
+    /* A token that came: the pushes it held up are claimed now. */
+    if (nt->fcm != NULL && js_fcm_perform(nt->fcm, js_nt_pushed, nt)) {
+        nt->claim_at = js_msec();
     }
 }
 
@@ -1629,6 +1649,9 @@ js_notifier_run(js_worker_t *w)
         if (nt.fcm == NULL) {
             js_log(JS_LOG_ALERT, "push disabled: cannot use the service "
                    "account", JS_KS("err", err));
+        } else {
+            /* Its request now: the first job's pushes need not wait. */
+            (void) js_fcm_token(nt.fcm);
         }
     }
 

@@ -23,9 +23,9 @@ POST /v1/projects/<project>/messages:send
     UNAUTHENTICATED, without an FcmError detail, as Google answers an
     expired token) and a message of the shape Job Scout sends: exactly a
     token, notification title/body strings, data of strings (job_id,
-    type, click_action), android priority HIGH and ttl 3600s, apns
-    headers and aps alert/sound/badge, 4096 bytes at most.  A message of
-    another shape is a 400 INVALID_ARGUMENT, and remembered as a reject.
+    type, click_action), android priority HIGH, ttl 3600s and
+    notification tag = job_id, apns headers (collapse id = job_id) and
+    aps alert/sound/badge, 4096 bytes at most.  A message of another shape is a 400 INVALID_ARGUMENT, and remembered as a reject.
     An accepted message answers {"name": "projects/<p>/messages/<n>"}.
 
 Control, for tests (JSON):
@@ -36,13 +36,19 @@ Control, for tests (JSON):
                           {"status": 429, "code": "QUOTA_EXCEEDED",
                            "retry_after": "1"}, {"status": 503},
                           {"status": 400, "code": "INVALID_ARGUMENT",
-                           "field": "message.token"}
+                           "field": "message.token"},
+                          {"status": 400, "code": "INVALID_ARGUMENT",
+                           "message": "The registration token is not a
+                           valid FCM registration token"}
     POST /_fake/revoke    every access token issued so far stops working
     POST /_fake/config    {"delay_ms": N}: each message waits N ms before
                           its answer; {"hold": true}: messages wait until
                           {"hold": false}.  A message whose client is gone
                           when its answer is due is dropped, not accepted:
                           the client can never learn it was delivered.
+                          {"token_delay_ms": N}: the token endpoint
+                          answers after N ms; {"token_status": S}: it
+                          answers S (500: a server error) until 200.
     GET  /_fake/messages  the accepted messages, in order
     GET  /_fake/stats     token requests, issued tokens, rejects,
                           unauthorized, dropped, waiting (delayed or held
@@ -88,11 +94,17 @@ class Fake:
         self.delay = 0.0
         self.hold = None            # an asyncio.Event while holding
         self.waiting = 0            # messages delayed or held right now
+        self.token_delay = 0.0
+        self.token_status = 200
 
     # --- OAuth2 token endpoint
 
-    def token(self, body):
+    async def token(self, body):
         self.token_requests += 1
+        if self.token_delay:
+            await asyncio.sleep(self.token_delay)
+        if self.token_status != 200:
+            return self.token_status, {"error": "internal_failure"}
         form = urllib.parse.parse_qs(body.decode(), strict_parsing=True)
         if form.get("grant_type") != [GRANT]:
             return 400, {"error": "unsupported_grant_type"}
@@ -179,10 +191,14 @@ class Fake:
                 or len(data.get("job_id", "")) != 36):
             return "data lacks job_id/type/click_action"
         a = m.get("android")
-        if a != {"priority": "HIGH", "ttl": "3600s"}:
-            return "android is not {priority: HIGH, ttl: 3600s}: %r" % a
+        job = data["job_id"]
+        if a != {"priority": "HIGH", "ttl": "3600s",
+                 "notification": {"tag": job}}:
+            return ("android is not {priority: HIGH, ttl: 3600s, "
+                    "notification: {tag: job_id}}: %r" % a)
         aps = m.get("apns", {}).get("payload", {}).get("aps", {})
-        if (m.get("apns", {}).get("headers") != {"apns-priority": "10"}
+        if (m.get("apns", {}).get("headers")
+                != {"apns-priority": "10", "apns-collapse-id": job}
                 or not isinstance(aps.get("alert"), dict)
                 or aps.get("sound") != "default" or aps.get("badge") != 1):
             return "apns is not headers + aps alert/sound/badge"
@@ -221,7 +237,8 @@ class Fake:
                 return 401, {"error": {"code": 401,
                                        "status": "UNAUTHENTICATED",
                                        "message": "expired"}}, extra
-            err = fcm_error(status, answer.get("code"), "scripted")
+            err = fcm_error(status, answer.get("code"),
+                            answer.get("message", "scripted"))
             if answer.get("field"):
                 err["error"]["details"].append({
                     "@type": "type.googleapis.com/google.rpc.BadRequest",
@@ -262,6 +279,10 @@ class Fake:
         if method == "POST" and path == "/_fake/config":
             if "delay_ms" in doc:
                 self.delay = doc["delay_ms"] / 1000
+            if "token_delay_ms" in doc:
+                self.token_delay = doc["token_delay_ms"] / 1000
+            if "token_status" in doc:
+                self.token_status = doc["token_status"]
             if doc.get("hold") and self.hold is None:
                 self.hold = asyncio.Event()
             elif "hold" in doc and not doc["hold"] and self.hold is not None:
@@ -292,7 +313,7 @@ class Fake:
                     int(headers.get("content-length", "0")))
                 extra = {}
                 if target == "/token" and method == "POST":
-                    status, doc = self.token(body)
+                    status, doc = await self.token(body)
                 elif target.startswith("/v1/") and method == "POST":
                     status, doc, extra = await self.send(headers, body,
                                                          target, writer)

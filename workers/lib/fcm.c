@@ -59,7 +59,19 @@ struct js_fcm_s {
     js_fcm_xfer_t       *xfers;
     js_fcm_xfer_t       *free;
 
+    /*
+     * The access token's request, on the multi handle too: nothing
+     * waits for it but the messages that need a token.
+     */
     CURL                *token_easy;
+    int                  fetching;     /* token_easy is in the multi */
+    char                *token_form;   /* its body, the assertion */
+    struct curl_slist   *token_headers;
+    js_fcm_buf_t         token_answer;
+    char                 token_curl_err[CURL_ERROR_SIZE];
+    char                 token_error[256];  /* why the last one failed */
+    js_fcm_xfer_t       *auth_wait;    /* 401s waiting for its answer */
+
     char                *access_token;
     char                *bearer;       /* "Authorization: Bearer ..." */
     unsigned             token_gen;
@@ -418,9 +430,15 @@ js_fcm_message_rest(const js_fcm_alert_t *m)
         json_object_set_new(notification, "body", json_string(body));
     }
 
+    /*
+     * The Android tag and the APNs collapse id are the job's: should a
+     * message go twice (FCM has no idempotency key: a notifier killed
+     * before recording an accepted push sends it again), the second
+     * replaces the first on the phone rather than showing beside it.
+     */
     msg = json_pack("{s:o, s:{s:s, s:s, s:s},"
-                    " s:{s:s, s:s},"
-                    " s:{s:{s:s}, s:{s:{s:{s:s, s:s}, s:s, s:i}}}}",
+                    " s:{s:s, s:s, s:{s:s}},"
+                    " s:{s:{s:s, s:s}, s:{s:{s:{s:s, s:s}, s:s, s:i}}}}",
                     "notification", notification,
                     "data",
                       "job_id", m->job_id,
@@ -429,8 +447,10 @@ js_fcm_message_rest(const js_fcm_alert_t *m)
                     "android",
                       "priority", "HIGH",
                       "ttl", "3600s",
+                      "notification", "tag", m->job_id,
                     "apns",
                       "headers", "apns-priority", "10",
+                                 "apns-collapse-id", m->job_id,
                       "payload",
                         "aps",
                           "alert", "title", apns_title, "body", apns_body,
@@ -635,8 +655,16 @@ js_fcm_classify(long status, const char *body, size_t len,
     if (code != NULL && strcmp(code, "UNREGISTERED") == 0) {
         r->outcome = JS_FCM_UNREGISTERED;
 
-    } else if (status == 400 && token_field) {
-        /* INVALID_ARGUMENT about message.token: the token is bad. */
+    } else if (status == 400
+               && (token_field
+                   || (msg != NULL
+                       && strstr(msg, "valid FCM registration token"))))
+    {
+        /*
+         * INVALID_ARGUMENT about message.token, named as a field or only
+         * in the message ("... is not a valid FCM registration token"):
+         * the token is bad.
+         */
         r->outcome = JS_FCM_UNREGISTERED;
 
     } else if (status == 429 || (code && strcmp(code, "QUOTA_EXCEEDED") == 0))
@@ -793,7 +821,8 @@ js_fcm_create(const js_conf_t *cf, char *err, size_t errlen)
 int64_t
 js_fcm_retry_at(js_fcm_t *f)
 {
-    return f->retry_at;
+    /* A request on its way wakes js_fcm_wait() when it is answered. */
+    return f->fetching ? js_msec() + f->timeout : f->retry_at;
 }
 
 static void
@@ -803,70 +832,92 @@ js_fcm_token_failed(js_fcm_t *f, const char *err)
            JS_KS("token_uri", f->account.token_uri), JS_KS("err", err),
            JS_KI("retry_ms", f->retry_wait));
 
+    snprintf(f->token_error, sizeof(f->token_error), "%s", err);
     f->retry_at = js_msec() + f->retry_wait;
     f->retry_wait = f->retry_wait * 2 > JS_FCM_TOKEN_RETRY_MAX
                     ? JS_FCM_TOKEN_RETRY_MAX : f->retry_wait * 2;
 }
 
-/* The JWT-bearer grant: POST the assertion to token_uri. */
-static int
-js_fcm_fetch_token(js_fcm_t *f)
+static void
+js_fcm_token_clear(js_fcm_t *f)
 {
-    int            rc = -1;
-    long           status = 0, ttl;
-    char          *jwt, *form = NULL, *grant = NULL, err[512];
-    char           curl_err[CURL_ERROR_SIZE];
-    json_t        *o = NULL;
-    CURL          *c = f->token_easy;
-    CURLcode       cc;
-    const char    *token, *type;
-    js_fcm_buf_t   answer;
-    json_error_t   je;
-    struct curl_slist  *headers = NULL;
+    if (f->token_form != NULL) {
+        OPENSSL_cleanse(f->token_form, strlen(f->token_form));
+        free(f->token_form);
+        f->token_form = NULL;
+    }
+    curl_slist_free_all(f->token_headers);
+    f->token_headers = NULL;
+}
 
-    memset(&answer, 0, sizeof(answer));
-    curl_err[0] = '\0';
+/* The JWT-bearer grant: POST the assertion to token_uri, in the multi. */
+static void
+js_fcm_token_start(js_fcm_t *f)
+{
+    char  *jwt, *grant = NULL, err[512];
+    CURL  *c = f->token_easy;
 
     jwt = js_fcm_assertion(&f->account, time(NULL), err, sizeof(err));
     if (jwt == NULL) {
         js_fcm_token_failed(f, err);
-        return -1;
+        return;
     }
 
     grant = curl_easy_escape(c, JS_FCM_GRANT_TYPE, 0);
     if (grant == NULL
-        || asprintf(&form, "grant_type=%s&assertion=%s", grant, jwt) < 0)
+        || asprintf(&f->token_form, "grant_type=%s&assertion=%s", grant,
+                    jwt) < 0)
     {
-        form = NULL;
-        js_fcm_token_failed(f, "out of memory");
-        goto done;
+        f->token_form = NULL;
     }
+    OPENSSL_cleanse(jwt, strlen(jwt));
+    free(jwt);
+    curl_free(grant);
 
-    headers = curl_slist_append(NULL, "Content-Type: "
-                                "application/x-www-form-urlencoded");
+    f->token_headers = curl_slist_append(NULL, "Content-Type: "
+                                         "application/x-www-form-urlencoded");
     curl_easy_reset(c);
+    f->token_answer.len = 0;
+    f->token_curl_err[0] = '\0';
 
-    if (headers == NULL
-        || js_fcm_easy_common(f, c, &answer, curl_err) != 0
+    if (f->token_form == NULL || f->token_headers == NULL
+        || js_fcm_easy_common(f, c, &f->token_answer, f->token_curl_err)
+           != 0
         || curl_easy_setopt(c, CURLOPT_URL, f->account.token_uri) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) != CURLE_OK)
+        || curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->token_headers)
+           != CURLE_OK
+        || curl_easy_setopt(c, CURLOPT_POSTFIELDS, f->token_form) != CURLE_OK
+        || curl_multi_add_handle(f->multi, c) != CURLM_OK)
     {
-        js_fcm_token_failed(f, "curl_easy_setopt() failed");
-        goto done;
+        js_fcm_token_clear(f);
+        js_fcm_token_failed(f, "cannot start the request");
+        return;
     }
 
-    cc = curl_easy_perform(c);
-    (void) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    f->fetching = 1;
+}
+
+/* The token endpoint's answer: 0 and a new access token, or -1. */
+static int
+js_fcm_token_answer(js_fcm_t *f, CURLcode cc)
+{
+    long           status = 0, ttl;
+    char           err[512];
+    json_t        *o;
+    const char    *token, *type;
+    json_error_t   je;
+    js_fcm_buf_t  *answer = &f->token_answer;
+
+    (void) curl_easy_getinfo(f->token_easy, CURLINFO_RESPONSE_CODE, &status);
 
     if (cc != CURLE_OK) {
         snprintf(err, sizeof(err), "%s%s%s", curl_easy_strerror(cc),
-                 curl_err[0] ? ": " : "", curl_err);
+                 f->token_curl_err[0] ? ": " : "", f->token_curl_err);
         js_fcm_token_failed(f, err);
-        goto done;
+        return -1;
     }
 
-    o = answer.data ? json_loadb(answer.data, answer.len, 0, &je) : NULL;
+    o = answer->len ? json_loadb(answer->data, answer->len, 0, &je) : NULL;
     token = json_string_value(json_object_get(o, "access_token"));
     type = json_string_value(json_object_get(o, "token_type"));
     ttl = (long) json_integer_value(json_object_get(o, "expires_in"));
@@ -876,20 +927,24 @@ js_fcm_fetch_token(js_fcm_t *f)
         || (type != NULL && strcasecmp(type, "Bearer") != 0) || ttl <= 0)
     {
         snprintf(err, sizeof(err), "HTTP %ld: %.300s", status,
-                 answer.data ? answer.data : "(no body)");
+                 answer->len ? answer->data : "(no body)");
+        json_decref(o);
         js_fcm_token_failed(f, err);
-        goto done;
+        return -1;
     }
 
     free(f->access_token);
     free(f->bearer);
     f->access_token = strdup(token);
+    json_decref(o);
+
     if (f->access_token == NULL
-        || asprintf(&f->bearer, "Authorization: Bearer %s", token) < 0)
+        || asprintf(&f->bearer, "Authorization: Bearer %s", f->access_token)
+           < 0)
     {
         f->bearer = NULL;
         js_fcm_token_failed(f, "out of memory");
-        goto done;
+        return -1;
     }
 
     f->token_gen++;
@@ -901,20 +956,7 @@ js_fcm_fetch_token(js_fcm_t *f)
 
     js_log(JS_LOG_INFO, "fcm access token obtained",
            JS_KI("expires_in", ttl), JS_KI("generation", f->token_gen));
-    rc = 0;
-
-done:
-
-    json_decref(o);
-    free(answer.data);
-    curl_slist_free_all(headers);
-    curl_free(grant);
-    if (form != NULL) {
-        OPENSSL_cleanse(form, strlen(form));
-        free(form);
-    }
-    free(jwt);
-    return rc;
+    return 0;
 }
 
 int
@@ -926,15 +968,11 @@ js_fcm_token(js_fcm_t *f)
         return 0;
     }
 
-    if (now < f->retry_at) {
-        /* Renewal failed for now: the current token may still serve. */
-        return f->bearer != NULL && now < f->expires_at ? 0 : -1;
+    if (!f->fetching && now >= f->retry_at) {
+        js_fcm_token_start(f);
     }
 
-    if (js_fcm_fetch_token(f) == 0) {
-        return 0;
-    }
-
+    /* While it is renewed, or until the next try, the old one serves. */
     return f->bearer != NULL && now < f->expires_at ? 0 : -1;
 }
 
@@ -1086,12 +1124,42 @@ js_fcm_xfer_retry_after(js_fcm_xfer_t *x)
     return js_fcm_retry_after(h->value, time(NULL));
 }
 
+/* Reports x, done with r. */
+static void
+js_fcm_report(js_fcm_t *f, js_fcm_xfer_t *x, const js_fcm_result_t *r,
+    js_fcm_done_pt done, void *ctx)
+{
+    void  *data = x->data;
+
+    js_fcm_xfer_release(f, x);
+    done(ctx, data, r);
+}
+
+/* A 401's message, once the token it waited for came or did not. */
+static void
+js_fcm_auth_resume(js_fcm_t *f, js_fcm_xfer_t *x, js_fcm_done_pt done,
+    void *ctx)
+{
+    js_fcm_result_t  r;
+
+    if (x->token_gen != f->token_gen && js_fcm_xfer_start(f, x) == 0) {
+        return;
+    }
+
+    memset(&r, 0, sizeof(r));
+    r.outcome = JS_FCM_RETRY;
+    r.status = 401;
+    r.retry_after = -1;
+    snprintf(r.error, sizeof(r.error), "HTTP 401, and no new access token: "
+             "%s", f->token_error[0] ? f->token_error : "not renewed yet");
+    js_fcm_report(f, x, &r, done, ctx);
+}
+
 static void
 js_fcm_finished(js_fcm_t *f, js_fcm_xfer_t *x, CURLcode cc,
     js_fcm_done_pt done, void *ctx)
 {
     long             status = 0;
-    void            *data;
     js_fcm_result_t  r;
 
     (void) curl_multi_remove_handle(f->multi, x->easy);
@@ -1105,44 +1173,54 @@ js_fcm_finished(js_fcm_t *f, js_fcm_xfer_t *x, CURLcode cc,
         snprintf(r.error, sizeof(r.error), "%s%s%s",
                  curl_easy_strerror(cc), x->curl_err[0] ? ": " : "",
                  x->curl_err);
-
-    } else {
-        (void) curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-        js_fcm_classify(status, x->answer.data, x->answer.len, &r);
-        if (r.outcome == JS_FCM_RETRY) {
-            r.retry_after = js_fcm_xfer_retry_after(x);
-        }
-
-        if (r.outcome == JS_FCM_AUTH) {
-            if (!x->auth_retried) {
-                /* Renew once, unless another answer already did. */
-                if (x->token_gen == f->token_gen) {
-                    f->renew_at = 0;
-                    f->expires_at = 0;
-                    f->retry_at = 0;
-                }
-                if (js_fcm_token(f) == 0) {
-                    x->auth_retried = 1;
-                    if (js_fcm_xfer_start(f, x) == 0) {
-                        return;
-                    }
-                }
-            }
-            r.outcome = JS_FCM_RETRY;
-            snprintf(r.error, sizeof(r.error), "HTTP 401 after renewing "
-                     "the access token");
-        }
+        js_fcm_report(f, x, &r, done, ctx);
+        return;
     }
 
-    data = x->data;
-    js_fcm_xfer_release(f, x);
-    done(ctx, data, &r);
+    (void) curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+    js_fcm_classify(status, x->answer.data, x->answer.len, &r);
+    if (r.outcome == JS_FCM_RETRY) {
+        r.retry_after = js_fcm_xfer_retry_after(x);
+    }
+
+    if (r.outcome == JS_FCM_AUTH) {
+        if (x->auth_retried) {
+            r.outcome = JS_FCM_RETRY;
+            snprintf(r.error, sizeof(r.error), "HTTP 401 again, with a "
+                     "renewed access token");
+            js_fcm_report(f, x, &r, done, ctx);
+            return;
+        }
+
+        /*
+         * The token it went with is refused: one request renews it for
+         * every message that gets a 401 meanwhile, which waits for it;
+         * after a failed request, none before its backoff.
+         */
+        x->auth_retried = 1;
+        if (x->token_gen == f->token_gen) {
+            f->renew_at = 0;
+            f->expires_at = 0;
+            (void) js_fcm_token(f);
+        }
+
+        if (f->fetching) {
+            x->next = f->auth_wait;
+            f->auth_wait = x;
+            return;
+        }
+
+        js_fcm_auth_resume(f, x, done, ctx);
+        return;
+    }
+
+    js_fcm_report(f, x, &r, done, ctx);
 }
 
-void
+int
 js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
 {
-    int              running, left;
+    int              running, left, renewed = 0;
     CURLMsg         *m;
     js_fcm_xfer_t   *x;
 
@@ -1152,6 +1230,21 @@ js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
         if (m->msg != CURLMSG_DONE) {
             continue;
         }
+
+        if (m->easy_handle == f->token_easy) {
+            (void) curl_multi_remove_handle(f->multi, f->token_easy);
+            f->fetching = 0;
+            renewed = js_fcm_token_answer(f, m->data.result) == 0;
+            js_fcm_token_clear(f);
+
+            while ((x = f->auth_wait) != NULL) {
+                f->auth_wait = x->next;
+                x->next = NULL;
+                js_fcm_auth_resume(f, x, done, ctx);
+            }
+            continue;
+        }
+
         x = NULL;
         (void) curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
                                  (char **) &x);
@@ -1159,6 +1252,8 @@ js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
             js_fcm_finished(f, x, m->data.result, done, ctx);
         }
     }
+
+    return renewed;
 }
 
 void
@@ -1196,6 +1291,9 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
         free(x->answer.data);
     }
 
+    if (f->fetching) {
+        (void) curl_multi_remove_handle(f->multi, f->token_easy);
+    }
     if (f->multi != NULL) {
         curl_multi_cleanup(f->multi);
     }
@@ -1208,6 +1306,8 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
     }
     free(f->headers);
 
+    js_fcm_token_clear(f);
+    free(f->token_answer.data);
     free(f->xfers);
     free(f->send_url);
     free(f->access_token);

@@ -6,17 +6,21 @@
  * connections otherwise).
  *
  *   f = js_fcm_create(cf, err, sizeof(err));     loads the account
- *   if (js_fcm_token(f) == 0) {                  a valid access token,
- *       js_fcm_send(f, body, data);              fetched or renewed
- *   }                                            when due
+ *   if (js_fcm_token(f) == 0) {                  a valid access token
+ *       js_fcm_send(f, body, data);              (its request started
+ *   }                                            when due)
  *   js_fcm_wait(f, extra_fds, n, timeout);       curl_multi_poll()
  *   js_fcm_perform(f, done, ctx);                done() per answer
  *
  * The access token is fetched once and reused by every message until
- * 5 minutes (or half its life, if shorter) before it expires.  A 401
- * without an FCM error code means an expired or revoked token: it is
- * renewed once and the message sent again; a second 401 is a failure
- * to retry later.
+ * 5 minutes (or half its life, if shorter) before it expires.  Its
+ * request goes on the multi handle like the messages: nothing blocks on
+ * it, and the old token serves until the new one comes.  A failed
+ * request is tried again after a backoff (1 s, doubling to a minute).
+ * A 401 without an FCM error code means an expired or revoked token:
+ * one request renews it for all the messages that got one, which are
+ * then sent again; a second 401, or no token, is a failure to retry
+ * later.
  *
  * The pure parts (assertion, message, answers, Retry-After) are unit
  * tested without a network: tests/test_fcm.c.
@@ -128,9 +132,9 @@ typedef void (*js_fcm_done_pt)(void *ctx, void *data,
 js_fcm_t *js_fcm_create(const js_conf_t *cf, char *err, size_t errlen);
 
 /*
- * 0 when an access token is there to send with (fetching or renewing it
- * first when due, synchronously), -1 when none could be had: then
- * js_fcm_retry_at() says when to try again.
+ * 0 when an access token is there to send with, -1 when not (yet); a
+ * request for one is started when due.  js_fcm_retry_at(): when to ask
+ * again, unless js_fcm_perform() says a token came first.
  */
 int js_fcm_token(js_fcm_t *f);
 int64_t js_fcm_retry_at(js_fcm_t *f);
@@ -149,8 +153,9 @@ int js_fcm_send(js_fcm_t *f, char *body, void *data);
 int js_fcm_wait(js_fcm_t *f, struct curl_waitfd *extra, unsigned n,
     int timeout);
 
-/* Moves the transfers on and reports each one that finished. */
-void js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx);
+/* Moves the transfers on and reports each message that finished: 1 when
+ * a new access token came meanwhile, else 0. */
+int js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx);
 
 /*
  * Abandons every transfer in flight, each reported to done() with

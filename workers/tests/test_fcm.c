@@ -293,8 +293,14 @@ test_message(void)
        "data holds strings only (FCM refuses anything else)");
     is_str(M(o, "message.android.priority"), "HIGH", "android priority HIGH");
     is_str(M(o, "message.android.ttl"), "3600s", "android ttl 3600s");
+    is_str(M(o, "message.android.notification.tag"),
+           "10000000-0000-4000-8000-000000000001",
+           "android tag: the job, a repeat replaces the notification");
     is_str(M(o, "message.apns.headers.apns-priority"), "10",
            "apns-priority 10");
+    is_str(M(o, "message.apns.headers.apns-collapse-id"),
+           "10000000-0000-4000-8000-000000000001",
+           "apns-collapse-id: the job, idem");
     is_str(M(o, "message.apns.payload.aps.alert.title"),
            "New Senior Backend Engineer", "aps alert title");
     is_str(M(o, "message.apns.payload.aps.alert.body"), "at Safaricom",
@@ -408,6 +414,15 @@ test_classify(void)
              &r);
     is_int(r.outcome, JS_FCM_UNREGISTERED,
            "400 INVALID_ARGUMENT on message.token: clear token");
+
+    classify(400, "{\"error\":{\"code\":400,\"status\":\"INVALID_ARGUMENT\","
+             "\"message\":\"The registration token is not a valid FCM "
+             "registration token\",\"details\":[{\"@type\":\"type."
+             "googleapis.com/google.firebase.fcm.v1.FcmError\",\"errorCode\""
+             ":\"INVALID_ARGUMENT\"}]}}", &r);
+    is_int(r.outcome, JS_FCM_UNREGISTERED,
+           "400 INVALID_ARGUMENT naming the token in its message only: "
+           "clear token");
 
     classify(400, "{\"error\":{\"code\":400,\"status\":\"INVALID_ARGUMENT\","
              "\"message\":\"Invalid value at 'message.data[0].value'\","
