@@ -1461,7 +1461,7 @@ js_nt_busy(js_nt_t *nt)
            || nt->m.state != JS_NT_IDLE
            || nt->nsendq > 0
            || nt->nout > 0 || nt->nmailed > 0
-           || (nt->fcm != NULL && js_fcm_in_flight(nt->fcm) > 0);
+           || (nt->fcm != NULL && js_fcm_busy(nt->fcm));
 }
 
 /* Waits up to timeout ms for PostgreSQL or FCM, then serves them. */

@@ -988,6 +988,12 @@ js_fcm_in_flight(js_fcm_t *f)
     return f->in_flight;
 }
 
+int
+js_fcm_busy(js_fcm_t *f)
+{
+    return f->in_flight > 0 || f->fetching;
+}
+
 static void
 js_fcm_xfer_release(js_fcm_t *f, js_fcm_xfer_t *x)
 {

@@ -143,6 +143,9 @@ int64_t js_fcm_retry_at(js_fcm_t *f);
 int js_fcm_room(js_fcm_t *f);
 int js_fcm_in_flight(js_fcm_t *f);
 
+/* Messages or a token request on their way: js_fcm_perform() is due. */
+int js_fcm_busy(js_fcm_t *f);
+
 /*
  * Starts sending body (a js_fcm_message(), which the call takes over):
  * 0, or -1 when there is no room or no access token (body is freed).
