@@ -59,24 +59,29 @@ psql("INSERT INTO users (email, hashed_password, preferences, fcm_token)"
      . " SELECT 'u$run-' || i || '\@example.com', '!', '$prefs', 'crash-$run-' || i"
      . " FROM generate_series(1, $users) i");
 
-my $job = psql("INSERT INTO jobs (company_id, source_id, external_id, title, location,"
-    . " location_type) SELECT company_id, id, 'crash', 'Site Reliability Engineer',"
-    . " 'Nairobi', 'onsite' FROM job_sources WHERE source_url = 'https://example.com/$run'"
-    . " RETURNING id");
+# a job of the test's company, every user matches it: its id
+sub new_job {
+    my ($external_id, $title) = @_;
+    return psql("INSERT INTO jobs (company_id, source_id, external_id, title, location,"
+        . " location_type) SELECT company_id, id, '$external_id', '$title', 'Nairobi',"
+        . " 'onsite' FROM job_sources WHERE source_url = 'https://example.com/$run'"
+        . " RETURNING id");
+}
+my $job = new_job('crash', 'Site Reliability Engineer');
 
 # this test's users only: users of other suites, in the same database,
 # may match the job too (a user without filters matches every job)
 sub mine {
-    grep { $_->{message}{data}{job_id} eq $job && $_->{token} =~ /^crash-$run-/ }
+    my ($of) = @_;
+    grep { $_->{message}{data}{job_id} eq $of && $_->{token} =~ /^crash-$run-/ }
         $fcm->messages;
 }
 sub alerts {
-    my ($status) = @_;
+    my ($of, $status) = @_;
     psql("SELECT count(*) FROM user_job_alerts a JOIN users u ON u.id = a.user_id"
-         . " WHERE a.job_id = '$job' AND u.email LIKE 'u$run-%'"
+         . " WHERE a.job_id = '$of' AND u.email LIKE 'u$run-%'"
          . ($status ? " AND a.push_status = '$status'" : ''));
 }
-sub recorded { alerts('accepted') }
 
 # slow answers: 50 in flight, 100 ms each
 $fcm->config(delay_ms => 100);
@@ -84,7 +89,7 @@ redis('lpush', 'jobscout:queue:match',
       encode_json({ id => 'c' x 32, kind => 'match.jobs', args => { job_ids => [$job] },
                     attempt => 0, enqueued_at => int(time * 1000) }));
 
-ok(wait_until(20, sub { mine() >= 150 }), 'the batch is under way');
+ok(wait_until(20, sub { mine($job) >= 150 }), 'the batch is under way');
 $fcm->config(hold => JSON::PP::true);
 ok(wait_until(10, sub { $fcm->stats->{waiting} == 50 }),
    'the fake holds the 50 messages in flight');
@@ -94,8 +99,8 @@ ok(wait_until(10, sub {
                . " AND push_status = 'accepted'") }),
    'every answer the notifier got is recorded');
 
-my $accepted = () = mine();
-my $inserted = alerts();
+my $accepted = () = mine($job);
+my $inserted = alerts($job);
 my $processing = redis('llen', "jobscout:processing:" . (split ' ', `hostname`)[0] . ":$notifier");
 kill 'KILL', $notifier;
 diag("killed with $accepted accepted, 50 in flight, $inserted of $users alerts inserted,"
@@ -114,16 +119,16 @@ ok(wait_until(10, sub { ($again) = $d->consumers('jobscout:queue:match'); $again
 isnt($again, $notifier, '... a new process');
 
 $fcm->config(delay_ms => 0);
-ok(wait_until(60, sub { recorded() == $users }),
+ok(wait_until(60, sub { alerts($job, 'accepted') == $users }),
    "all $users alerts end accepted (leases expired, the task reaped and rematched)")
     or diag(psql("SELECT push_status, count(*) FROM user_job_alerts WHERE job_id = '$job'"
                  . " GROUP BY 1"));
 
 my %count;
-$count{ $_->{token} }++ for mine();
+$count{ $_->{token} }++ for mine($job);
 is(scalar keys %count, $users, 'every matching user got a push');
 is(scalar(grep { $_ != 1 } values %count), 0, '... exactly one each');
-is(alerts(), $users, '... and has exactly one alert');
+is(alerts($job), $users, '... and has exactly one alert');
 ok(wait_until(10, sub {
        psql("SELECT count(*) FROM push_queue q CROSS JOIN LATERAL unnest(q.alert_ids) x (id)"
             . " JOIN user_job_alerts a ON a.id = x.id WHERE a.job_id = '$job'") == 0 }),
@@ -139,16 +144,7 @@ like($d->log_text, qr/pushes claimed/, 'the pushes of the dead notifier were cla
 # one, a repeat is only ever of a push FCM had accepted before the kill,
 # and every message of the job carries the job's Android tag and APNs
 # collapse id, which make the phone show the repeat in place of the first.
-my $job2 = psql("INSERT INTO jobs (company_id, source_id, external_id, title, location,"
-    . " location_type) SELECT company_id, id, 'crash-2', 'Platform Engineer', 'Nairobi',"
-    . " 'onsite' FROM job_sources WHERE source_url = 'https://example.com/$run'"
-    . " RETURNING id");
-sub mine2 {
-    grep { $_->{message}{data}{job_id} eq $job2 && $_->{token} =~ /^crash-$run-/ }
-        $fcm->messages;
-}
-my $j2 = "SELECT count(*) FROM user_job_alerts a JOIN users u ON u.id = a.user_id"
-         . " WHERE a.job_id = '$job2' AND u.email LIKE 'u$run-%'";
+my $job2 = new_job('crash-2', 'Platform Engineer');
 
 $fcm->config(hold => JSON::PP::true);
 redis('lpush', 'jobscout:queue:match',
@@ -172,13 +168,13 @@ $fcm->config(hold => JSON::PP::false);
 my $waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'jobscoutd'"
               . " AND wait_event_type = 'Lock'";
 ok(wait_until(10, sub { psql($waiting) >= 1 }), '... the first record of outcomes waits');
-my $at_lock = () = mine2();
-ok(wait_until(20, sub { mine2() >= $at_lock + 100 }),
+my $at_lock = () = mine($job2);
+ok(wait_until(20, sub { mine($job2) >= $at_lock + 100 }),
    '... while 100 more pushes are accepted, their outcomes in memory');
 
 kill 'KILL', $again;
 my %before;
-$before{ $_->{token} }++ for mine2();
+$before{ $_->{token} }++ for mine($job2);
 is(scalar(grep { $_ > 1 } values %before), 0,
    '... none of them twice (a chunk never holds a user twice)');
 ok(wait_until(10, sub { !JobScout::Jobscoutd::alive($again) }), 'the notifier is killed');
@@ -188,12 +184,12 @@ waitpid($locker, 0);
 diag(sprintf "killed with %d pushes of job 2 accepted, %d of them after the record began"
      . " to wait", scalar keys %before, scalar(keys %before) - $at_lock);
 
-ok(wait_until(60, sub { psql("$j2 AND a.push_status = 'accepted'") == $users }),
+ok(wait_until(60, sub { alerts($job2, 'accepted') == $users }),
    "job 2: all $users alerts end accepted")
     or diag(psql("SELECT push_status, count(*) FROM user_job_alerts WHERE job_id = '$job2'"
                  . " GROUP BY 1"));
 my %count2;
-$count2{ $_->{token} }++ for mine2();
+$count2{ $_->{token} }++ for mine($job2);
 my @twice = grep { $count2{$_} > 1 } keys %count2;
 is(scalar keys %count2, $users, 'every matching user got a push');
 is(scalar(grep { $_ > 2 } values %count2), 0, '... none more than two');
@@ -202,9 +198,9 @@ is(scalar(grep { !$before{$_} } @twice), 0,
 cmp_ok(scalar @twice, '>=', 1, '... and there were some: the window was reached')
     and diag(scalar(@twice) . ' pushes sent twice');
 is(scalar(grep { $_->{message}{android}{notification}{tag} ne $job2
-                 || $_->{message}{apns}{headers}{'apns-collapse-id'} ne $job2 } mine2()),
+                 || $_->{message}{apns}{headers}{'apns-collapse-id'} ne $job2 } mine($job2)),
    0, "... each with the job's tag and collapse id: the phone shows one");
-is(psql($j2), $users, '... and one alert per user');
+is(alerts($job2), $users, '... and one alert per user');
 
 $d->stop;
 unlike($d->log_text, qr/AddressSanitizer|runtime error/, 'no sanitizer report');

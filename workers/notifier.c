@@ -45,9 +45,10 @@
  * most JS_NT_RECORD_WAIT ms late while pushes are in flight, at most
  * JS_NT_RECORD_LATE ms while a batch's pushes are being inserted or
  * queued (js_nt_record_due()), and no push is sent while
- * JS_NT_UNRECORDED_MAX outcomes wait to be recorded; we chose a rare duplicate there over a
- * lost alert, and the message's Android tag and APNs collapse id (the
- * job's) make the phone show a repeat in place of the first.
+ * JS_NT_UNRECORDED_MAX outcomes wait to be recorded; we chose a rare
+ * duplicate there over a lost alert, and the message's Android tag and
+ * APNs collapse id (the job's) make the phone show a repeat in place of
+ * the first.
  *
  * One process, one loop: three PostgreSQL connections (libpq,
  * non-blocking: one matches, one inserts, one records outcomes and
@@ -1375,10 +1376,9 @@ js_nt_insert_next(js_nt_t *nt)
  * or its pushes are still queued to send, the pushes go first: the
  * outcomes wait for the queue to empty, JS_NT_RECORD_LATE ms or
  * JS_NT_RECORD_MAX outcomes at most (the CPU they would take is the
- * batch's).  Otherwise at once when nothing
- * is in flight, else by JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms
- * (a statement costs PostgreSQL about as much as a hundred outcomes in
- * it).  Until recorded, an accepted push is sent again if this notifier
+ * batch's).  Otherwise at once when nothing is in flight, else by
+ * JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms (a statement costs
+ * PostgreSQL about as much as a hundred outcomes in it).  Until recorded, an accepted push is sent again if this notifier
  * dies: the window is kept that short.
  */
 static int

@@ -25,7 +25,8 @@ POST /v1/projects/<project>/messages:send
     token, notification title/body strings, data of strings (job_id,
     type, click_action), android priority HIGH, ttl 3600s and
     notification tag = job_id, apns headers (collapse id = job_id) and
-    aps alert/sound/badge, 4096 bytes at most.  A message of another shape is a 400 INVALID_ARGUMENT, and remembered as a reject.
+    aps alert/sound/badge, 4096 bytes at most.  A message of another
+    shape is a 400 INVALID_ARGUMENT, and remembered as a reject.
     An accepted message answers {"name": "projects/<p>/messages/<n>"}.
 
 Control, for tests (JSON):
