@@ -3,6 +3,7 @@
 #   make run     install packages, build, start the local stack, print the URL
 #   make stop    stop everything make run started
 #   make test    build, start a private PostgreSQL/Redis, run every suite
+#                (TESTS="t/100_x.t ..." runs only those)
 #   make bench   wrk against /health/ready and a plain "return 200"
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into

@@ -75,6 +75,10 @@ typedef struct {
     ngx_str_t                       openapi;    /* the API description */
     ngx_thread_pool_t              *thread_pool;
 
+    /* AES-256 key of the sources' webhook secrets; len 0: none */
+    ngx_str_t                       webhook_key;
+    ngx_msec_t                      source_test_timeout;
+
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
     ngx_http_jobscout_redis_t      *redis_client;
@@ -89,6 +93,7 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_BODY    0x02    /* takes a JSON object */
 #define NGX_HTTP_JOBSCOUT_ROUTE_USER    0x04    /* a valid access token */
 #define NGX_HTTP_JOBSCOUT_ROUTE_ADMIN   0x08    /* ... with role admin */
+#define NGX_HTTP_JOBSCOUT_ROUTE_RAW     0x10    /* takes any body, as is */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -124,6 +129,7 @@ struct ngx_http_jobscout_ctx_s {
 
     ngx_http_jobscout_route_t      *route;
     json_t                         *body;       /* the JSON object sent */
+    ngx_str_t                       raw;        /* the body of a RAW route */
 
     /* the first invalid field found, answered as 422 */
     const char                     *invalid_field;
@@ -593,6 +599,145 @@ ngx_int_t ngx_http_jobscout_test_routes(ngx_http_request_t *r,
 char *ngx_http_jobscout_openapi_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
+
+
+/*
+ * The admin API (_admin*.c).  Every admin statement checks the caller in
+ * the query itself, so that a user demoted or disabled loses access at
+ * once: $1 is the token's subject, $2 the request id (for the audit),
+ * the route's own values follow from $3.  A statement answers one row
+ * (status, body): a 2xx status with the JSON document, or a 4xx status
+ * with the error's message; or (status, items, next key) for a keyset
+ * page; no row is a 404 with the message given to the runner.
+ *
+ *   NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE        "WITH admin AS (...)": one row,
+ *                                          the caller, when an admin
+ *   NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED     the 403 row, then UNION ALL
+ *                                          the answer for an admin
+ *   NGX_HTTP_JOBSCOUT_SQL_AUDIT(a, t, c)   a CTE "audit" recording action
+ *                                          a on target type t for every
+ *                                          row (target_id, before, after)
+ *                                          of the CTE c
+ *
+ * Writes join "admin", so that nothing is written for anyone else.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE                                      \
+    "WITH admin AS (SELECT id FROM users WHERE id = $1::uuid AND is_admin"   \
+    "               AND is_active AND deleted_at IS NULL)"
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED                                   \
+    " SELECT 403, 'administrators only'::text"                               \
+    "  WHERE NOT EXISTS (SELECT FROM admin)"                                 \
+    " UNION ALL"
+
+#define NGX_HTTP_JOBSCOUT_SQL_AUDIT(action, type, changed)                   \
+    "audit AS (INSERT INTO admin_audit (admin_id, action, target_type,"      \
+    "          target_id, before, after, request_id)"                        \
+    "  SELECT (SELECT id FROM admin), '" action "', '" type "',"             \
+    "         c.target_id::text, c.before, c.after, $2 FROM " changed " c)"
+
+/* the values of an admin statement: $1 and $2 set, n in all */
+
+const char **ngx_http_jobscout_admin_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
+ngx_int_t ngx_http_jobscout_admin_query(ngx_http_request_t *r,
+    ngx_http_jobscout_pg_stmt_t *stmt, const char **values,
+    const char *missing);
+void ngx_http_jobscout_admin_done(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
+ngx_int_t ngx_http_jobscout_admin_send(ngx_http_request_t *r,
+    PGresult *res, const char *missing);
+ngx_int_t ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char *missing,
+    const char **value);
+ngx_int_t ngx_http_jobscout_send_page_at(ngx_http_request_t *r,
+    PGresult *res, int col);
+
+ngx_int_t ngx_http_jobscout_admin_adapters(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_stats(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/* _admin_companies.c */
+ngx_int_t ngx_http_jobscout_admin_companies_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_companies_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_companies_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_companies_deactivate(
+    ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+
+/* _admin_sources.c */
+ngx_int_t ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_deactivate(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_reactivate(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_logs(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_scrape_logs(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/* _admin_tasks.c: dry runs, runs now, dead letters */
+ngx_int_t ngx_http_jobscout_admin_sources_test(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_sources_scrape(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_dead_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_dead_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_dead_requeue(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_dead_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/*
+ * Queues a run of the source (a JSON source id) on scrape:high, as
+ * trigger ("manual" or "webhook") with that trigger's rate limit: the
+ * handler gets the script's reply, [1, task id] queued, [0, seconds]
+ * rate-limited, [2, 0] already pending or running.
+ */
+ngx_int_t ngx_http_jobscout_queue_scrape(ngx_http_request_t *r,
+    ngx_str_t *source_id, const char *trigger, ngx_uint_t interval,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
+
+/* _admin_users.c */
+ngx_int_t ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_users_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_users_disable(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_users_enable(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_users_promote(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_admin_users_demote(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/* _webhooks.c */
+ngx_int_t ngx_http_jobscout_admin_sources_webhook_secret(
+    ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_webhook_source(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 extern ngx_module_t  ngx_http_jobscout_module;

@@ -135,6 +135,113 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}"),
       ngx_http_jobscout_companies_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    /* the operators' API: every route for admins only */
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/adapters"),
+      ngx_http_jobscout_admin_adapters, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/stats"),
+      ngx_http_jobscout_admin_stats, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/audit"),
+      ngx_http_jobscout_admin_audit, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/companies"),
+      ngx_http_jobscout_admin_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/companies"),
+      ngx_http_jobscout_admin_companies_create,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/companies/{id}"),
+      ngx_http_jobscout_admin_companies_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/admin/companies/{id}"),
+      ngx_http_jobscout_admin_companies_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/admin/companies/{id}"),
+      ngx_http_jobscout_admin_companies_deactivate,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/sources"),
+      ngx_http_jobscout_admin_sources_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources"),
+      ngx_http_jobscout_admin_sources_create,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/test"),
+      ngx_http_jobscout_admin_sources_test,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/sources/{id}"),
+      ngx_http_jobscout_admin_sources_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/admin/sources/{id}"),
+      ngx_http_jobscout_admin_sources_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/admin/sources/{id}"),
+      ngx_http_jobscout_admin_sources_deactivate,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/reactivate"),
+      ngx_http_jobscout_admin_sources_reactivate,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/test"),
+      ngx_http_jobscout_admin_sources_test_saved,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/scrape"),
+      ngx_http_jobscout_admin_sources_scrape, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/sources/{id}/logs"),
+      ngx_http_jobscout_admin_sources_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/webhook-secret"),
+      ngx_http_jobscout_admin_sources_webhook_secret,
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/scrape-logs"),
+      ngx_http_jobscout_admin_scrape_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/users"),
+      ngx_http_jobscout_admin_users_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/users/{id}"),
+      ngx_http_jobscout_admin_users_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/users/{id}/disable"),
+      ngx_http_jobscout_admin_users_disable, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/users/{id}/enable"),
+      ngx_http_jobscout_admin_users_enable, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/users/{id}/promote"),
+      ngx_http_jobscout_admin_users_promote, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/users/{id}/demote"),
+      ngx_http_jobscout_admin_users_demote, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/dead-letters"),
+      ngx_http_jobscout_admin_dead_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/admin/dead-letters/{id}"),
+      ngx_http_jobscout_admin_dead_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/admin/dead-letters/{id}/requeue"),
+      ngx_http_jobscout_admin_dead_requeue, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/admin/dead-letters/{id}"),
+      ngx_http_jobscout_admin_dead_delete, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+
+    /* a board tells us it changed: signed, no token */
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/webhooks/sources/{id}"),
+      ngx_http_jobscout_webhook_source, NGX_HTTP_JOBSCOUT_ROUTE_RAW },
+
     { 0, ngx_null_string, NULL, 0 }
 };
 
