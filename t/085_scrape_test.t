@@ -49,7 +49,7 @@ board_routes({
 my $board = board_url();
 
 # a saved source, whose id a dry run may carry
-my $src = add_source(name => 'Acme Kenya', slug => 'acme-kenya-085', class => 'greenhouse',
+my $src = add_source(name => 'Dry Run 085', slug => 'dry-run-085', class => 'greenhouse',
                      url => 'acme', config => { api_base => "$board/gh" });
 redis('set', "jobscout:scrape:pending:$src", '1', 'EX', 600);
 
@@ -243,9 +243,9 @@ is(redis('llen', 'jobscout:queue:scrape:test'), 0, 'the test queue is empty');
 ok(!grep({ redis('llen', $_) } @{ redis('keys', 'jobscout:processing:*') }), '... every task acked');
 
 # 10. dry runs go before scrape:high (one run at a time: scrape_concurrency 1)
-my $first = add_source(name => 'Acme Kenya', slug => 'acme-kenya-085', class => 'greenhouse',
+my $first = add_source(name => 'Dry Run 085', slug => 'dry-run-085', class => 'greenhouse',
                        url => "$board/first/jobs");
-my $second = add_source(name => 'Acme Kenya', slug => 'acme-kenya-085', class => 'greenhouse',
+my $second = add_source(name => 'Dry Run 085', slug => 'dry-run-085', class => 'greenhouse',
                         url => "$board/second/jobs");
 lpush_scrape($first, 'high');
 ok(wait_until(5, sub { grep { $_->{path} eq '/first/jobs' } board_requests() }),
