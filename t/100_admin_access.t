@@ -71,18 +71,20 @@ redis('lpush', 'jobscout:dead',
 my %real = (companies => $company, sources => $source, users => $victim,
             'dead-letters' => $task_id);
 
-# bodies that would write, were the caller let through
+# valid bodies that would write, were the caller let through (an invalid
+# one may be refused before the statement that checks the caller)
+my $intruder = 'https://boards.example/intruder';
 my %bodies = (
     'POST /api/v1/admin/companies' => { name => 'Intruder Ltd' },
     'PATCH /api/v1/admin/companies/{id}' => { name => 'Renamed',
                                               is_active => JSON::PP::false },
     'POST /api/v1/admin/sources' => { company_id => $company,
                                       scraper_class => 'greenhouse',
-                                      source_url => 'intruder' },
+                                      source_url => $intruder },
     'POST /api/v1/admin/sources/test' => { scraper_class => 'greenhouse',
-                                           source_url => 'intruder' },
+                                           source_url => $intruder },
     'PATCH /api/v1/admin/sources/{id}' => { priority => 'high',
-                                            source_url => 'intruder' },
+                                            source_url => $intruder },
 );
 
 sub random_hex { join '', map { sprintf '%x', int rand 16 } 1 .. shift }
