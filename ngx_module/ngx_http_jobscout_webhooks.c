@@ -341,6 +341,7 @@ ngx_http_jobscout_webhook_found(ngx_http_jobscout_pg_query_t *q,
     ngx_http_jobscout_ctx_t       *ctx;
     ngx_http_jobscout_webhook_t   *wh;
     u_char                         secret[NGX_HTTP_JOBSCOUT_SECRET_LEN];
+    u_char                         key[2 * NGX_HTTP_JOBSCOUT_SECRET_LEN];
     u_char                         mac[EVP_MAX_MD_SIZE], given[32];
     u_char                         stamp[NGX_TIME_T_LEN + 1];
     unsigned int                   maclen;
@@ -375,23 +376,28 @@ ngx_http_jobscout_webhook_found(ngx_http_jobscout_pg_query_t *q,
         goto done;
     }
 
+    /* the key is the secret as the admin was given it: its hex digits */
+
+    ngx_hex_dump(key, secret, sizeof(secret));
+    ngx_explicit_memzero(secret, sizeof(secret));
+
     len = ngx_sprintf(stamp, "%T.", wh->t) - stamp;
 
     hmac = HMAC_CTX_new();
     if (hmac == NULL
-        || HMAC_Init_ex(hmac, secret, sizeof(secret), EVP_sha256(), NULL) != 1
+        || HMAC_Init_ex(hmac, key, sizeof(key), EVP_sha256(), NULL) != 1
         || HMAC_Update(hmac, stamp, len) != 1
         || HMAC_Update(hmac, ctx->raw.data, ctx->raw.len) != 1
         || HMAC_Final(hmac, mac, &maclen) != 1)
     {
         HMAC_CTX_free(hmac);
-        ngx_explicit_memzero(secret, sizeof(secret));
+        ngx_explicit_memzero(key, sizeof(key));
         rc = NGX_ERROR;
         goto done;
     }
 
     HMAC_CTX_free(hmac);
-    ngx_explicit_memzero(secret, sizeof(secret));
+    ngx_explicit_memzero(key, sizeof(key));
 
     /* every given value is compared, in constant time each */
 
