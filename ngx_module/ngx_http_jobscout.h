@@ -380,6 +380,9 @@ char *ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+/* a key file of 1 to 65536 bytes, its trailing newlines cut */
+ngx_int_t ngx_http_jobscout_conf_read_key(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *key);
 
 
 /*
@@ -483,7 +486,8 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
  */
 
 #define NGX_HTTP_JOBSCOUT_SQL_ME                                             \
-    "(SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL)"
+    "(SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL"      \
+    " AND is_active)"
 
 /* an alert "a" and its job; logged: logged_jobs, or a CTE inserting there */
 
@@ -653,6 +657,10 @@ ngx_int_t ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
     const char **value);
 ngx_int_t ngx_http_jobscout_send_page_at(ngx_http_request_t *r,
     PGresult *res, int col);
+
+/* the caller is an admin still: then next(r, ctx), else answered 403 */
+ngx_int_t ngx_http_jobscout_admin_check(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_handler_pt next);
 
 ngx_int_t ngx_http_jobscout_admin_adapters(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);

@@ -20,7 +20,7 @@ use JobScout::Tracker;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-my $log_start = start_api(http_config => "    jobscout_test_endpoints on;\n");
+my $log_start = start_api(http => "    jobscout_test_endpoints on;\n");
 
 my ($s, $routes) = api(GET => '/_test/routes');
 is($s, 200, 'the route table is dumped');
