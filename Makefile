@@ -30,7 +30,9 @@ NGX_CC_OPT  := -g -O2 -fstack-protector-strong -Wformat \
                $(SAN_FLAGS)
 NGX_LD_OPT  := -Wl,-z,relro -Wl,-z,now -fPIC $(SAN_FLAGS)
 
-MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h)
+MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h) \
+               $(addprefix workers/adapters/,catalogue.c catalogue.h \
+                   selector.c selector.h)
 
 # Every Debian package the project needs: build, run, test, bench.
 PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \

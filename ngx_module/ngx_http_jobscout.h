@@ -618,6 +618,7 @@ ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
  *                                          the caller, when an admin
  *   NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED     the 403 row, then UNION ALL
  *                                          the answer for an admin
+ *                                          (_DENIED_PAGE for a page)
  *   NGX_HTTP_JOBSCOUT_SQL_AUDIT(a, t, c)   a CTE "audit" recording action
  *                                          a on target type t for every
  *                                          row (target_id, before, after)
@@ -626,12 +627,22 @@ ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
  * Writes join "admin", so that nothing is written for anyone else.
  */
 
+/* $2 is named here too: a statement that audits nothing still takes it */
+
 #define NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE                                      \
-    "WITH admin AS (SELECT id FROM users WHERE id = $1::uuid AND is_admin"   \
+    "WITH admin AS (SELECT id, $2::text AS request_id FROM users"            \
+    "               WHERE id = $1::uuid AND is_admin"                        \
     "               AND is_active AND deleted_at IS NULL)"
 
 #define NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED                                   \
     " SELECT 403, 'administrators only'::text"                               \
+    "  WHERE NOT EXISTS (SELECT FROM admin)"                                 \
+    " UNION ALL"
+
+/* the same for a keyset page's three columns */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE                              \
+    " SELECT 403, 'administrators only'::text, NULL::text"                   \
     "  WHERE NOT EXISTS (SELECT FROM admin)"                                 \
     " UNION ALL"
 

@@ -149,8 +149,8 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
 
 
 /*
- * The audit, newest first: filters $5 action, $6 target_type, $7
- * target_id, $8 since; $3 the limit, $4 the cursor "micros|uuid".
+ * The audit, newest first: filters $4 action, $5 target_type, $6
+ * target_id, $7 since; $3 the limit, $8 and $9 the cursor's time and id.
  */
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_audit_stmt = {
@@ -160,16 +160,16 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_audit_stmt = {
     "                                                  a.id DESC) AS n"
     "   FROM (SELECT * FROM admin_audit a"
     "          WHERE EXISTS (SELECT FROM admin)"
-    "            AND ($5::text IS NULL OR a.action = $5)"
-    "            AND ($6::text IS NULL OR a.target_type = $6)"
-    "            AND ($7::text IS NULL OR a.target_id = $7)"
-    "            AND ($8::bigint IS NULL OR a.created_at >= "
-                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$8") ")"
-    "            AND ($9::bigint IS NULL OR (a.created_at, a.id) < ("
-                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$9") ", $10::uuid))"
+    "            AND ($4::text IS NULL OR a.action = $4)"
+    "            AND ($5::text IS NULL OR a.target_type = $5)"
+    "            AND ($6::text IS NULL OR a.target_id = $6)"
+    "            AND ($7::bigint IS NULL OR a.created_at >= "
+                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$7") ")"
+    "            AND ($8::bigint IS NULL OR (a.created_at, a.id) < ("
+                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$8") ", $9::uuid))"
     "          ORDER BY a.created_at DESC, a.id DESC"
     "          LIMIT $3::integer + 1) a)"
-    NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE
     " SELECT 200, coalesce(json_agg(json_build_object('id', p.id,"
     "          'admin', json_build_object('id', p.admin_id, 'email', u.email),"
     "          'action', p.action, 'target_type', p.target_type,"
@@ -183,7 +183,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_audit_stmt = {
     "                                WHERE x.n > $3::integer))"
     "   FROM page p LEFT JOIN users u ON u.id = p.admin_id"
     "  WHERE EXISTS (SELECT FROM admin)",
-    10, 0
+    9, 0
 };
 
 
@@ -696,10 +696,12 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
 
     int64_t  since;
 
-    values = ngx_http_jobscout_admin_values(r, ctx, 10);
+    values = ngx_http_jobscout_admin_values(r, ctx, 9);
     if (values == NULL) {
         return NGX_ERROR;
     }
+
+    ngx_memzero(args, sizeof(args));
 
     if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
         || ngx_http_jobscout_arg_limit(r, ctx, &args[0], 20, 100, &limit)
@@ -724,8 +726,8 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
             return ngx_http_jobscout_send_invalid(r, ctx);
         }
 
-        values[8] = (const char *) key[0].data;
-        values[9] = (const char *) key[1].data;
+        values[7] = (const char *) key[0].data;
+        values[8] = (const char *) key[1].data;
     }
 
     for (i = 2; i < 5; i++) {
@@ -740,7 +742,7 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
             return ngx_http_jobscout_send_invalid(r, ctx);
         }
 
-        values[2 + i] = (const char *) args[i].values[0].data;
+        values[1 + i] = (const char *) args[i].values[0].data;
     }
 
     if (args[5].n) {
@@ -757,7 +759,7 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
         }
 
         *ngx_sprintf(p, "%L", since) = '\0';
-        values[7] = (const char *) p;
+        values[6] = (const char *) p;
     }
 
     return ngx_http_jobscout_admin_query(r,

@@ -48,6 +48,13 @@ js_adapter_find(const char *scraper_class)
     return NULL;
 }
 
+const js_adapter_t *
+js_adapter_nth(size_t i)
+{
+    return i < sizeof(js_adapters) / sizeof(js_adapters[0]) ? js_adapters[i]
+                                                            : NULL;
+}
+
 js_job_t *
 js_page_add(js_page_t *page)
 {

@@ -105,6 +105,8 @@ typedef struct {
 } js_adapter_t;
 
 const js_adapter_t *js_adapter_find(const char *scraper_class);
+/* The table in order: the i-th adapter, NULL past the last. */
+const js_adapter_t *js_adapter_nth(size_t i);
 
 js_job_t *js_page_add(js_page_t *page);
 void js_job_free(js_job_t *job);

@@ -6,7 +6,19 @@
  * table at GET /api/v1/admin/adapters), so that the two never disagree.
  *
  * Depends on jansson and libxml2 only (selectors are compiled as the
- * html adapter compiles them, markup.h): no I/O, no global state kept.
+ * html adapter compiles them, selector.h): no I/O, no global state kept.
+ *
+ * As JSON (js_catalogue_json):
+ *
+ *   [{"name": "lever", "description": "...", "source_url": "...",
+ *     "keys": [{"name": "page_size", "type": "integer", "min": 0,
+ *               "max": 1000, "description": "..."},
+ *              {"name": "list", "type": "selector", "required": true, ...},
+ *              {"name": "selectors", "type": "selectors",
+ *               "same_as": "fields", "keys": [...]}, ...]}, ...]
+ *
+ * type: "string", "integer", "boolean", "strings", "url", "currency",
+ * "selector" or "selectors"; "required" only when true.
  */
 
 #ifndef JS_CATALOGUE_H
@@ -27,13 +39,21 @@ typedef enum {
     JS_KEY_SELECTORS        /* an object: field name -> selector */
 } js_key_type_e;
 
-typedef struct {
-    const char     *name;
-    js_key_type_e   type;
-    long            min;            /* JS_KEY_INTEGER */
-    long            max;
-    const char     *description;
-} js_adapter_key_t;
+typedef struct js_adapter_key_s  js_adapter_key_t;
+
+struct js_adapter_key_s {
+    const char              *name;
+    js_key_type_e            type;
+    long                     min;            /* JS_KEY_INTEGER */
+    long                     max;
+    const char              *description;
+    int                      required;
+    /* another name of the key "same_as", read only when that one is
+     * absent (seed 004's names): giving both is refused */
+    const char              *same_as;
+    /* JS_KEY_SELECTORS: the fields it may name, NULL-named terminated */
+    const js_adapter_key_t  *keys;
+};
 
 typedef struct {
     const char              *name;          /* the scraper_class */
@@ -52,7 +72,7 @@ json_t *js_catalogue_json(void);
  * 0 when config (a JSON object) suits the adapter; else -1 with field
  * set to the path of the first refused key ("config.fields.title") and
  * reason to why ("unknown key", "must be an integer from 1 to 50",
- * "invalid selector: ...").
+ * "invalid selector: ...", "is required").
  */
 int js_catalogue_check(const js_adapter_info_t *info, json_t *config,
     char *field, size_t fieldlen, char *reason, size_t reasonlen);

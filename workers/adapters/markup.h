@@ -14,6 +14,7 @@
 #include <libxml/xpath.h>
 
 #include "adapter.h"
+#include "selector.h"
 
 /*
  * An HTML body as a document (libxml2 recovers from any markup and
@@ -29,20 +30,6 @@ htmlDocPtr js_markup_html(const char *body, size_t len, const char *url,
  * that no entity is ever expanded.
  */
 xmlDocPtr js_markup_xml(const char *body, size_t len, const char *url,
-    char *err, size_t errlen);
-
-/*
- * A selector as XPath: XPath itself when it starts with '/', './',
- * '..', '(' or '@' or calls a function; else CSS: compound selectors
- * (tag, *, .class, #id, [attr], [attr=value]) joined by spaces
- * (descendant) or '>' (child), with an optional trailing ::attr(name)
- * or ::text.  relative: from the context node (".//..."), else from
- * the document ("//...").  NULL when the CSS is not that subset.
- */
-char *js_selector_xpath(const char *sel, int relative);
-
-/* The compiled selector; NULL with err naming it when invalid. */
-xmlXPathCompExprPtr js_selector_compile(const char *sel, int relative,
     char *err, size_t errlen);
 
 /* The nodes the selector finds from node (NULL when none). */

@@ -689,14 +689,14 @@ test_html(void)
                 "{\"title\": \"h3\"}}");
     is_int(parse_file(&src, u, "html/careers-1.html", &page, err), -1,
            "html: invalid XPath");
-    like_str(err, "invalid XPath", "html: error says so");
+    like_str(err, "invalid selector: Invalid", "html: error says so");
     json_decref(src.config);
 
     source_init(&src, "html", u, "{\"list\": \"div.job-card:first-child\", "
                 "\"fields\": {\"title\": \"h3\"}}");
     is_int(parse_file(&src, u, "html/careers-1.html", &page, err), -1,
            "html: unsupported CSS");
-    like_str(err, "unsupported selector", "html: error says so");
+    like_str(err, "invalid selector: unsupported CSS", "html: error says so");
     js_page_free(&page);
     json_decref(src.config);
 }
