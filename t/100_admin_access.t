@@ -98,7 +98,7 @@ sub random_uuid {
 
 # the rows of the tables an admin changes, and every Redis key with the
 # contents of the lists (queues, dead letters)
-sub state {
+sub snapshot {
     my %state = map {
         $_ => psql("SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY"
                    . " t::text), '')) || ' ' || count(*) FROM $_ t")
@@ -114,7 +114,7 @@ sub state {
 
 # --- the walk ----------------------------------------------------------------
 
-my $before = state();
+my $before = snapshot();
 is(psql('SELECT count(*) FROM admin_audit'), 0, 'no audit row yet');
 
 for my $route (@admin) {
@@ -141,7 +141,7 @@ for my $route (@admin) {
     }
 }
 
-is_deeply(state(), $before,
+is_deeply(snapshot(), $before,
           'no refused call changed a row (audit, companies, sources, users)'
           . ' or Redis');
 
