@@ -46,6 +46,7 @@ PG_ROOT=$SHARED_DIR/pg
 PG_DATA=$PG_ROOT/data
 NGINX_TMP=$SHARED_DIR/nginx-tmp
 JWT_KEY=$STACK_DIR/jwt.key
+WEBHOOK_KEY=$STACK_DIR/webhook.key
 PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
 REDIS_ADDR=${REDIS_ADDR:-127.0.0.1:$REDIS_PORT}
 SMTP_SINK=${SMTP_URL:+no}
@@ -146,6 +147,7 @@ render() {
         -e "s|@PG_CONNINFO@|$PG_CONNINFO|g" \
         -e "s|@REDIS_ADDR@|$REDIS_ADDR|g" \
         -e "s|@JWT_KEY@|$JWT_KEY|g" \
+        -e "s|@WEBHOOK_KEY@|$WEBHOOK_KEY|g" \
         -e "s|@SMTP_URL@|$SMTP_URL|g" \
         -e "s|@PUBLIC_BASE_URL@|$PUBLIC_BASE_URL|g" \
         "$1" >"$2"
@@ -172,6 +174,8 @@ mail_sink_stop() {
 # the HS256 secret of this stack's tokens, made once, readable by root only
 jwt_key() {
     [ -s "$JWT_KEY" ] || (umask 077 && openssl rand -hex 32 >"$JWT_KEY")
+    # and the key the sources' webhook secrets are sealed with
+    [ -s "$WEBHOOK_KEY" ] || (umask 077 && openssl rand -hex 32 >"$WEBHOOK_KEY")
 }
 
 nginx_start() {
@@ -260,7 +264,7 @@ test_inner() {
     export TEST_NGINX_PG=$PG_CONNINFO TEST_NGINX_PG_PORT=$PG_PORT
     export TEST_NGINX_REDIS=$REDIS_ADDR
     jwt_key
-    export TEST_NGINX_JWT_KEY=$JWT_KEY
+    export TEST_NGINX_JWT_KEY=$JWT_KEY TEST_NGINX_WEBHOOK_KEY=$WEBHOOK_KEY
     # an RSA key pair for the RS256 tests
     [ -s "$STACK_DIR/rsa.pem" ] || openssl genpkey -algorithm RSA \
         -pkeyopt rsa_keygen_bits:2048 -out "$STACK_DIR/rsa.pem" 2>/dev/null

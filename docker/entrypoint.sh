@@ -21,6 +21,7 @@ ROOT=/srv/jobscout
 : "${SMTP_URL:=smtp://mailsink:1025}"
 : "${PUBLIC_BASE_URL:=http://localhost:$HTTP_PORT}"
 : "${JWT_KEY_FILE:=$ROOT/secrets/jwt.key}"
+: "${WEBHOOK_KEY_FILE:=$ROOT/secrets/webhook.key}"
 
 MODULE=/usr/lib/nginx/modules/ngx_http_jobscout_module.so
 
@@ -59,6 +60,7 @@ render() {
         -e "s|@PG_CONNINFO@|$(esc "$3")|g" \
         -e "s|@REDIS_ADDR@|$(esc "$REDIS_ADDR")|g" \
         -e "s|@JWT_KEY@|$(esc "$JWT_KEY_FILE")|g" \
+        -e "s|@WEBHOOK_KEY@|$(esc "$WEBHOOK_KEY_FILE")|g" \
         -e "s|@SMTP_URL@|$(esc "$SMTP_URL")|g" \
         -e "s|@PUBLIC_BASE_URL@|$(esc "$PUBLIC_BASE_URL")|g" \
         "$1" > "$2"
@@ -77,12 +79,25 @@ jwt_key() {
     (umask 077 && printf '%s\n' "$JWT_SECRET" > "$JWT_KEY_FILE")
 }
 
+# The key webhook secrets are sealed with (64 hex digits), shared by every
+# api replica like the JWT key: a mounted file, or WEBHOOK_KEY written to
+# one.  Without either, webhooks answer 503 and the rest works.
+webhook_key() {
+    [ -s "$WEBHOOK_KEY_FILE" ] && return 0
+    [ -n "${WEBHOOK_KEY:-}" ] || return 0
+    mkdir -p "$(dirname "$WEBHOOK_KEY_FILE")"
+    (umask 077 && printf '%s\n' "$WEBHOOK_KEY" > "$WEBHOOK_KEY_FILE")
+}
+
 case "${1:-}" in
 api)
     dir=$ROOT/nginx
     jwt_key
+    webhook_key
     render "$ROOT/templates/nginx.conf" "$dir/conf/nginx.conf" \
            "$(pg_conninfo_resolved)"
+    [ -s "$WEBHOOK_KEY_FILE" ] || sed -i '/jobscout_webhook_key_file/d' \
+        "$dir/conf/nginx.conf"
     # nginx clears the environment of its workers: keep libpq's variables.
     exec nginx -p "$dir/" -c conf/nginx.conf -e logs/error.log \
         -g 'daemon off; env PGPASSWORD; env PGSSLMODE;'

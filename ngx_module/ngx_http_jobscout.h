@@ -380,6 +380,9 @@ char *ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_jobscout_jwt_ttl_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+/* a key file of 1 to 65536 bytes, its trailing newlines cut */
+ngx_int_t ngx_http_jobscout_conf_read_key(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *key);
 
 
 /*
@@ -483,7 +486,8 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
  */
 
 #define NGX_HTTP_JOBSCOUT_SQL_ME                                             \
-    "(SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL)"
+    "(SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL"      \
+    " AND is_active)"
 
 /* an alert "a" and its job; logged: logged_jobs, or a CTE inserting there */
 
@@ -614,6 +618,7 @@ ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
  *                                          the caller, when an admin
  *   NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED     the 403 row, then UNION ALL
  *                                          the answer for an admin
+ *                                          (_DENIED_PAGE for a page)
  *   NGX_HTTP_JOBSCOUT_SQL_AUDIT(a, t, c)   a CTE "audit" recording action
  *                                          a on target type t for every
  *                                          row (target_id, before, after)
@@ -622,12 +627,22 @@ ngx_int_t ngx_http_jobscout_valid_slug(ngx_str_t *slug);
  * Writes join "admin", so that nothing is written for anyone else.
  */
 
+/* $2 is named here too: a statement that audits nothing still takes it */
+
 #define NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE                                      \
-    "WITH admin AS (SELECT id FROM users WHERE id = $1::uuid AND is_admin"   \
+    "WITH admin AS (SELECT id, $2::text AS request_id FROM users"            \
+    "               WHERE id = $1::uuid AND is_admin"                        \
     "               AND is_active AND deleted_at IS NULL)"
 
 #define NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED                                   \
     " SELECT 403, 'administrators only'::text"                               \
+    "  WHERE NOT EXISTS (SELECT FROM admin)"                                 \
+    " UNION ALL"
+
+/* the same for a keyset page's three columns */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE                              \
+    " SELECT 403, 'administrators only'::text, NULL::text"                   \
     "  WHERE NOT EXISTS (SELECT FROM admin)"                                 \
     " UNION ALL"
 
@@ -653,6 +668,10 @@ ngx_int_t ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
     const char **value);
 ngx_int_t ngx_http_jobscout_send_page_at(ngx_http_request_t *r,
     PGresult *res, int col);
+
+/* the caller is an admin still: then next(r, ctx), else answered 403 */
+ngx_int_t ngx_http_jobscout_admin_check(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_handler_pt next);
 
 ngx_int_t ngx_http_jobscout_admin_adapters(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);

@@ -642,18 +642,27 @@ invalid:
 ngx_int_t
 ngx_http_jobscout_send_page(ngx_http_request_t *r, PGresult *res)
 {
+    return ngx_http_jobscout_send_page_at(r, res, 0);
+}
+
+
+/* the same, the items in column col and the key in the next */
+
+ngx_int_t
+ngx_http_jobscout_send_page_at(ngx_http_request_t *r, PGresult *res, int col)
+{
     u_char     *body, *p;
     size_t      len;
     ngx_str_t   items, key, cursor;
 
-    items.data = (u_char *) PQgetvalue(res, 0, 0);
-    items.len = PQgetlength(res, 0, 0);
+    items.data = (u_char *) PQgetvalue(res, 0, col);
+    items.len = PQgetlength(res, 0, col);
 
     cursor.len = 0;
 
-    if (!PQgetisnull(res, 0, 1)) {
-        key.data = (u_char *) PQgetvalue(res, 0, 1);
-        key.len = PQgetlength(res, 0, 1);
+    if (!PQgetisnull(res, 0, col + 1)) {
+        key.data = (u_char *) PQgetvalue(res, 0, col + 1);
+        key.len = PQgetlength(res, 0, col + 1);
 
         cursor.data = ngx_pnalloc(r->pool, ngx_base64_encoded_length(key.len));
         if (cursor.data == NULL) {

@@ -25,12 +25,15 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
     type = r->headers_in.content_type ? &r->headers_in.content_type->value
                                       : NULL;
 
-    if (type == NULL
+    /* a RAW route takes the body as it comes: a board's own payload */
+
+    if (!(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW)
+        && (type == NULL
         || type->len < sizeof("application/json") - 1
         || ngx_strncasecmp(type->data, (u_char *) "application/json",
                            sizeof("application/json") - 1) != 0
         || (type->len > sizeof("application/json") - 1
-            && type->data[sizeof("application/json") - 1] != ';'))
+            && type->data[sizeof("application/json") - 1] != ';')))
     {
         return ngx_http_jobscout_send_error(r,
                                         NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -116,6 +119,13 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     ngx_pool_cleanup_t  *cln;
     u_char               message[NGX_MAX_ERROR_STR];
 
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW
+        && (r->request_body == NULL || r->request_body->bufs == NULL))
+    {
+        ngx_str_set(&ctx->raw, "");
+        return NGX_OK;
+    }
+
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
                                            "invalid_json",
@@ -154,6 +164,12 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
         }
 
         p = ngx_cpymem(p, b->pos, b->last - b->pos);
+    }
+
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW) {
+        ctx->raw.data = data;
+        ctx->raw.len = p - data;
+        return NGX_OK;
     }
 
     json = json_loadb((char *) data, p - data,

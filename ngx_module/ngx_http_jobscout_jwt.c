@@ -22,8 +22,6 @@ static ngx_int_t ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     ngx_http_jobscout_token_t *t);
 static ngx_int_t ngx_http_jobscout_json_str(ngx_pool_t *pool, json_t *obj,
     const char *name, ngx_str_t *value);
-static ngx_int_t ngx_http_jobscout_read_key(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *key);
 static ngx_int_t ngx_http_jobscout_public_key(ngx_conf_t *cf,
     ngx_str_t *private, ngx_str_t *public);
 static ngx_int_t ngx_http_jobscout_variable(ngx_http_request_t *r,
@@ -530,7 +528,7 @@ ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_jobscout_read_key(cf, &value[1], &jmcf->jwt.sign_key)
+    if (ngx_http_jobscout_conf_read_key(cf, &value[1], &jmcf->jwt.sign_key)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
@@ -553,7 +551,8 @@ ngx_http_jobscout_jwt_key_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (public.len) {
-        if (ngx_http_jobscout_read_key(cf, &public, &jmcf->jwt.verify_key)
+        if (ngx_http_jobscout_conf_read_key(cf, &public,
+                                            &jmcf->jwt.verify_key)
             != NGX_OK)
         {
             return NGX_CONF_ERROR;
@@ -629,8 +628,9 @@ invalid:
 }
 
 
-static ngx_int_t
-ngx_http_jobscout_read_key(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *key)
+ngx_int_t
+ngx_http_jobscout_conf_read_key(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *key)
 {
     ssize_t          n;
     ngx_str_t        path;

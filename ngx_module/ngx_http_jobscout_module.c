@@ -84,6 +84,20 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       0,
       NULL },
 
+    { ngx_string("jobscout_webhook_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_jobscout_webhook_key_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("jobscout_source_test_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, source_test_timeout),
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -154,6 +168,7 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->jwt.refresh_ttl = NGX_CONF_UNSET;
     jmcf->jwt.leeway = NGX_CONF_UNSET;
     jmcf->test_endpoints = NGX_CONF_UNSET;
+    jmcf->source_test_timeout = NGX_CONF_UNSET_MSEC;
 
     return jmcf;
 }
@@ -177,6 +192,7 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(jmcf->pg.query_timeout, 10000);
     ngx_conf_init_msec_value(jmcf->redis.timeout, 2000);
     ngx_conf_init_value(jmcf->test_endpoints, 0);
+    ngx_conf_init_msec_value(jmcf->source_test_timeout, 30000);
     ngx_conf_init_value(jmcf->jwt.access_ttl, 30 * 60);
     ngx_conf_init_value(jmcf->jwt.refresh_ttl, 7 * 24 * 60 * 60);
     ngx_conf_init_value(jmcf->jwt.leeway, 30);

@@ -68,7 +68,8 @@ static const char *ngx_http_jobscout_subfield(ngx_http_request_t *r,
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_me_stmt = {
     "users_me",
     "SELECT " NGX_HTTP_JOBSCOUT_ME_JSON
-    "  FROM users WHERE id = $1::uuid AND deleted_at IS NULL",
+    "  FROM users WHERE id = $1::uuid AND deleted_at IS NULL"
+    " AND is_active",
     1, 0
 };
 
@@ -99,6 +100,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_update_stmt = {
     "                   ELSE '{}' END)"
     "           END"
     "   WHERE id = $1::uuid AND deleted_at IS NULL"
+    " AND is_active"
     "     AND NOT EXISTS (SELECT 1 FROM unknown)"
     "  RETURNING " NGX_HTTP_JOBSCOUT_ME_JSON
     ")"
@@ -112,6 +114,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_fcm_put_stmt = {
     "users_fcm_put",
     "WITH me AS ("
     "  SELECT id FROM users WHERE id = $1::uuid AND deleted_at IS NULL"
+    " AND is_active"
     "), other AS ("
     "  UPDATE users SET fcm_token = NULL"
     "   WHERE fcm_token = $2 AND id <> $1::uuid AND EXISTS (SELECT 1 FROM me)"
@@ -124,14 +127,15 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_fcm_put_stmt = {
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_fcm_delete_stmt = {
     "users_fcm_delete",
     "UPDATE users SET fcm_token = NULL"
-    " WHERE id = $1::uuid AND deleted_at IS NULL RETURNING id",
+    " WHERE id = $1::uuid AND deleted_at IS NULL AND is_active RETURNING id",
     1, 0
 };
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_delete_find_stmt = {
     "users_delete_find",
     "SELECT hashed_password FROM users"
-    " WHERE id = $1::uuid AND deleted_at IS NULL",
+    " WHERE id = $1::uuid AND deleted_at IS NULL"
+    " AND is_active",
     1, 0
 };
 
@@ -140,6 +144,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_delete_stmt = {
     "UPDATE users SET deleted_at = now(), is_active = false,"
     "       fcm_token = NULL"
     " WHERE id = $1::uuid AND deleted_at IS NULL"
+    " AND is_active"
     " RETURNING json_build_object('deleted_at', deleted_at,"
     "           'purge_after', deleted_at + account_purge_interval())::text",
     1, 0
@@ -181,7 +186,8 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_export_stmt = {
     "      LEFT JOIN companies co ON co.id = j.company_id"
     "      LEFT JOIN logged_jobs l ON l.id = a.logged_job_id"
     "     WHERE a.user_id = u.id)"
-    ")::text FROM users u WHERE u.id = $1::uuid AND u.deleted_at IS NULL",
+    ")::text FROM users u WHERE u.id = $1::uuid AND u.deleted_at IS NULL"
+    " AND u.is_active",
     1, 0
 };
 

@@ -30,6 +30,7 @@ my %value = (
     MODULE => $ENV{TEST_NGINX_LOAD_MODULES}, LISTEN => '127.0.0.1:' . server_port(),
     TEMP => "$servroot/tmp", PG_CONNINFO => $ENV{TEST_NGINX_PG},
     REDIS_ADDR => $ENV{TEST_NGINX_REDIS}, JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
+    WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
 );
 $conf =~ s/@(\w+)@/$value{$1} \/\/ die "no value for \@$1\@"/ge;
 # nginx started by root runs its workers as nobody: they write bodies there

@@ -22,16 +22,18 @@ use JobScout::TestNginx qw(http_request write_config start_nginx
 our @EXPORT = qw(start_api api psql redis verified_user);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
-# thread pool, the test PostgreSQL, Redis and JWT key.  config replaces the
-# server's locations.  Returns the error log's size before the start.
+# thread pool, the test PostgreSQL, Redis, JWT and webhook keys.  config
+# replaces the server's locations, http adds to the http block.  Returns
+# the error log's size before the start.
 sub start_api {
     my (%o) = @_;
     write_config(workers => 1,
                  main_config => 'thread_pool jobscout threads=2;',
-                 http_config => <<"EOC",
+                 http_config => <<"EOC" . ($o{http} // ''),
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
     jobscout_redis $ENV{TEST_NGINX_REDIS};
     jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+    jobscout_webhook_key_file $ENV{TEST_NGINX_WEBHOOK_KEY};
 EOC
                  config => $o{config} // 'location / { jobscout_api; }');
     my $log_start = error_log_size();

@@ -5,6 +5,7 @@ package JobScout::Tracker;
 # not what these suites test.
 #
 #   my ($user, $token) = user('amina');          a verified account, a token
+#   my ($admin, $token) = admin('wanjiru');      an admin, a role "admin" token
 #   my $company = company('Safaricom');
 #   my $job = job($company, title => 'Backend Engineer');
 #   my $alert = alert($user, $job, created_at => "now() - interval '1 day'");
@@ -19,7 +20,7 @@ use Exporter 'import';
 use JobScout::Api qw(psql);
 use JobScout::Token qw(token);
 
-our @EXPORT = qw(user company job alert);
+our @EXPORT = qw(user admin company job alert);
 
 my $n = 0;
 
@@ -31,6 +32,13 @@ sub user {
                   . " VALUES ('$name.$$.$n\@example.com', 'x', '$name',"
                   . " true, now()) RETURNING id");
     return ($id, token(claims => { sub => $id }));
+}
+
+# the token a login gives an admin: the role claim is set from is_admin
+sub admin {
+    my ($id) = user(@_);
+    psql("UPDATE users SET is_admin = true WHERE id = '$id'");
+    return ($id, token(claims => { sub => $id, role => 'admin' }));
 }
 
 sub company {
