@@ -452,7 +452,8 @@ ngx_http_jobscout_admin_sources_scrape(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, st->missing,
                                             &st->values[2]);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || st->values[2] == NULL) {
+        /* a 404 is answered */
         return rc;
     }
 
@@ -695,7 +696,8 @@ ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, st->missing,
                                             &st->values[2]);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || st->values[2] == NULL) {
+        /* a 404 is answered */
         return rc;
     }
 
@@ -1282,7 +1284,10 @@ ngx_http_jobscout_admin_dead_get(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_dead_id(r, ctx, st);
     if (rc != NGX_OK) {
-        return rc;
+        return rc == NGX_DECLINED
+               ? ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
+                                              "not_found", st->missing)
+               : rc;
     }
 
     return ngx_http_jobscout_admin_check(r, ctx,
@@ -1328,7 +1333,10 @@ ngx_http_jobscout_admin_dead_change(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_dead_id(r, ctx, st);
     if (rc != NGX_OK) {
-        return rc;
+        return rc == NGX_DECLINED
+               ? ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
+                                              "not_found", st->missing)
+               : rc;
     }
 
     st->change = 1;
@@ -1341,7 +1349,7 @@ ngx_http_jobscout_admin_dead_change(ngx_http_request_t *r,
 }
 
 
-/* {id}: a task id, 32 lower-case hex digits; else no dead letter has it */
+/* {id}: a task id, 32 lower-case hex digits; NGX_DECLINED: not one */
 
 static ngx_int_t
 ngx_http_jobscout_admin_dead_id(ngx_http_request_t *r,
@@ -1354,8 +1362,7 @@ ngx_http_jobscout_admin_dead_id(ngx_http_request_t *r,
     if (id->len != 32
         || ngx_http_jobscout_admin_hex(id->data, 32) != NGX_OK)
     {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                            "not_found", st->missing);
+        return NGX_DECLINED;
     }
 
     st->id.data = ngx_pnalloc(r->pool, 33);

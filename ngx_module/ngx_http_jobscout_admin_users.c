@@ -232,7 +232,8 @@ ngx_http_jobscout_admin_users_get(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such user",
                                             &values[2]);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || values[2] == NULL) {
+        /* a 404 is answered */
         return rc;
     }
 
@@ -300,7 +301,8 @@ ngx_http_jobscout_admin_users_set(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such user",
                                             &values[2]);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || values[2] == NULL) {
+        /* a 404 is answered */
         return rc;
     }
 
