@@ -96,7 +96,7 @@ static void ngx_http_jobscout_admin_scrape_queued(
 static ngx_int_t ngx_http_jobscout_admin_test_source(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char **values);
 static ngx_int_t ngx_http_jobscout_admin_test_pages(
-    ngx_http_jobscout_ctx_t *ctx, json_t *value, ngx_int_t *pages);
+    ngx_http_jobscout_ctx_t *ctx, ngx_int_t *pages);
 static void ngx_http_jobscout_admin_test_defined(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_admin_test_queued(
@@ -124,7 +124,7 @@ static void ngx_http_jobscout_admin_dead_found(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static json_t *ngx_http_jobscout_admin_dead_item(redisReply *entry);
 static const char *ngx_http_jobscout_admin_dead_requeued(
-    ngx_http_jobscout_admin_task_t *st, json_t *task);
+    ngx_http_request_t *r, ngx_http_jobscout_admin_task_t *st, json_t *task);
 static void ngx_http_jobscout_admin_dead_audited(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_admin_dead_done(
@@ -244,13 +244,13 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_test_stmt = {
     "admin_sources_test",
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
-    NGX_HTTP_JOBSCOUT_SQL_TEST_SOURCE("NULL::uuid", "c.name", "c.slug", "$4",
-                                      "$5", "$6::jsonb")
+    NGX_HTTP_JOBSCOUT_SQL_TEST_SOURCE("NULL::uuid", "c.name", "c.slug",
+                                      "$4::text", "$5::text", "$6::jsonb")
     "   FROM companies c"
     "  WHERE c.id = $3::uuid AND EXISTS (SELECT FROM admin)"
     " UNION ALL"
-    NGX_HTTP_JOBSCOUT_SQL_TEST_SOURCE("NULL::uuid", "'test'", "'test'", "$4",
-                                      "$5", "$6::jsonb")
+    NGX_HTTP_JOBSCOUT_SQL_TEST_SOURCE("NULL::uuid", "'test'", "'test'",
+                                      "$4::text", "$5::text", "$6::jsonb")
     "  WHERE $3::uuid IS NULL AND EXISTS (SELECT FROM admin)",
     6, 0
 };
@@ -638,10 +638,7 @@ ngx_http_jobscout_admin_sources_test(ngx_http_request_t *r,
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
         || ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
         || ngx_http_jobscout_admin_test_source(r, ctx, st->values) != NGX_OK
-        || ngx_http_jobscout_admin_test_pages(ctx,
-                                    json_object_get(ctx->body, "max_pages"),
-                                    &st->max_pages)
-           != NGX_OK)
+        || ngx_http_jobscout_admin_test_pages(ctx, &st->max_pages) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
@@ -658,7 +655,6 @@ ngx_int_t
 ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    json_t                          *pages;
     ngx_int_t                        rc;
     ngx_http_jobscout_arg_t          args[1];
     ngx_http_jobscout_admin_task_t  *st;
@@ -673,24 +669,14 @@ ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
     }
 
     ngx_memzero(args, sizeof(args));
+    st->max_pages = 1;
 
-    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    /* the argument as JSON, to be read as the body's is */
-
-    pages = args[0].n ? json_loadb((char *) args[0].values[0].data,
-                                   args[0].values[0].len, JSON_DECODE_ANY,
-                                   NULL)
-                      : NULL;
-    rc = ngx_http_jobscout_admin_test_pages(ctx,
-                                            args[0].n && pages == NULL
-                                            ? json_null() : pages,
-                                            &st->max_pages);
-    json_decref(pages);
-
-    if (rc != NGX_OK) {
+    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
+        || (args[0].n
+            && ngx_http_jobscout_arg_int(ctx, "max_pages", &args[0].values[0],
+                                         1, JOBSCOUT_SCRAPE_TEST_MAX_PAGES,
+                                         &st->max_pages) != NGX_OK))
+    {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
@@ -804,12 +790,16 @@ ngx_http_jobscout_admin_test_source(ngx_http_request_t *r,
 }
 
 
-/* max_pages: an integer 1..5, 1 when absent */
+/* the body's max_pages: an integer 1..5, 1 when absent */
 
 static ngx_int_t
 ngx_http_jobscout_admin_test_pages(ngx_http_jobscout_ctx_t *ctx,
-    json_t *value, ngx_int_t *pages)
+    ngx_int_t *pages)
 {
+    json_t  *value;
+
+    value = json_object_get(ctx->body, "max_pages");
+
     if (value == NULL) {
         *pages = 1;
         return NGX_OK;
@@ -1478,7 +1468,8 @@ ngx_http_jobscout_admin_dead_found(ngx_http_jobscout_redis_cmd_t *cmd,
         free(before);
 
         if (st->requeue) {
-            st->values[5] = ngx_http_jobscout_admin_dead_requeued(st, item);
+            st->values[5] = ngx_http_jobscout_admin_dead_requeued(r, st,
+                                                                item);
             st->values[4] = st->requeued;
         }
 
@@ -1568,8 +1559,8 @@ ngx_http_jobscout_admin_dead_item(redisReply *entry)
  */
 
 static const char *
-ngx_http_jobscout_admin_dead_requeued(ngx_http_jobscout_admin_task_t *st,
-    json_t *task)
+ngx_http_jobscout_admin_dead_requeued(ngx_http_request_t *r,
+    ngx_http_jobscout_admin_task_t *st, json_t *task)
 {
     char        *payload;
     json_t      *queue, *copy;
@@ -1609,8 +1600,8 @@ ngx_http_jobscout_admin_dead_requeued(ngx_http_jobscout_admin_task_t *st,
     json_decref(copy);
 
     st->queue.len = ngx_strlen(name);
-    st->queue.data = ngx_pnalloc(st->query.request->pool, st->queue.len);
-    st->requeued = payload ? ngx_pnalloc(st->query.request->pool,
+    st->queue.data = ngx_pnalloc(r->pool, st->queue.len);
+    st->requeued = payload ? ngx_pnalloc(r->pool,
                                          ngx_strlen(payload) + 1)
                            : NULL;
 
@@ -1638,7 +1629,7 @@ ngx_http_jobscout_admin_dead_audited(ngx_http_jobscout_pg_query_t *q,
     ngx_http_jobscout_admin_task_t *st = q->data;
 
     ngx_int_t   rc;
-    ngx_str_t   argv[6];
+    ngx_str_t   argv[7];
 
     if (ngx_http_jobscout_admin_task_ok(q, res) != NGX_OK) {
         return;
@@ -1651,12 +1642,13 @@ ngx_http_jobscout_admin_dead_audited(ngx_http_jobscout_pg_query_t *q,
         ngx_str_set(&argv[2], "2");
         ngx_str_set(&argv[3], JOBSCOUT_DEAD);
         argv[4] = st->queue;
-        argv[5].data = (u_char *) st->requeued;
-        argv[5].len = ngx_strlen(st->requeued);
+        argv[5] = st->raw;
+        argv[6].data = (u_char *) st->requeued;
+        argv[6].len = ngx_strlen(st->requeued);
 
         rc = ngx_http_jobscout_admin_redis(q->request,
                                            ngx_http_jobscout_admin_dead_done,
-                                           st, 6, argv);
+                                           st, 7, argv);
 
     } else {
         ngx_str_set(&argv[0], "LREM");
