@@ -118,13 +118,18 @@ static void ngx_http_jobscout_admin_dead_paged(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_admin_dead_find(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-static ngx_int_t ngx_http_jobscout_admin_dead_change(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t requeue);
+static ngx_int_t ngx_http_jobscout_admin_dead_one(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t change, ngx_uint_t requeue);
+static ngx_int_t ngx_http_jobscout_admin_dead_eval(ngx_http_request_t *r,
+    const char *script, ngx_http_jobscout_redis_handler_pt handler,
+    ngx_http_jobscout_admin_task_t *st, ngx_uint_t nargs, ngx_str_t *args);
 static void ngx_http_jobscout_admin_dead_found(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static json_t *ngx_http_jobscout_admin_dead_item(redisReply *entry);
 static const char *ngx_http_jobscout_admin_dead_requeued(
     ngx_http_request_t *r, ngx_http_jobscout_admin_task_t *st, json_t *task);
+static ngx_int_t ngx_http_jobscout_admin_dead_audit(ngx_http_request_t *r,
+    ngx_http_jobscout_admin_task_t *st);
 static void ngx_http_jobscout_admin_dead_audited(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_admin_dead_done(
@@ -1137,7 +1142,7 @@ ngx_http_jobscout_admin_dead_page(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     u_char                          *limit;
-    ngx_str_t                        argv[7];
+    ngx_str_t                        argv[3];
     ngx_http_jobscout_admin_task_t  *st;
 
     st = ctx->data;
@@ -1147,24 +1152,15 @@ ngx_http_jobscout_admin_dead_page(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    ngx_str_set(&argv[0], "EVAL");
-    argv[1].data = (u_char *) ngx_http_jobscout_dead_page_lua;
-    argv[1].len = sizeof(ngx_http_jobscout_dead_page_lua) - 1;
-    ngx_str_set(&argv[2], "1");
-    ngx_str_set(&argv[3], JOBSCOUT_DEAD);
-    argv[4] = st->offset;
-    argv[5] = st->last;
-    argv[6].data = limit;
-    argv[6].len = ngx_sprintf(limit, "%i", st->limit) - limit;
+    argv[0] = st->offset;
+    argv[1] = st->last;
+    argv[2].data = limit;
+    argv[2].len = ngx_sprintf(limit, "%i", st->limit) - limit;
 
-    if (ngx_http_jobscout_admin_redis(r, ngx_http_jobscout_admin_dead_paged,
-                                      st, 7, argv)
-        != NGX_OK)
-    {
-        return ngx_http_jobscout_admin_unavailable(r);
-    }
-
-    return NGX_DONE;
+    return ngx_http_jobscout_admin_dead_eval(r,
+                                         ngx_http_jobscout_dead_page_lua,
+                                         ngx_http_jobscout_admin_dead_paged,
+                                         st, 3, argv);
 }
 
 
@@ -1260,28 +1256,7 @@ ngx_int_t
 ngx_http_jobscout_admin_dead_get(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t                        rc;
-    ngx_http_jobscout_admin_task_t  *st;
-
-    st = ngx_http_jobscout_admin_task_new(r, ctx, 2, "no such dead letter");
-    if (st == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    rc = ngx_http_jobscout_admin_dead_id(r, ctx, st);
-    if (rc != NGX_OK) {
-        return rc == NGX_DECLINED
-               ? ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                              "not_found", st->missing)
-               : rc;
-    }
-
-    return ngx_http_jobscout_admin_check(r, ctx,
-                                         ngx_http_jobscout_admin_dead_find);
+    return ngx_http_jobscout_admin_dead_one(r, ctx, 0, 0);
 }
 
 
@@ -1291,7 +1266,7 @@ ngx_int_t
 ngx_http_jobscout_admin_dead_requeue(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_dead_change(r, ctx, 1);
+    return ngx_http_jobscout_admin_dead_one(r, ctx, 1, 1);
 }
 
 
@@ -1301,18 +1276,25 @@ ngx_int_t
 ngx_http_jobscout_admin_dead_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_dead_change(r, ctx, 0);
+    return ngx_http_jobscout_admin_dead_one(r, ctx, 1, 0);
 }
 
 
+/*
+ * A route on the dead letter {id}.  Shown after the check of the caller;
+ * changed after the statement that checks the caller and audits, which
+ * needs the task: it is read first, nothing answered before the check.
+ */
+
 static ngx_int_t
-ngx_http_jobscout_admin_dead_change(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t requeue)
+ngx_http_jobscout_admin_dead_one(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t change, ngx_uint_t requeue)
 {
     ngx_int_t                        rc;
     ngx_http_jobscout_admin_task_t  *st;
 
-    st = ngx_http_jobscout_admin_task_new(r, ctx, 6, "no such dead letter");
+    st = ngx_http_jobscout_admin_task_new(r, ctx, change ? 6 : 2,
+                                          "no such dead letter");
     if (st == NULL) {
         return NGX_ERROR;
     }
@@ -1321,19 +1303,28 @@ ngx_http_jobscout_admin_dead_change(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
+    /*
+     * An id that is no task's names none: answered as a missing one, once
+     * the caller is known to be an admin.
+     */
+
     rc = ngx_http_jobscout_admin_dead_id(r, ctx, st);
-    if (rc != NGX_OK) {
-        return rc == NGX_DECLINED
-               ? ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                              "not_found", st->missing)
-               : rc;
+    if (rc == NGX_ERROR) {
+        return rc;
+    }
+
+    if (!change) {
+        return ngx_http_jobscout_admin_check(r, ctx,
+                                         ngx_http_jobscout_admin_dead_find);
     }
 
     st->change = 1;
     st->requeue = requeue;
     st->values[2] = (const char *) st->id.data;
 
-    /* a read: nothing is answered before the statement checked the caller */
+    if (rc == NGX_DECLINED) {
+        return ngx_http_jobscout_admin_dead_audit(r, st);
+    }
 
     return ngx_http_jobscout_admin_dead_find(r, ctx);
 }
@@ -1388,20 +1379,43 @@ static ngx_int_t
 ngx_http_jobscout_admin_dead_find(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_str_t                        argv[5];
     ngx_http_jobscout_admin_task_t  *st;
 
     st = ctx->data;
 
+    if (st->id.len == 0) {
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
+                                            "not_found", st->missing);
+    }
+
+    return ngx_http_jobscout_admin_dead_eval(r,
+                                         ngx_http_jobscout_dead_get_lua,
+                                         ngx_http_jobscout_admin_dead_found,
+                                         st, 1, &st->id);
+}
+
+
+/* a script of the dead letters, KEYS[1], with nargs ARGV: NGX_DONE */
+
+static ngx_int_t
+ngx_http_jobscout_admin_dead_eval(ngx_http_request_t *r, const char *script,
+    ngx_http_jobscout_redis_handler_pt handler,
+    ngx_http_jobscout_admin_task_t *st, ngx_uint_t nargs, ngx_str_t *args)
+{
+    ngx_str_t   argv[7];
+    ngx_uint_t  i;
+
     ngx_str_set(&argv[0], "EVAL");
-    argv[1].data = (u_char *) ngx_http_jobscout_dead_get_lua;
-    argv[1].len = sizeof(ngx_http_jobscout_dead_get_lua) - 1;
+    argv[1].data = (u_char *) script;
+    argv[1].len = ngx_strlen(script);
     ngx_str_set(&argv[2], "1");
     ngx_str_set(&argv[3], JOBSCOUT_DEAD);
-    argv[4] = st->id;
 
-    if (ngx_http_jobscout_admin_redis(r, ngx_http_jobscout_admin_dead_found,
-                                      st, 5, argv)
+    for (i = 0; i < nargs; i++) {
+        argv[4 + i] = args[i];
+    }
+
+    if (ngx_http_jobscout_admin_redis(r, handler, st, 4 + nargs, argv)
         != NGX_OK)
     {
         return ngx_http_jobscout_admin_unavailable(r);
@@ -1485,14 +1499,24 @@ ngx_http_jobscout_admin_dead_found(ngx_http_jobscout_redis_cmd_t *cmd,
         return;
     }
 
-    rc = ngx_http_jobscout_admin_task_query(r, st,
+    rc = ngx_http_jobscout_admin_dead_audit(r, st);
+    if (rc != NGX_DONE) {
+        ngx_http_jobscout_finalize(r, rc);
+    }
+}
+
+
+/* the statement that checks the caller and audits a change: NGX_DONE */
+
+static ngx_int_t
+ngx_http_jobscout_admin_dead_audit(ngx_http_request_t *r,
+    ngx_http_jobscout_admin_task_t *st)
+{
+    return ngx_http_jobscout_admin_task_query(r, st,
                                   st->requeue
                                   ? &ngx_http_jobscout_admin_requeue_stmt
                                   : &ngx_http_jobscout_admin_delete_stmt,
                                   ngx_http_jobscout_admin_dead_audited);
-    if (rc != NGX_DONE) {
-        ngx_http_jobscout_finalize(r, rc);
-    }
 }
 
 

@@ -65,7 +65,7 @@ typedef struct {
 } ngx_http_jobscout_admin_disable_t;
 
 
-static ngx_int_t ngx_http_jobscout_admin_users_set(ngx_http_request_t *r,
+static ngx_int_t ngx_http_jobscout_admin_users_one(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt);
 static void ngx_http_jobscout_admin_users_disabled(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
@@ -218,28 +218,8 @@ ngx_int_t
 ngx_http_jobscout_admin_users_get(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t     rc;
-    const char  **values;
-
-    values = ngx_http_jobscout_admin_values(r, ctx, 3);
-    if (values == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such user",
-                                            &values[2]);
-    if (rc != NGX_OK || values[2] == NULL) {
-        /* a 404 is answered */
-        return rc;
-    }
-
-    return ngx_http_jobscout_admin_query(r,
-                                     &ngx_http_jobscout_admin_users_get_stmt,
-                                     values, "no such user");
+    return ngx_http_jobscout_admin_users_one(r, ctx,
+                                     &ngx_http_jobscout_admin_users_get_stmt);
 }
 
 
@@ -247,7 +227,7 @@ ngx_int_t
 ngx_http_jobscout_admin_users_disable(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_users_set(r, ctx,
+    return ngx_http_jobscout_admin_users_one(r, ctx,
                                          &ngx_http_jobscout_admin_disable_stmt);
 }
 
@@ -256,7 +236,7 @@ ngx_int_t
 ngx_http_jobscout_admin_users_enable(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_users_set(r, ctx,
+    return ngx_http_jobscout_admin_users_one(r, ctx,
                                          &ngx_http_jobscout_admin_enable_stmt);
 }
 
@@ -265,7 +245,7 @@ ngx_int_t
 ngx_http_jobscout_admin_users_promote(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_users_set(r, ctx,
+    return ngx_http_jobscout_admin_users_one(r, ctx,
                                         &ngx_http_jobscout_admin_promote_stmt);
 }
 
@@ -274,16 +254,18 @@ ngx_int_t
 ngx_http_jobscout_admin_users_demote(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_admin_users_set(r, ctx,
+    return ngx_http_jobscout_admin_users_one(r, ctx,
                                          &ngx_http_jobscout_admin_demote_stmt);
 }
 
 
-/* POST /admin/users/{id}/<change>: the statement, and for a disabling the
- * revocation of the account's sessions */
+/*
+ * A route of no argument on the account {id}: its statement, and for a
+ * disabling the revocation of the account's sessions.
+ */
 
 static ngx_int_t
-ngx_http_jobscout_admin_users_set(ngx_http_request_t *r,
+ngx_http_jobscout_admin_users_one(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt)
 {
     ngx_int_t                           rc;
