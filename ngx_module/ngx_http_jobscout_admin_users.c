@@ -15,18 +15,36 @@
 #include "ngx_http_jobscout.h"
 
 
-/* what an operator sees of an account; more: further ", 'key', value" */
+/* an account's fields for operators: no password hash, no preferences */
 
-#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER(u, more)                            \
-    "json_build_object('id', " u ".id, 'email', " u ".email,"                \
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_FIELDS(u)                           \
+    "'id', " u ".id, 'email', " u ".email,"                                  \
     " 'full_name', " u ".full_name, 'is_active', " u ".is_active,"           \
     " 'is_admin', " u ".is_admin, 'email_verified', " u ".email_verified,"   \
     " 'created_at', " u ".created_at, 'last_login_at', " u ".last_login_at," \
-    " 'deleted_at', " u ".deleted_at" more ")"
+    " 'deleted_at', " u ".deleted_at"
+
+/* ... as the audit keeps them */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_ROW(u)                              \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_FIELDS(u) ")"
+
+/* ... and as operators see them, with the counts (one device at most) */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER(u)                                  \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_FIELDS(u) ","      \
+    " 'counts', json_build_object("                                          \
+    "   'alerts', (SELECT count(*) FROM user_job_alerts a"                   \
+    "               WHERE a.user_id = " u ".id AND a.job_id IS NOT NULL),"   \
+    "   'applications', (SELECT count(*) FROM user_job_alerts a"             \
+    "                     WHERE a.user_id = " u ".id AND a.is_applied),"     \
+    "   'devices', (" u ".fcm_token IS NOT NULL)::integer))"
 
 /*
  * Sets column to value ("true" or "false") on account $3, audited as
- * action when it changes.  The answer is the account as it is after.
+ * action when it changes.  The answer is the account as it is after.  An
+ * admin may not take their own access (value false): should they be the
+ * last admin, nobody could give it back.
  */
 
 #define NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_SET(action, column, value)          \
@@ -36,24 +54,25 @@
     "          FOR UPDATE),"                                                 \
     " new AS (UPDATE users u SET " column " = " value " FROM old"            \
     "          WHERE u.id = old.id AND old." column " <> " value             \
-    "            AND old.id <> $1::uuid AND old.deleted_at IS NULL"          \
+    "            AND (old.id <> $1::uuid OR " value ")"                      \
+    "            AND old.deleted_at IS NULL"                                 \
     "          RETURNING u.*),"                                              \
     " changed AS (SELECT n.id AS target_id,"                                 \
-    "        " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("o", "") "::jsonb AS before," \
-    "        " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("n", "") "::jsonb AS after"  \
+    "        " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_ROW("o") "::jsonb AS before," \
+    "        " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER_ROW("n") "::jsonb AS after"  \
     "   FROM new n JOIN old o ON o.id = n.id),"                              \
     " " NGX_HTTP_JOBSCOUT_SQL_AUDIT(action, "user", "changed")               \
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED                                       \
-    " SELECT 409, 'administrators cannot change their own access'::text"     \
-    "   FROM old WHERE old.id = $1::uuid"                                    \
+    " SELECT 409, 'administrators cannot disable or demote themselves'::text"\
+    "   FROM old WHERE old.id = $1::uuid AND NOT " value                     \
     " UNION ALL"                                                             \
     " SELECT 409, 'the account is deleted'::text"                            \
-    "   FROM old WHERE old.id <> $1::uuid AND old.deleted_at IS NOT NULL"    \
+    "   FROM old WHERE old.deleted_at IS NOT NULL"                           \
     " UNION ALL"                                                             \
-    " SELECT 200, " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("u", "") "::text"       \
+    " SELECT 200, " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("u") "::text"           \
     "   FROM (SELECT * FROM new UNION ALL"                                   \
     "         SELECT * FROM old WHERE NOT EXISTS (SELECT FROM new)) u"       \
-    "  WHERE u.id <> $1::uuid AND u.deleted_at IS NULL"
+    "  WHERE (u.id <> $1::uuid OR " value ") AND u.deleted_at IS NULL"
 
 
 /* what disabling keeps between its statement and the revocation */
@@ -102,7 +121,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_users_list_stmt = {
     "          LIMIT $3::integer + 1) u)"
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE
     " SELECT 200, coalesce(json_agg("
-                      NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("p", "")
+                      NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("p")
     "          ORDER BY p.n) FILTER (WHERE p.n <= $3::integer), '[]')::text,"
     "        CASE WHEN count(*) > $3::integer THEN max("
                  NGX_HTTP_JOBSCOUT_SQL_KEY("p.created_at", "p.id")
@@ -111,19 +130,11 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_users_list_stmt = {
     8, 0
 };
 
-/* devices: a user has one push token at most */
-
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_users_get_stmt = {
     "admin_users_get",
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
-    " SELECT 200, " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("u",
-    "  , 'counts', json_build_object("
-    "      'alerts', (SELECT count(*) FROM user_job_alerts a"
-    "                  WHERE a.user_id = u.id AND a.job_id IS NOT NULL),"
-    "      'applications', (SELECT count(*) FROM user_job_alerts a"
-    "                        WHERE a.user_id = u.id AND a.is_applied),"
-    "      'devices', (u.fcm_token IS NOT NULL)::integer)") "::text"
+    " SELECT 200, " NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("u") "::text"
     "   FROM users u WHERE u.id = $3::uuid AND EXISTS (SELECT FROM admin)",
     3, 0
 };
@@ -187,7 +198,7 @@ ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,
                                                key, 2) != NGX_OK)
         || (args[2].n
             && ngx_http_jobscout_arg_length(ctx, "q", &args[2].values[0], 1,
-                                            254) != NGX_OK)
+                                            200) != NGX_OK)
         || ngx_http_jobscout_admin_users_flag(ctx, &args[3], "admin",
                                               &values[6]) != NGX_OK
         || ngx_http_jobscout_admin_users_flag(ctx, &args[4], "active",
