@@ -61,7 +61,7 @@ my $claims_admin = token(claims => { sub => $user, role => 'admin' });
 is("$s $d->{error}{code}", '403 forbidden',
    'a token saying admin for a user who is not: 403 (the statement checks)');
 
-# --- the list -----------------------------------------------------------------
+# --- the list ---------------------------------------------------------------
 
 # twelve accounts of this run, a second apart, the newest last
 my @made = map {
@@ -121,7 +121,7 @@ for my $bad (['admin=yes', 'admin'], ['active=1', 'active'],
        '?' . substr($bad->[0], 0, 24) . ": 422 naming $bad->[1]");
 }
 
-# --- one account ----------------------------------------------------------------
+# --- one account ------------------------------------------------------------
 
 my $company = company('Counts Ltd');
 alert($user, job($company)) for 1 .. 3;
@@ -147,7 +147,7 @@ for my $path ('/admin/users/not-a-uuid', '/admin/users/' . ('0' x 36),
 ($s, $d) = api(GET => "/admin/users/$user?x=1", undef, $admin_token);
 is("$s $d->{error}{field}", '422 x', 'an argument: 422');
 
-# --- disable, enable ----------------------------------------------------------
+# --- disable, enable --------------------------------------------------------
 
 my ($kip, $kip_token, $kip_refresh, $kip_email) = logged_in('kip');
 ($s) = api(GET => '/users/me', undef, $kip_token);
@@ -181,7 +181,7 @@ is($s, 200, '... logging in works again');
 ($s) = api(GET => '/users/me', undef, $kip_token);
 is($s, 401, '... the sessions ended by the disabling stay ended');
 
-# --- promote, demote ------------------------------------------------------------
+# --- promote, demote --------------------------------------------------------
 
 my ($wanja, $wanja_token, undef, $wanja_email) = logged_in('wanja');
 ($s) = api(GET => '/admin/users', undef, $wanja_token);
@@ -218,7 +218,7 @@ is($s, 403, '... and cannot disable the one who disabled them');
 is(psql("SELECT is_active FROM users WHERE id = '$admin'"), 't',
    '... who stays active');
 
-# --- one's own access, deleted accounts, bad ids -------------------------------
+# --- one's own access, deleted accounts, bad ids ----------------------------
 
 my $audit_count = psql('SELECT count(*) FROM admin_audit');
 for my $change (qw(disable demote)) {
@@ -254,7 +254,7 @@ for my $path ("/admin/users/nope/disable",
 ($s, $d) = api(GET => "/admin/users/$user/disable", undef, $admin_token);
 is($s, 405, 'GET on a change: 405');
 
-# --- Redis away while disabling -------------------------------------------------
+# --- Redis away while disabling ---------------------------------------------
 
 # a token whose family Redis does not know: only the database refuses it
 my ($ruto, $ruto_token) = user('ruto');

@@ -39,7 +39,7 @@ sub audit_rows {
 
 my $hex = qr/^[0-9a-f]{32}$/;
 
-# --- run now -------------------------------------------------------------------
+# --- run now ----------------------------------------------------------------
 
 my $company = company('Run Now Ltd');
 sub source {
@@ -71,7 +71,8 @@ is(redis('get', "jobscout:scrape:pending:$src"), $high,
 cmp_ok(redis('ttl', "jobscout:scrape:pending:$src"), '>', 3500,
        '... for an hour');
 my $rate_ttl = redis('ttl', "jobscout:scrape:manual:$src");
-ok($rate_ttl > 50 && $rate_ttl <= 60, "the rate key lives a minute ($rate_ttl)");
+ok($rate_ttl > 50 && $rate_ttl <= 60,
+   "the rate key lives a minute ($rate_ttl)");
 
 ($s, $d, $h) = api(POST => "/admin/sources/$src/scrape", undef, $admin_token);
 is("$s $d->{error}{code}", '429 rate_limited', 'again at once: 429');
@@ -138,7 +139,7 @@ is(redis('llen', $high) + redis('llen', 'jobscout:queue:scrape:normal'),
 redis('del', $high, 'jobscout:queue:scrape:normal', 'jobscout:delayed',
       redis('keys', 'jobscout:scrape:*'));
 
-# --- dry runs: the module's side, against a jobscoutd played here -------------
+# --- dry runs: the module's side, against a jobscoutd played here -----------
 
 my $tests = 'jobscout:queue:scrape:test';
 my $url = 'https://boards.example/v1/boards/acme/jobs';
@@ -257,8 +258,8 @@ for my $q ('max_pages=0', 'max_pages=x', 'max_pages=2.5', 'pages=2') {
                  scraper_class => 'greenhouse', source_url => $url },
                $admin_token);
 is("$s $d->{error}{message}", '404 no such company', 'an unknown company: 404');
-($s, $d) = api(POST => '/admin/sources/4b1f8a52-0c1e-4d3a-9b6e-2f4a5c6d7e8f/test',
-               undef, $admin_token);
+($s, $d) = api(POST => '/admin/sources/4b1f8a52-0c1e-4d3a-9b6e-2f4a5c6d7e8f'
+                       . '/test', undef, $admin_token);
 is("$s $d->{error}{message}", '404 no such source', 'an unknown source: 404');
 ($s, $d) = api(POST => '/admin/sources/test',
                { scraper_class => 'greenhouse', source_url => $url },
@@ -317,7 +318,7 @@ is(redis('llen', $task->{args}{reply}), 1,
    'once its client left, nobody polls the reply list');
 redis('del', $tests, $task->{args}{reply});
 
-# --- dead letters ---------------------------------------------------------------
+# --- dead letters -----------------------------------------------------------
 
 my $dead = 'jobscout:dead';
 redis('del', $dead, 'jobscout:queue:mail');
@@ -368,7 +369,8 @@ is($d->{next_cursor}, undef, '... and nothing after');
 is(scalar @{ $d->{items} }, 27, 'all on one page of 100');
 
 for my $q ('limit=0', 'limit=101', 'cursor=nope', 'offset=3',
-           'cursor=' . encode_base64url('-5|00000000-0000-0000-0000-000000000000'))
+           'cursor=' . encode_base64url('-5|' . join '-', map { '0' x $_ }
+                                                   8, 4, 4, 4, 12))
 {
     ($s, $d) = api(GET => "/admin/dead-letters?$q", undef, $admin_token);
     is($s, 422, "?$q: 422");
@@ -393,7 +395,8 @@ is($s, 403, 'requeue by a demoted admin: 403');
 is($s, 202, 'requeue: 202');
 is_deeply($d, { task_id => $id{12}, queue => 'jobscout:queue:mail',
                 status => 'requeued' }, '... where it went');
-my @mail = map { decode_json($_) } redis('lrange', 'jobscout:queue:mail', 0, -1);
+my @mail = map { decode_json($_) }
+           redis('lrange', 'jobscout:queue:mail', 0, -1);
 is(scalar @mail, 1, '... it is on its queue');
 is_deeply($mail[0], { id => $id{12}, kind => 'mail.verify_email',
                       args => { to => 'n12@example.com' }, attempt => 0,
@@ -442,7 +445,7 @@ is($s, 404, 'deleted again: 404');
 is(redis('llen', $dead), $n_dead + 2, 'one dead letter less');
 redis('del', $dead, 'jobscout:queue:mail');
 
-# --- dry runs with jobscoutd ------------------------------------------------------
+# --- dry runs with jobscoutd ------------------------------------------------
 
 stop_nginx();
 start_api(http => "    jobscout_source_test_timeout 10s;\n");
@@ -462,7 +465,8 @@ my $jobs = psql('SELECT count(*) FROM jobs');
                $admin_token);
 is($s, 200, 'a dry run by jobscoutd: 200') or diag explain $d;
 ok($d->{ok}, '... ok');
-ok(@{ $d->{jobs} || [] } > 0, '... the jobs it parsed: ' . @{ $d->{jobs} || [] });
+my $parsed = @{ $d->{jobs} || [] };
+ok($parsed > 0, "... the jobs it parsed: $parsed");
 ok($d->{jobs}[0]{title}, '... with their titles');
 is($d->{pages}[0]{status}, 200, '... the page\'s HTTP status');
 
