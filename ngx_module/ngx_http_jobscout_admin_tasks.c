@@ -12,10 +12,10 @@
  *   /admin/dead-letters[/{id}]          the tasks that failed for good:
  *                                       list, show, requeue, delete
  *
- * Each route checks its caller in PostgreSQL first, as every admin route
- * does, so that a demotion counts at once.  A run now is audited in that
- * statement, before Redis is asked: the audit holds the request, the
- * answer says whether it was queued.
+ * No route answers or changes anything before PostgreSQL checked its
+ * caller, as every admin route does, so that a demotion counts at once.
+ * A run now is audited in that statement, before Redis is asked: the
+ * audit holds the request, the answer says whether it was queued.
  *
  * A dead letter is changed in three steps: Redis finds it; one statement
  * checks the caller and writes the audit with the task as it is; then
