@@ -32,6 +32,12 @@ is($d->{error}{code}, 'forbidden', '... forbidden');
                token(claims => { sub => $plain, role => 'admin' }));
 is($s, 403, '... on the catalogue too, which PostgreSQL does not serve');
 
+# a sign-in is noted, for "active in 7 days"
+my (undef, undef, $signed) = verified_user("njoki.$$\@example.com",
+                                           'a long passphrase', 'Njoki');
+is(psql("SELECT last_login_at > now() - interval '1 minute' FROM users"
+        . " WHERE id = '$signed'"), 't', 'login notes last_login_at');
+
 # stats
 psql("DELETE FROM user_job_alerts; DELETE FROM jobs;");
 my $company = company('Sendy');
