@@ -15,6 +15,8 @@ use JobScout::TestNginx qw(:all);
 use JobScout::Api;
 use JobScout::Token qw(token);
 use JobScout::Tracker;
+use JobScout::Psql;
+use POSIX ();
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
@@ -263,6 +265,40 @@ is($d->{company}{id}, $zuri, '... the company');
                { scraper_class => 'atom' }, $atok);
 is($s, 200, 'an adapter the stored config suits: 200');
 is_deeply($d->{config}, { max_pages => 2 }, '... the config kept');
+
+# --- a change racing another ---------------------------------------------------
+
+# An adapter sent alone is checked with the stored config; if that config
+# changes before the row is written, the change is refused, not applied
+# to a config it was not checked with.  A transaction holding the row
+# makes the race happen every time: the check reads the config committed
+# before it, the write waits for it and then finds another config.
+my $race = $rss->{id};
+my $db = JobScout::Psql->new($ENV{TEST_NGINX_PG});
+$db->query("BEGIN; UPDATE job_sources SET config = '{\"max_pages\": 5}'"
+           . " WHERE id = '$race'");
+pipe(my $from_child, my $to_parent) or die "pipe: $!";
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    close $from_child;
+    my ($s) = api(PATCH => "/admin/sources/$race",
+                  { scraper_class => 'atom' }, $atok);
+    print $to_parent $s;
+    close $to_parent;
+    POSIX::_exit(0);
+}
+close $to_parent;
+select undef, undef, undef, 0.5;
+is(psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type"
+        . " = 'Lock' AND query LIKE '%job_sources%'"), 1,
+   'the write waits for the other transaction');
+$db->query('COMMIT');
+my $status = <$from_child>;
+waitpid $pid, 0;
+is($status, 409, 'the config changed after the check: 409');
+is(psql("SELECT scraper_class || ' ' || config::text FROM job_sources"
+        . " WHERE id = '$race'"), 'rss {"max_pages": 5}',
+   '... the adapter unchanged, the other change kept');
 
 # --- deactivate, reactivate -------------------------------------------------
 
