@@ -816,10 +816,10 @@ char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED  0x01
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE  0x02
 
-/* limit and cursor (args[0], args[1]) as $3, $4, $5 */
-ngx_int_t ngx_http_jobscout_admin_list_args(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_t *args,
-    const char **values);
+/* a list's n values, its args parsed, limit and cursor ($3..$5) set */
+const char **ngx_http_jobscout_admin_list_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_spec_t *specs,
+    ngx_http_jobscout_arg_t *args, ngx_uint_t n);
 /* the allowed string equal to s, or NULL */
 const char *ngx_http_jobscout_admin_one_of(ngx_str_t *s,
     const char **allowed);

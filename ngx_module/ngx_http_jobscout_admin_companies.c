@@ -19,6 +19,8 @@
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_MAX   2000
 
 
+static ngx_int_t ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create);
 static ngx_int_t ngx_http_jobscout_admin_company_name(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t required, const char **value);
 static ngx_int_t ngx_http_jobscout_admin_company_slug(ngx_http_request_t *r,
@@ -80,14 +82,15 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_companies_list_stmt
     7, 0
 };
 
-/* $3 name, $4 slug, $5 careers_url, $6 logo_url */
+/* $3 name, $4 slug, $5 careers_url, $6 logo_url ("" or NULL: none) */
 
 static ngx_http_jobscout_pg_stmt_t
     ngx_http_jobscout_admin_companies_create_stmt = {
     "admin_companies_create",
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","
     " c AS (INSERT INTO companies (name, slug, careers_url, logo_url)"
-    "        SELECT $3::text, $4::text, $5::text, $6::text FROM admin"
+    "        SELECT $3::text, $4::text, nullif($5::text, ''),"
+    "               nullif($6::text, '') FROM admin"
     "        RETURNING *),"
     " created AS (SELECT c.id AS target_id, NULL::jsonb AS before,"
     "                    to_jsonb(c) AS after FROM c),"
@@ -109,7 +112,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_companies_get_stmt
 };
 
 /*
- * $4 name, $5 slug, $7 is_active: NULL keeps; $6 careers_url, $8 logo_url:
+ * $4 name, $5 slug, $8 is_active: NULL keeps; $6 careers_url, $7 logo_url:
  * NULL keeps, "" clears.
  */
 
@@ -121,9 +124,9 @@ static ngx_http_jobscout_pg_stmt_t
         " coalesce($5::text, o.slug) AS slug,"
         " CASE WHEN $6::text IS NULL THEN o.careers_url"
         "      ELSE nullif($6, '') END AS careers_url,"
-        " CASE WHEN $8::text IS NULL THEN o.logo_url"
-        "      ELSE nullif($8, '') END AS logo_url,"
-        " coalesce($7::boolean, o.is_active) AS is_active"),
+        " CASE WHEN $7::text IS NULL THEN o.logo_url"
+        "      ELSE nullif($7, '') END AS logo_url,"
+        " coalesce($8::boolean, o.is_active) AS is_active"),
     8, 0
 };
 
@@ -158,15 +161,9 @@ ngx_http_jobscout_admin_companies_list(ngx_http_request_t *r,
 
     static const char  *booleans[] = { "true", "false", NULL };
 
-    values = ngx_http_jobscout_admin_values(r, ctx, 7);
-    if (values == NULL) {
-        return NGX_ERROR;
-    }
+    values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 7);
 
-    ngx_memzero(args, sizeof(args));
-
-    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
-        || ngx_http_jobscout_admin_list_args(r, ctx, args, values) != NGX_OK
+    if (values == NULL
         || (args[2].n
             && ngx_http_jobscout_arg_length(ctx, "q", &args[2].values[0], 1,
                                             NGX_HTTP_JOBSCOUT_ADMIN_NAME_MAX)
@@ -202,41 +199,16 @@ ngx_http_jobscout_admin_companies_create(ngx_http_request_t *r,
 {
     const char  **values;
 
-    static const char  *allowed[] = { "name", "slug", "careers_url",
-                                      "logo_url", NULL };
-
     values = ngx_http_jobscout_admin_values(r, ctx, 6);
     if (values == NULL) {
         return NGX_ERROR;
     }
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_admin_company_name(r, ctx, 1, &values[2])
-           != NGX_OK
-        || ngx_http_jobscout_admin_company_slug(r, ctx, values[2],
-                                                &values[3])
-           != NGX_OK
-        || ngx_http_jobscout_admin_body_url(r, ctx, "careers_url",
-                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
-                                       &values[4])
-           != NGX_OK
-        || ngx_http_jobscout_admin_body_url(r, ctx, "logo_url",
-                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
-                                       &values[5])
+        || ngx_http_jobscout_admin_company_body(r, ctx, &values[2], 1)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    /* null and absent are the same here: no URL */
-
-    if (values[4] && values[4][0] == '\0') {
-        values[4] = NULL;
-    }
-
-    if (values[5] && values[5][0] == '\0') {
-        values[5] = NULL;
     }
 
     return ngx_http_jobscout_admin_query(r,
@@ -255,7 +227,7 @@ ngx_http_jobscout_admin_companies_get(ngx_http_request_t *r,
 }
 
 
-/* PATCH /admin/companies/{id} {name?, slug?, careers_url?, logo_url?, ...} */
+/* PATCH /admin/companies/{id}: any of the fields of a creation, is_active */
 
 ngx_int_t
 ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
@@ -263,9 +235,6 @@ ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
 {
     ngx_int_t     rc;
     const char  **values;
-
-    static const char  *allowed[] = { "name", "slug", "careers_url",
-                                      "is_active", "logo_url", NULL };
 
     values = ngx_http_jobscout_admin_values(r, ctx, 8);
     if (values == NULL) {
@@ -279,21 +248,7 @@ ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
     }
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_admin_company_name(r, ctx, 0, &values[3])
-           != NGX_OK
-        || (json_object_get(ctx->body, "slug")
-            && ngx_http_jobscout_admin_company_slug(r, ctx, NULL, &values[4])
-               != NGX_OK)
-        || ngx_http_jobscout_admin_body_url(r, ctx, "careers_url",
-                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
-                                       &values[5])
-           != NGX_OK
-        || ngx_http_jobscout_body_boolean(ctx, "is_active", &values[6])
-           != NGX_OK
-        || ngx_http_jobscout_admin_body_url(r, ctx, "logo_url",
-                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
-                                       &values[7])
+        || ngx_http_jobscout_admin_company_body(r, ctx, &values[3], 0)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -312,6 +267,49 @@ ngx_http_jobscout_admin_companies_deactivate(ngx_http_request_t *r,
     return ngx_http_jobscout_admin_by_id(r, ctx,
                            &ngx_http_jobscout_admin_companies_deactivate_stmt,
                            "no such company");
+}
+
+
+/*
+ * The fields of a creation (create: name required, the slug made from it
+ * when not sent) or of a change (is_active too) into f: name, slug,
+ * careers_url, logo_url, is_active; a URL sent as null is "".
+ */
+
+static ngx_int_t
+ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create)
+{
+    /* a company is created active: is_active is a change's */
+
+    static const char  *creation[] = { "name", "slug", "careers_url",
+                                       "logo_url", NULL };
+    static const char  *change[] = { "name", "slug", "careers_url",
+                                     "logo_url", "is_active", NULL };
+
+    if (ngx_http_jobscout_body_allow(ctx, create ? creation : change)
+        != NGX_OK
+        || ngx_http_jobscout_admin_company_name(r, ctx, create, &f[0])
+           != NGX_OK
+        || ((create || json_object_get(ctx->body, "slug"))
+            && ngx_http_jobscout_admin_company_slug(r, ctx,
+                                                    create ? f[0] : NULL,
+                                                    &f[1])
+               != NGX_OK)
+        || ngx_http_jobscout_admin_body_url(r, ctx, "careers_url",
+                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
+                                       &f[2])
+           != NGX_OK
+        || ngx_http_jobscout_admin_body_url(r, ctx, "logo_url",
+                                       NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE,
+                                       &f[3])
+           != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    return create ? NGX_OK
+                  : ngx_http_jobscout_body_boolean(ctx, "is_active", &f[4]);
 }
 
 
@@ -427,24 +425,39 @@ ngx_http_jobscout_admin_company_slug(ngx_http_request_t *r,
  * What the admin lists and changes share.
  */
 
-ngx_int_t
-ngx_http_jobscout_admin_list_args(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_t *args,
-    const char **values)
-{
-    u_char     *p;
-    ngx_int_t   limit;
-    ngx_str_t   key[2];
+/*
+ * The values of a list, n in all, its arguments parsed into args (limit
+ * and cursor first: $3, $4, $5 set); NULL when an argument is refused (ctx
+ * says which) or memory ran out.
+ */
 
-    if (ngx_http_jobscout_arg_limit(r, ctx, &args[0], 20, 100, &limit)
-        != NGX_OK)
-    {
-        return NGX_DECLINED;
+const char **
+ngx_http_jobscout_admin_list_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_spec_t *specs,
+    ngx_http_jobscout_arg_t *args, ngx_uint_t n)
+{
+    u_char       *p;
+    ngx_int_t     limit;
+    ngx_str_t     key[2];
+    ngx_uint_t    i;
+    const char  **values;
+
+    for (i = 0; specs[i].name; i++) {
+        args[i].values = NULL;
+        args[i].n = 0;
     }
 
+    values = ngx_http_jobscout_admin_values(r, ctx, n);
     p = ngx_pnalloc(r->pool, NGX_INT_T_LEN + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
+    if (values == NULL || p == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
+        || ngx_http_jobscout_arg_limit(r, ctx, &args[0], 20, 100, &limit)
+           != NGX_OK)
+    {
+        return NULL;
     }
 
     *ngx_sprintf(p, "%i", limit) = '\0';
@@ -455,14 +468,14 @@ ngx_http_jobscout_admin_list_args(ngx_http_request_t *r,
                                             2)
             != NGX_OK)
         {
-            return NGX_DECLINED;
+            return NULL;
         }
 
         values[3] = (const char *) key[0].data;
         values[4] = (const char *) key[1].data;
     }
 
-    return NGX_OK;
+    return values;
 }
 
 

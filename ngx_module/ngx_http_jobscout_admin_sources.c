@@ -45,6 +45,9 @@ typedef struct {
 } ngx_http_jobscout_admin_source_t;
 
 
+static ngx_http_jobscout_admin_source_t *ngx_http_jobscout_admin_source_new(
+    ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n,
+    ngx_uint_t f);
 static ngx_int_t ngx_http_jobscout_admin_source_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_admin_source_t *st,
     ngx_uint_t create);
@@ -317,15 +320,9 @@ ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
                                       NULL };
     static const char  *booleans[] = { "true", "false", NULL };
 
-    values = ngx_http_jobscout_admin_values(r, ctx, 9);
-    if (values == NULL) {
-        return NGX_ERROR;
-    }
+    values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 9);
 
-    ngx_memzero(args, sizeof(args));
-
-    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
-        || ngx_http_jobscout_admin_list_args(r, ctx, args, values) != NGX_OK
+    if (values == NULL
         || (args[2].n
             && ngx_http_jobscout_valid_uuid(&args[2].values[0]) != NGX_OK
             && ngx_http_jobscout_body_refuse(ctx, "company",
@@ -375,17 +372,10 @@ ngx_http_jobscout_admin_sources_create(ngx_http_request_t *r,
 {
     ngx_http_jobscout_admin_source_t  *st;
 
-    st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_admin_source_t));
+    st = ngx_http_jobscout_admin_source_new(r, ctx, 8, 2);
     if (st == NULL) {
         return NGX_ERROR;
     }
-
-    st->values = ngx_http_jobscout_admin_values(r, ctx, 8);
-    if (st->values == NULL) {
-        return NGX_ERROR;
-    }
-
-    st->fields = &st->values[2];
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
         || ngx_http_jobscout_admin_source_body(r, ctx, st, 1) != NGX_OK
@@ -423,17 +413,10 @@ ngx_http_jobscout_admin_sources_update(ngx_http_request_t *r,
     ngx_int_t                          rc;
     ngx_http_jobscout_admin_source_t  *st;
 
-    st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_admin_source_t));
+    st = ngx_http_jobscout_admin_source_new(r, ctx, 11, 3);
     if (st == NULL) {
         return NGX_ERROR;
     }
-
-    st->values = ngx_http_jobscout_admin_values(r, ctx, 11);
-    if (st->values == NULL) {
-        return NGX_ERROR;
-    }
-
-    st->fields = &st->values[3];
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
                                             &st->values[2]);
@@ -512,6 +495,30 @@ ngx_http_jobscout_admin_scrape_logs(ngx_http_request_t *r,
 {
     return ngx_http_jobscout_admin_logs(r, ctx,
                                     &ngx_http_jobscout_admin_scrape_logs_stmt);
+}
+
+
+/* a creation's or a change's state: n values, the body's fields from $f+1 */
+
+static ngx_http_jobscout_admin_source_t *
+ngx_http_jobscout_admin_source_new(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n, ngx_uint_t f)
+{
+    ngx_http_jobscout_admin_source_t  *st;
+
+    st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_admin_source_t));
+    if (st == NULL) {
+        return NULL;
+    }
+
+    st->values = ngx_http_jobscout_admin_values(r, ctx, n);
+    if (st->values == NULL) {
+        return NULL;
+    }
+
+    st->fields = &st->values[f];
+
+    return st;
 }
 
 
@@ -843,53 +850,51 @@ static ngx_int_t
 ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt)
 {
-    u_char                    *p;
-    int64_t                    since;
-    ngx_int_t                  rc;
-    const char               **values;
-    ngx_http_jobscout_arg_t    args[5], *arg;
+    u_char                         *p;
+    int64_t                         since;
+    ngx_int_t                       rc;
+    const char                    **values, *source;
+    ngx_http_jobscout_arg_t         args[5];
+    ngx_http_jobscout_arg_spec_t    specs[6];
 
-    /* the path of one source's log names it: "source" is the feed's */
-
-    static ngx_http_jobscout_arg_spec_t  specs[] = {
-        { "source", 1 }, { "limit", 1 }, { "cursor", 1 }, { "status", 1 },
-        { "since", 1 }, { NULL, 0 }
+    static ngx_http_jobscout_arg_spec_t  feed[] = {
+        { "limit", 1 }, { "cursor", 1 }, { "status", 1 }, { "since", 1 },
+        { "source", 1 }, { NULL, 0 }
     };
 
     static const char  *statuses[] = { "success", "partial", "failed",
                                        NULL };
 
-    values = ngx_http_jobscout_admin_values(r, ctx, 8);
-    if (values == NULL) {
-        return NGX_ERROR;
-    }
+    /* the path of one source's log names it: "source" is the feed's */
+
+    ngx_memcpy(specs, feed, sizeof(feed));
+    args[4].n = 0;
+    source = NULL;
 
     if (ctx->nparams) {
+        specs[4].name = NULL;
+
         rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
-                                                &values[7]);
-        if (rc != NGX_OK || values[7] == NULL) {
+                                                &source);
+        if (rc != NGX_OK || source == NULL) {
             return rc;
         }
     }
 
-    ngx_memzero(args, sizeof(args));
-    arg = &args[1];
+    values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 8);
 
-    if (ngx_http_jobscout_args_parse(r, ctx, ctx->nparams ? &specs[1] : specs,
-                                     ctx->nparams ? arg : args)
-        != NGX_OK
-        || ngx_http_jobscout_admin_list_args(r, ctx, arg, values) != NGX_OK
-        || ngx_http_jobscout_admin_arg_one_of(ctx, &arg[2], "status",
+    if (values == NULL
+        || ngx_http_jobscout_admin_arg_one_of(ctx, &args[2], "status",
                                     statuses,
                                     "must be success, partial or failed",
                                     &values[5])
            != NGX_OK
-        || (arg[3].n
-            && ngx_http_jobscout_arg_time(ctx, "since", &arg[3].values[0],
+        || (args[3].n
+            && ngx_http_jobscout_arg_time(ctx, "since", &args[3].values[0],
                                           &since)
                != NGX_OK)
-        || (args[0].n
-            && ngx_http_jobscout_valid_uuid(&args[0].values[0]) != NGX_OK
+        || (args[4].n
+            && ngx_http_jobscout_valid_uuid(&args[4].values[0]) != NGX_OK
             && ngx_http_jobscout_body_refuse(ctx, "source",
                                              "must be a source's id")
                != NGX_OK))
@@ -897,7 +902,7 @@ ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    if (arg[3].n) {
+    if (args[3].n) {
         p = ngx_pnalloc(r->pool, NGX_INT64_LEN + 1);
         if (p == NULL) {
             return NGX_ERROR;
@@ -907,9 +912,7 @@ ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
         values[6] = (const char *) p;
     }
 
-    if (args[0].n) {
-        values[7] = (const char *) args[0].values[0].data;
-    }
+    values[7] = args[4].n ? (const char *) args[4].values[0].data : source;
 
     return ngx_http_jobscout_admin_query(r, stmt, values, "no such source");
 }

@@ -4,45 +4,18 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use JobScout::Psql;
-use JobScout::Token ();
+use JobScout::AdminRequests;
 
 my $db = JobScout::Psql->new($ENV{TEST_NGINX_PG});
 
-sub account {
-    my ($name, $admin) = @_;
-    my $id = $db->query("INSERT INTO users (email, hashed_password,"
-        . " full_name, email_verified, email_verified_at, is_admin) VALUES"
-        . " ('$name.$$\@example.com', 'x', '$name', true, now(), $admin)"
-        . " RETURNING id");
-    return 'Authorization: Bearer ' . JobScout::Token::token(
-        claims => { sub => $id, role => $admin ? 'admin' : 'user' });
-}
-
-our $Admin = account('ops', 'true');
-our $User = account('user', 'false');
+our $Admin = account($db, 'ops', 1);
+our $User = account($db, 'user', 0);
 our $Taken = "taken-$$";
 our $Company = $db->query("INSERT INTO companies (name, slug)"
                           . " VALUES ('Taken', '$Taken') RETURNING id");
-our $Json = 'Content-Type: application/json';
-our $Invalid = '^\{"error":\{"code":"validation_failed","message":"%s",'
-             . '"field":"%s","request_id":"[0-9a-f]{32}"\}\}$';
+our $Invalid = invalid();
 
-our $HttpConfig = <<"_EOC_";
-    jobscout_postgres "$ENV{TEST_NGINX_PG}";
-    jobscout_redis $ENV{TEST_NGINX_REDIS};
-    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
-_EOC_
-
-# the admin's token and a JSON body, unless a block says otherwise
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value('http_config', $HttpConfig)
-        unless defined $block->http_config;
-    $block->set_value('config', '    location / { jobscout_api; }')
-        unless defined $block->config;
-    $block->set_value('more_headers', "$Admin\n$Json")
-        unless defined $block->more_headers;
-});
+admin_blocks($Admin);
 
 no_shuffle();
 no_root_location();
