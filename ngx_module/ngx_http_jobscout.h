@@ -760,6 +760,84 @@ char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+/*
+ * Admin lists and changes (_admin_companies.c, _admin_sources.c).
+ *
+ * A list's values: $3 the limit, $4 and $5 the cursor's time and id (NULL:
+ * the first page), its filters from $6.  ADMIN_AFTER keeps the rows past
+ * the cursor in the order (at DESC, id DESC); "page" is a CTE of up to
+ * $3 + 1 such rows, and ADMIN_PAGE answers it as a keyset page, item the
+ * JSON of a row named alias (with the joins given), after the 403 row of
+ * ADMIN_DENIED_PAGE.  having: more that must hold, else no row (404).
+ *
+ * A change of the row $3::uuid of table: "old" the row (locked), "new"
+ * the columns cols as the change makes them (a SELECT from old; no row:
+ * refused as changed meanwhile, 409); the row is updated only when new
+ * differs, and only a real change is audited (image: the row's JSON in
+ * the audit).  "cur" is the row as it stands; the caller answers from it.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_AFTER(at, id)                            \
+    "(" at ", " id ") < (coalesce(" NGX_HTTP_JOBSCOUT_SQL_MICROS("$4")       \
+    ", 'infinity'),"                                                         \
+    " coalesce($5::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))"
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_PAGE(item, alias, at, joins, having)     \
+    " SELECT 200, coalesce(json_agg(" item " ORDER BY " alias ".n)"          \
+    "          FILTER (WHERE " alias ".n <= $3::integer), '[]')::text,"      \
+    "        CASE WHEN count(*) > $3::integer THEN max("                     \
+    NGX_HTTP_JOBSCOUT_SQL_KEY(alias "." at, alias ".id")                     \
+    "          ) FILTER (WHERE " alias ".n = $3::integer) END"               \
+    "   FROM (SELECT *, row_number() OVER (ORDER BY " at " DESC, id DESC)"   \
+    "           AS n FROM page) " alias joins                                \
+    "  HAVING EXISTS (SELECT FROM admin)" having
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_CHANGE(table, cols, image, action,       \
+                                           type, new)                        \
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","                                      \
+    " old AS (SELECT t.* FROM " table " t, admin"                            \
+    "          WHERE t.id = $3::uuid FOR UPDATE OF t),"                      \
+    " new AS (" new "),"                                                     \
+    " upd AS (UPDATE " table " SET (" cols ") = (SELECT " cols " FROM new)"  \
+    "          WHERE id = $3::uuid AND EXISTS (SELECT FROM new)"             \
+    "            AND ROW(" cols ") IS DISTINCT FROM"                         \
+    "                (SELECT ROW(" cols ") FROM new)"                        \
+    "         RETURNING *),"                                                 \
+    " changed AS (SELECT u.id AS target_id, " image("o") " AS before,"       \
+    "                    " image("u") " AS after FROM upd u, old o),"        \
+    NGX_HTTP_JOBSCOUT_SQL_AUDIT(action, type, "changed") ","                 \
+    " cur AS (SELECT * FROM upd UNION ALL SELECT o.* FROM old o"             \
+    "          WHERE EXISTS (SELECT FROM new)"                               \
+    "            AND NOT EXISTS (SELECT FROM upd))"                          \
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED                                       \
+    " SELECT 409, 'the " type " changed meanwhile: send the change again'"   \
+    "   FROM old WHERE NOT EXISTS (SELECT FROM new)"                         \
+    " UNION ALL"
+
+#define NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED  0x01
+#define NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE  0x02
+
+/* a list's n values, its args parsed, limit and cursor ($3..$5) set */
+const char **ngx_http_jobscout_admin_list_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_spec_t *specs,
+    ngx_http_jobscout_arg_t *args, ngx_uint_t n);
+/* the allowed string equal to s, or NULL */
+const char *ngx_http_jobscout_admin_one_of(ngx_str_t *s,
+    const char **allowed);
+/* an argument that must be one of allowed; *value NULL when not given */
+ngx_int_t ngx_http_jobscout_admin_arg_one_of(ngx_http_jobscout_ctx_t *ctx,
+    ngx_http_jobscout_arg_t *arg, const char *name, const char **allowed,
+    const char *message, const char **value);
+/* an absolute http(s) URL: *value NULL when absent, "" for null */
+ngx_int_t ngx_http_jobscout_admin_body_url(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char *name, ngx_uint_t flags,
+    const char **value);
+/* a route of no argument on the row {id}: $3, the statement's only value */
+ngx_int_t ngx_http_jobscout_admin_by_id(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
+    const char *missing);
+
+
 extern ngx_module_t  ngx_http_jobscout_module;
 
 

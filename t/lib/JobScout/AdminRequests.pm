@@ -1,0 +1,59 @@
+package JobScout::AdminRequests;
+
+# What the admin API's data-driven suites (t/10x_*_requests.t) share: the
+# accounts whose tokens they send, and their blocks' defaults, so that a
+# block says only its request and what must come back.  Works with our
+# Test::Nginx::Socket and with openresty's alike.
+#
+#   my $db = JobScout::Psql->new($ENV{TEST_NGINX_PG});
+#   our $Admin = account($db, 'ops', 1);     # "Authorization: Bearer ..."
+#   admin_blocks($Admin);     # http_config, config, admin + JSON headers
+#   ... sprintf(invalid(), 'name: is required', 'name') in a block
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use JobScout::Token ();
+
+our @EXPORT = qw(account admin_blocks invalid);
+
+# the header of a new verified account's token: an admin or a user
+sub account {
+    my ($db, $name, $admin) = @_;
+    my $id = $db->query("INSERT INTO users (email, hashed_password,"
+        . " full_name, email_verified, email_verified_at, is_admin) VALUES"
+        . " ('$name.$$\@example.com', 'x', '$name', true, now(), "
+        . ($admin ? 'true' : 'false') . ") RETURNING id");
+    return 'Authorization: Bearer ' . JobScout::Token::token(
+        claims => { sub => $id, role => $admin ? 'admin' : 'user' });
+}
+
+# unless a block says otherwise: the test stack, the API at /, the given
+# token and a JSON body
+sub admin_blocks {
+    my ($auth) = @_;
+    my $http = <<"_EOC_";
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis $ENV{TEST_NGINX_REDIS};
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+_EOC_
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+        $block->set_value('http_config', $http)
+            unless defined $block->http_config;
+        $block->set_value('config', '    location / { jobscout_api; }')
+            unless defined $block->config;
+        $block->set_value('more_headers',
+                          "$auth\nContent-Type: application/json")
+            unless defined $block->more_headers;
+    });
+}
+
+# a 422's whole body, for sprintf with the message and the field
+sub invalid {
+    return '^\{"error":\{"code":"validation_failed","message":"%s",'
+         . '"field":"%s","request_id":"[0-9a-f]{32}"\}\}$';
+}
+
+1;
