@@ -56,7 +56,8 @@ is($s, 200, 'stats: 200');
 is($d->{users}{total}, psql("SELECT count(*) FROM users WHERE deleted_at IS NULL"),
    '... users counted');
 is($d->{users}{active_7d}, psql("SELECT count(*) FROM users"
-                                . " WHERE last_login_at > now() - interval '7 days'"),
+                                . " WHERE last_login_at > now() - interval '7 days'"
+                                . " AND deleted_at IS NULL"),
    '... active in 7 days by last sign-in');
 is($d->{jobs}{active}, 3, '... active jobs');
 is($d->{jobs}{new_24h}, 4, '... new in 24 h');
