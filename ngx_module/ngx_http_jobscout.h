@@ -663,6 +663,7 @@ void ngx_http_jobscout_admin_done(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 ngx_int_t ngx_http_jobscout_admin_send(ngx_http_request_t *r,
     PGresult *res, const char *missing);
+/* {id} number i as a UUID in *value; else answered 404, *value NULL */
 ngx_int_t ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char *missing,
     const char **value);

@@ -57,6 +57,8 @@ static void ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static void ngx_http_jobscout_login_checked(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
+static void ngx_http_jobscout_login_seen(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
 static void ngx_http_jobscout_login_stored(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_issue_pair(ngx_http_request_t *r,
@@ -93,6 +95,15 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
     "SELECT id, hashed_password, is_active AND deleted_at IS NULL,"
     "       email_verified, CASE WHEN is_admin THEN 'admin' ELSE 'user' END"
     "  FROM users WHERE lower(email) = lower($1)",
+    1, 0
+};
+
+
+/* the admin stats' "active in 7 days" */
+
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_seen_stmt = {
+    "auth_login_seen",
+    "UPDATE users SET last_login_at = now() WHERE id = $1::uuid",
     1, 0
 };
 
@@ -383,7 +394,7 @@ ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q, PGresult *res)
     if (PQntuples(res) == 1) {
         st->found = 1;
         st->id.len = PQgetlength(res, 0, 0);
-        st->id.data = ngx_pnalloc(r->pool, st->id.len);
+        st->id.data = ngx_pnalloc(r->pool, st->id.len + 1);
         stored.len = PQgetlength(res, 0, 1);
         stored.data = ngx_pnalloc(r->pool, stored.len);
         st->role.len = PQgetlength(res, 0, 4);
@@ -495,8 +506,33 @@ ngx_http_jobscout_login_stored(ngx_http_jobscout_redis_cmd_t *cmd,
         return;
     }
 
-    ngx_http_jobscout_finalize(cmd->request,
-        ngx_http_jobscout_send_str(cmd->request, NGX_HTTP_OK, &st->pair));
+    /* the session stands: when the sign-in is noted does not decide it */
+
+    st->id.data[st->id.len] = '\0';
+    st->values[0] = (const char *) st->id.data;
+
+    ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
+    st->query.stmt = &ngx_http_jobscout_login_seen_stmt;
+    st->query.values = st->values;
+    st->query.handler = ngx_http_jobscout_login_seen;
+    st->query.data = st;
+
+    if (ngx_http_jobscout_pg_query(cmd->request, &st->query) != NGX_OK) {
+        ngx_http_jobscout_finalize(cmd->request,
+            ngx_http_jobscout_send_str(cmd->request, NGX_HTTP_OK,
+                                       &st->pair));
+    }
+}
+
+
+static void
+ngx_http_jobscout_login_seen(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
+{
+    ngx_http_jobscout_login_t *st = q->data;
+
+    ngx_http_jobscout_finalize(q->request,
+        ngx_http_jobscout_send_str(q->request, NGX_HTTP_OK, &st->pair));
 }
 
 

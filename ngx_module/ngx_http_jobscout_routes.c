@@ -594,7 +594,7 @@ ngx_http_jobscout_test_routes(ngx_http_request_t *r,
             }
         }
 
-        item = json_pack("{s:s,s:s%,s:s,s:b}",
+        item = json_pack("{s:s,s:s%,s:s,s:b,s:b}",
                    "method", route->method == NGX_HTTP_GET ? "GET"
                              : ngx_http_jobscout_methods[i].method
                              ? (char *) ngx_http_jobscout_methods[i].name.data
@@ -606,7 +606,8 @@ ngx_http_jobscout_test_routes(ngx_http_request_t *r,
                              ? "user" : "none",
                    "body", (route->flags & (NGX_HTTP_JOBSCOUT_ROUTE_BODY
                                             |NGX_HTTP_JOBSCOUT_ROUTE_RAW))
-                           != 0);
+                           != 0,
+                   "raw", (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW) != 0);
 
         if (item == NULL || json_array_append_new(list, item) != 0) {
             json_decref(list);

@@ -146,7 +146,7 @@ ngx_http_jobscout_admin_sources_webhook_secret(ngx_http_request_t *r,
 
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
                                             &values[2]);
-    if (rc != NGX_OK) {
+    if (rc != NGX_OK || values[2] == NULL) {
         return rc;
     }
 

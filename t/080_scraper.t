@@ -7,7 +7,10 @@
 # successful runs expires and comes back when listed again; 500 makes
 # the source degraded, three in a row failing, a success healthy again;
 # a 404 and a body slower than scrape_timeout are failed runs; an
-# aggregator's jobs belong to their hiring companies.
+# aggregator's jobs belong to their hiring companies.  Every run's
+# scrape_logs row says how many pages it fetched, the last HTTP status,
+# the jobs updated and expired, and what triggered it; a config the
+# adapter catalogue refuses fails the run without a fetch.
 use strict;
 use warnings;
 
@@ -64,6 +67,14 @@ sub jobs {
                 . " ',' ORDER BY external_id) FROM jobs WHERE source_id = '$src'");
 }
 
+# the rest of the last run's row: "pages|http_status|updated|expired|duplicates|trigger"
+sub facts {
+    return psql("SELECT concat_ws('|', pages, coalesce(http_status::text, '-'), updated_jobs,"
+                . " expired_jobs, duplicate_jobs, trigger)"
+                . " FROM scrape_logs WHERE source_id = '$src'"
+                . " ORDER BY started_at DESC LIMIT 1");
+}
+
 sub health {
     return psql("SELECT concat_ws('|', health_status, consecutive_failures)"
                 . " FROM job_sources WHERE id = '$src'");
@@ -85,6 +96,8 @@ is(join(',', sort @{ $m[0]{args}{job_ids} || [] }),
    '... naming the 4 new jobs');
 is(psql("SELECT count(*) FROM jobs WHERE source_id = '$src' AND match_queued_at IS NULL"), 0,
    '... which are marked queued');
+is(facts(), '1|200|0|0|0|schedule',
+   '... one page, HTTP 200, nothing updated or expired, queued by the scheduler');
 is(health(), 'healthy|0', '... the source is healthy');
 like(psql("SELECT etag FROM job_sources WHERE id = '$src'"), qr/^"[0-9a-f]{32}"\z/,
      '... and keeps the board\'s ETag');
@@ -100,6 +113,7 @@ is(run_once(), 'success|0|0', 'second run: 304, nothing found or new');
 @req = board_requests();
 like($req[-1]{inm} // '', qr/^"[0-9a-f]{32}"\z/, '... the request carried If-None-Match');
 is($req[-1]{status}, 304, '... the board answered 304');
+is(facts(), '1|304|0|0|0|schedule', '... recorded: one page, HTTP 304');
 is(scalar(match_tasks()), 1, '... no new match task');
 
 # 3. without validators: a full run stores no duplicate
@@ -123,6 +137,7 @@ variant('changed', sub { $_[0]{jobs}[0]{title} = 'Principal Backend Engineer (Go
 is(run_once(), 'success|4|0', 'a changed board: 4 found, none new');
 is(psql("SELECT id || '|' || title FROM jobs WHERE source_id = '$src' AND external_id = '4012345'"),
    "$id_before|Principal Backend Engineer (Go)", '... the job is updated in place');
+is(facts(), '1|200|1|0|0|schedule', '... one job counted as updated');
 
 # 5. a vanished job expires after 3 successful runs, and comes back
 variant('vanished', sub { $_[0]{jobs} = [grep { ($_->{id} // 0) != 4012349 } @{ $_[0]{jobs} }] });
@@ -134,6 +149,7 @@ run_full();
 like(jobs(), qr/4012349\|t\|2\z/, '... missed twice, still active');
 run_full();
 like(jobs(), qr/4012349\|f\|3\z/, '... missed three times: expired');
+is(facts(), '1|200|0|1|0|schedule', '... that run counts one expired job');
 like(jobs(), qr/^4012345\|t\|0,/, '... the others stay active');
 board_routes({ $gh_path => { file => 'greenhouse/jobs.json' } });
 is(run_once(), 'success|4|0', 'the job reappears: not new');
@@ -144,6 +160,7 @@ is(scalar(match_tasks()), 1, '... and not alerted again');
 board_routes({ $gh_path => { status => 500 } });
 like(run_once(), qr/^failed\|0\|0\|fetch .*HTTP 500\z/, 'a 500 is a failed run');
 is(health(), 'degraded|1', '... the source is degraded');
+is(facts(), '1|500|0|0|0|schedule', '... recorded: one page, HTTP 500');
 run_once();
 is(health(), 'degraded|2', '... twice: degraded');
 run_once();
@@ -160,9 +177,33 @@ like(run_once(), qr/^failed\|0\|0\|.*HTTP 404\z/, 'a 404 is a failed run');
 board_routes({ $gh_path => { file => 'greenhouse/jobs.json', delay => 4 } });
 like(run_full(), qr/^failed\|0\|0\|.*(timed out|Timeout)/i,
      'a body slower than scrape_timeout is a failed run');
+is(facts(), '0|-|0|0|0|schedule', '... no page answered, no HTTP status');
 board_routes({ $gh_path => { file => 'greenhouse/jobs.json' } });
 
-# 7. an aggregator's jobs belong to their hiring companies
+# 7. what triggered the run: the module queues manual and webhook runs
+for my $trigger (qw(manual webhook)) {
+    my $n = logs();
+    redis('lpush', 'jobscout:queue:scrape:high',
+          task('scrape.source', source_id => $src, trigger => $trigger));
+    wait_until(10, sub { logs() > $n });
+    like(facts(), qr/\|$trigger\z/, "a $trigger run is recorded as $trigger");
+}
+my $n0 = logs();
+redis('lpush', 'jobscout:queue:scrape:high',
+      task('scrape.source', source_id => $src, trigger => 'cron; DROP TABLE jobs'));
+wait_until(10, sub { logs() > $n0 });
+like(facts(), qr/\|schedule\z/, 'an unknown trigger is recorded as schedule');
+
+# 8. a config the catalogue refuses: a failed run, nothing fetched
+my $fetches = () = board_requests();
+psql("UPDATE job_sources SET config = config || '{\"board_token\": \"acme\"}' WHERE id = '$src'");
+is(run_full(), 'failed|0|0|config.board_token: unknown key',
+   'an unknown config key fails the run, naming it');
+is(scalar(my @r = board_requests()), $fetches, '... without a fetch');
+is(health(), 'degraded|1', '... as any failed run');
+psql("UPDATE job_sources SET config = config - 'board_token' WHERE id = '$src'");
+
+# 9. an aggregator's jobs belong to their hiring companies
 board_routes({ '/rm/api/remote-jobs' => { file => 'remotive/remote-jobs.json' } });
 my $agg = add_source(name => 'Remotive', slug => 'remotive-080', class => 'remotive',
                      url => 'software-dev', config => { api_base => board_url() . '/rm' });

@@ -68,9 +68,13 @@ sub job_id {
 sub matched { return map { @{ decode_json($_)->{args}{job_ids} } } @{ redis('lrange', 'jobscout:queue:match', 0, -1) } }
 
 is(run_once('first'), 'success|4|4', 'the first board: 4 new jobs');
+is(psql("SELECT duplicate_jobs FROM scrape_logs WHERE source_id = '$src{first}'"), 0,
+   '... no duplicate among them');
 is(scalar(my @m = matched()), 4, '... all 4 queued for matching');
 
 is(run_once('second'), 'success|3|3', 'the second board: 3 rows stored');
+is(psql("SELECT duplicate_jobs FROM scrape_logs WHERE source_id = '$src{second}'"), 2,
+   '... its scrape_logs row counts 2 duplicates');
 is(psql("SELECT duplicate_of FROM jobs WHERE source_id = '$src{second}' AND external_id = '5000001'"),
    job_id('first', '4012345'), 'the same title spelled otherwise is a duplicate (canonical key)');
 is(psql("SELECT duplicate_of FROM jobs WHERE source_id = '$src{second}' AND external_id = '5000002'"),
@@ -87,6 +91,8 @@ ok(!$seen{ job_id('second', '5000001') } && !$seen{ job_id('second', '5000002') 
    '... never the duplicates');
 
 is(run_once('second'), 'success|0|0', 'the second board again (304)');
+is(psql("SELECT duplicate_jobs FROM scrape_logs WHERE source_id = '$src{second}'"
+        . " ORDER BY started_at DESC LIMIT 1"), 0, '... counts no duplicate (none stored)');
 is(scalar(my @again = matched()), 5, '... queues nothing more');
 
 done_testing();

@@ -61,7 +61,9 @@ is($s, 401, 'nor can a caller without a token');
 ($s, $d) = api(POST => '/admin/sources/0f0f0f0f-0000-4000-8000-000000000000'
                        . '/webhook-secret', undef, $admin_token);
 is($s, 404, 'a missing source: 404');
-is(psql("SELECT count(*) FROM admin_audit"), 0, '... and nothing audited');
+is(psql("SELECT count(*) FROM admin_audit WHERE target_type = 'source'"
+        . " AND target_id IN ('$source', '$other')"), 0,
+   '... and nothing audited');
 
 ($s, $d, $h) = api(POST => "/admin/sources/$source/webhook-secret", undef,
                    $admin_token);
@@ -75,7 +77,8 @@ my $stored = psql("SELECT encode(webhook_secret, 'hex') FROM job_sources"
 is(length $stored, 120, 'stored: nonce, ciphertext and tag (60 bytes)');
 unlike($stored, qr/\Q$secret\E/, '... never the secret itself');
 is(psql("SELECT action || ' ' || target_id || ' ' || (before IS NULL)"
-        . " || ' ' || (after ? 'webhook_secret_at') FROM admin_audit"),
+        . " || ' ' || (after ? 'webhook_secret_at') FROM admin_audit"
+        . " WHERE action = 'source.webhook_secret'"),
    "source.webhook_secret $source true true",
    'audited: who made which source a secret, never the secret');
 

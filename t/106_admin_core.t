@@ -32,6 +32,12 @@ is($d->{error}{code}, 'forbidden', '... forbidden');
                token(claims => { sub => $plain, role => 'admin' }));
 is($s, 403, '... on the catalogue too, which PostgreSQL does not serve');
 
+# a sign-in is noted, for "active in 7 days"
+my (undef, undef, $signed) = verified_user("njoki.$$\@example.com",
+                                           'a long passphrase', 'Njoki');
+is(psql("SELECT last_login_at > now() - interval '1 minute' FROM users"
+        . " WHERE id = '$signed'"), 't', 'login notes last_login_at');
+
 # stats
 psql("DELETE FROM user_job_alerts; DELETE FROM jobs;");
 my $company = company('Sendy');
@@ -77,7 +83,8 @@ for my $name (qw(greenhouse lever ashby workable remotive adzuna jsonld html
 ok((grep { $_->{name} eq 'list' } @{ $adapters{html}{keys} || [] }),
    '... html documents its "list" selector');
 
-# the audit: written by other routes, read here
+# the audit: written by other routes (and suites), read here
+psql("DELETE FROM admin_audit");
 psql("INSERT INTO admin_audit (admin_id, action, target_type, target_id,"
      . " before, after, request_id, created_at)"
      . " SELECT '$admin', CASE WHEN i % 2 = 0 THEN 'company.update'"

@@ -1,6 +1,7 @@
 /*
  * The scraper role: runs the sources queued on scrape:high (first) and
- * scrape:normal ({"source_id": "<uuid>"}, see jobscout_task.h).
+ * scrape:normal ({"source_id": "<uuid>"}, see jobscout_task.h), and,
+ * before them, the dry runs of scrape:test (scrape_test.c).
  *
  * Up to scrape_concurrency runs are in flight per process, their
  * fetches multiplexed on one libcurl multi handle (lib/http.c).  A run
@@ -23,6 +24,7 @@
 #include <sys/time.h>
 
 #include "adapter.h"
+#include "catalogue.h"
 #include "http.h"
 #include "polite.h"
 #include "robots.h"
@@ -31,62 +33,18 @@
 #include "log.h"
 #include "queue.h"
 #include "roles.h"
+#include "scraper.h"
 #include "util.h"
 
 #define JS_SCRAPER_MATCH_CHUNK  500      /* job ids per match task */
 #define JS_SCRAPER_POLL         200      /* ms */
-
-typedef struct js_scraper_s  js_scraper_t;
-
-typedef struct {
-    js_scraper_t         *s;
-    int                   in_use;
-    js_task_t             task;
-    js_source_row_t       row;
-    const js_adapter_t   *adapter;
-    js_page_t             page;
-    char                 *url;            /* being fetched */
-    js_http_req_t         req;
-    int64_t               started_at;     /* Unix ms */
-    int64_t               started;        /* monotonic ms */
-    char                 *etag;           /* of the first page */
-    char                 *last_modified;
-    int                   not_modified;
-
-    /* politeness: the robots.txt rules of origin, the wait for a slot */
-    char                  origin[300];
-    char                  host[260];
-    char                 *rules;
-    char                  robots_url[320];
-    int                   waiting;        /* JS_SCRAPE_WAIT_* */
-    int64_t               not_before;     /* monotonic ms */
-} js_scrape_run_t;
-
-enum {
-    JS_SCRAPE_WAIT_NONE = 0,
-    JS_SCRAPE_WAIT_PAGE,
-    JS_SCRAPE_WAIT_ROBOTS,
-    JS_SCRAPE_WAIT_RULES         /* another fetches robots.txt */
-};
-
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
-
-struct js_scraper_s {
-    js_worker_t          *w;
-    js_queue_t            q;
-    js_http_t            *http;
-    PGconn               *pg;
-    char                  user_agent[600];
-    js_scrape_run_t      *runs;
-    int                   nruns;
-    int                   active;
-};
 
 static void js_scrape_fetched(js_http_req_t *req);
 static void js_scrape_robots_fetched(js_http_req_t *req);
 static void js_scrape_next(js_scrape_run_t *r);
 
-static int64_t
+int64_t
 js_wall_msec(void)
 {
     struct timeval  tv;
@@ -95,7 +53,7 @@ js_wall_msec(void)
     return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int
+int
 js_uuid_valid(const char *s)
 {
     int  i;
@@ -128,7 +86,7 @@ js_scraper_pg(js_scraper_t *s, char *err, size_t errlen)
     return s->pg;
 }
 
-static void
+void
 js_scrape_run_free(js_scrape_run_t *r)
 {
     js_scraper_t  *s = r->s;
@@ -142,6 +100,7 @@ js_scrape_run_free(js_scrape_run_t *r)
     free(r->etag);
     free(r->last_modified);
     free(r->rules);
+    js_scrape_test_free(r->test);
 
     memset(r, 0, sizeof(*r));
     r->s = s;
@@ -235,6 +194,11 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     js_store_stats_t  st;
     js_scraper_t     *s = r->s;
 
+    if (r->test != NULL) {
+        js_scrape_test_answer(r, error);
+        return;
+    }
+
     memset(&run, 0, sizeof(run));
     run.source_id = r->row.src.id;
     run.company_name = r->row.src.company_name;
@@ -246,6 +210,9 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     run.started_at = r->started_at;
     run.duration_ms = js_msec() - r->started;
     run.expire_after = s->w->conf->scrape_expire_after;
+    run.pages = r->pages;
+    run.http_status = r->http_status;
+    run.trigger = r->trigger;
 
     if (js_scraper_pg(s, err, sizeof(err)) == NULL
         || js_jobstore_save(s->pg, &run, &st, err, sizeof(err)) != 0
@@ -268,7 +235,8 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
                JS_KS("class", r->row.src.scraper_class),
                JS_KI("pages", r->page.npages), JS_KI("found", st.jobs_found),
                JS_KI("new", st.new_jobs), JS_KI("updated", st.updated),
-               JS_KI("expired", st.expired), JS_KI("matches", matches),
+               JS_KI("expired", st.expired),
+               JS_KI("duplicates", st.duplicates), JS_KI("matches", matches),
                JS_KI("not_modified", r->not_modified),
                JS_KI("ms", run.duration_ms));
     }
@@ -278,8 +246,7 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     js_scrape_run_free(r);
 }
 
-/* Redis failed us, not the source: the task is retried later. */
-static void
+void
 js_scrape_abort(js_scrape_run_t *r, const char *err)
 {
     js_log(JS_LOG_ERR, "scrape abandoned, will retry",
@@ -321,6 +288,7 @@ js_scrape_fetch(js_scrape_run_t *r)
         r->req.url = r->robots_url;
         r->req.done = js_scrape_robots_fetched;
     } else {
+        r->fetch_started = js_msec();
         r->req.url = r->url;
         r->req.etag = first ? r->row.etag : NULL;
         r->req.last_modified = first ? r->row.last_modified : NULL;
@@ -428,6 +396,9 @@ js_scrape_next(js_scrape_run_t *r)
     }
 
     if (!js_robots_allowed(r->rules, path)) {
+        if (r->test != NULL) {
+            js_scrape_test_warn(r, "robots.txt forbids %.300s", r->url);
+        }
         snprintf(err, sizeof(err), "blocked by robots.txt: %.300s", r->url);
         js_scrape_finish(r, err);
         return;
@@ -486,47 +457,55 @@ js_scrape_robots_fetched(js_http_req_t *req)
 static void
 js_scrape_fetched(js_http_req_t *req)
 {
-    char              err[1024];
+    char              err[1024], why[CURL_ERROR_SIZE + 64];
+    const char       *error = NULL, *page_error = NULL;
     js_scrape_run_t  *r = req->data;
 
     js_queue_keepalive(&r->s->q);
 
+    if (req->status > 0) {
+        r->pages++;
+        r->http_status = req->status;
+    }
+
     if (req->status == 304 && r->page.npages == 0) {
         r->not_modified = 1;
-        js_scrape_finish(r, NULL);
-        return;
-    }
 
-    if (req->status != 200) {
+    } else if (req->status != 200) {
         if (req->status == 0) {
-            snprintf(err, sizeof(err), "fetch %.300s: %s", r->url,
-                     req->error);
+            snprintf(why, sizeof(why), "%s", req->error);
         } else {
-            snprintf(err, sizeof(err), "fetch %.300s: HTTP %ld", r->url,
-                     req->status);
+            snprintf(why, sizeof(why), "HTTP %ld", req->status);
         }
-        js_scrape_finish(r, err);
-        return;
+        snprintf(err, sizeof(err), "fetch %.300s: %s", r->url, why);
+        error = err;
+        page_error = why;
+
+    } else {
+        if (r->page.npages == 0) {
+            r->etag = req->resp_etag;
+            r->last_modified = req->resp_last_modified;
+            req->resp_etag = NULL;
+            req->resp_last_modified = NULL;
+        }
+        if (r->adapter->parse(&r->row.src, r->url,
+                              req->body ? req->body : "", req->len, &r->page,
+                              err, sizeof(err)) != 0)
+        {
+            error = err;
+            page_error = err;
+        }
     }
 
-    if (r->page.npages == 0) {
-        r->etag = req->resp_etag;
-        r->last_modified = req->resp_last_modified;
-        req->resp_etag = NULL;
-        req->resp_last_modified = NULL;
+    if (r->test != NULL) {
+        js_scrape_test_page(r, req, page_error);
     }
-
-    if (r->adapter->parse(&r->row.src, r->url, req->body ? req->body : "",
-                          req->len, &r->page, err, sizeof(err)) != 0)
-    {
-        js_scrape_finish(r, err);
-        return;
-    }
-
     js_http_req_reset(req);
 
-    if (r->page.next_url == NULL) {
-        js_scrape_finish(r, NULL);
+    if (error != NULL || r->not_modified || r->page.next_url == NULL
+        || (r->test != NULL && js_scrape_test_enough(r)))
+    {
+        js_scrape_finish(r, error);
         return;
     }
 
@@ -539,14 +518,59 @@ js_scrape_fetched(js_http_req_t *req)
     js_scrape_next(r);
 }
 
+/* The source of a scrape task, from PostgreSQL: 1 when it may run; 0
+ * when the task is over (freed); -1 with err when the run fails. */
+static int
+js_scrape_load(js_scrape_run_t *r, char *err, size_t errlen)
+{
+    int            rc;
+    const char    *id, *trigger;
+    js_scraper_t  *s = r->s;
+
+    id = json_string_value(json_object_get(r->task.args, "source_id"));
+    if (id == NULL || !js_uuid_valid(id)) {
+        (void) js_queue_fail(&s->q, &r->task, "args lack a \"source_id\" "
+                             "uuid", 1);
+        js_scrape_run_free(r);
+        return 0;
+    }
+
+    /* the module queues manual and webhook runs; the scheduler, none */
+    trigger = json_string_value(json_object_get(r->task.args, "trigger"));
+    r->trigger = trigger != NULL && strcmp(trigger, "manual") == 0 ? "manual"
+                 : trigger != NULL && strcmp(trigger, "webhook") == 0
+                 ? "webhook" : "schedule";
+
+    rc = js_scraper_pg(s, err, errlen) == NULL ? -1
+         : js_jobstore_source(s->pg, id, &r->row, err, errlen);
+
+    if (rc == -1) {
+        js_log(JS_LOG_ERR, "cannot load source", JS_KS("source", id),
+               JS_KS("err", err));
+        (void) js_queue_fail(&s->q, &r->task, err, 0);
+        js_scrape_run_free(r);
+        return 0;
+    }
+
+    if (rc == 0 || !r->row.is_active) {
+        js_log(JS_LOG_NOTICE, "source gone or inactive, skipped",
+               JS_KS("source", id));
+        (void) js_queue_ack(&s->q, &r->task);
+        js_scrape_unpend(s, id);
+        js_scrape_run_free(r);
+        return 0;
+    }
+    return 1;
+}
+
 static void
 js_scrape_start(js_scraper_t *s, js_task_t *t)
 {
-    int               i, rc;
-    char              err[512];
-    const char       *id;
-    js_scrape_run_t  *r = NULL;
-    const js_conf_t  *cf = s->w->conf;
+    int                       i, rc;
+    char                      err[1024], field[128], reason[512];
+    js_scrape_run_t          *r = NULL;
+    const js_conf_t          *cf = s->w->conf;
+    const js_adapter_info_t  *info;
 
     for (i = 0; i < s->nruns; i++) {
         if (!s->runs[i].in_use) {
@@ -562,31 +586,15 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
     r->started_at = js_wall_msec();
     s->active++;
 
-    id = json_string_value(json_object_get(t->args, "source_id"));
-    if (id == NULL || !js_uuid_valid(id)) {
-        (void) js_queue_fail(&s->q, &r->task, "args lack a \"source_id\" "
-                             "uuid", 1);
-        js_scrape_run_free(r);
+    /* by kind, not queue: a reaped dry run comes back on scrape:normal */
+    rc = strcmp(t->kind, JOBSCOUT_TASK_SCRAPE_TEST) == 0
+         ? js_scrape_test_load(r, err, sizeof(err))
+         : js_scrape_load(r, err, sizeof(err));
+    if (rc == 0) {
         return;
     }
-
-    rc = js_scraper_pg(s, err, sizeof(err)) == NULL ? -1
-         : js_jobstore_source(s->pg, id, &r->row, err, sizeof(err));
-
     if (rc == -1) {
-        js_log(JS_LOG_ERR, "cannot load source", JS_KS("source", id),
-               JS_KS("err", err));
-        (void) js_queue_fail(&s->q, &r->task, err, 0);
-        js_scrape_run_free(r);
-        return;
-    }
-
-    if (rc == 0 || !r->row.is_active) {
-        js_log(JS_LOG_NOTICE, "source gone or inactive, skipped",
-               JS_KS("source", id));
-        (void) js_queue_ack(&s->q, &r->task);
-        js_scrape_unpend(s, id);
-        js_scrape_run_free(r);
+        js_scrape_finish(r, err);
         return;
     }
 
@@ -595,9 +603,21 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
     r->row.src.adzuna_base_url = cf->adzuna_base_url;
 
     r->adapter = js_adapter_find(r->row.src.scraper_class);
-    if (r->adapter == NULL) {
+    info = js_catalogue_find(r->row.src.scraper_class);
+    if (r->adapter == NULL || info == NULL) {
         snprintf(err, sizeof(err), "unknown scraper_class \"%.64s\"",
                  r->row.src.scraper_class);
+        js_scrape_finish(r, err);
+        return;
+    }
+
+    if (js_catalogue_check(info, r->row.src.config, field, sizeof(field),
+                           reason, sizeof(reason)) != 0)
+    {
+        snprintf(err, sizeof(err), "%s: %s", field, reason);
+        if (r->test != NULL) {
+            js_scrape_test_warn(r, "%s", err);
+        }
         js_scrape_finish(r, err);
         return;
     }
@@ -609,8 +629,8 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
         return;
     }
 
-    js_log(JS_LOG_DEBUG, "scrape started", JS_KS("source", id),
-           JS_KS("url", r->url));
+    js_log(JS_LOG_DEBUG, "scrape started", JS_KS("source", r->row.src.id),
+           JS_KS("url", r->url), JS_KI("test", r->test != NULL));
     js_scrape_next(r);
 }
 
@@ -647,19 +667,32 @@ js_scraper_due(js_scraper_t *s)
     return next;
 }
 
-/* 1 with a task, scrape:high before scrape:normal; blocks when idle. */
+/*
+ * 1 with a task: scrape:test (someone waits for the answer), then
+ * scrape:high, then scrape:normal.  When idle it blocks on scrape:test,
+ * so that a dry run starts at once; a scheduled run may wait a second.
+ */
 static int
 js_scraper_take(js_scraper_t *s, js_task_t *t)
 {
-    int  rc;
+    int                rc;
+    size_t             i;
+    static const char  *queues[] = {
+        JOBSCOUT_QUEUE_SCRAPE_TEST, JOBSCOUT_QUEUE_SCRAPE_HIGH,
+        JOBSCOUT_QUEUE_SCRAPE_NORMAL
+    };
 
-    rc = js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_HIGH, 0, t);
-    if (rc != 0) {
-        return rc;
+    for (i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
+        rc = js_queue_take_from(&s->q, queues[i], 0, t);
+        if (rc != 0) {
+            return rc;
+        }
     }
-    return js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_NORMAL,
-                              s->active == 0 ? JS_QUEUE_BLOCK_SEC * 1000 : 0,
-                              t);
+    if (s->active > 0) {
+        return 0;
+    }
+    return js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_TEST,
+                              JS_QUEUE_BLOCK_SEC * 1000, t);
 }
 
 int

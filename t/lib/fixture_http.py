@@ -6,7 +6,8 @@ real response format, and answers as scripted.
 
 Listens on 127.0.0.1, port 0, and writes the port to <state dir>/port.
 Every request reads <state dir>/routes.json, {"<path>": spec}, the path
-without its query string; spec is
+with its query string if such a route exists ("/careers/?page=2"), else
+without it; spec is
 
     {"file": "<path>", "type": "application/json",
      "status": 500,          answer this status with a short body
@@ -75,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             routes = {}
 
-        spec = routes.get(path)
+        spec = routes.get(self.path, routes.get(path))
         if spec is None:
             return self.answer(404, b"not found\n",
                                {"Content-Type": "text/plain"})

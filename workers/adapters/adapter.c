@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "adapter.h"
 
@@ -72,6 +73,61 @@ js_page_add(js_page_t *page)
     }
     memset(&page->jobs[page->njobs], 0, sizeof(js_job_t));
     return &page->jobs[page->njobs++];
+}
+
+static json_t *
+js_job_str(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *
+js_job_json(const js_job_t *job)
+{
+    static const char *const  periods[] = {
+        NULL, "hour", "day", "week", "month", "year"
+    };
+    char        posted[32];
+    size_t      i;
+    time_t      t = (time_t) job->posted_at;
+    json_t     *o, *skills;
+    struct tm   tm;
+    int         salary = job->has_salary && job->salary_currency[0] != '\0';
+
+    skills = json_array();
+    for (i = 0; skills != NULL && i < job->nskills; i++) {
+        if (json_array_append_new(skills, json_string(job->skills[i])) != 0) {
+            json_decref(skills);
+            return NULL;
+        }
+    }
+    posted[0] = '\0';
+    if (job->posted_at > 0 && gmtime_r(&t, &tm) != NULL) {
+        strftime(posted, sizeof(posted), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+
+    o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                  " s:o, s:o, s:o}",
+                  "external_id", js_job_str(job->external_id),
+                  "title", js_job_str(job->title),
+                  "company", js_job_str(job->company),
+                  "location", js_job_str(job->location),
+                  "location_type", js_job_str(job->location_type),
+                  "employment_type", js_job_str(job->employment_type),
+                  "apply_url", js_job_str(job->apply_url),
+                  "description", js_job_str(job->description),
+                  "salary_min", salary && job->salary_min > 0
+                                ? json_real(job->salary_min) : json_null(),
+                  "salary_max", salary ? json_real(job->salary_max)
+                                       : json_null(),
+                  "salary_currency", js_job_str(salary ? job->salary_currency
+                                                       : NULL),
+                  "salary_period", js_job_str(salary
+                                              ? periods[job->salary_period]
+                                              : NULL),
+                  "posted_at", js_job_str(posted[0] ? posted : NULL),
+                  "skills", skills);
+    return o;
 }
 
 void

@@ -109,6 +109,20 @@ const js_adapter_t *js_adapter_find(const char *scraper_class);
 const js_adapter_t *js_adapter_nth(size_t i);
 
 js_job_t *js_page_add(js_page_t *page);
+
+/*
+ * The job as JSON, every normalized field, null when unknown:
+ *
+ *   {"external_id", "title", "company", "location", "location_type",
+ *    "employment_type", "apply_url", "description",
+ *    "salary_min", "salary_max", "salary_currency", "salary_period",
+ *    "posted_at": "2025-06-01T10:00:00Z", "skills": ["go", ...]}
+ *
+ * The salary as it is stored: only with a known currency, salary_min
+ * null for "up to salary_max", salary_period null when unknown.  NULL
+ * when out of memory.
+ */
+json_t *js_job_json(const js_job_t *job);
 void js_job_free(js_job_t *job);
 void js_page_free(js_page_t *page);
 

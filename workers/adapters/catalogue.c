@@ -69,7 +69,8 @@ static const js_adapter_key_t  js_keys_lever[] = {
 };
 
 static const js_adapter_key_t  js_keys_board[] = {      /* ashby, workable */
-    JS_KEY_API_BASE_ROW("the provider's public API"),
+    JS_KEY_API_BASE_ROW("https://api.ashbyhq.com for ashby, "
+                        "https://apply.workable.com for workable"),
     JS_KEY_CURRENCY_ROW,
     JS_KEYS_FILTERS,
     JS_KEYS_END

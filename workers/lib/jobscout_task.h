@@ -99,13 +99,54 @@
 
 /*
  * Scrape tasks, queued by the scheduler on the queue of the source's
- * priority and consumed by the scraper role.  args:
+ * priority, and by the module on scrape:high for a run an admin or a
+ * webhook asked for; consumed by the scraper role.  args:
  *
- *   {"source_id": "<uuid>"}
+ *   {"source_id": "<uuid>",
+ *    "trigger": "manual" | "webhook"}    scrape_logs.trigger; absent:
+ *                                        "schedule"
  */
 #define JOBSCOUT_QUEUE_SCRAPE_HIGH          "jobscout:queue:scrape:high"
 #define JOBSCOUT_QUEUE_SCRAPE_NORMAL        "jobscout:queue:scrape:normal"
 #define JOBSCOUT_TASK_SCRAPE_SOURCE         "scrape.source"
+
+/*
+ * Dry runs ("test a source before saving it"), queued by the module and
+ * taken by the scraper role before any other scrape task.  A dry run
+ * fetches as a run does (robots.txt, the per-host delay, the same
+ * User-Agent and timeouts; no ETag), parses up to max_pages pages and
+ * stores nothing.  args:
+ *
+ *   {"source": {"id": "<uuid>" | null, "company_name": "...",
+ *               "company_slug": "...", "scraper_class": "...",
+ *               "source_url": "...", "config": {...}},
+ *    "reply": JOBSCOUT_SCRAPE_TEST_REPLY_PREFIX "<task id>",
+ *    "deadline": <Unix ms>,        past it, the task is dropped unrun
+ *    "max_pages": 1..5}            default 1
+ *
+ * The answer, LPUSHed on "reply" (then EXPIREd in
+ * JOBSCOUT_SCRAPE_TEST_REPLY_TTL seconds):
+ *
+ *   {"ok": true | false, "error": null | "...", "duration_ms": N,
+ *    "pages": [{"url": "...", "status": 200 | null, "bytes": N,
+ *               "duration_ms": N, "error": null | "..."}],
+ *    "jobs": [{"external_id", "title", "company", "location",
+ *              "location_type", "employment_type", "apply_url",
+ *              "description", "salary_min", "salary_max",
+ *              "salary_currency", "salary_period",
+ *              "posted_at": ISO 8601 | null, "skills": [...]}],
+ *    "warnings": ["no jobs parsed", "robots.txt forbids <url>",
+ *                 "config.<key>: <reason>", ...]}
+ *
+ * "jobs" lists the first JOBSCOUT_SCRAPE_TEST_JOBS_MAX jobs (a warning
+ * says how many there were).
+ */
+#define JOBSCOUT_QUEUE_SCRAPE_TEST          "jobscout:queue:scrape:test"
+#define JOBSCOUT_TASK_SCRAPE_TEST           "scrape.test"
+#define JOBSCOUT_SCRAPE_TEST_REPLY_PREFIX   "jobscout:scrape:test:reply:"
+#define JOBSCOUT_SCRAPE_TEST_REPLY_TTL      120
+#define JOBSCOUT_SCRAPE_TEST_MAX_PAGES      5
+#define JOBSCOUT_SCRAPE_TEST_JOBS_MAX       100
 
 /*
  * + "<source uuid>": set (NX, with a TTL) by the scheduler when it queues

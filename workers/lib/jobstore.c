@@ -72,7 +72,8 @@ static const char  js_jobstore_upsert_sql[] =
     "         canonical_key = EXCLUDED.canonical_key,"
     "         simhash = EXCLUDED.simhash,"
     "         last_seen_at = now(), missed_scrapes = 0, is_active = true"
-    "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new"
+    "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new,"
+    "            t.duplicate_of IS NOT NULL AS duplicate"
     "), skills AS ("
     "  INSERT INTO job_skills (job_id, skill_name)"
     "  SELECT DISTINCT u.id, k.name"
@@ -82,7 +83,8 @@ static const char  js_jobstore_upsert_sql[] =
     ")"
     " SELECT count(*) FILTER (WHERE u.new),"
     "        count(*) FILTER (WHERE NOT u.new"
-    "                  AND p.content_hash IS DISTINCT FROM u.content_hash)"
+    "                  AND p.content_hash IS DISTINCT FROM u.content_hash),"
+    "        count(*) FILTER (WHERE u.new AND u.duplicate)"
     "   FROM up u LEFT JOIN prev p USING (external_id)";
 
 /* Listed jobs were touched by now() in this transaction: the rest were
@@ -101,10 +103,13 @@ static const char  js_jobstore_seen_sql[] =
 
 static const char  js_jobstore_log_sql[] =
     "INSERT INTO scrape_logs (source_id, status, jobs_found, new_jobs,"
-    "       duration_ms, error_message, started_at, finished_at)"
+    "       duration_ms, error_message, started_at, finished_at, pages,"
+    "       http_status, updated_jobs, expired_jobs, duplicate_jobs,"
+    "       trigger)"
     " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision"
     "         / 1000), greatest(clock_timestamp(),"
-    "         to_timestamp($7::double precision / 1000)))";
+    "         to_timestamp($7::double precision / 1000)), $8, $9, $10, $11,"
+    "         $12, $13)";
 
 static const char  js_jobstore_success_sql[] =
     "UPDATE job_sources SET health_status = 'healthy',"
@@ -137,10 +142,6 @@ static const char  js_jobstore_pending_sql[] =
 static const char  js_jobstore_queued_sql[] =
     "UPDATE jobs SET match_queued_at = now()"
     " WHERE id IN (SELECT json_array_elements_text($1::json)::uuid)";
-
-static const char *const  js_salary_periods[] = {
-    NULL, "hour", "day", "week", "month", "year"
-};
 
 static int
 js_jobstore_failed(PGresult *res, ExecStatusType want, const char *what,
@@ -224,19 +225,16 @@ js_slug(const char *name, char *out, size_t len)
     out[n] = '\0';
 }
 
-static json_t *
-js_jobstore_str(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
+/* The jobs as js_jobstore_upsert_sql reads them: js_job_json's fields,
+ * posted_at in Unix seconds (0: unknown), the hiring company's slug, and
+ * the keys of duplicate detection. */
 static json_t *
 js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
 {
     char             slug[128], key[3 * 310];
     uint64_t         hash;
-    size_t           i, k;
-    json_t          *arr, *o, *skills;
+    size_t           i;
+    json_t          *arr, *o;
     const js_job_t  *j;
 
     arr = json_array();
@@ -247,52 +245,20 @@ js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
     for (i = 0; i < page->njobs; i++) {
         j = &page->jobs[i];
 
-        slug[0] = '\0';
-        if (j->company != NULL) {
-            js_slug(j->company, slug, sizeof(slug));
-        }
-
-        skills = json_array();
-        for (k = 0; skills != NULL && k < j->nskills; k++) {
-            json_array_append_new(skills, json_string(j->skills[k]));
-        }
-
-        o = json_object();
-        if (o == NULL || skills == NULL
-            || json_array_append_new(arr, o) != 0)
-        {
-            json_decref(o);
-            json_decref(skills);
+        o = js_job_json(j);
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             return NULL;
         }
 
-        json_object_set_new(o, "external_id", json_string(j->external_id));
-        json_object_set_new(o, "title", json_string(j->title));
+        slug[0] = '\0';
+        if (j->company != NULL) {
+            js_slug(j->company, slug, sizeof(slug));
+        }
         if (slug[0] != '\0') {
-            json_object_set_new(o, "company", json_string(j->company));
             json_object_set_new(o, "company_slug", json_string(slug));
         }
-        json_object_set_new(o, "description", js_jobstore_str(j->description));
-        json_object_set_new(o, "location", js_jobstore_str(j->location));
-        json_object_set_new(o, "location_type",
-                            js_jobstore_str(j->location_type));
-        json_object_set_new(o, "employment_type",
-                            js_jobstore_str(j->employment_type));
-        json_object_set_new(o, "apply_url", js_jobstore_str(j->apply_url));
-        if (j->has_salary && j->salary_currency[0] != '\0') {
-            if (j->salary_min > 0) {
-                json_object_set_new(o, "salary_min",
-                                    json_real(j->salary_min));
-            }
-            json_object_set_new(o, "salary_max", json_real(j->salary_max));
-            json_object_set_new(o, "salary_currency",
-                                json_string(j->salary_currency));
-            json_object_set_new(o, "salary_period",
-                js_jobstore_str(js_salary_periods[j->salary_period]));
-        }
         json_object_set_new(o, "posted_at", json_integer(j->posted_at));
-        json_object_set_new(o, "skills", skills);
 
         js_canonical_key(j->title, j->company ? j->company : source_company,
                          j->location_type != NULL
@@ -350,6 +316,7 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
     st->jobs_found = (long) run->page->njobs;
     st->new_jobs = atol(PQgetvalue(res, 0, 0));
     st->updated = atol(PQgetvalue(res, 0, 1));
+    st->duplicates = atol(PQgetvalue(res, 0, 2));
     PQclear(res);
 
     snprintf(n, sizeof(n), "%d", run->expire_after);
@@ -370,8 +337,9 @@ static int
 js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     char *err, size_t errlen)
 {
-    char         found[32], fresh[32], dur[32], started[32];
-    const char  *v[7];
+    char         found[32], fresh[32], dur[32], started[32], pages[32];
+    char         status[32], updated[32], expired[32], dups[32];
+    const char  *v[13];
 
     if (run->error == NULL && run->not_modified) {
         v[0] = run->source_id;
@@ -392,6 +360,11 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     snprintf(fresh, sizeof(fresh), "%ld", st->new_jobs);
     snprintf(dur, sizeof(dur), "%lld", (long long) run->duration_ms);
     snprintf(started, sizeof(started), "%lld", (long long) run->started_at);
+    snprintf(pages, sizeof(pages), "%d", run->pages);
+    snprintf(status, sizeof(status), "%ld", run->http_status);
+    snprintf(updated, sizeof(updated), "%ld", st->updated);
+    snprintf(expired, sizeof(expired), "%ld", st->expired);
+    snprintf(dups, sizeof(dups), "%ld", st->duplicates);
 
     v[0] = run->source_id;
     v[1] = run->error ? "failed" : "success";
@@ -400,7 +373,15 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     v[4] = dur;
     v[5] = run->error;
     v[6] = started;
-    if (js_jobstore_exec(pg, js_jobstore_log_sql, 7, v, PGRES_COMMAND_OK,
+    v[7] = pages;
+    /* the column's CHECK: a server's status 999 is no reason to fail */
+    v[8] = run->http_status >= 100 && run->http_status <= 599 ? status
+                                                               : NULL;
+    v[9] = updated;
+    v[10] = expired;
+    v[11] = dups;
+    v[12] = run->trigger ? run->trigger : "schedule";
+    if (js_jobstore_exec(pg, js_jobstore_log_sql, 13, v, PGRES_COMMAND_OK,
                          NULL, "scrape_logs", err, errlen) != 0)
     {
         return -1;

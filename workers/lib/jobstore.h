@@ -7,7 +7,8 @@
  * (source_id, external_id) (last_seen_at touched, missed_scrapes reset,
  * an expired job revived), the source's jobs that this successful run
  * did not list counted as missed and expired at expire_after, one
- * scrape_logs row, and the source's health (seed 000 §4.4: healthy,
+ * scrape_logs row (counts, pages, the last HTTP status, what triggered
+ * the run), and the source's health (seed 000 §4.4: healthy,
  * degraded after a failure, failing after 3 in a row) and validators.
  *
  * After the commit the caller queues the ids js_jobstore_pending()
@@ -45,13 +46,17 @@ typedef struct {
     int64_t           started_at;     /* Unix ms */
     int64_t           duration_ms;
     int               expire_after;   /* missed successful runs */
+    int               pages;          /* page fetches answered */
+    long              http_status;    /* the last one's, 0: none */
+    const char       *trigger;        /* "schedule", "manual", "webhook" */
 } js_store_run_t;
 
 typedef struct {
     long  jobs_found;
     long  new_jobs;
     long  updated;       /* listed before, content changed */
-    long  expired;
+    long  expired;       /* went inactive in this run */
+    long  duplicates;    /* new, and stored as duplicate_of another */
 } js_store_stats_t;
 
 /* A connection to conninfo, or NULL with err set. */

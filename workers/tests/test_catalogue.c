@@ -23,13 +23,20 @@ static const char  *fixtures = "t/fixtures";
 
 static char  field[256], reason[512];
 
-/* js_catalogue_check of config (JSON text) for scraper_class: 0 or -1. */
+/* js_catalogue_check of config (JSON text, ` for ") for scraper_class:
+ * 0 or -1. */
 static int
 check(const char *cls, const char *config)
 {
     int      rc;
-    json_t  *c = json_loads(config, JSON_DECODE_ANY, NULL);
+    char     text[1024], *p;
+    json_t  *c;
 
+    snprintf(text, sizeof(text), "%s", config);
+    for (p = text; (p = strchr(p, '`')) != NULL; p++) {
+        *p = '"';
+    }
+    c = json_loads(text, JSON_DECODE_ANY, NULL);
     field[0] = reason[0] = '\0';
     rc = js_catalogue_check(js_catalogue_find(cls), c, field, sizeof(field),
                             reason, sizeof(reason));
@@ -167,95 +174,108 @@ test_json(void)
     json_decref(cat);
 }
 
+/* js_catalogue_check's answers: field NULL for a config it accepts.
+ * Configs are JSON with ` for ", so that they read. */
+static const struct {
+    const char  *cls;
+    const char  *config;
+    const char  *field;
+    const char  *reason;        /* the start of it */
+} checks[] = {
+    { "greenhouse", "[]", "config", "must be an object" },
+    { "greenhouse", "{`board_token`: `andela`}", "config.board_token",
+      "unknown key" },
+    { "lever", "{`page_size`: `10`}", "config.page_size",
+      "must be an integer from 0 to 1000" },
+    { "lever", "{`page_size`: 1001}", "config.page_size",
+      "must be an integer from 0 to 1000" },
+    { "lever", "{`page_size`: -1}", "config.page_size",
+      "must be an integer from 0 to 1000" },
+    { "lever", "{`page_size`: 1.5}", "config.page_size",
+      "must be an integer" },
+    { "lever", "{`page_size`: 0, `max_pages`: 100}", NULL, NULL },
+    { "lever", "{`page_size`: 1000, `max_pages`: 1}", NULL, NULL },
+    { "lever", "{`max_pages`: 101}", "config.max_pages",
+      "must be an integer from 1 to 100" },
+    { "adzuna", "{`results_per_page`: 51}", "config.results_per_page",
+      "must be an integer from 1 to 50" },
+    { "adzuna", "{`results_per_page`: 50, `what`: `go`, `max_days_old`: 30,"
+      " `full_time`: 1}", NULL, NULL },
+    { "adzuna", "{`api_base`: `http://127.0.0.1:1`}", "config.api_base",
+      "unknown key" },
+    { "remotive", "{`search`: ``}", "config.search",
+      "must be a non-empty string" },
+    { "remotive", "{`search`: 5}", "config.search",
+      "must be a non-empty string" },
+    { "remotive", "{`include_keywords`: `go`}", "config.include_keywords",
+      "must be an array of non-empty strings" },
+    { "remotive", "{`include_keywords`: [`go`, ``]}",
+      "config.include_keywords", "must be an array of non-empty strings" },
+    { "remotive", "{`exclude_keywords`: [null]}", "config.exclude_keywords",
+      "must be an array of non-empty strings" },
+    { "remotive", "{`include_keywords`: [`go`], `keyword_filters`: [`c`]}",
+      "config.keyword_filters", "is \"include_keywords\" under another" },
+    { "remotive", "{`keyword_filters`: [`go`, `rust`], `exclude_keywords`: "
+      "[`senior`], `limit`: 10000}", NULL, NULL },
+    { "greenhouse", "{`api_base`: `ftp://example.com`}", "config.api_base",
+      "must be an absolute http(s) URL" },
+    { "greenhouse", "{`api_base`: `/gh`}", "config.api_base",
+      "must be an absolute http(s) URL" },
+    { "greenhouse", "{`api_base`: `http://a b.com`}", "config.api_base",
+      "must be an absolute http(s) URL" },
+    { "greenhouse", "{`api_base`: `http://`}", "config.api_base",
+      "must be an absolute http(s) URL" },
+    { "greenhouse", "{`api_base`: `http://127.0.0.1:5555/gh`}", NULL, NULL },
+    { "ashby", "{`currency`: `kes`}", "config.currency",
+      "must be an ISO 4217 currency code" },
+    { "ashby", "{`currency`: `KESH`}", "config.currency",
+      "must be an ISO 4217 currency code" },
+    { "ashby", "{`currency`: `KES`}", NULL, NULL },
+    { "workable", "{}", NULL, NULL },
+    { "rss", "{`max_pages`: 3}", NULL, NULL },
+    { "rss", "{`next`: `a.next`}", "config.next", "unknown key" },
+    { "html", "{`fields`: {`title`: `h3`}}", "config.list", "is required" },
+    { "html", "{`list`: `div.job`}", "config.fields", "is required" },
+    { "html", "{`list`: `div.job`, `fields`: {`url`: `a`}}",
+      "config.fields.title", "is required" },
+    { "html", "{`list`: `div.job`, `fields`: `h3`}", "config.fields",
+      "must be an object of selectors" },
+    { "html", "{`list`: `div.job`, `fields`: {`title`: `h3`, `pay`: `p`}}",
+      "config.fields.pay", "unknown key" },
+    { "html", "{`list`: `div.job`, `fields`: {`title`: 3}}",
+      "config.fields.title", "must be a selector" },
+    { "html", "{`list`: `div.job:first-child`, `fields`: {`title`: `h3`}}",
+      "config.list",
+      "invalid selector: unsupported CSS \"div.job:first-child\"" },
+    { "html", "{`list`: `div.job`, `fields`: {`title`: `h3 ~ p`}}",
+      "config.fields.title", "invalid selector: unsupported CSS" },
+    { "html", "{`list`: `div.job`, `fields`: {`title`: `h3`}, "
+      "`next`: `//a[@rel='next'`}", "config.next", "invalid selector: " },
+    { "html", "{`list`: `div.job`, `selectors`: {`title`: `h3`}, "
+      "`fields`: {`title`: `h3`}}", "config.selectors",
+      "is \"fields\" under another name: give only one" },
+    { "html", "{`list`: `div.job`, `selectors`: {`title`: `h3`}}", NULL,
+      NULL },
+    { "html", "{`list`: `//div[@class='job-card' or @class='job']`, "
+      "`fields`: {`title`: `.//h3`, `url`: `a::attr(href)`, "
+      "`posted_at`: `time::attr(datetime)`, `description`: `p::text`, "
+      "`remote`: `span > b`}, `next`: `a[rel=next]`, `max_pages`: 5}", NULL,
+      NULL },
+};
+
 static void
 test_check(void)
 {
-    refused("greenhouse", "[]", "config", "must be an object");
-    refused("greenhouse", "{\"board_token\": \"andela\"}",
-            "config.board_token", "unknown key");
-    refused("lever", "{\"page_size\": \"10\"}", "config.page_size",
-            "must be an integer from 0 to 1000");
-    refused("lever", "{\"page_size\": 1001}", "config.page_size",
-            "must be an integer from 0 to 1000");
-    refused("lever", "{\"page_size\": -1}", "config.page_size",
-            "must be an integer from 0 to 1000");
-    refused("lever", "{\"page_size\": 1.5}", "config.page_size",
-            "must be an integer");
-    accepted("lever", "{\"page_size\": 0, \"max_pages\": 100}");
-    accepted("lever", "{\"page_size\": 1000, \"max_pages\": 1}");
-    refused("lever", "{\"max_pages\": 101}", "config.max_pages",
-            "must be an integer from 1 to 100");
-    refused("adzuna", "{\"results_per_page\": 51}",
-            "config.results_per_page", "must be an integer from 1 to 50");
-    accepted("adzuna", "{\"results_per_page\": 50, \"what\": \"go\", "
-             "\"max_days_old\": 30, \"full_time\": 1}");
-    refused("adzuna", "{\"api_base\": \"http://127.0.0.1:1\"}",
-            "config.api_base", "unknown key");
-    refused("remotive", "{\"search\": \"\"}", "config.search",
-            "must be a non-empty string");
-    refused("remotive", "{\"search\": 5}", "config.search",
-            "must be a non-empty string");
-    refused("remotive", "{\"include_keywords\": \"go\"}",
-            "config.include_keywords", "must be an array of non-empty");
-    refused("remotive", "{\"include_keywords\": [\"go\", \"\"]}",
-            "config.include_keywords", "must be an array of non-empty");
-    refused("remotive", "{\"exclude_keywords\": [null]}",
-            "config.exclude_keywords", "must be an array of non-empty");
-    refused("remotive", "{\"include_keywords\": [\"go\"], "
-            "\"keyword_filters\": [\"rust\"]}", "config.keyword_filters",
-            "is \"include_keywords\" under another name");
-    accepted("remotive", "{\"keyword_filters\": [\"go\", \"rust\"], "
-             "\"exclude_keywords\": [\"senior\"], \"limit\": 10000}");
-    refused("greenhouse", "{\"api_base\": \"ftp://example.com\"}",
-            "config.api_base", "must be an absolute http(s) URL");
-    refused("greenhouse", "{\"api_base\": \"/gh\"}", "config.api_base",
-            "must be an absolute http(s) URL");
-    refused("greenhouse", "{\"api_base\": \"http://a b.com\"}",
-            "config.api_base", "must be an absolute http(s) URL");
-    refused("greenhouse", "{\"api_base\": \"http://\"}", "config.api_base",
-            "must be an absolute http(s) URL");
-    accepted("greenhouse", "{\"api_base\": \"http://127.0.0.1:5555/gh\"}");
-    refused("ashby", "{\"currency\": \"kes\"}", "config.currency",
-            "must be an ISO 4217 currency code");
-    refused("ashby", "{\"currency\": \"KESH\"}", "config.currency",
-            "must be an ISO 4217 currency code");
-    accepted("ashby", "{\"currency\": \"KES\"}");
-    accepted("workable", "{}");
-    accepted("rss", "{\"max_pages\": 3}");
-    refused("rss", "{\"next\": \"a.next\"}", "config.next", "unknown key");
+    size_t  i;
 
-    refused("html", "{\"fields\": {\"title\": \"h3\"}}", "config.list",
-            "is required");
-    refused("html", "{\"list\": \"div.job\"}", "config.fields",
-            "is required");
-    refused("html", "{\"list\": \"div.job\", \"fields\": {\"url\": \"a\"}}",
-            "config.fields.title", "is required");
-    refused("html", "{\"list\": \"div.job\", \"fields\": \"h3\"}",
-            "config.fields", "must be an object of selectors");
-    refused("html", "{\"list\": \"div.job\", \"fields\": {\"title\": \"h3\","
-            " \"salary_text\": \".pay\"}}", "config.fields.salary_text",
-            "unknown key");
-    refused("html", "{\"list\": \"div.job\", \"fields\": {\"title\": 3}}",
-            "config.fields.title", "must be a selector");
-    refused("html", "{\"list\": \"div.job:first-child\", \"fields\": "
-            "{\"title\": \"h3\"}}", "config.list",
-            "invalid selector: unsupported CSS \"div.job:first-child\"");
-    refused("html", "{\"list\": \"div.job\", \"fields\": {\"title\": "
-            "\"h3 ~ p\"}}", "config.fields.title",
-            "invalid selector: unsupported CSS");
-    refused("html", "{\"list\": \"div.job\", \"fields\": {\"title\": \"h3\"},"
-            " \"next\": \"//a[@rel='next'\"}", "config.next",
-            "invalid selector: ");
-    refused("html", "{\"list\": \"div.job\", \"selectors\": {\"title\": "
-            "\"h3\"}, \"fields\": {\"title\": \"h3\"}}", "config.selectors",
-            "is \"fields\" under another name: give only one");
-    accepted("html", "{\"list\": \"div.job\", \"selectors\": {\"title\": "
-             "\"h3\"}}");
-    accepted("html", "{\"list\": \"//div[@class='job-card' or "
-             "@class='job']\", \"fields\": {\"title\": \".//h3\", \"url\": "
-             "\"a::attr(href)\", \"posted_at\": \"time::attr(datetime)\", "
-             "\"description\": \"p::text\", \"remote\": \"span > b\"}, "
-             "\"next\": \"a[rel=next]\", \"max_pages\": 5}");
+    for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        if (checks[i].field != NULL) {
+            refused(checks[i].cls, checks[i].config, checks[i].field,
+                    checks[i].reason);
+        } else {
+            accepted(checks[i].cls, checks[i].config);
+        }
+    }
 }
 
 /* libxml2's reason, and nothing on stderr. */
