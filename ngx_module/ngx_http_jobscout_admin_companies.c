@@ -39,8 +39,6 @@ static ngx_int_t ngx_http_jobscout_admin_company_slug(ngx_http_request_t *r,
     " 'is_active', c.is_active,"                                             \
     " 'sources', (SELECT count(*) FROM job_sources s"                        \
     "              WHERE s.company_id = c.id),"                              \
-    " 'active_sources', (SELECT count(*) FROM job_sources s"                 \
-    "                     WHERE s.company_id = c.id AND s.is_active),"       \
     " 'active_jobs', (SELECT count(*) FROM jobs j"                           \
     "                  WHERE j.company_id = c.id AND j.is_active),"          \
     " 'created_at', c.created_at, 'updated_at', c.updated_at)"

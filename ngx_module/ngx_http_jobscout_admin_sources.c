@@ -759,7 +759,6 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
     PGresult *res)
 {
     json_t        *stored, *config;
-    ngx_int_t      rc;
     json_error_t   error;
     const char    *adapter, *text;
 
@@ -808,11 +807,9 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    rc = ngx_http_jobscout_admin_query(r,
+    return ngx_http_jobscout_admin_query(r,
                                 &ngx_http_jobscout_admin_sources_update_stmt,
                                 st->values, "no such source");
-
-    return rc;
 }
 
 

@@ -14,14 +14,13 @@ use JobScout::TestNginx qw(:all);
 use JobScout::Api;
 use JobScout::Token qw(token);
 use JobScout::Tracker;
+use JobScout::Admin qw(openapi_fields);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 start_api();
 
-my ($admin) = user('wanjiru');
-psql("UPDATE users SET is_admin = true WHERE id = '$admin'");
-my $atok = token(claims => { sub => $admin, role => 'admin' });
+my ($admin, $atok) = admin('wanjiru');
 my ($plain, $utok) = user('otieno');
 
 sub counts {
@@ -67,7 +66,7 @@ is($saf->{careers_url}, 'https://careers.safaricom.example/jobs',
    '... the careers URL');
 is($saf->{logo_url}, undef, '... no logo');
 ok($saf->{is_active}, '... active');
-is_deeply([@$saf{qw(sources active_sources active_jobs)}], [0, 0, 0],
+is_deeply([@$saf{qw(sources active_jobs)}], [0, 0],
           '... nothing counted yet');
 my $a = audit($saf->{id});
 is(scalar @$a, 1, 'one audit row');
@@ -116,9 +115,11 @@ job($saf->{id}, is_active => 'false');
 ($s, $d) = api(GET => "/admin/companies/$saf->{id}", undef, $atok);
 is($s, 200, 'get: 200');
 is($d->{name}, $saf->{name}, '... the company');
-is_deeply([@$d{qw(sources active_sources active_jobs)}], [2, 1, 3],
-          '... its sources, active sources and listed jobs counted');
+is_deeply([@$d{qw(sources active_jobs)}], [2, 3],
+          '... its sources (active or not) and listed jobs counted');
 like($d->{created_at}, qr/^\d{4}-\d\d-\d\dT/, '... with its times');
+is_deeply([sort keys %$d], openapi_fields('AdminCompany'),
+          '... the fields conf/openapi.json describes');
 ($s, $d) = api(GET => '/admin/companies/not-a-uuid', undef, $atok);
 is($s, 404, 'a malformed id: 404');
 ($s, $d) = api(GET => '/admin/companies/00000000-0000-4000-8000-00000000dead',

@@ -15,6 +15,7 @@ use JobScout::TestNginx qw(:all);
 use JobScout::Api;
 use JobScout::Token qw(token);
 use JobScout::Tracker;
+use JobScout::Admin qw(openapi_fields);
 use JobScout::Psql;
 use POSIX ();
 
@@ -22,9 +23,7 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 start_api();
 
-my ($admin) = user('achieng');
-psql("UPDATE users SET is_admin = true WHERE id = '$admin'");
-my $atok = token(claims => { sub => $admin, role => 'admin' });
+my ($admin, $atok) = admin('achieng');
 my (undef, $utok) = user('kamau');
 my $acme = company('Acme');
 my $acme_slug = psql("SELECT slug FROM companies WHERE id = '$acme'");
@@ -144,11 +143,8 @@ is($d->{id}, $html->{id}, '... the source');
 ok($d->{webhook}{configured}, '... its webhook configured');
 like($d->{webhook}{created_at}, qr/^\d{4}-/, '... since when');
 unlike($raw, qr/abab|webhook_secret|q6ur/i, '... never the secret');
-is_deeply([sort keys %$d],
-          [sort qw(id company scraper_class source_url config priority
-                   scrape_interval_seconds is_active health_status
-                   consecutive_failures last_error last_scraped_at webhook
-                   created_at updated_at)], '... every field, no more');
+is_deeply([sort keys %$d], openapi_fields('AdminSource'),
+          '... the fields conf/openapi.json describes');
 ($s, $d) = api(GET => '/admin/sources/12345', undef, $atok);
 is($s, 404, 'a malformed id: 404');
 ($s, $d) = api(GET => "/admin/sources/$ghost", undef, $atok);
@@ -385,6 +381,8 @@ like($l->{started_at}, qr/^\d{4}-/, '... when it started');
 like($l->{finished_at}, qr/^\d{4}-/, '... and finished');
 is_deeply($l->{source}, { id => $gh->{id}, scraper_class => 'greenhouse',
                           company_slug => $acme_slug }, '... and its source');
+is_deeply([sort keys %$l], openapi_fields('ScrapeLog'),
+          '... the fields conf/openapi.json describes');
 is(log_ids("/admin/sources/$gh->{id}/logs?status=failed"), "$logs[2] $logs[5]",
    'status=failed');
 my $since = psql("SELECT to_char((now() - interval '150 minutes')"

@@ -5,7 +5,7 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use JobScout::Psql;
-use JobScout::AdminRequests;
+use JobScout::Admin;
 
 my $db = JobScout::Psql->new($ENV{TEST_NGINX_PG});
 

@@ -1,22 +1,25 @@
-package JobScout::AdminRequests;
+package JobScout::Admin;
 
-# What the admin API's data-driven suites (t/10x_*_requests.t) share: the
-# accounts whose tokens they send, and their blocks' defaults, so that a
-# block says only its request and what must come back.  Works with our
-# Test::Nginx::Socket and with openresty's alike.
+# What the admin API's suites share.  The data-driven ones
+# (t/10x_*_requests.t): the accounts whose tokens they send and their
+# blocks' defaults, so that a block says only its request and what must
+# come back (with our Test::Nginx::Socket and with openresty's alike).
+# All: the fields conf/openapi.json gives an answer.
 #
 #   my $db = JobScout::Psql->new($ENV{TEST_NGINX_PG});
 #   our $Admin = account($db, 'ops', 1);     # "Authorization: Bearer ..."
 #   admin_blocks($Admin);     # http_config, config, admin + JSON headers
 #   ... sprintf(invalid(), 'name: is required', 'name') in a block
+#   is_deeply([sort keys %$answer], openapi_fields('AdminSource'));
 
 use strict;
 use warnings;
 
 use Exporter 'import';
+use JSON::PP ();
 use JobScout::Token ();
 
-our @EXPORT = qw(account admin_blocks invalid);
+our @EXPORT = qw(account admin_blocks invalid openapi_fields);
 
 # the header of a new verified account's token: an admin or a user
 sub account {
@@ -54,6 +57,16 @@ _EOC_
 sub invalid {
     return '^\{"error":\{"code":"validation_failed","message":"%s",'
          . '"field":"%s","request_id":"[0-9a-f]{32}"\}\}$';
+}
+
+# the properties of a schema of conf/openapi.json's components, sorted
+sub openapi_fields {
+    my ($schema) = @_;
+    my $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
+    open my $fh, '<', "$root/conf/openapi.json" or die "openapi.json: $!";
+    local $/;
+    my $doc = JSON::PP::decode_json(<$fh>);
+    return [sort keys %{ $doc->{components}{schemas}{$schema}{properties} }];
 }
 
 1;
