@@ -832,6 +832,13 @@ ngx_int_t ngx_http_jobscout_admin_arg_one_of(ngx_http_jobscout_ctx_t *ctx,
 ngx_int_t ngx_http_jobscout_admin_body_url(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, ngx_uint_t flags,
     const char **value);
+/*
+ * A source to try: company_id (optional), scraper_class, source_url and
+ * config checked as a creation's (the adapter catalogue's word), into
+ * fields[0..3] (config as compact JSON); NGX_DECLINED: refused, in ctx.
+ */
+ngx_int_t ngx_http_jobscout_admin_source_trial(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **fields);
 /* a route of no argument on the row {id}: $3, the statement's only value */
 ngx_int_t ngx_http_jobscout_admin_by_id(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,

@@ -51,6 +51,9 @@ static ngx_http_jobscout_admin_source_t *ngx_http_jobscout_admin_source_new(
 static ngx_int_t ngx_http_jobscout_admin_source_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_admin_source_t *st,
     ngx_uint_t create);
+static ngx_int_t ngx_http_jobscout_admin_source_define(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_admin_source_t *st,
+    ngx_uint_t create, ngx_uint_t company);
 static ngx_int_t ngx_http_jobscout_admin_source_interval(
     ngx_http_jobscout_ctx_t *ctx, ngx_http_request_t *r, const char **value);
 static ngx_int_t ngx_http_jobscout_admin_source_check(ngx_http_request_t *r,
@@ -542,11 +545,53 @@ ngx_http_jobscout_admin_source_body(ngx_http_request_t *r,
 
     f = st->fields;
 
-    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK) {
+    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
+        || ngx_http_jobscout_admin_source_define(r, ctx, st, create, create)
+           != NGX_OK)
+    {
         return NGX_DECLINED;
     }
 
-    if (create || json_object_get(ctx->body, "company_id")) {
+    if (json_object_get(ctx->body, "priority")) {
+        if (ngx_http_jobscout_body_string(r, ctx, "priority", 1, 16, &s)
+            != NGX_OK)
+        {
+            return NGX_DECLINED;
+        }
+
+        f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] =
+                               ngx_http_jobscout_admin_one_of(&s, priorities);
+
+        if (f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] == NULL) {
+            return ngx_http_jobscout_body_refuse(ctx, "priority",
+                                                 "must be high or normal");
+        }
+
+    } else if (create) {
+        f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] = "normal";
+    }
+
+    return ngx_http_jobscout_admin_source_interval(ctx, r,
+                                       &f[NGX_HTTP_JOBSCOUT_SOURCE_INTERVAL]);
+}
+
+
+/*
+ * What a source runs by: company_id (required: company), scraper_class,
+ * source_url (both required: create) and config ({} by default: create).
+ */
+
+static ngx_int_t
+ngx_http_jobscout_admin_source_define(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_admin_source_t *st,
+    ngx_uint_t create, ngx_uint_t company)
+{
+    ngx_str_t     s;
+    const char  **f;
+
+    f = st->fields;
+
+    if (company || json_object_get(ctx->body, "company_id")) {
         if (ngx_http_jobscout_body_string(r, ctx, "company_id", 1, 36, &s)
             != NGX_OK)
         {
@@ -608,27 +653,29 @@ ngx_http_jobscout_admin_source_body(ngx_http_request_t *r,
                                              "must be an object");
     }
 
-    if (json_object_get(ctx->body, "priority")) {
-        if (ngx_http_jobscout_body_string(r, ctx, "priority", 1, 16, &s)
-            != NGX_OK)
-        {
-            return NGX_DECLINED;
-        }
+    return NGX_OK;
+}
 
-        f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] =
-                               ngx_http_jobscout_admin_one_of(&s, priorities);
 
-        if (f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] == NULL) {
-            return ngx_http_jobscout_body_refuse(ctx, "priority",
-                                                 "must be high or normal");
-        }
+/*
+ * A source to try (a dry run): its definition checked exactly as a
+ * creation's, the company optional; fields[0..3] as the enum above.
+ */
 
-    } else if (create) {
-        f[NGX_HTTP_JOBSCOUT_SOURCE_PRIORITY] = "normal";
+ngx_int_t
+ngx_http_jobscout_admin_source_trial(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **fields)
+{
+    ngx_http_jobscout_admin_source_t  st;
+
+    ngx_memzero(&st, sizeof(ngx_http_jobscout_admin_source_t));
+    st.fields = fields;
+
+    if (ngx_http_jobscout_admin_source_define(r, ctx, &st, 1, 0) != NGX_OK) {
+        return NGX_DECLINED;
     }
 
-    return ngx_http_jobscout_admin_source_interval(ctx, r,
-                                       &f[NGX_HTTP_JOBSCOUT_SOURCE_INTERVAL]);
+    return ngx_http_jobscout_admin_source_check(r, ctx, &st);
 }
 
 

@@ -29,7 +29,6 @@
 
 #include "ngx_http_jobscout.h"
 #include "jobscout_task.h"
-#include "catalogue.h"
 
 
 /* + "<trigger>:<source id>": a run of that trigger was queued lately */
@@ -93,8 +92,6 @@ static void ngx_http_jobscout_admin_scrape_checked(
 static void ngx_http_jobscout_admin_scrape_queued(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 
-static ngx_int_t ngx_http_jobscout_admin_test_source(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, const char **values);
 static ngx_int_t ngx_http_jobscout_admin_test_pages(
     ngx_http_jobscout_ctx_t *ctx, ngx_int_t *pages);
 static void ngx_http_jobscout_admin_test_defined(
@@ -642,7 +639,8 @@ ngx_http_jobscout_admin_sources_test(ngx_http_request_t *r,
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
         || ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_admin_test_source(r, ctx, st->values) != NGX_OK
+        || ngx_http_jobscout_admin_source_trial(r, ctx, &st->values[2])
+           != NGX_OK
         || ngx_http_jobscout_admin_test_pages(ctx, &st->max_pages) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -695,103 +693,6 @@ ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
     return ngx_http_jobscout_admin_task_query(r, st,
                                     &ngx_http_jobscout_admin_test_saved_stmt,
                                     ngx_http_jobscout_admin_test_defined);
-}
-
-
-/*
- * company_id, scraper_class, source_url and config as $3..$6, checked as
- * the adapter catalogue says.
- */
-
-static ngx_int_t
-ngx_http_jobscout_admin_test_source(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, const char **values)
-{
-    char                     *field, *reason, *config;
-    u_char                   *copy;
-    json_t                   *conf;
-    ngx_str_t                 company, class, url;
-    const js_adapter_info_t  *info;
-
-    if (json_object_get(ctx->body, "company_id")) {
-        if (ngx_http_jobscout_body_string(r, ctx, "company_id", 36, 36,
-                                          &company) != NGX_OK
-            || ngx_http_jobscout_valid_uuid(&company) != NGX_OK)
-        {
-            return ngx_http_jobscout_body_refuse(ctx, "company_id",
-                                                 "must be a UUID");
-        }
-
-        values[2] = (const char *) company.data;
-    }
-
-    if (ngx_http_jobscout_body_string(r, ctx, "scraper_class", 1, 100,
-                                      &class) != NGX_OK)
-    {
-        return NGX_DECLINED;
-    }
-
-    info = js_catalogue_find((const char *) class.data);
-    if (info == NULL) {
-        return ngx_http_jobscout_body_refuse(ctx, "scraper_class",
-                                             "no adapter has this name");
-    }
-
-    if (ngx_http_jobscout_body_string(r, ctx, "source_url", 1, 2048, &url)
-        != NGX_OK)
-    {
-        return NGX_DECLINED;
-    }
-
-    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "http://", 7)
-                          == 0)
-          || (url.len > 8
-              && ngx_strncasecmp(url.data, (u_char *) "https://", 8) == 0))
-        || ngx_strlchr(url.data, url.data + url.len, ' ') != NULL)
-    {
-        return ngx_http_jobscout_body_refuse(ctx, "source_url",
-                                             "must be an http(s) URL");
-    }
-
-    conf = json_object_get(ctx->body, "config");
-    if (conf != NULL && !json_is_object(conf)) {
-        return ngx_http_jobscout_body_refuse(ctx, "config",
-                                             "must be an object");
-    }
-
-    field = ngx_pnalloc(r->pool, 256);
-    reason = ngx_pnalloc(r->pool, 256);
-    if (field == NULL || reason == NULL) {
-        return ngx_http_jobscout_body_refuse(ctx, NULL, NULL);
-    }
-
-    conf = conf ? json_incref(conf) : json_object();
-
-    if (conf == NULL
-        || js_catalogue_check(info, conf, field, 256, reason, 256) != 0)
-    {
-        json_decref(conf);
-        return ngx_http_jobscout_body_refuse(ctx, conf ? field : NULL,
-                                             reason);
-    }
-
-    config = json_dumps(conf, JSON_COMPACT);
-    json_decref(conf);
-
-    copy = config ? ngx_pnalloc(r->pool, ngx_strlen(config) + 1) : NULL;
-    if (copy == NULL) {
-        free(config);
-        return ngx_http_jobscout_body_refuse(ctx, NULL, NULL);
-    }
-
-    ngx_cpystrn(copy, (u_char *) config, ngx_strlen(config) + 1);
-    free(config);
-
-    values[3] = info->name;
-    values[4] = (const char *) url.data;
-    values[5] = (const char *) copy;
-
-    return NGX_OK;
 }
 
 
