@@ -661,6 +661,9 @@ ngx_int_t ngx_http_jobscout_admin_query(ngx_http_request_t *r,
     const char *missing);
 void ngx_http_jobscout_admin_done(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
+/* NGX_OK: the statement answered 200; else answered, finalized: NGX_DONE */
+ngx_int_t ngx_http_jobscout_admin_ok(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res, const char *missing);
 ngx_int_t ngx_http_jobscout_admin_send(ngx_http_request_t *r,
     PGresult *res, const char *missing);
 /* {id} number i as a UUID in *value; else answered 404, *value NULL */

@@ -280,6 +280,34 @@ ngx_http_jobscout_admin_done(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 }
 
 
+/*
+ * A step of a route that goes on after its statement: NGX_OK when the
+ * statement answered 200; else its answer (403, 404, ...) or the failure
+ * is sent and the request finalized, and NGX_DONE says so.
+ */
+
+ngx_int_t
+ngx_http_jobscout_admin_ok(ngx_http_jobscout_pg_query_t *q, PGresult *res,
+    const char *missing)
+{
+    ngx_int_t  rc;
+
+    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK
+        && PQntuples(res) == 1
+        && ngx_strcmp(PQgetvalue(res, 0, 0), "200") == 0)
+    {
+        return NGX_OK;
+    }
+
+    rc = res ? ngx_http_jobscout_admin_send(q->request, res, missing)
+             : ngx_http_jobscout_pg_send_error(q->request, q, NULL);
+
+    ngx_http_jobscout_finalize(q->request, rc);
+
+    return NGX_DONE;
+}
+
+
 /* the answer of a statement of the convention */
 
 ngx_int_t
@@ -445,23 +473,15 @@ ngx_http_jobscout_admin_checked(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     next = (ngx_http_jobscout_handler_pt) q->data;
 
-    if (res == NULL) {
-        rc = ngx_http_jobscout_pg_send_error(r, q, NULL);
-
-    } else if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1
-               || ngx_strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-    {
-        rc = ngx_http_jobscout_admin_send(r, res, "administrators only");
-
-    } else {
-        rc = next(r, ngx_http_get_module_ctx(r, ngx_http_jobscout_module));
-
-        if (rc == NGX_DONE) {
-            return;
-        }
+    if (ngx_http_jobscout_admin_ok(q, res, "administrators only") != NGX_OK) {
+        return;
     }
 
-    ngx_http_jobscout_finalize(r, rc);
+    rc = next(r, ngx_http_get_module_ctx(r, ngx_http_jobscout_module));
+
+    if (rc != NGX_DONE) {
+        ngx_http_jobscout_finalize(r, rc);
+    }
 }
 
 
@@ -552,13 +572,7 @@ ngx_http_jobscout_admin_stats_counted(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     st = q->data;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK
-        || PQntuples(res) != 1
-        || ngx_strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-    {
-        rc = res ? ngx_http_jobscout_admin_send(r, res, "")
-                 : ngx_http_jobscout_pg_send_error(r, q, NULL);
-        ngx_http_jobscout_finalize(r, rc);
+    if (ngx_http_jobscout_admin_ok(q, res, "") != NGX_OK) {
         return;
     }
 

@@ -780,23 +780,15 @@ ngx_http_jobscout_admin_source_stored(ngx_http_jobscout_pg_query_t *q,
     st = q->data;
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
 
-    if (res == NULL) {
-        rc = ngx_http_jobscout_pg_send_error(r, q, NULL);
-
-    } else if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1
-               || ngx_strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-    {
-        rc = ngx_http_jobscout_admin_send(r, res, "no such source");
-
-    } else {
-        rc = ngx_http_jobscout_admin_source_pair(r, ctx, st, res);
-
-        if (rc == NGX_DONE) {
-            return;
-        }
+    if (ngx_http_jobscout_admin_ok(q, res, "no such source") != NGX_OK) {
+        return;
     }
 
-    ngx_http_jobscout_finalize(r, rc);
+    rc = ngx_http_jobscout_admin_source_pair(r, ctx, st, res);
+
+    if (rc != NGX_DONE) {
+        ngx_http_jobscout_finalize(r, rc);
+    }
 }
 
 

@@ -78,8 +78,6 @@ static ngx_http_jobscout_admin_task_t *ngx_http_jobscout_admin_task_new(
 static ngx_int_t ngx_http_jobscout_admin_task_query(ngx_http_request_t *r,
     ngx_http_jobscout_admin_task_t *st, ngx_http_jobscout_pg_stmt_t *stmt,
     ngx_http_jobscout_pg_handler_pt handler);
-static ngx_int_t ngx_http_jobscout_admin_task_ok(
-    ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_admin_redis(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data, ngx_uint_t argc,
     ngx_str_t *argv);
@@ -344,32 +342,6 @@ ngx_http_jobscout_admin_task_query(ngx_http_request_t *r,
 }
 
 
-/* a statement answered 200: NGX_OK; else the answer is sent, finalized */
-
-static ngx_int_t
-ngx_http_jobscout_admin_task_ok(ngx_http_jobscout_pg_query_t *q,
-    PGresult *res)
-{
-    ngx_http_jobscout_admin_task_t *st = q->data;
-
-    ngx_int_t  rc;
-
-    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK
-        && PQntuples(res) == 1
-        && ngx_strcmp(PQgetvalue(res, 0, 0), "200") == 0)
-    {
-        return NGX_OK;
-    }
-
-    rc = res ? ngx_http_jobscout_admin_send(q->request, res, st->missing)
-             : ngx_http_jobscout_pg_send_error(q->request, q, NULL);
-
-    ngx_http_jobscout_finalize(q->request, rc);
-
-    return NGX_DONE;
-}
-
-
 /* a command of argc words; hiredis copies them */
 
 static ngx_int_t
@@ -474,7 +446,7 @@ ngx_http_jobscout_admin_scrape_checked(ngx_http_jobscout_pg_query_t *q,
 {
     ngx_http_jobscout_admin_task_t *st = q->data;
 
-    if (ngx_http_jobscout_admin_task_ok(q, res) != NGX_OK) {
+    if (ngx_http_jobscout_admin_ok(q, res, st->missing) != NGX_OK) {
         return;
     }
 
@@ -744,7 +716,7 @@ ngx_http_jobscout_admin_test_defined(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
-    if (ngx_http_jobscout_admin_task_ok(q, res) != NGX_OK) {
+    if (ngx_http_jobscout_admin_ok(q, res, st->missing) != NGX_OK) {
         return;
     }
 
@@ -1556,7 +1528,7 @@ ngx_http_jobscout_admin_dead_audited(ngx_http_jobscout_pg_query_t *q,
     ngx_int_t   rc;
     ngx_str_t   argv[7];
 
-    if (ngx_http_jobscout_admin_task_ok(q, res) != NGX_OK) {
+    if (ngx_http_jobscout_admin_ok(q, res, st->missing) != NGX_OK) {
         return;
     }
 

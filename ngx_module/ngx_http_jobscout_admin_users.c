@@ -334,17 +334,7 @@ ngx_http_jobscout_admin_users_disabled(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     st = q->data;
 
-    if (res == NULL) {
-        ngx_http_jobscout_finalize(r,
-                                   ngx_http_jobscout_pg_send_error(r, q, NULL));
-        return;
-    }
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0
-        || ngx_strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-    {
-        ngx_http_jobscout_finalize(r,
-                    ngx_http_jobscout_admin_send(r, res, "no such user"));
+    if (ngx_http_jobscout_admin_ok(q, res, "no such user") != NGX_OK) {
         return;
     }
 

@@ -763,7 +763,8 @@ ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (hex.len != 64
-        || ngx_http_jobscout_hex_decode(jmcf->webhook_key.data, hex.data, 64) != NGX_OK)
+        || ngx_http_jobscout_hex_decode(jmcf->webhook_key.data, hex.data, 64)
+           != NGX_OK)
     {
         ngx_explicit_memzero(hex.data, hex.len);
         return "needs a file of 64 hex digits "
