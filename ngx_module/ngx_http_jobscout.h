@@ -666,10 +666,12 @@ ngx_int_t ngx_http_jobscout_admin_ok(ngx_http_jobscout_pg_query_t *q,
     PGresult *res, const char *missing);
 ngx_int_t ngx_http_jobscout_admin_send(ngx_http_request_t *r,
     PGresult *res, const char *missing);
-/* {id} number i as a UUID in *value; else answered 404, *value NULL */
+/* {id} number i as a UUID in *value; NGX_DECLINED: it is not one */
 ngx_int_t ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char *missing,
-    const char **value);
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char **value);
+/* the answer to uuid_param's rc: NGX_DECLINED a 404 saying missing */
+ngx_int_t ngx_http_jobscout_admin_missing(ngx_http_request_t *r,
+    ngx_int_t rc, const char *missing);
 ngx_int_t ngx_http_jobscout_send_page_at(ngx_http_request_t *r,
     PGresult *res, int col);
 

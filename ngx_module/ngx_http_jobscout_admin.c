@@ -211,20 +211,21 @@ ngx_http_jobscout_admin_values(ngx_http_request_t *r,
 }
 
 
-/* {id}: a UUID, NUL-terminated; NGX_OK, or the 404 answer's rc */
+/*
+ * {id} number i as a NUL-terminated UUID: NGX_OK; NGX_DECLINED when it is
+ * not one (nothing answered: the caller says what is missing).
+ */
 
 ngx_int_t
 ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char *missing,
-    const char **value)
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t i, const char **value)
 {
     u_char  *p;
 
     if (i >= ctx->nparams
         || ngx_http_jobscout_valid_uuid(&ctx->params[i]) != NGX_OK)
     {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                            "not_found", missing);
+        return NGX_DECLINED;
     }
 
     p = ngx_pnalloc(r->pool, ctx->params[i].len + 1);
@@ -236,6 +237,21 @@ ngx_http_jobscout_admin_uuid_param(ngx_http_request_t *r,
     *value = (const char *) p;
 
     return NGX_OK;
+}
+
+
+/* what a refused {id} is answered: rc NGX_DECLINED a 404 saying missing */
+
+ngx_int_t
+ngx_http_jobscout_admin_missing(ngx_http_request_t *r, ngx_int_t rc,
+    const char *missing)
+{
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
+    return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND, "not_found",
+                                        missing);
 }
 
 

@@ -239,10 +239,9 @@ ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such company",
-                                            &values[2]);
-    if (rc != NGX_OK || values[2] == NULL) {
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, "no such company");
     }
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
@@ -608,9 +607,9 @@ ngx_http_jobscout_admin_by_id(ngx_http_request_t *r,
 
     /* its 404 may have been sent with NGX_OK: then no id was set */
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, missing, &values[2]);
-    if (rc != NGX_OK || values[2] == NULL) {
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, missing);
     }
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {

@@ -421,10 +421,9 @@ ngx_http_jobscout_admin_sources_update(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
-                                            &st->values[2]);
-    if (rc != NGX_OK || st->values[2] == NULL) {
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &st->values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, "no such source");
     }
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
@@ -910,10 +909,9 @@ ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
     if (ctx->nparams) {
         specs[4].name = NULL;
 
-        rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
-                                                &source);
-        if (rc != NGX_OK || source == NULL) {
-            return rc;
+        rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &source);
+        if (rc != NGX_OK) {
+            return ngx_http_jobscout_admin_missing(r, rc, "no such source");
         }
     }
 

@@ -424,11 +424,9 @@ ngx_http_jobscout_admin_sources_scrape(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, st->missing,
-                                            &st->values[2]);
-    if (rc != NGX_OK || st->values[2] == NULL) {
-        /* a 404 is answered */
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &st->values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, st->missing);
     }
 
     st->id.data = (u_char *) st->values[2];
@@ -655,11 +653,9 @@ ngx_http_jobscout_admin_sources_test_saved(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, st->missing,
-                                            &st->values[2]);
-    if (rc != NGX_OK || st->values[2] == NULL) {
-        /* a 404 is answered */
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &st->values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, st->missing);
     }
 
     return ngx_http_jobscout_admin_task_query(r, st,

@@ -292,11 +292,9 @@ ngx_http_jobscout_admin_users_one(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such user",
-                                            &values[2]);
-    if (rc != NGX_OK || values[2] == NULL) {
-        /* a 404 is answered */
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, "no such user");
     }
 
     if (stmt != &ngx_http_jobscout_admin_disable_stmt) {

@@ -144,10 +144,9 @@ ngx_http_jobscout_admin_sources_webhook_secret(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, "no such source",
-                                            &values[2]);
-    if (rc != NGX_OK || values[2] == NULL) {
-        return rc;
+    rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc, "no such source");
     }
 
     if (jmcf->webhook_key.len == 0) {
