@@ -334,6 +334,8 @@ ngx_int_t ngx_http_jobscout_args_none(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_arg_length(ngx_http_jobscout_ctx_t *ctx,
     const char *name, ngx_str_t *value, size_t min, size_t max);
+ngx_int_t ngx_http_jobscout_arg_flag(ngx_http_jobscout_ctx_t *ctx,
+    ngx_http_jobscout_arg_t *arg, const char *name, const char **value);
 ngx_int_t ngx_http_jobscout_arg_int(ngx_http_jobscout_ctx_t *ctx,
     const char *name, ngx_str_t *value, ngx_int_t min, ngx_int_t max,
     ngx_int_t *n);

@@ -157,8 +157,6 @@ ngx_http_jobscout_admin_companies_list(ngx_http_request_t *r,
         { NULL, 0 }
     };
 
-    static const char  *booleans[] = { "true", "false", NULL };
-
     values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 7);
 
     if (values == NULL
@@ -166,10 +164,7 @@ ngx_http_jobscout_admin_companies_list(ngx_http_request_t *r,
             && ngx_http_jobscout_arg_length(ctx, "q", &args[2].values[0], 1,
                                             NGX_HTTP_JOBSCOUT_ADMIN_NAME_MAX)
                != NGX_OK)
-        || ngx_http_jobscout_admin_arg_one_of(ctx, &args[3], "active",
-                                              booleans,
-                                              "must be true or false",
-                                              &values[6])
+        || ngx_http_jobscout_arg_flag(ctx, &args[3], "active", &values[6])
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);

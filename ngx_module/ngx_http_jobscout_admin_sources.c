@@ -321,8 +321,6 @@ ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
 
     static const char  *healths[] = { "healthy", "degraded", "failing",
                                       NULL };
-    static const char  *booleans[] = { "true", "false", NULL };
-
     values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 9);
 
     if (values == NULL
@@ -341,10 +339,7 @@ ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
                                     "must be healthy, degraded or failing",
                                     &values[7])
            != NGX_OK
-        || ngx_http_jobscout_admin_arg_one_of(ctx, &args[5], "active",
-                                              booleans,
-                                              "must be true or false",
-                                              &values[8])
+        || ngx_http_jobscout_arg_flag(ctx, &args[5], "active", &values[8])
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);

@@ -92,9 +92,6 @@ static void ngx_http_jobscout_admin_users_revoked(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_admin_users_unrevoked(
     ngx_http_request_t *r, ngx_http_jobscout_admin_disable_t *st);
-static ngx_int_t ngx_http_jobscout_admin_users_flag(
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_arg_t *arg,
-    const char *name, const char **value);
 
 
 /*
@@ -199,9 +196,9 @@ ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,
         || (args[2].n
             && ngx_http_jobscout_arg_length(ctx, "q", &args[2].values[0], 1,
                                             200) != NGX_OK)
-        || ngx_http_jobscout_admin_users_flag(ctx, &args[3], "admin",
+        || ngx_http_jobscout_arg_flag(ctx, &args[3], "admin",
                                               &values[6]) != NGX_OK
-        || ngx_http_jobscout_admin_users_flag(ctx, &args[4], "active",
+        || ngx_http_jobscout_arg_flag(ctx, &args[4], "active",
                                               &values[7]) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -386,35 +383,4 @@ ngx_http_jobscout_admin_users_unrevoked(ngx_http_request_t *r,
                                         "unavailable",
                                         "the account is disabled, but its "
                                         "sessions could not be ended");
-}
-
-
-/* "true" or "false", as a statement value; NULL when not given */
-
-static ngx_int_t
-ngx_http_jobscout_admin_users_flag(ngx_http_jobscout_ctx_t *ctx,
-    ngx_http_jobscout_arg_t *arg, const char *name, const char **value)
-{
-    ngx_str_t  *v;
-
-    *value = NULL;
-
-    if (arg->n == 0) {
-        return NGX_OK;
-    }
-
-    v = &arg->values[0];
-
-    if (v->len == 4 && ngx_strncmp(v->data, "true", 4) == 0) {
-        *value = "t";
-
-    } else if (v->len == 5 && ngx_strncmp(v->data, "false", 5) == 0) {
-        *value = "f";
-
-    } else {
-        return ngx_http_jobscout_body_refuse(ctx, name,
-                                             "must be true or false");
-    }
-
-    return NGX_OK;
 }

@@ -33,8 +33,6 @@ static ngx_int_t ngx_http_jobscout_alerts_one(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt);
 static ngx_int_t ngx_http_jobscout_alerts_id(ngx_http_jobscout_ctx_t *ctx,
     ngx_http_jobscout_tracker_t *st);
-static ngx_int_t ngx_http_jobscout_alerts_flag(ngx_http_jobscout_ctx_t *ctx,
-    ngx_http_jobscout_arg_t *arg, const char *name, const char **value);
 static const char *ngx_http_jobscout_alerts_status_name(ngx_str_t *name);
 static void ngx_http_jobscout_tracker_done(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
@@ -175,11 +173,11 @@ ngx_http_jobscout_alerts_list(ngx_http_request_t *r,
                                      args)
         != NGX_OK
         || ngx_http_jobscout_tracker_list_args(r, ctx, st, args) != NGX_OK
-        || ngx_http_jobscout_alerts_flag(ctx,
+        || ngx_http_jobscout_arg_flag(ctx,
                                     &args[NGX_HTTP_JOBSCOUT_ALERTS_UNREAD],
                                     "unread", &st->values[5])
            != NGX_OK
-        || ngx_http_jobscout_alerts_flag(ctx,
+        || ngx_http_jobscout_arg_flag(ctx,
                                     &args[NGX_HTTP_JOBSCOUT_ALERTS_SAVED],
                                     "saved", &st->values[6])
            != NGX_OK)
@@ -360,37 +358,6 @@ ngx_http_jobscout_alerts_id(ngx_http_jobscout_ctx_t *ctx,
 
     *ngx_cpymem(st->id, ctx->params[0].data, ctx->params[0].len) = '\0';
     st->values[1] = (const char *) st->id;
-
-    return NGX_OK;
-}
-
-
-/* "true" or "false", as a statement value; NULL when not given */
-
-static ngx_int_t
-ngx_http_jobscout_alerts_flag(ngx_http_jobscout_ctx_t *ctx,
-    ngx_http_jobscout_arg_t *arg, const char *name, const char **value)
-{
-    ngx_str_t  *v;
-
-    *value = NULL;
-
-    if (arg->n == 0) {
-        return NGX_OK;
-    }
-
-    v = &arg->values[0];
-
-    if (v->len == 4 && ngx_strncmp(v->data, "true", 4) == 0) {
-        *value = "t";
-
-    } else if (v->len == 5 && ngx_strncmp(v->data, "false", 5) == 0) {
-        *value = "f";
-
-    } else {
-        return ngx_http_jobscout_body_refuse(ctx, name,
-                                             "must be true or false");
-    }
 
     return NGX_OK;
 }

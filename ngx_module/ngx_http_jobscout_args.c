@@ -295,6 +295,37 @@ ngx_http_jobscout_arg_length(ngx_http_jobscout_ctx_t *ctx, const char *name,
 
 /* a decimal integer min..max, digits only */
 
+/* "true" or "false", as a statement value ("t", "f"); NULL when absent */
+
+ngx_int_t
+ngx_http_jobscout_arg_flag(ngx_http_jobscout_ctx_t *ctx,
+    ngx_http_jobscout_arg_t *arg, const char *name, const char **value)
+{
+    ngx_str_t  *v;
+
+    *value = NULL;
+
+    if (arg->n == 0) {
+        return NGX_OK;
+    }
+
+    v = &arg->values[0];
+
+    if (v->len == 4 && ngx_strncmp(v->data, "true", 4) == 0) {
+        *value = "t";
+
+    } else if (v->len == 5 && ngx_strncmp(v->data, "false", 5) == 0) {
+        *value = "f";
+
+    } else {
+        return ngx_http_jobscout_body_refuse(ctx, name,
+                                             "must be true or false");
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_jobscout_arg_int(ngx_http_jobscout_ctx_t *ctx, const char *name,
     ngx_str_t *value, ngx_int_t min, ngx_int_t max, ngx_int_t *n)
