@@ -149,40 +149,34 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
 
 
 /*
- * The audit, newest first: filters $4 action, $5 target_type, $6
- * target_id, $7 since; $3 the limit, $8 and $9 the cursor's time and id.
+ * The audit, newest first: a list's $3..$5, filters $6 action, $7
+ * target_type, $8 target_id, $9 since (micros).
  */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_AUDIT_ENTRY                              \
+    "json_build_object('id', p.id,"                                          \
+    " 'admin', json_build_object('id', p.admin_id, 'email', u.email),"      \
+    " 'action', p.action, 'target_type', p.target_type,"                    \
+    " 'target_id', p.target_id, 'before', p.before, 'after', p.after,"      \
+    " 'request_id', p.request_id, 'created_at', p.created_at)"
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_audit_stmt = {
     NULL,
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","
-    " page AS (SELECT a.*, row_number() OVER (ORDER BY a.created_at DESC,"
-    "                                                  a.id DESC) AS n"
-    "   FROM (SELECT * FROM admin_audit a"
-    "          WHERE EXISTS (SELECT FROM admin)"
-    "            AND ($4::text IS NULL OR a.action = $4)"
-    "            AND ($5::text IS NULL OR a.target_type = $5)"
-    "            AND ($6::text IS NULL OR a.target_id = $6)"
-    "            AND ($7::bigint IS NULL OR a.created_at >= "
-                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$7") ")"
-    "            AND ($8::bigint IS NULL OR (a.created_at, a.id) < ("
-                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$8") ", $9::uuid))"
-    "          ORDER BY a.created_at DESC, a.id DESC"
-    "          LIMIT $3::integer + 1) a)"
+    " page AS (SELECT a.* FROM admin_audit a"
+    "  WHERE " NGX_HTTP_JOBSCOUT_SQL_ADMIN_AFTER("a.created_at", "a.id")
+    "    AND ($6::text IS NULL OR a.action = $6)"
+    "    AND ($7::text IS NULL OR a.target_type = $7)"
+    "    AND ($8::text IS NULL OR a.target_id = $8)"
+    "    AND ($9::bigint IS NULL OR a.created_at >= "
+             NGX_HTTP_JOBSCOUT_SQL_MICROS("$9") ")"
+    "  ORDER BY a.created_at DESC, a.id DESC"
+    "  LIMIT $3::integer + 1)"
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE
-    " SELECT 200, coalesce(json_agg(json_build_object('id', p.id,"
-    "          'admin', json_build_object('id', p.admin_id, 'email', u.email),"
-    "          'action', p.action, 'target_type', p.target_type,"
-    "          'target_id', p.target_id, 'before', p.before,"
-    "          'after', p.after, 'request_id', p.request_id,"
-    "          'created_at', p.created_at) ORDER BY p.n)"
-    "            FILTER (WHERE p.n <= $3::integer), '[]')::text,"
-    "        max(" NGX_HTTP_JOBSCOUT_SQL_KEY("p.created_at", "p.id") ")"
-    "            FILTER (WHERE p.n = $3::integer"
-    "                    AND EXISTS (SELECT FROM page x"
-    "                                WHERE x.n > $3::integer))"
-    "   FROM page p LEFT JOIN users u ON u.id = p.admin_id"
-    "  WHERE EXISTS (SELECT FROM admin)",
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_PAGE(NGX_HTTP_JOBSCOUT_SQL_ADMIN_AUDIT_ENTRY,
+                                     "p", "created_at",
+                                     " LEFT JOIN users u ON u.id = p.admin_id",
+                                     ""),
     9, 0
 };
 
@@ -712,8 +706,7 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     u_char                   *p;
-    ngx_int_t                 limit;
-    ngx_str_t                 key[2];
+    int64_t                   since;
     ngx_uint_t                i;
     const char              **values;
     ngx_http_jobscout_arg_t   args[6];
@@ -724,40 +717,9 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
         { NULL, 0 }
     };
 
-    int64_t  since;
-
-    values = ngx_http_jobscout_admin_values(r, ctx, 9);
+    values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 9);
     if (values == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memzero(args, sizeof(args));
-
-    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
-        || ngx_http_jobscout_arg_limit(r, ctx, &args[0], 20, 100, &limit)
-           != NGX_OK)
-    {
         return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    *ngx_sprintf(p, "%i", limit) = '\0';
-    values[2] = (const char *) p;
-
-    if (args[1].n) {
-        if (ngx_http_jobscout_cursor_decode(r, ctx, &args[1].values[0], key,
-                                            2)
-            != NGX_OK)
-        {
-            return ngx_http_jobscout_send_invalid(r, ctx);
-        }
-
-        values[7] = (const char *) key[0].data;
-        values[8] = (const char *) key[1].data;
     }
 
     for (i = 2; i < 5; i++) {
@@ -772,7 +734,7 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
             return ngx_http_jobscout_send_invalid(r, ctx);
         }
 
-        values[1 + i] = (const char *) args[i].values[0].data;
+        values[3 + i] = (const char *) args[i].values[0].data;
     }
 
     if (args[5].n) {
@@ -789,7 +751,7 @@ ngx_http_jobscout_admin_audit(ngx_http_request_t *r,
         }
 
         *ngx_sprintf(p, "%L", since) = '\0';
-        values[6] = (const char *) p;
+        values[8] = (const char *) p;
     }
 
     return ngx_http_jobscout_admin_query(r,

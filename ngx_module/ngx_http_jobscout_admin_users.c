@@ -103,27 +103,18 @@ static ngx_int_t ngx_http_jobscout_admin_users_unrevoked(
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_users_list_stmt = {
     NULL,
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","
-    " page AS (SELECT u.*, row_number() OVER (ORDER BY u.created_at DESC,"
-    "                                                  u.id DESC) AS n"
-    "   FROM (SELECT * FROM users u"
-    "          WHERE EXISTS (SELECT FROM admin)"
-    "            AND ($4::bigint IS NULL OR (u.created_at, u.id) < ("
-                     NGX_HTTP_JOBSCOUT_SQL_MICROS("$4") ", $5::uuid))"
-    "            AND ($6::text IS NULL"
-    "                 OR strpos(lower(u.email), lower($6)) > 0"
-    "                 OR strpos(lower(u.full_name), lower($6)) > 0)"
-    "            AND ($7::boolean IS NULL OR u.is_admin = $7)"
-    "            AND ($8::boolean IS NULL OR u.is_active = $8)"
-    "          ORDER BY u.created_at DESC, u.id DESC"
-    "          LIMIT $3::integer + 1) u)"
+    " page AS (SELECT u.* FROM users u"
+    "  WHERE " NGX_HTTP_JOBSCOUT_SQL_ADMIN_AFTER("u.created_at", "u.id")
+    "    AND ($6::text IS NULL"
+    "         OR strpos(lower(u.email), lower($6)) > 0"
+    "         OR strpos(lower(u.full_name), lower($6)) > 0)"
+    "    AND ($7::boolean IS NULL OR u.is_admin = $7)"
+    "    AND ($8::boolean IS NULL OR u.is_active = $8)"
+    "  ORDER BY u.created_at DESC, u.id DESC"
+    "  LIMIT $3::integer + 1)"
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED_PAGE
-    " SELECT 200, coalesce(json_agg("
-                      NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("p")
-    "          ORDER BY p.n) FILTER (WHERE p.n <= $3::integer), '[]')::text,"
-    "        CASE WHEN count(*) > $3::integer THEN max("
-                 NGX_HTTP_JOBSCOUT_SQL_KEY("p.created_at", "p.id")
-    "          ) FILTER (WHERE p.n = $3::integer) END"
-    "   FROM page p HAVING EXISTS (SELECT FROM admin)",
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_PAGE(NGX_HTTP_JOBSCOUT_SQL_ADMIN_USER("p"),
+                                     "p", "created_at", "", ""),
     8, 0
 };
 
@@ -168,9 +159,6 @@ ngx_int_t
 ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    u_char                   *p;
-    ngx_int_t                 limit;
-    ngx_str_t                 key[2];
     const char              **values;
     ngx_http_jobscout_arg_t   args[5];
 
@@ -179,37 +167,18 @@ ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,
         { "active", 1 }, { NULL, 0 }
     };
 
-    values = ngx_http_jobscout_admin_values(r, ctx, 8);
-    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN + 1);
-    if (values == NULL || p == NULL) {
-        return NGX_ERROR;
-    }
+    values = ngx_http_jobscout_admin_list_values(r, ctx, specs, args, 8);
 
-    ngx_memzero(args, sizeof(args));
-
-    if (ngx_http_jobscout_args_parse(r, ctx, specs, args) != NGX_OK
-        || ngx_http_jobscout_arg_limit(r, ctx, &args[0], 20, 100, &limit)
-           != NGX_OK
-        || (args[1].n
-            && ngx_http_jobscout_cursor_decode(r, ctx, &args[1].values[0],
-                                               key, 2) != NGX_OK)
+    if (values == NULL
         || (args[2].n
             && ngx_http_jobscout_arg_length(ctx, "q", &args[2].values[0], 1,
                                             200) != NGX_OK)
-        || ngx_http_jobscout_arg_flag(ctx, &args[3], "admin",
-                                              &values[6]) != NGX_OK
-        || ngx_http_jobscout_arg_flag(ctx, &args[4], "active",
-                                              &values[7]) != NGX_OK)
+        || ngx_http_jobscout_arg_flag(ctx, &args[3], "admin", &values[6])
+           != NGX_OK
+        || ngx_http_jobscout_arg_flag(ctx, &args[4], "active", &values[7])
+           != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    *ngx_sprintf(p, "%i", limit) = '\0';
-    values[2] = (const char *) p;
-
-    if (args[1].n) {
-        values[3] = (const char *) key[0].data;
-        values[4] = (const char *) key[1].data;
     }
 
     if (args[2].n) {
