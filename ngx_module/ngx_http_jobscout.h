@@ -280,6 +280,9 @@ size_t ngx_http_jobscout_json_escaped_len(u_char *src, size_t len);
 
 ngx_int_t ngx_http_jobscout_read_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* a task for jobscoutd (jobscout_task.h), args taken: free() it */
+char *ngx_http_jobscout_task_json(const char *kind, json_t *args,
+    u_char *id);
 ngx_int_t ngx_http_jobscout_send_jansson(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
 ngx_int_t ngx_http_jobscout_send_pg_json(ngx_http_request_t *r,

@@ -81,8 +81,6 @@ static ngx_int_t ngx_http_jobscout_admin_task_query(ngx_http_request_t *r,
 static ngx_int_t ngx_http_jobscout_admin_redis(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data, ngx_uint_t argc,
     ngx_str_t *argv);
-static char *ngx_http_jobscout_admin_task_json(const char *kind,
-    json_t *args, u_char *id);
 static ngx_int_t ngx_http_jobscout_admin_unavailable(ngx_http_request_t *r);
 
 static void ngx_http_jobscout_admin_scrape_checked(
@@ -369,34 +367,6 @@ ngx_http_jobscout_admin_redis(ngx_http_request_t *r,
 }
 
 
-/*
- * A task of jobscout_task.h's format, compact; id: its 32 hex digits,
- * random.  args is taken.  NULL when out of memory; free() it.
- */
-
-static char *
-ngx_http_jobscout_admin_task_json(const char *kind, json_t *args, u_char *id)
-{
-    char        *payload;
-    json_t      *task;
-    ngx_time_t  *tp;
-
-    tp = ngx_timeofday();
-
-    task = json_pack("{s:s%,s:s,s:o,s:i,s:I}",
-                     "id", id, (size_t) 32,
-                     "kind", kind,
-                     "args", args,
-                     "attempt", 0,
-                     "enqueued_at",
-                         (json_int_t) tp->sec * 1000 + tp->msec);
-    payload = task ? json_dumps(task, JSON_COMPACT) : NULL;
-    json_decref(task);
-
-    return payload;
-}
-
-
 static ngx_int_t
 ngx_http_jobscout_admin_unavailable(ngx_http_request_t *r)
 {
@@ -546,7 +516,7 @@ ngx_http_jobscout_queue_scrape(ngx_http_request_t *r, ngx_str_t *source_id,
         return NGX_ERROR;
     }
 
-    task = ngx_http_jobscout_admin_task_json(JOBSCOUT_TASK_SCRAPE_SOURCE,
+    task = ngx_http_jobscout_task_json(JOBSCOUT_TASK_SCRAPE_SOURCE,
                json_pack("{s:s%,s:s}",
                          "source_id", source_id->data, source_id->len,
                          "trigger", trigger),
@@ -738,7 +708,7 @@ ngx_http_jobscout_admin_test_defined(ngx_http_jobscout_pg_query_t *q,
                                 sizeof(id), id)
                     - st->reply.data;
 
-    task = ngx_http_jobscout_admin_task_json(JOBSCOUT_TASK_SCRAPE_TEST,
+    task = ngx_http_jobscout_task_json(JOBSCOUT_TASK_SCRAPE_TEST,
                json_pack("{s:o,s:s%,s:I,s:I}",
                          "source", source,
                          "reply", st->reply.data, st->reply.len,

@@ -237,6 +237,35 @@ ngx_http_jobscout_send_jansson(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/*
+ * A task of workers/lib/jobscout_task.h's format, compact, for jobscoutd;
+ * id: its 32 hex digits.  args is taken.  NULL when out of memory; the
+ * caller free()s it.
+ */
+
+char *
+ngx_http_jobscout_task_json(const char *kind, json_t *args, u_char *id)
+{
+    char        *payload;
+    json_t      *task;
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    task = json_pack("{s:s%,s:s,s:o,s:i,s:I}",
+                     "id", id, (size_t) 32,
+                     "kind", kind,
+                     "args", args,
+                     "attempt", 0,
+                     "enqueued_at",
+                         (json_int_t) tp->sec * 1000 + tp->msec);
+    payload = task ? json_dumps(task, JSON_COMPACT) : NULL;
+    json_decref(task);
+
+    return payload;
+}
+
+
 ngx_int_t
 ngx_http_jobscout_send_pg_json(ngx_http_request_t *r, ngx_uint_t status,
     PGresult *res)

@@ -143,9 +143,7 @@ ngx_http_jobscout_queue_mail(ngx_http_request_t *r, const char *kind,
     ngx_http_jobscout_redis_handler_pt handler, void *data)
 {
     char        *payload;
-    json_t      *task;
     ngx_int_t    rc;
-    ngx_time_t  *tp;
     const char  *argv[3];
     size_t       argvlen[3];
     u_char       id[32];
@@ -154,20 +152,12 @@ ngx_http_jobscout_queue_mail(ngx_http_request_t *r, const char *kind,
         return NGX_ERROR;
     }
 
-    tp = ngx_timeofday();
-
-    task = json_pack("{s:s%,s:s,s:{s:s%,s:s%,s:s%},s:i,s:I}",
-                     "id", id, sizeof(id),
-                     "kind", kind,
-                     "args",
-                         "to", to->data, to->len,
-                         "name", name->data, name->len,
-                         "token", token, (size_t) 64,
-                     "attempt", 0,
-                     "enqueued_at",
-                         (json_int_t) tp->sec * 1000 + tp->msec);
-    payload = task ? json_dumps(task, JSON_COMPACT) : NULL;
-    json_decref(task);
+    payload = ngx_http_jobscout_task_json(kind,
+                  json_pack("{s:s%,s:s%,s:s%}",
+                            "to", to->data, to->len,
+                            "name", name->data, name->len,
+                            "token", token, (size_t) 64),
+                  id);
 
     if (payload == NULL) {
         return NGX_ERROR;
