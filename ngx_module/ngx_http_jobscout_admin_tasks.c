@@ -34,8 +34,6 @@
 /* + "<trigger>:<source id>": a run of that trigger was queued lately */
 #define NGX_HTTP_JOBSCOUT_SCRAPE_RATE_PREFIX  "jobscout:scrape:"
 
-/* as the scheduler's pending key (workers/scheduler.c) */
-#define NGX_HTTP_JOBSCOUT_SCRAPE_PENDING_TTL  "3600"
 
 #define NGX_HTTP_JOBSCOUT_TEST_POLL           100     /* ms */
 
@@ -550,7 +548,7 @@ ngx_http_jobscout_queue_scrape(ngx_http_request_t *r, ngx_str_t *source_id,
     argv[7].len = ngx_strlen(task);
     argv[8].data = id;
     argv[8].len = sizeof(id);
-    ngx_str_set(&argv[9], NGX_HTTP_JOBSCOUT_SCRAPE_PENDING_TTL);
+    ngx_str_set(&argv[9], JOBSCOUT_SCRAPE_PENDING_TTL);
 
     rc = ngx_http_jobscout_admin_redis(r, handler, data, 10, argv);
     free(task);

@@ -34,7 +34,6 @@
 #include "roles.h"
 #include "util.h"
 
-#define JS_SCHEDULER_PENDING_TTL  3600     /* s */
 #define JS_SCHEDULER_TIMEOUT      3000     /* ms, per Redis command */
 
 static const char  js_scheduler_due_sql[] =
@@ -111,9 +110,9 @@ js_scheduler_queue(js_scheduler_t *sc, const char *id, const char *queue)
     redisReply       *r;
     const js_conf_t  *cf = sc->w->conf;
 
-    r = redisCommand(sc->redis, "SET %s%s %s NX EX %d",
-                     JOBSCOUT_SCRAPE_PENDING_PREFIX, id, queue,
-                     JS_SCHEDULER_PENDING_TTL);
+    r = redisCommand(sc->redis, "SET %s%s %s NX EX "
+                     JOBSCOUT_SCRAPE_PENDING_TTL,
+                     JOBSCOUT_SCRAPE_PENDING_PREFIX, id, queue);
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         rc = -1;
         goto done;

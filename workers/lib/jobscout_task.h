@@ -149,13 +149,16 @@
 #define JOBSCOUT_SCRAPE_TEST_JOBS_MAX       100
 
 /*
- * + "<source uuid>": set (NX, with a TTL) by the scheduler when it queues
- * a source, deleted by the scraper once the run is stored: a source is
- * never queued twice, nor while it is being scraped.  The scheduler
- * spreads its tasks by putting them in JOBSCOUT_DELAYED (with "queue")
- * for a random jitter.
+ * + "<source uuid>": set (NX, for JOBSCOUT_SCRAPE_PENDING_TTL seconds) by
+ * whoever queues a run of the source (the scheduler; the module, for runs
+ * on demand and by webhook), deleted by the scraper once the run is
+ * stored: a source is never queued twice, nor while it is being scraped.
+ * The TTL bounds how long a lost task (all of Redis restarted empty) can
+ * hold a source back.  The scheduler spreads its tasks by putting them in
+ * JOBSCOUT_DELAYED (with "queue") for a random jitter.
  */
 #define JOBSCOUT_SCRAPE_PENDING_PREFIX      "jobscout:scrape:pending:"
+#define JOBSCOUT_SCRAPE_PENDING_TTL         "3600"
 
 /*
  * Match tasks: the scraper queues one after the commit of a run that
