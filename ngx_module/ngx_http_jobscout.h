@@ -738,6 +738,47 @@ ngx_int_t ngx_http_jobscout_admin_dead_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
 /*
+ * What the routes handing work to jobscoutd share (_admin_tasks.c,
+ * _admin_dead.c): one route's state, from its first statement to its
+ * answer; task_new sets ctx->data to it and its values' $1 and $2.
+ */
+
+typedef struct {
+    ngx_http_jobscout_pg_query_t    query;
+    const char                    **values;
+    const char                     *missing;    /* the 404's message */
+    ngx_str_t                       id;         /* source or task id */
+
+    /* dry runs */
+    ngx_str_t                       reply;      /* the reply list */
+    ngx_int_t                       max_pages;
+    ngx_msec_t                      deadline;
+    ngx_event_t                     poll;
+
+    /* dead letters */
+    ngx_int_t                       limit;
+    ngx_str_t                       offset;     /* the cursor's */
+    ngx_str_t                       last;       /* its id, "" if none */
+    ngx_str_t                       raw;        /* the entry as found */
+    ngx_str_t                       queue;      /* where it goes back */
+    char                           *requeued;   /* the entry put back */
+    unsigned                        change:1;   /* requeue or delete */
+    unsigned                        requeue:1;
+} ngx_http_jobscout_admin_task_t;
+
+ngx_http_jobscout_admin_task_t *ngx_http_jobscout_admin_task_new(
+    ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx, ngx_uint_t nvalues,
+    const char *missing);
+ngx_int_t ngx_http_jobscout_admin_task_query(ngx_http_request_t *r,
+    ngx_http_jobscout_admin_task_t *st, ngx_http_jobscout_pg_stmt_t *stmt,
+    ngx_http_jobscout_pg_handler_pt handler);
+/* a Redis command of argc words; hiredis copies them */
+ngx_int_t ngx_http_jobscout_admin_redis(ngx_http_request_t *r,
+    ngx_http_jobscout_redis_handler_pt handler, void *data, ngx_uint_t argc,
+    ngx_str_t *argv);
+ngx_int_t ngx_http_jobscout_admin_unavailable(ngx_http_request_t *r);
+
+/*
  * Queues a run of the source (a JSON source id) on scrape:high, as
  * trigger ("manual" or "webhook") with that trigger's rate limit: the
  * handler gets the script's reply, [1, task id] queued, [0, seconds]
