@@ -96,11 +96,22 @@ static const char  *ngx_http_jobscout_admin_queues[] = {
 };
 
 
-/* users, jobs, alerts, pushes and sources, counted in one statement */
+/*
+ * Users, jobs, alerts, pushes and sources, counted in one statement; the
+ * alerts of the last 24 hours read once ("recent"), for every count.
+ */
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
     "admin_stats",
-    NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE
+    NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","
+    " recent AS (SELECT push_status, email_status,"
+    "        job_id IS NOT NULL"
+    "        AND created_at > now() - interval '24 hours' AS created,"
+    "        pushed_at > now() - interval '24 hours' AS pushed"
+    "   FROM user_job_alerts"
+    "  WHERE (job_id IS NOT NULL"
+    "         AND created_at > now() - interval '24 hours')"
+    "     OR pushed_at > now() - interval '24 hours')"
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
     " SELECT 200, json_build_object("
     "  'users', (SELECT json_build_object('total', count(*),"
@@ -115,25 +126,19 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
     "       'new_24h', count(*) FILTER (WHERE discovered_at"
     "                                  > now() - interval '24 hours'))"
     "     FROM jobs),"
-    "  'alerts_24h', (SELECT json_build_object('created', count(*),"
+    "  'alerts_24h', json_build_object("
+    "       'created', (SELECT count(*) FROM recent WHERE created),"
     "       'push', coalesce((SELECT json_object_agg(s, n) FROM"
     "           (SELECT coalesce(push_status, 'none') s, count(*) n"
-    "              FROM user_job_alerts"
-    "             WHERE created_at > now() - interval '24 hours'"
-    "               AND job_id IS NOT NULL GROUP BY 1) p), '{}'),"
+    "              FROM recent WHERE created GROUP BY 1) p), '{}'),"
     "       'email', coalesce((SELECT json_object_agg(s, n) FROM"
     "           (SELECT coalesce(email_status, 'none') s, count(*) n"
-    "              FROM user_job_alerts"
-    "             WHERE created_at > now() - interval '24 hours'"
-    "               AND job_id IS NOT NULL GROUP BY 1) e), '{}'))"
-    "     FROM user_job_alerts"
-    "    WHERE created_at > now() - interval '24 hours'"
-    "      AND job_id IS NOT NULL),"
+    "              FROM recent WHERE created GROUP BY 1) e), '{}')),"
     "  'pushes_24h', (SELECT json_build_object("
     "       'accepted', count(*) FILTER (WHERE push_status = 'accepted'),"
     "       'failed', count(*) FILTER (WHERE push_status NOT IN"
     "                        ('accepted', 'pending', 'sending')))"
-    "     FROM user_job_alerts WHERE pushed_at > now() - interval '24 hours'),"
+    "     FROM recent WHERE pushed),"
     "  'sources', (SELECT json_build_object("
     "       'healthy', count(*) FILTER (WHERE is_active"
     "                                  AND health_status = 'healthy'),"
