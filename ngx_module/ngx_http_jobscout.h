@@ -285,6 +285,9 @@ char *ngx_http_jobscout_task_json(const char *kind, json_t *args,
     u_char *id);
 ngx_int_t ngx_http_jobscout_send_jansson(ngx_http_request_t *r,
     ngx_uint_t status, json_t *json);
+/* the first row's value of column col, copied into the pool */
+ngx_int_t ngx_http_jobscout_pg_copy(ngx_pool_t *pool, PGresult *res, int col,
+    ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_send_pg_json(ngx_http_request_t *r,
     ngx_uint_t status, PGresult *res);
 void ngx_http_jobscout_pg_json_done(ngx_http_jobscout_pg_query_t *q,

@@ -371,15 +371,9 @@ ngx_http_jobscout_admin_send(ngx_http_request_t *r, PGresult *res,
         return ngx_http_jobscout_send_json(r, NGX_HTTP_NO_CONTENT, NULL, 0);
     }
 
-    /* the result is cleared once this returns: the body is copied */
-
-    body.len = PQgetlength(res, 0, 1);
-    body.data = ngx_pnalloc(r->pool, body.len);
-    if (body.data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 1, &body) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    ngx_memcpy(body.data, PQgetvalue(res, 0, 1), body.len);
 
     return ngx_http_jobscout_send_json(r, status, body.data, body.len);
 

@@ -304,14 +304,10 @@ ngx_http_jobscout_admin_users_disabled(ngx_http_jobscout_pg_query_t *q,
 
     /* committed: the sessions go now, whether it changed or was already */
 
-    st->body.len = PQgetlength(res, 0, 1);
-    st->body.data = ngx_pnalloc(r->pool, st->body.len);
-    if (st->body.data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 1, &st->body) != NGX_OK) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
-
-    ngx_memcpy(st->body.data, PQgetvalue(res, 0, 1), st->body.len);
 
     if (ngx_http_jobscout_revoke_sessions(r, &st->id,
                                           ngx_http_jobscout_admin_users_revoked,

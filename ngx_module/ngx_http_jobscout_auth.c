@@ -293,14 +293,10 @@ ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    st->user.len = PQgetlength(res, 0, 0);
-    st->user.data = ngx_pnalloc(r->pool, st->user.len);
-    if (st->user.data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 0, &st->user) != NGX_OK) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
-
-    ngx_memcpy(st->user.data, PQgetvalue(res, 0, 0), st->user.len);
 
     /* the committed account, then its e-mail: at least once, by jobscoutd */
 

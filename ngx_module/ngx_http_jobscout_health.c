@@ -117,15 +117,11 @@ ngx_http_jobscout_ready_pg(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 
     } else {
         /* res is freed after this handler: copy the value */
-        st->failing.len = PQgetlength(res, 0, 0);
-        st->failing.data = ngx_pnalloc(q->request->pool, st->failing.len);
-
-        if (st->failing.data == NULL) {
+        if (ngx_http_jobscout_pg_copy(q->request->pool, res, 0,
+                                      &st->failing)
+            != NGX_OK)
+        {
             st->pg_error = "out of memory";
-
-        } else {
-            ngx_memcpy(st->failing.data, PQgetvalue(res, 0, 0),
-                       st->failing.len);
         }
     }
 

@@ -266,25 +266,38 @@ ngx_http_jobscout_task_json(const char *kind, json_t *args, u_char *id)
 }
 
 
+/* a value kept past the result, which goes when its handler returns */
+
+ngx_int_t
+ngx_http_jobscout_pg_copy(ngx_pool_t *pool, PGresult *res, int col,
+    ngx_str_t *value)
+{
+    value->len = PQgetlength(res, 0, col);
+
+    value->data = ngx_pnalloc(pool, value->len);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->data, PQgetvalue(res, 0, col), value->len);
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_jobscout_send_pg_json(ngx_http_request_t *r, ngx_uint_t status,
     PGresult *res)
 {
-    u_char  *body;
-    size_t   len;
+    ngx_str_t  body;
 
     /* one row, one column: the document PostgreSQL built */
 
-    len = PQgetlength(res, 0, 0);
-
-    body = ngx_pnalloc(r->pool, len);
-    if (body == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 0, &body) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(body, PQgetvalue(res, 0, 0), len);
-
-    return ngx_http_jobscout_send_json(r, status, body, len);
+    return ngx_http_jobscout_send_json(r, status, body.data, body.len);
 }
 
 

@@ -504,14 +504,10 @@ ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    user->len = PQgetlength(res, 0, 0);
-    user->data = ngx_pnalloc(r->pool, user->len);
-    if (user->data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 0, user) != NGX_OK) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
-
-    ngx_memcpy(user->data, PQgetvalue(res, 0, 0), user->len);
 
     if (ngx_http_jobscout_revoke_sessions(r, user,
                                           ngx_http_jobscout_reset_revoked,

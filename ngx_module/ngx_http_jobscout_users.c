@@ -494,14 +494,10 @@ ngx_http_jobscout_users_updated(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    json.len = PQgetlength(res, 0, 1);
-    json.data = ngx_pnalloc(r->pool, json.len);
-    if (json.data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 1, &json) != NGX_OK) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
-
-    ngx_memcpy(json.data, PQgetvalue(res, 0, 1), json.len);
 
     ngx_http_jobscout_finalize(r,
                 ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &json));
@@ -600,14 +596,10 @@ ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    st->answer.len = PQgetlength(res, 0, 0);
-    st->answer.data = ngx_pnalloc(r->pool, st->answer.len);
-    if (st->answer.data == NULL) {
+    if (ngx_http_jobscout_pg_copy(r->pool, res, 0, &st->answer) != NGX_OK) {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
-
-    ngx_memcpy(st->answer.data, PQgetvalue(res, 0, 0), st->answer.len);
 
     if (ngx_http_jobscout_revoke_sessions(r, &st->user,
                                           ngx_http_jobscout_users_revoked, st)
