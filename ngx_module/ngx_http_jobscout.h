@@ -790,6 +790,9 @@ ngx_int_t ngx_http_jobscout_admin_unavailable(ngx_http_request_t *r);
 ngx_int_t ngx_http_jobscout_queue_scrape(ngx_http_request_t *r,
     ngx_str_t *source_id, const char *trigger, ngx_uint_t interval,
     ngx_http_jobscout_redis_handler_pt handler, void *data);
+/* its answer: 202, 429 with Retry-After, 409 (202 if pending_accepted) */
+ngx_int_t ngx_http_jobscout_scrape_queued(ngx_http_request_t *r,
+    redisReply *reply, ngx_str_t *source_id, ngx_uint_t pending_accepted);
 
 /* _admin_users.c */
 ngx_int_t ngx_http_jobscout_admin_users_list(ngx_http_request_t *r,

@@ -261,13 +261,26 @@ ngx_http_jobscout_admin_scrape_queued(ngx_http_jobscout_redis_cmd_t *cmd,
 {
     ngx_http_jobscout_admin_task_t *st = cmd->data;
 
-    u_char              *p, message[80];
-    json_t              *json;
-    ngx_int_t            rc;
-    ngx_table_elt_t     *h;
-    ngx_http_request_t  *r;
+    ngx_http_jobscout_finalize(cmd->request,
+        ngx_http_jobscout_scrape_queued(cmd->request, reply, &st->id, 0));
+}
 
-    r = cmd->request;
+
+/*
+ * The answer to the reply of queue_scrape()'s script: queued, 202 with
+ * the task id; rate-limited, 429 with Retry-After; already pending or
+ * running, 409 already_pending, or (pending_accepted: a board, which
+ * should not retry) 202 {"status": "already_pending"}.
+ */
+
+ngx_int_t
+ngx_http_jobscout_scrape_queued(ngx_http_request_t *r, redisReply *reply,
+    ngx_str_t *source_id, ngx_uint_t pending_accepted)
+{
+    u_char           *p, message[80];
+    json_t           *json;
+    ngx_int_t         rc, retry;
+    ngx_table_elt_t  *h;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
         || reply->elements != 2
@@ -276,55 +289,60 @@ ngx_http_jobscout_admin_scrape_queued(ngx_http_jobscout_redis_cmd_t *cmd,
                                        ? REDIS_REPLY_STRING
                                        : REDIS_REPLY_INTEGER))
     {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_admin_unavailable(r));
-        return;
+        return ngx_http_jobscout_admin_unavailable(r);
     }
 
     switch (reply->element[0]->integer) {
 
-    case 1:
-        json = json_pack("{s:s%,s:s%,s:s}",
-                         "task_id", reply->element[1]->str,
-                         (size_t) reply->element[1]->len,
-                         "source_id", st->id.data, st->id.len,
-                         "status", "queued");
-        if (json == NULL) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        rc = ngx_http_jobscout_send_jansson(r, NGX_HTTP_ACCEPTED, json);
-        json_decref(json);
-        break;
-
     case 0:
+        retry = ngx_max(reply->element[1]->integer, 1);
+
         h = ngx_list_push(&r->headers_out.headers);
         p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
         if (h == NULL || p == NULL) {
-            rc = NGX_ERROR;
-            break;
+            return NGX_ERROR;
         }
 
         h->hash = 1;
         ngx_str_set(&h->key, "Retry-After");
         h->value.data = p;
-        h->value.len = ngx_sprintf(p, "%L", reply->element[1]->integer) - p;
+        h->value.len = ngx_sprintf(p, "%i", retry) - p;
 
         ngx_sprintf(message, "this source was queued moments ago: retry in "
-                    "%L s%Z", reply->element[1]->integer);
+                    "%i s%Z", retry);
 
-        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
-                                          "rate_limited", (char *) message);
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
+                                            "rate_limited", (char *) message);
+
+    case 1:
+        json = json_pack("{s:s%,s:s%,s:s}",
+                         "task_id", reply->element[1]->str,
+                         (size_t) reply->element[1]->len,
+                         "source_id", source_id->data, source_id->len,
+                         "status", "queued");
         break;
 
     default:
-        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_CONFLICT,
-                                          "already_pending",
-                                          "a run of this source is queued "
-                                          "or under way");
+        if (!pending_accepted) {
+            return ngx_http_jobscout_send_error(r, NGX_HTTP_CONFLICT,
+                                                "already_pending",
+                                                "a run of this source is "
+                                                "queued or under way");
+        }
+
+        json = json_pack("{s:s%,s:s}",
+                         "source_id", source_id->data, source_id->len,
+                         "status", "already_pending");
     }
 
-    ngx_http_jobscout_finalize(r, rc);
+    if (json == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_jobscout_send_jansson(r, NGX_HTTP_ACCEPTED, json);
+    json_decref(json);
+
+    return rc;
 }
 
 

@@ -497,95 +497,15 @@ static void
 ngx_http_jobscout_webhook_queued(ngx_http_jobscout_redis_cmd_t *cmd,
     redisReply *reply)
 {
-    u_char                       *body;
-    size_t                        len;
-    ngx_int_t                     rc;
-    ngx_table_elt_t              *h;
-    ngx_http_request_t           *r;
+    ngx_str_t                     id;
     ngx_http_jobscout_webhook_t  *wh;
 
-    r = cmd->request;
     wh = cmd->data;
+    id.data = wh->id;
+    id.len = 36;
 
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
-        || reply->elements != 2
-        || reply->element[0]->type != REDIS_REPLY_INTEGER)
-    {
-        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                          "unavailable",
-                                          "cannot queue the run now");
-        goto done;
-    }
-
-    switch (reply->element[0]->integer) {
-
-    case 0:
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Retry-After");
-        h->value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN);
-        if (h->value.data == NULL) {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        h->value.len = ngx_sprintf(h->value.data, "%L",
-                           reply->element[1]->type == REDIS_REPLY_INTEGER
-                           && reply->element[1]->integer > 0
-                           ? reply->element[1]->integer : 1)
-                       - h->value.data;
-
-        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
-                                          "rate_limited",
-                                          "this source was run moments ago");
-        goto done;
-
-    case 1:
-        if (reply->element[1]->type != REDIS_REPLY_STRING
-            || reply->element[1]->len != 32)
-        {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        len = sizeof("{\"status\":\"queued\",\"source_id\":\"\","
-                     "\"task_id\":\"\"}") - 1 + 36 + 32;
-        body = ngx_pnalloc(r->pool, len);
-        if (body == NULL) {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        ngx_sprintf(body, "{\"status\":\"queued\",\"source_id\":\"%s\","
-                    "\"task_id\":\"%*s\"}", wh->id,
-                    (size_t) 32, reply->element[1]->str);
-
-        rc = ngx_http_jobscout_send_json(r, NGX_HTTP_ACCEPTED, body, len);
-        goto done;
-
-    default:
-        len = sizeof("{\"status\":\"already_pending\",\"source_id\":\"\"}")
-              - 1 + 36;
-        body = ngx_pnalloc(r->pool, len);
-        if (body == NULL) {
-            rc = NGX_ERROR;
-            goto done;
-        }
-
-        ngx_sprintf(body, "{\"status\":\"already_pending\","
-                    "\"source_id\":\"%s\"}", wh->id);
-
-        rc = ngx_http_jobscout_send_json(r, NGX_HTTP_ACCEPTED, body, len);
-    }
-
-done:
-
-    ngx_http_jobscout_finalize(r, rc);
+    ngx_http_jobscout_finalize(cmd->request,
+        ngx_http_jobscout_scrape_queued(cmd->request, reply, &id, 1));
 }
 
 
