@@ -8,6 +8,7 @@ use strict;
 use warnings;
 
 use Test::More;
+use Time::HiRes qw(time);
 
 use lib 't/lib';
 use JobScout::Scrape;
