@@ -53,8 +53,9 @@ psql("UPDATE job_sources SET next_check_at = now() - interval '1 minute',"
      . " last_scraped_at = now() - interval '3 hours' WHERE id = '$src{due}'");
 psql("UPDATE job_sources SET next_check_at = now() + interval '1 hour' WHERE id = '$src{fresh}'");
 psql("UPDATE job_sources SET is_active = false WHERE id = '$src{inactive}'");
-psql("UPDATE job_sources SET scrape_interval_seconds = 60,"
-     . " next_check_at = now() - interval '1 second' WHERE id = '$src{own}'");
+# (setting the interval makes the source due at once: then a past check)
+psql("UPDATE job_sources SET scrape_interval_seconds = 60 WHERE id = '$src{own}'");
+psql("UPDATE job_sources SET next_check_at = now() - interval '1 second' WHERE id = '$src{own}'");
 psql("UPDATE companies SET is_active = false WHERE slug = 'sched-081-orphan'");
 
 sub queued {

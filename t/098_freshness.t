@@ -66,8 +66,10 @@ sub polls {
                             . " ORDER BY started_at");
 }
 
-ok(wait_until(20, sub { pushed() == @{ $board->{jobs} } }),
-   'the scheduler finds the new source, the scraper its jobs, the user gets their pushes');
+sub stored { return psql("SELECT count(*) FROM jobs WHERE source_id = '$src'") }
+ok(wait_until(20, sub { stored() > 0 && pushed() == stored() }),
+   'the scheduler finds the new source, the scraper its jobs, the user gets their pushes')
+    or diag(join "\n", (split /\n/, log_text())[-25 .. -1]);
 ok(wait_until(20, sub { my @p = polls(); @p >= 3 && $p[-1] eq 'not_modified' }),
    '... then the quiet board is polled again and again, answering 304')
     or diag explain [polls()];

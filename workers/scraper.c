@@ -40,6 +40,7 @@
 #define JS_SCRAPER_MATCH_CHUNK  500      /* job ids per match task */
 #define JS_SCRAPER_POLL         200      /* ms */
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
+#define JS_SCRAPER_IDLE_BLOCK   200      /* ms, idle, on scrape:test */
 
 static void js_scrape_fetched(js_http_req_t *req);
 static void js_scrape_robots_fetched(js_http_req_t *req);
@@ -718,7 +719,8 @@ js_scraper_due(js_scraper_t *s)
 /*
  * 1 with a task: scrape:test (someone waits for the answer), then
  * scrape:high, then scrape:normal.  When idle it blocks on scrape:test,
- * so that a dry run starts at once; a scheduled run may wait a second.
+ * so that a dry run starts at once, briefly, so that a scheduled run
+ * waits no longer than that: a poll's lag counts in every discovery.
  */
 static int
 js_scraper_take(js_scraper_t *s, js_task_t *t)
@@ -740,7 +742,7 @@ js_scraper_take(js_scraper_t *s, js_task_t *t)
         return 0;
     }
     return js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_TEST,
-                              JS_QUEUE_BLOCK_SEC * 1000, t);
+                              JS_SCRAPER_IDLE_BLOCK, t);
 }
 
 int

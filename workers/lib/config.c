@@ -47,12 +47,6 @@ static const js_conf_pair_t  js_conf_fcm_backoff = {
     "minimum", "maximum"
 };
 
-/* high, normal: no order between them */
-static const js_conf_pair_t  js_conf_intervals = {
-    { 1, INT_MAX }, offsetof(js_conf_t, scrape_interval_normal),
-    NULL, NULL
-};
-
 static const js_conf_pair_t  js_conf_poll_high = {
     { 1, JS_CONF_WEEK }, offsetof(js_conf_t, scrape_poll_high_max),
     "floor", "ceiling"
@@ -158,8 +152,6 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "adzuna_base_url", 1, 1, 1, js_conf_set_url_slot,
       JS_CONF_OFF(adzuna_base_url), &js_conf_plain_url },
 
-    { "scrape_intervals", 2, 2, 1, js_conf_set_msec_pair_slot,
-      JS_CONF_OFF(scrape_interval_high), &js_conf_intervals },
     { "scrape_jitter", 1, 1, 1, js_conf_set_msec_slot,
       JS_CONF_OFF(scrape_jitter), &js_conf_delay },
     { "scrape_poll_high", 2, 2, 1, js_conf_set_msec_pair_slot,
@@ -659,14 +651,12 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->scrape_expire_after = 3;
     cf->scrape_host_delay = 6000;
     cf->scrape_robots_ttl = 24 * 3600 * 1000;
-    cf->scrape_interval_high = 30 * 60 * 1000;
-    cf->scrape_interval_normal = 2 * 3600 * 1000;
-    cf->scrape_jitter = 60 * 1000;
-    cf->scrape_poll_high_min = 60 * 1000;
-    cf->scrape_poll_high_max = 30 * 60 * 1000;
-    cf->scrape_poll_normal_min = 5 * 60 * 1000;
-    cf->scrape_poll_normal_max = 2 * 3600 * 1000;
-    cf->scheduler_interval = 5000;
+    cf->scrape_jitter = 10 * 1000;
+    cf->scrape_poll_high_min = 30 * 1000;
+    cf->scrape_poll_high_max = 5 * 60 * 1000;
+    cf->scrape_poll_normal_min = 2 * 60 * 1000;
+    cf->scrape_poll_normal_max = 3600 * 1000;
+    cf->scheduler_interval = 1000;
 
     cf->prefix = js_conf_prefix(prefix);
     if (cf->prefix == NULL) {

@@ -54,13 +54,14 @@
  *
  * and for "workers scheduler 1;":
  *
- *   scrape_intervals 30m 2h;             priority high, normal
- *   scrape_jitter 60s;                   random delay of each enqueue
- *   scrape_poll_high 60s 30m;            floor, ceiling (7 days at most)
- *   scrape_poll_normal 5m 2h;            of a source's next check, estimated
+ *   scrape_poll_high 30s 5m;             floor, ceiling (7 days at most)
+ *   scrape_poll_normal 2m 1h;            of a source's next check, estimated
  *                                        from how often its polls found a
- *                                        change
- *   scheduler_interval 5s;               between passes
+ *                                        change (lib/polling.h); the
+ *                                        scrapers set it after each run
+ *   scrape_jitter 10s;                   random delay of a never-polled
+ *                                        source's first run
+ *   scheduler_interval 1s;               between passes
  *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
@@ -151,8 +152,6 @@ typedef struct {
     char               *adzuna_base_url;
 
     /* the scheduler */
-    int                 scrape_interval_high;    /* ms */
-    int                 scrape_interval_normal;  /* ms */
     int                 scrape_jitter;           /* ms, at most */
     int                 scrape_poll_high_min;    /* ms */
     int                 scrape_poll_high_max;    /* ms */

@@ -166,7 +166,7 @@ js_conf_set_msec_pair_slot(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
         return -1;
     }
 
-    if (pair->first_name != NULL && second < first) {
+    if (second < first) {
         return js_conf_error(ctx, "\"%s\" %s \"%s\" is less than its %s "
                              "\"%s\"", d->name, pair->second_name, args[1],
                              pair->first_name, args[0]);

@@ -63,8 +63,8 @@ typedef struct {
 } js_conf_bounds_t;
 
 /*
- * Two durations, the second stored at offset second; when the names are
- * set, the second may not be less than the first.
+ * Two durations, the second stored at offset second and not less than
+ * the first; the names say which is which in that error.
  */
 typedef struct {
     js_conf_bounds_t     bounds;

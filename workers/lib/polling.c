@@ -85,32 +85,35 @@ js_poll_interval(js_poll_state_t *st, int outcome, int64_t elapsed,
 
     } else {
         burst = js_poll_doubled(lim->floor, st->quiet);
+        interval = burst < by_rate ? burst : by_rate;
+        js_poll_fmt(b, sizeof(b), (int64_t) (3600000.0 / rate));
 
-        if (burst < by_rate && st->quiet == 0) {
-            interval = burst;
-            n = snprintf(why, len, "changed at this poll: the floor of %s",
+        if (interval >= lim->ceiling) {
+            interval = lim->ceiling;
+            n = snprintf(why, len, "no change in %d poll%s, changes about"
+                         " every %s: the ceiling of %s", st->quiet,
+                         st->quiet == 1 ? "" : "s", b,
                          js_poll_fmt(a, sizeof(a), interval));
 
-        } else if (burst < by_rate) {
-            interval = burst;
+        } else if (interval <= lim->floor) {
+            interval = lim->floor;
+            js_poll_fmt(a, sizeof(a), interval);
+            n = st->quiet == 0
+                ? snprintf(why, len, "changed at this poll: the floor of %s",
+                           a)
+                : snprintf(why, len, "changes about every %s: the floor of"
+                           " %s", b, a);
+
+        } else if (interval == burst) {
             n = snprintf(why, len, "changed %d polls ago: %s, doubling from"
                          " the floor of %s", st->quiet + 1,
                          js_poll_fmt(a, sizeof(a), interval),
                          js_poll_fmt(b, sizeof(b), lim->floor));
 
         } else {
-            interval = by_rate;
-            n = snprintf(why, len, "changes about every %s: checked every %s"
-                         " to find one in 10 polls",
-                         js_poll_fmt(a, sizeof(a),
-                                     (int64_t) (3600000.0 / rate)),
-                         js_poll_fmt(b, sizeof(b), interval));
-        }
-
-        if (interval < lim->floor) {
-            interval = lim->floor;
-            n += snprintf(why + n, len - n, "; held at the floor of %s",
-                          js_poll_fmt(a, sizeof(a), interval));
+            n = snprintf(why, len, "changes about every %s: every %s finds"
+                         " one in 10 polls", b,
+                         js_poll_fmt(a, sizeof(a), interval));
         }
     }
 
@@ -118,7 +121,9 @@ js_poll_interval(js_poll_state_t *st, int outcome, int64_t elapsed,
         n = (int) len - 1;
     }
 
-    if (lim->pinned <= 0 && interval > lim->ceiling) {
+    if (outcome == JS_POLL_FAILED && lim->pinned <= 0
+        && interval > lim->ceiling)
+    {
         interval = lim->ceiling;
         n += snprintf(why + n, len - n, "; held at the ceiling of %s",
                       js_poll_fmt(a, sizeof(a), interval));

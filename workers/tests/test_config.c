@@ -386,13 +386,13 @@ test_slots(void)
     write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n");
     is_int(js_conf_load(&cf, file, "/p", roles, err, sizeof(err)), 0,
            "defaults");
-    is_int(cf.scrape_poll_high_min, 60000, "scrape_poll_high floor 60s");
-    is_int(cf.scrape_poll_high_max, 1800000, "scrape_poll_high ceiling 30m");
-    is_int(cf.scrape_poll_normal_min, 300000, "scrape_poll_normal floor 5m");
-    is_int(cf.scrape_poll_normal_max, 7200000,
-           "scrape_poll_normal ceiling 2h");
-    is_int(cf.scrape_interval_high, 1800000, "scrape_intervals kept");
-    is_int(cf.scrape_jitter, 60000, "scrape_jitter kept");
+    is_int(cf.scrape_poll_high_min, 30000, "scrape_poll_high floor 30s");
+    is_int(cf.scrape_poll_high_max, 300000, "scrape_poll_high ceiling 5m");
+    is_int(cf.scrape_poll_normal_min, 120000, "scrape_poll_normal floor 2m");
+    is_int(cf.scrape_poll_normal_max, 3600000,
+           "scrape_poll_normal ceiling 1h");
+    is_int(cf.scrape_jitter, 10000, "scrape_jitter 10s");
+    is_int(cf.scheduler_interval, 1000, "scheduler_interval 1s");
     ok(cf.scrape_max_body == 10 * 1024 * 1024, "scrape_max_body 10m");
     is_int(cf.smtp_tls_verify, 1, "smtp_tls_verify on");
     is_str(cf.scrape_contact_url, "https://jobscout.dev/bot",
@@ -408,7 +408,6 @@ test_slots(void)
     write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n"
                "scrape_poll_high 30s 10m;\n"
                "scrape_poll_normal 2m 168h;\n"
-               "scrape_intervals 1m 5m;\n"
                "scrape_jitter 0;\n"
                "scrape_max_body 64k;\n"
                "scrape_max_redirects 0;\n"
@@ -428,8 +427,6 @@ test_slots(void)
     is_int(cf.scrape_poll_normal_min, 120000, "scrape_poll_normal floor");
     is_int(cf.scrape_poll_normal_max, 7 * 24 * 3600 * 1000,
            "scrape_poll_normal ceiling of 7 days");
-    is_int(cf.scrape_interval_high, 60000, "unordered pair: first");
-    is_int(cf.scrape_interval_normal, 300000, "unordered pair: second");
     is_int(cf.scrape_jitter, 0, "a delay may be 0");
     ok(cf.scrape_max_body == 64 * 1024, "size with a k suffix");
     is_int(cf.scrape_max_redirects, 0, "a number at its lower bound");
