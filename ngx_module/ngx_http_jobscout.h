@@ -515,7 +515,8 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     " 'application_status', a.application_status,"                           \
     " 'next_statuses', application_next_statuses(a.application_status),"     \
     " 'applied_at', a.applied_at, 'notes', a.notes,"                         \
-    " 'notified_at', a.notified_at, 'created_at', a.created_at,"             \
+    " 'notified_at', a.notified_at, 'backfilled', a.backfilled,"             \
+    " 'created_at', a.created_at,"                                           \
     " 'job', json_build_object('id', j.id,"                                  \
     "   'title', coalesce(j.title, l.title),"                                \
     "   'company', json_build_object('slug', co.slug,"                       \

@@ -10,6 +10,20 @@
 
 
 #define NGX_HTTP_JOBSCOUT_MAX_PREFS_ITEMS  50
+#define NGX_HTTP_JOBSCOUT_MAX_SALARY       999999999999LL
+
+
+/* jobs.employment_type as the adapters write it (workers/adapters) */
+
+static const char  *ngx_http_jobscout_job_types[] = {
+    "full_time", "part_time", "contract", "internship", "temporary", NULL
+};
+
+/* jobs.location_type */
+
+static const char  *ngx_http_jobscout_workplace_types[] = {
+    "remote", "hybrid", "onsite", NULL
+};
 
 
 typedef struct {
@@ -49,6 +63,11 @@ static ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, json_t *prefs);
 static ngx_int_t ngx_http_jobscout_check_list(ngx_http_jobscout_ctx_t *ctx,
     json_t *list, const char *field, size_t max, ngx_uint_t slugs);
+static ngx_int_t ngx_http_jobscout_check_choices(
+    ngx_http_jobscout_ctx_t *ctx, json_t *list, const char *field,
+    const char **choices, const char *message);
+static ngx_int_t ngx_http_jobscout_check_min_salary(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, json_t *salary);
 static ngx_int_t ngx_http_jobscout_check_notifications(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx, json_t *n);
 static const char *ngx_http_jobscout_subfield(ngx_http_request_t *r,
@@ -57,12 +76,15 @@ static const char *ngx_http_jobscout_subfield(ngx_http_request_t *r,
 
 /* what the API shows of an account: never the password hash */
 
-#define NGX_HTTP_JOBSCOUT_ME_JSON                                            \
-    "json_build_object('id', id, 'email', email,"                            \
+#define NGX_HTTP_JOBSCOUT_ME_FIELDS                                          \
+    "'id', id, 'email', email,"                                              \
     " 'full_name', full_name, 'preferences', preferences,"                   \
     " 'email_verified', email_verified, 'is_admin', is_admin,"               \
     " 'has_fcm_token', fcm_token IS NOT NULL,"                               \
-    " 'created_at', created_at, 'updated_at', updated_at)::text"
+    " 'created_at', created_at, 'updated_at', updated_at"
+
+#define NGX_HTTP_JOBSCOUT_ME_JSON                                            \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_ME_FIELDS ")::text"
 
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_me_stmt = {
@@ -77,7 +99,12 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_me_stmt = {
  * $2: the new full name or NULL; $3: the preferences sent, or NULL.  Top
  * level keys replace the stored ones (null removes one), notifications
  * merge key by key.  An unknown company slug changes nothing and comes
- * back in the first column.
+ * back in the first column.  When the preferences that decide matches
+ * changed, the matching jobs of the last days become alerts at once
+ * (backfill_alerts(), sql/migrations/0012): the answer says how many.
+ * backfill_alerts() runs after the UPDATE (it reads the CTE's row) and
+ * its statements see the new preferences (a VOLATILE function's own
+ * snapshots).
  */
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_update_stmt = {
@@ -88,6 +115,9 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_update_stmt = {
     "         THEN $3::jsonb -> 'companies' ELSE '[]' END) s"
     "   WHERE NOT EXISTS (SELECT 1 FROM companies c WHERE c.slug = s)"
     "   LIMIT 1"
+    "), prev AS ("
+    "  SELECT preferences AS before FROM users"
+    "   WHERE id = $1::uuid AND deleted_at IS NULL AND is_active"
     "), u AS ("
     "  UPDATE users SET full_name = coalesce($2, full_name),"
     "         preferences = CASE WHEN $3::jsonb IS NULL THEN preferences"
@@ -102,9 +132,15 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_update_stmt = {
     "   WHERE id = $1::uuid AND deleted_at IS NULL"
     " AND is_active"
     "     AND NOT EXISTS (SELECT 1 FROM unknown)"
-    "  RETURNING " NGX_HTTP_JOBSCOUT_ME_JSON
+    "  RETURNING *"
     ")"
-    " SELECT (SELECT s FROM unknown), (SELECT * FROM u)",
+    " SELECT (SELECT s FROM unknown),"
+    "        (SELECT json_build_object(" NGX_HTTP_JOBSCOUT_ME_FIELDS ","
+    "           'backfilled', CASE WHEN match_filters(before)"
+    "                                   IS DISTINCT FROM"
+    "                                   match_filters(preferences)"
+    "                              THEN backfill_alerts(id) ELSE 0 END"
+    "         )::text FROM u, prev)",
     3, 0
 };
 
@@ -694,8 +730,10 @@ ngx_http_jobscout_users_gone(ngx_http_request_t *r)
 
 /*
  * preferences: {companies: [slug], roles: [string], locations: [string],
- * notifications: {push, email, email_digest}, min_score: 0..100}.  The
- * lists and min_score may be null: the stored value is then removed.
+ * job_types: [type], workplace_types: [type], min_salary: {amount,
+ * currency}, notifications: {push, email, email_digest}, min_score:
+ * 0..100}.  All but notifications may be null: the stored value is then
+ * removed.
  */
 
 static ngx_int_t
@@ -739,6 +777,32 @@ ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
                                              100, 0)
                 != NGX_OK)
             {
+                return NGX_DECLINED;
+            }
+
+        } else if (ngx_strcmp(key, "job_types") == 0) {
+            if (ngx_http_jobscout_check_choices(ctx, v,
+                        "preferences.job_types",
+                        ngx_http_jobscout_job_types,
+                        "must hold only full_time, part_time, contract, "
+                        "internship or temporary")
+                != NGX_OK)
+            {
+                return NGX_DECLINED;
+            }
+
+        } else if (ngx_strcmp(key, "workplace_types") == 0) {
+            if (ngx_http_jobscout_check_choices(ctx, v,
+                        "preferences.workplace_types",
+                        ngx_http_jobscout_workplace_types,
+                        "must hold only remote, hybrid or onsite")
+                != NGX_OK)
+            {
+                return NGX_DECLINED;
+            }
+
+        } else if (ngx_strcmp(key, "min_salary") == 0) {
+            if (ngx_http_jobscout_check_min_salary(r, ctx, v) != NGX_OK) {
                 return NGX_DECLINED;
             }
 
@@ -828,6 +892,120 @@ ngx_http_jobscout_check_list(ngx_http_jobscout_ctx_t *ctx, json_t *list,
                                                      "has a duplicate");
             }
         }
+    }
+
+    return NGX_OK;
+}
+
+
+/* null, or a list of distinct strings among choices */
+
+static ngx_int_t
+ngx_http_jobscout_check_choices(ngx_http_jobscout_ctx_t *ctx, json_t *list,
+    const char *field, const char **choices, const char *message)
+{
+    size_t        i;
+    json_t       *item;
+    const char  **c;
+
+    if (ngx_http_jobscout_check_list(ctx, list, field, 64, 0) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    json_array_foreach(list, i, item) {
+
+        for (c = choices; *c; c++) {
+            if (ngx_strcmp(*c, json_string_value(item)) == 0) {
+                break;
+            }
+        }
+
+        if (*c == NULL) {
+            return ngx_http_jobscout_body_refuse(ctx, field, message);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * null, or {amount: a year's gross pay in whole units, currency: the ISO
+ * 4217 code it is in}; both required
+ */
+
+static ngx_int_t
+ngx_http_jobscout_check_min_salary(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, json_t *salary)
+{
+    u_char      *p;
+    size_t       i, len;
+    json_t      *v;
+    void        *it;
+    const char  *key;
+    json_int_t   amount;
+
+    if (json_is_null(salary)) {
+        return NGX_OK;
+    }
+
+    if (!json_is_object(salary)) {
+        return ngx_http_jobscout_body_refuse(ctx, "preferences.min_salary",
+                                             "must be an object");
+    }
+
+    for (it = json_object_iter(salary); it;
+         it = json_object_iter_next(salary, it))
+    {
+        key = json_object_iter_key(it);
+
+        if (ngx_strcmp(key, "amount") != 0
+            && ngx_strcmp(key, "currency") != 0)
+        {
+            return ngx_http_jobscout_body_refuse(ctx,
+                ngx_http_jobscout_subfield(r, "preferences.min_salary", key),
+                "unknown field");
+        }
+    }
+
+    v = json_object_get(salary, "amount");
+
+    if (v == NULL) {
+        return ngx_http_jobscout_body_refuse(ctx,
+                                             "preferences.min_salary.amount",
+                                             "is required");
+    }
+
+    amount = json_is_integer(v) ? json_integer_value(v) : -1;
+
+    if (amount < 1 || amount > NGX_HTTP_JOBSCOUT_MAX_SALARY) {
+        return ngx_http_jobscout_body_refuse(ctx,
+                                    "preferences.min_salary.amount",
+                                    "must be an integer from 1 to "
+                                    "999999999999");
+    }
+
+    v = json_object_get(salary, "currency");
+
+    if (v == NULL) {
+        return ngx_http_jobscout_body_refuse(ctx,
+                                        "preferences.min_salary.currency",
+                                        "is required");
+    }
+
+    /* NULL and 0 for anything but a string */
+    p = (u_char *) json_string_value(v);
+    len = json_string_length(v);
+
+    for (i = 0; i < len && p[i] >= 'A' && p[i] <= 'Z'; i++) {
+        /* void */
+    }
+
+    if (len != 3 || i != 3) {
+        return ngx_http_jobscout_body_refuse(ctx,
+                                        "preferences.min_salary.currency",
+                                        "is not an ISO 4217 code in "
+                                        "capitals (KES, USD)");
     }
 
     return NGX_OK;

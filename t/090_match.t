@@ -190,6 +190,9 @@ my ($s) = api(PATCH => '/users/me', { preferences => {
 is($s, 200, 'preferences set through PATCH /users/me');
 ($s) = api(PUT => '/users/me/fcm-token', { token => "device-$run-api" }, $token);
 is($s, 204, '... and a device token');
+# setting them backfilled J1 (t/074): gone, for live matching to insert it
+is(psql("DELETE FROM user_job_alerts WHERE user_id = '$id' AND backfilled"
+        . " RETURNING job_id"), $job{J1}, '... which backfilled J1, without a push');
 psql("SELECT count(*) FROM match_new_jobs(ARRAY[$ids]::uuid[])");
 is(psql("SELECT string_agg(job_id::text, ',') || '|' || bool_and(push_status = 'pending')"
         . " || '|' || bool_and(email_due_at = date_trunc('day', created_at, 'UTC') + interval '1 day')"
