@@ -278,7 +278,11 @@ nginx_start() {
     # workers run as nobody: they write request bodies there
     chown nobody: "$NGINX_TMP"
     stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
-    /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf -e logs/error.log \
+    # NGINX_PRELOAD: the sanitizer runtimes of a module built with them
+    local preload=()
+    [ -z "${NGINX_PRELOAD:-}" ] || preload=(env LD_PRELOAD="$NGINX_PRELOAD")
+    "${preload[@]}" /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf \
+        -e logs/error.log \
         || die "nginx did not start: see $NGINX_DIR/logs/error.log"
 }
 
