@@ -256,8 +256,11 @@ demo_board_stop() {
 # one new posting on the demo board now (DEMO_BOARD: greenhouse, lever,
 # jsonld or rss; else a random one), printed as JSON
 demo_post() {
-    curl -sf -X POST "$BOARD_URL/_demo/post${DEMO_BOARD:+?board=$DEMO_BOARD}" \
-        || die "the demo board does not answer on $BOARD_URL: make run first"
+    local out
+    out=$(curl -sS --fail-with-body -X POST \
+              "$BOARD_URL/_demo/post${DEMO_BOARD:+?board=$DEMO_BOARD}") \
+        || die "demo-post: ${out:-no demo board on $BOARD_URL: make run first}"
+    printf '%s' "$out"
     log "the board is scraped every 20 s: the push lands in $PUSH_DIR/new,"
     log "the e-mail in $STACK_DIR/mail/Maildir/new"
 }
