@@ -260,7 +260,7 @@ demo_post() {
     out=$(curl -sS --fail-with-body -X POST \
               "$BOARD_URL/_demo/post${DEMO_BOARD:+?board=$DEMO_BOARD}") \
         || die "demo-post: ${out:-no demo board on $BOARD_URL: make run first}"
-    printf '%s' "$out"
+    printf '%s\n' "$out"
     log "the board is scraped every 20 s: the push lands in $PUSH_DIR/new,"
     log "the e-mail in $STACK_DIR/mail/Maildir/new"
 }
