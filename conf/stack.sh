@@ -299,7 +299,8 @@ jobscoutd_start() {
     render "$ROOT/conf/jobscoutd.conf" "$dir/conf/jobscoutd.conf"
     # the template's FCM lines are comments (no push without an account):
     # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT
-    sed -i -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
+    sed -i \
+        -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
         -e "s|^#\?fcm_base_url .*|fcm_base_url $FCM_BASE_URL;|" \
         -e "s|^scrape_jitter .*|scrape_jitter $SCRAPE_JITTER;|" \
         "$dir/conf/jobscoutd.conf"

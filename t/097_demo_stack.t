@@ -48,7 +48,8 @@ $ENV{DEMO_POST_INTERVAL} = 20;
 $ENV{NGINX_PRELOAD} = $ENV{TEST_NGINX_PRELOAD} || '';
 
 my $json = JSON::PP->new->utf8;
-my $conninfo = "host=127.0.0.1 port=$port{PG_PORT} dbname=jobscout user=postgres";
+my $conninfo = "host=127.0.0.1 port=$port{PG_PORT} dbname=jobscout"
+    . ' user=postgres';
 my $board = "http://127.0.0.1:$port{DEMO_BOARD_PORT}";
 
 sub stack {
@@ -100,7 +101,8 @@ system('rm', '-rf', $dir) == 0 or die "rm -rf $dir\n";
 
 my ($ok, $out, $err) = stack('up');
 ok($ok, 'conf/stack.sh up') or die "the stack did not start: $err";
-like($out, qr{push:\s+\Q$dir\E/push/new \(local FCM stand-in}, '... names the push spool');
+like($out, qr{push:\s+\Q$dir\E/push/new \(local FCM stand-in},
+     '... names the push spool');
 like($out, qr{demo board: \Q$board\E/}, '... and the demo board');
 
 # sources on the demo board, one per format, polled every 20 s
@@ -118,7 +120,8 @@ is(psql("SELECT count(*) FROM job_sources WHERE position(:'board' IN"
 ok($ok, 'conf/stack.sh demo-post') or diag $err;
 my $t0 = time;
 my $posted = $json->decode($out);
-like($posted->{board}, qr/\A(greenhouse|lever|jsonld|rss)\z/, '... posts on a board');
+like($posted->{board}, qr/\A(greenhouse|lever|jsonld|rss)\z/,
+     '... posts on a board');
 ok($posted->{title} && $posted->{company} && $posted->{external_id},
    '... and prints the posting') or diag explain $posted;
 

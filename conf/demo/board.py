@@ -396,7 +396,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def json(self, status, doc):
+    def send_json(self, status, doc):
         self.answer(status, "application/json", json.dumps(doc, indent=2)
                     + "\n")
 
@@ -407,13 +407,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, "text/plain", "User-agent: *\nAllow: /\n")
         if path == "/_demo/postings":
             with self.board.lock:
-                return self.json(200, self.board.state["postings"])
+                return self.send_json(200, self.board.state["postings"])
         if path.startswith("/jobs/"):
             return self.job_page(base, path[6:].split("/")[0])
         for name, (_, board_path, _) in BOARDS.items():
             if path == board_path:
                 return self.board_page(base, name)
-        self.json(404, {"error": "not found"})
+        self.send_json(404, {"error": "not found"})
 
     def job_page(self, base, id_text):
         with self.board.lock:
@@ -457,14 +457,14 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path != "/_demo/post":
-            return self.json(404, {"error": "not found"})
+            return self.send_json(404, {"error": "not found"})
         name = parse_qs(url.query).get("board", [None])[0]
         if name is not None and name not in BOARDS:
-            return self.json(400, {"error": "board is one of "
+            return self.send_json(400, {"error": "board is one of "
                                    + ", ".join(sorted(BOARDS))})
         p = self.board.post(name)
         base = "http://" + self.headers.get("Host", "127.0.0.1")
-        self.json(201, {"board": p["board"], "source_url": base
+        self.send_json(201, {"board": p["board"], "source_url": base
                         + BOARDS[p["board"]][1],
                         "external_id": external_id(p), "title": p["title"],
                         "company": p["company"], "location": p["location"],

@@ -63,7 +63,7 @@ COMMIT;
 
 BEGIN;
 
--- The demo board's companies ---------------------------------------------------
+-- The demo board's companies ------------------------------------------------
 -- The employers its RSS feed names are created by the scraper, as for any
 -- job board's feed.
 INSERT INTO companies AS c (id, name, slug, careers_url) VALUES
@@ -80,7 +80,7 @@ ON CONFLICT (id) DO UPDATE
     SET careers_url = EXCLUDED.careers_url, updated_at = now()
     WHERE c.careers_url IS DISTINCT FROM EXCLUDED.careers_url;
 
--- The demo board's sources -----------------------------------------------------
+-- The demo board's sources --------------------------------------------------
 -- One per format, with the adapter that reads it (workers/adapters/
 -- catalogue.c).  Priority high and an operator-pinned interval of 20 s: the
 -- board is polled often enough that a posting is a push within a minute.
