@@ -81,6 +81,13 @@ static ngx_int_t ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
     " 'is_active', s.is_active, 'health_status', s.health_status,"           \
     " 'consecutive_failures', s.consecutive_failures,"                       \
     " 'last_error', s.last_error, 'last_scraped_at', s.last_scraped_at,"     \
+    " 'polling', json_build_object('next_check_at', s.next_check_at,"        \
+    "     'reason', s.next_check_reason, 'fetch_host', s.fetch_host,"        \
+    "     'last_success_at', s.last_success_at,"                             \
+    "     'last_changed_at', s.last_changed_at,"                             \
+    "     'changes', round(s.poll_changes::numeric, 3),"                     \
+    "     'hours_observed', round(s.poll_hours::numeric, 3),"                \
+    "     'quiet_polls', s.poll_quiet),"                                     \
     " 'webhook', json_build_object("                                         \
     "     'configured', s.webhook_secret IS NOT NULL,"                       \
     "     'created_at', s.webhook_secret_at),"                               \
@@ -261,6 +268,7 @@ static ngx_http_jobscout_pg_stmt_t
     " 'http_status', l.http_status, 'jobs_found', l.jobs_found,"             \
     " 'new_jobs', l.new_jobs, 'updated_jobs', l.updated_jobs,"               \
     " 'expired_jobs', l.expired_jobs, 'duplicate_jobs', l.duplicate_jobs,"   \
+    " 'outcome', l.outcome, 'bytes', l.bytes,"                               \
     " 'error_message', l.error_message)"
 
 #define NGX_HTTP_JOBSCOUT_ADMIN_SCRAPE_LOGS(source, having)                  \

@@ -3,7 +3,9 @@
 # board is never requested, the run fails "blocked by robots.txt"); a
 # 5xx robots.txt disallows all (cached shorter), a 404 allows all; and
 # with two scraper processes, requests to one host (robots.txt included)
-# stay at least scrape_host_delay apart.
+# stay at least scrape_host_delay apart, or the gap of the host's
+# scrape_host_budget where one is set, and never closer than the
+# robots.txt Crawl-delay.
 use strict;
 use warnings;
 
@@ -103,5 +105,53 @@ my %pids = map { /\b(\d+) .*scrape done/ ? ($1 => 1) : () } grep { /scrape done/
 cmp_ok(scalar keys %pids, '>=', 2, '... shared by both processes');
 is(join(',', map { psql("SELECT status FROM scrape_logs WHERE source_id = '$src{$_}'") } @p),
    join(',', ('success') x 6), '... all successful');
+stop_daemon();
+
+# The requests of six runs of the host's sources, queued at once, across
+# two scraper processes: [arrival times], the smallest gap, the span.
+sub six_runs {
+    my $since = time;
+    my %n = map { $_ => logs($src{$_}) } @p;
+    lpush_scrape($src{$_}) for @p;
+    wait_until(40, sub { !grep { logs($src{$_}) == $n{$_} } @p }) or return;
+    my @t = sort { $a <=> $b } map { $_->{t} } grep { $_->{t} >= $since } board_requests();
+    my ($min) = sort { $a <=> $b } map { $t[$_] - $t[$_ - 1] } 1 .. $#t;
+    return (\@t, $min, $t[-1] - $t[0]);
+}
+
+# 4. a host budget replaces scrape_host_delay for its host, shared by
+# both processes: 100/m is a request every 0.6 s, not every 5 s
+redis('del', $robots_key, @{ redis('keys', 'jobscout:host:next:*') });
+write_conf(workers => { scraper => 2 },
+           set => { scrape_host_delay => '5s', scrape_concurrency => 2 },
+           extra => ['scrape_host_budget 127.0.0.1 100/m;']);
+start_daemon();
+ok(wait_until(10, sub { children('jobscout:queue:scrape:normal') == 2 }), 'two scrapers, a host budget');
+my ($t, $span);
+($t, $min, $span) = six_runs();
+ok($t, 'six sources of the budgeted host all run') or diag explain [board_requests()];
+is(scalar @$t, 7, '... 7 requests: robots.txt and a page each');
+cmp_ok($min, '>=', 0.3, sprintf('... never two at once (smallest gap %.3f s, budget gap 0.6 s)', $min));
+cmp_ok($span, '>=', 6 * 0.6 - 0.3, sprintf('... spread over 6 budget gaps (%.3f s)', $span));
+cmp_ok($span, '<', 6 * 5, sprintf('... far sooner than 6 host delays of 5 s (%.3f s)', $span));
+stop_daemon();
+
+# 5. a robots.txt Crawl-delay longer than the budget's gap wins
+redis('del', $robots_key, @{ redis('keys', 'jobscout:host:next:*') });
+open $fh, '>', "$dir/board/robots.txt" or die $!;
+print $fh "User-agent: *\nCrawl-delay: 1.5\nAllow: /\n";
+close $fh;
+board_routes(\%with_robots);
+start_daemon();
+($t, $min, $span) = six_runs();
+ok($t, 'with Crawl-delay: 1.5, the six sources run') or diag explain [board_requests()];
+like(redis('get', $robots_key), qr/^C1500\n/m, '... the delay cached with the rules');
+# the robots.txt fetch itself precedes the rules: from the first page on
+my @pages = @$t[1 .. $#$t];
+my ($pmin) = sort { $a <=> $b } map { $pages[$_] - $pages[$_ - 1] } 1 .. $#pages;
+cmp_ok($pmin, '>=', 1.2, sprintf('... pages never closer than the crawl delay (smallest gap %.3f s)', $pmin));
+cmp_ok($pages[-1] - $pages[0], '>=', 5 * 1.5 - 0.3,
+       sprintf('... spread over 5 crawl delays (%.3f s)', $pages[-1] - $pages[0]));
+stop_daemon();
 
 done_testing();

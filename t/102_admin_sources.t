@@ -198,11 +198,28 @@ is($d->{error}{field}, 'company', "a company that is not an id: 422");
 ($s, $d) = api(GET => '/admin/sources', undef, $utok);
 is($s, 403, 'list as a user: 403');
 
+# --- polling: the next check and why --------------------------------------
+
+psql("UPDATE job_sources SET next_check_at = now() + interval '25 minutes',"
+     . " next_check_reason = 'changes about every 2h: checked every 25m to find one in 10 polls',"
+     . " poll_changes = 1.5, poll_hours = 3.25, poll_quiet = 4,"
+     . " fetch_host = 'boards-api.example' WHERE id = '$gh->{id}'");
+($s, $d) = api(GET => "/admin/sources/$gh->{id}", undef, $atok);
+is($s, 200, 'a source after polls: 200');
+like($d->{polling}{next_check_at}, qr/^\d{4}-\d\d-\d\dT/, '... says its next check');
+is($d->{polling}{reason}, 'changes about every 2h: checked every 25m to find one in 10 polls',
+   '... and why');
+is_deeply([ @{ $d->{polling} }{qw(changes hours_observed quiet_polls fetch_host)} ],
+          [ 1.5, 3.25, 4, 'boards-api.example' ], '... and what the estimate stands on');
+
 # --- update -----------------------------------------------------------------
 
 ($s, $d) = api(PATCH => "/admin/sources/$gh->{id}",
                { priority => 'high', scrape_interval_seconds => 900 }, $atok);
 is($s, 200, 'update: 200');
+is($d->{polling}{next_check_at}, undef, '... due at once: its estimate was for a normal one');
+is($d->{polling}{reason}, undef, '... no reason any more');
+is($d->{polling}{changes}, 1.5, '... what the polls showed is kept');
 is($d->{priority}, 'high', '... the priority');
 is($d->{scrape_interval_seconds}, 900, '... the interval');
 is($d->{source_url}, $gh->{source_url}, '... the rest kept');

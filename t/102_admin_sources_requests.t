@@ -217,7 +217,7 @@ sprintf $::Invalid, 'webhook_secret: unknown field', 'webhook_secret'
 ::source(',"priority":"high","scrape_interval_seconds":600,"config":{"include_keywords":["engineer"]}')
 --- error_code: 201
 --- response_body_like eval
-qr/^\{"id" : "[0-9a-f-]{36}", "company" : \{"id" : "$::Company", "slug" : "sources-$$", "name" : "Sources"\}, "scraper_class" : "greenhouse", "source_url" : "https:\/\/boards-api.example\/acme", "config" : \{"include_keywords": \["engineer"\]\}, "priority" : "high", "scrape_interval_seconds" : 600, "is_active" : true, "health_status" : "healthy", "consecutive_failures" : 0, "last_error" : null, "last_scraped_at" : null, "webhook" : \{"configured" : false, "created_at" : null\}, "created_at" : "[^"]+", "updated_at" : "[^"]+"\}$/
+qr/^\{"id" : "[0-9a-f-]{36}", "company" : \{"id" : "$::Company", "slug" : "sources-$$", "name" : "Sources"\}, "scraper_class" : "greenhouse", "source_url" : "https:\/\/boards-api.example\/acme", "config" : \{"include_keywords": \["engineer"\]\}, "priority" : "high", "scrape_interval_seconds" : 600, "is_active" : true, "health_status" : "healthy", "consecutive_failures" : 0, "last_error" : null, "last_scraped_at" : null, "polling" : \{"next_check_at" : null, "reason" : null, "fetch_host" : null, "last_success_at" : null, "last_changed_at" : null, "changes" : 0.000, "hours_observed" : 0.000, "quiet_polls" : 0\}, "webhook" : \{"configured" : false, "created_at" : null\}, "created_at" : "[^"]+", "updated_at" : "[^"]+"\}$/
 
 
 === TEST 24: get: a malformed id is 404

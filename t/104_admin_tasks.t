@@ -122,8 +122,8 @@ redis('del', $high, "jobscout:scrape:pending:$src",
       "jobscout:scrape:manual:$src");
 
 # the scheduler's own pending key: a due source, queued by jobscoutd
-psql("UPDATE job_sources SET last_scraped_at = now()");
-psql("UPDATE job_sources SET last_scraped_at = NULL WHERE id = '$src'");
+psql("UPDATE job_sources SET next_check_at = now() + interval '1 day'");
+psql("UPDATE job_sources SET next_check_at = NULL WHERE id = '$src'");
 write_conf(workers => { scheduler => 1 },
            set => { scrape_jitter => '0', scheduler_interval => '1s' });
 start_daemon();

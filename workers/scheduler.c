@@ -2,22 +2,30 @@
  * The scheduler role: every scheduler_interval, queues the sources that
  * are due on the scrape queue of their priority.
  *
- * Due: the source and its company active, and never scraped or scraped
- * longer ago than its scrape_interval_seconds, else its priority's
- * interval (scrape_intervals: high, normal).  A source is queued only
- * when the scheduler wins SET NX on JOBSCOUT_SCRAPE_PENDING_PREFIX<id>,
- * which the scraper deletes after the run: never twice, never while
- * being scraped.  The TTL of that key bounds how long a lost task (all
- * of Redis restarted empty) can hold a source back.
+ * Due: the source and its company active, and next_check_at (set by the
+ * scraper after each run, lib/polling.h) passed or never set.  Sources are
+ * taken per host (the host their fetches go to), within what the host
+ * can serve before the next pass: scheduler_interval over its gap
+ * (scrape_host_budget, else scrape_host_delay), the runs already queued
+ * for it counted.  Within a host, high priority first, then the sources
+ * most likely to hold a change (1 - e^(-rate x time since the last
+ * poll)), so a budget too small for all of them goes where a change is;
+ * the others stay due and come first at the next pass as their chance
+ * grows.  The scrapers keep the gap itself, across processes.
  *
- * Each task goes through the delayed set with a random delay up to
- * scrape_jitter, so that sources due together (all of them, at first
- * start) do not all start at once; the queue consumers' promoter moves
- * them to their queue when due.
+ * A source is queued only when the scheduler wins SET NX on
+ * JOBSCOUT_SCRAPE_PENDING_PREFIX<id>, which the scraper deletes after the
+ * run: never twice, never while being scraped.  The TTL of that key
+ * bounds how long a lost task (all of Redis restarted empty) can hold a
+ * source back.  A source never polled goes through the delayed set with
+ * a random delay up to scrape_jitter, so that many new sources (all of
+ * them, at first start) do not all start at once; the polled ones are
+ * spread by their estimate already.
  *
  * One scheduler is enough; two are harmless (SET NX decides).
  */
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,25 +38,28 @@
 #include "jobscout_task.h"
 #include "jobstore.h"
 #include "log.h"
+#include "polling.h"
 #include "queue.h"
 #include "roles.h"
 #include "util.h"
 
 #define JS_SCHEDULER_TIMEOUT      3000     /* ms, per Redis command */
 
+/* $1, $2: the estimator's prior (changes, hours), as in lib/polling.c. */
 static const char  js_scheduler_due_sql[] =
-    "SELECT s.id, s.priority"
+    "SELECT s.id, s.priority, s.next_check_at IS NULL,"
+    "       lower(coalesce(s.fetch_host, substring(s.source_url FROM"
+    "             '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)')))"
+    "       AS host"
     "  FROM job_sources s JOIN companies c ON c.id = s.company_id"
     " WHERE s.is_active AND c.is_active"
-    "   AND (s.last_scraped_at IS NULL"
-    "        OR s.last_scraped_at + make_interval(secs =>"
-    "             coalesce(s.scrape_interval_seconds::double precision,"
-    "                      CASE s.priority WHEN 'high' THEN $1::double"
-    "                      precision ELSE $2::double precision END))"
-    "           <= now())"
-    " ORDER BY s.priority = 'high' DESC, s.last_scraped_at NULLS FIRST"
-    " LIMIT 1000";                       /* sources per pass, at most */
-
+    "   AND (s.next_check_at IS NULL OR s.next_check_at <= now())"
+    " ORDER BY host, s.priority = 'high' DESC,"
+    "       (s.poll_changes + $1) / (s.poll_hours + $2)"
+    "       * extract(epoch FROM now() - coalesce(s.last_scraped_at,"
+    "                                             s.created_at)) DESC,"
+    "       s.id"
+    " LIMIT 5000";                       /* sources per pass, at most */
 typedef struct {
     js_worker_t     *w;
     PGconn          *pg;
@@ -101,7 +112,8 @@ js_scheduler_redis(js_scheduler_t *sc, char *err, size_t errlen)
 
 /* 1 when queued, 0 when already pending, -1 on a Redis error. */
 static int
-js_scheduler_queue(js_scheduler_t *sc, const char *id, const char *queue)
+js_scheduler_queue(js_scheduler_t *sc, const char *id, const char *queue,
+    int never_polled)
 {
     int               rc;
     char             *task;
@@ -132,7 +144,7 @@ js_scheduler_queue(js_scheduler_t *sc, const char *id, const char *queue)
         goto done;
     }
 
-    if (cf->scrape_jitter > 0) {
+    if (never_polled && cf->scrape_jitter > 0) {
         if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
             rnd = (uint32_t) js_msec();
         }
@@ -154,13 +166,33 @@ done:
     return rc;
 }
 
+/* The runs a host can take before the next pass: at least one. */
+static int
+js_scheduler_host_room(const js_conf_t *cf, const char *host)
+{
+    int                           gap;
+    const js_conf_host_budget_t  *budget;
+
+    if (host[0] == '\0') {
+        return INT_MAX;                  /* not known before a first run */
+    }
+
+    budget = js_conf_host_budget(cf, host);
+    gap = budget != NULL ? budget->gap_ms : cf->scrape_host_delay;
+    if (gap <= 0) {
+        return INT_MAX;
+    }
+    return cf->scheduler_interval / gap > 1 ? cf->scheduler_interval / gap
+                                            : 1;
+}
+
 static void
 js_scheduler_pass(js_scheduler_t *sc)
 {
-    int               i, n, rc, queued = 0;
-    char              err[512], high[32], normal[32];
+    int               i, n, rc, room = 0, taken = 0, queued = 0, held = 0;
+    char              err[512], changes[32], hours[32];
     PGresult         *res;
-    const char       *v[2], *queue;
+    const char       *v[2], *queue, *host, *prev = NULL;
     const js_conf_t  *cf = sc->w->conf;
 
     if (sc->pg != NULL && PQstatus(sc->pg) != CONNECTION_OK) {
@@ -180,11 +212,11 @@ js_scheduler_pass(js_scheduler_t *sc)
         return;
     }
 
-    snprintf(high, sizeof(high), "%.3f", cf->scrape_interval_high / 1000.0);
-    snprintf(normal, sizeof(normal), "%.3f",
-             cf->scrape_interval_normal / 1000.0);
-    v[0] = high;
-    v[1] = normal;
+    snprintf(changes, sizeof(changes), "%.6f",
+             JS_POLL_PRIOR_RATE * JS_POLL_PRIOR_HOURS);
+    snprintf(hours, sizeof(hours), "%.6f", JS_POLL_PRIOR_HOURS);
+    v[0] = changes;
+    v[1] = hours;
 
     res = PQexecParams(sc->pg, js_scheduler_due_sql, 2, NULL, v, NULL, NULL,
                        0);
@@ -198,10 +230,23 @@ js_scheduler_pass(js_scheduler_t *sc)
 
     n = PQntuples(res);
     for (i = 0; i < n && !js_worker_exiting(); i++) {
+        host = PQgetvalue(res, i, 3);
+        if (prev == NULL || strcmp(host, prev) != 0) {
+            prev = host;
+            room = js_scheduler_host_room(cf, host);
+            taken = 0;
+        }
+        if (taken == room) {
+            held++;                      /* the host's budget is spent */
+            continue;
+        }
+        taken++;                         /* queued now or before: a run */
+
         queue = strcmp(PQgetvalue(res, i, 1), "high") == 0
                 ? JOBSCOUT_QUEUE_SCRAPE_HIGH : JOBSCOUT_QUEUE_SCRAPE_NORMAL;
 
-        rc = js_scheduler_queue(sc, PQgetvalue(res, i, 0), queue);
+        rc = js_scheduler_queue(sc, PQgetvalue(res, i, 0), queue,
+                                PQgetvalue(res, i, 2)[0] == 't');
         if (rc == -1) {
             js_log(JS_LOG_ERR, "scheduler: redis failed",
                    JS_KS("err", sc->redis->err ? sc->redis->errstr
@@ -214,7 +259,7 @@ js_scheduler_pass(js_scheduler_t *sc)
 
     if (queued > 0) {
         js_log(JS_LOG_INFO, "sources queued", JS_KI("due", n),
-               JS_KI("queued", queued));
+               JS_KI("queued", queued), JS_KI("held_by_host_budget", held));
     }
 }
 
@@ -228,7 +273,11 @@ js_scheduler_run(js_worker_t *w)
 
     js_log(JS_LOG_INFO, "scheduler started",
            JS_KI("interval_ms", w->conf->scheduler_interval),
-           JS_KI("jitter_ms", w->conf->scrape_jitter));
+           JS_KI("jitter_ms", w->conf->scrape_jitter),
+           JS_KI("high_floor_ms", w->conf->scrape_poll_high_min),
+           JS_KI("high_ceiling_ms", w->conf->scrape_poll_high_max),
+           JS_KI("normal_floor_ms", w->conf->scrape_poll_normal_min),
+           JS_KI("normal_ceiling_ms", w->conf->scrape_poll_normal_max));
 
     while (!js_worker_exiting()) {
         js_worker_service();

@@ -18,6 +18,7 @@
  * go back on the queue.
  */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 #define JS_SCRAPER_MATCH_CHUNK  500      /* job ids per match task */
 #define JS_SCRAPER_POLL         200      /* ms */
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
+#define JS_SCRAPER_IDLE_BLOCK   200      /* ms, idle, on scrape:test */
 
 static void js_scrape_fetched(js_http_req_t *req);
 static void js_scrape_robots_fetched(js_http_req_t *req);
@@ -193,6 +195,7 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     js_store_run_t    run;
     js_store_stats_t  st;
     js_scraper_t     *s = r->s;
+    const js_conf_t  *cf = s->w->conf;
 
     if (r->test != NULL) {
         js_scrape_test_answer(r, error);
@@ -209,10 +212,21 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     run.last_modified = r->last_modified;
     run.started_at = r->started_at;
     run.duration_ms = js_msec() - r->started;
-    run.expire_after = s->w->conf->scrape_expire_after;
+    run.expire_after = cf->scrape_expire_after;
     run.pages = r->pages;
     run.http_status = r->http_status;
     run.trigger = r->trigger;
+    run.bytes = r->bytes;
+    run.fetch_host = r->fetch_host[0] ? r->fetch_host : NULL;
+    run.host_gap = r->host_gap;
+    run.limits.floor = r->row.high ? cf->scrape_poll_high_min
+                                   : cf->scrape_poll_normal_min;
+    run.limits.ceiling = r->row.high ? cf->scrape_poll_high_max
+                                     : cf->scrape_poll_normal_max;
+    run.limits.pinned = r->row.pinned;
+    run.poll = r->row.poll;
+    run.since_success = r->row.since_success;
+    run.failures = error != NULL ? r->row.failures + 1 : 0;
 
     if (js_scraper_pg(s, err, sizeof(err)) == NULL
         || js_jobstore_save(s->pg, &run, &st, err, sizeof(err)) != 0
@@ -229,16 +243,22 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     if (error != NULL) {
         js_log(JS_LOG_WARN, "scrape failed", JS_KS("source", run.source_id),
                JS_KS("class", r->row.src.scraper_class),
-               JS_KS("err", error));
+               JS_KS("err", error),
+               JS_KI("next_check_s", st.next_check / 1000),
+               JS_KS("why", st.reason));
     } else {
         js_log(JS_LOG_INFO, "scrape done", JS_KS("source", run.source_id),
                JS_KS("class", r->row.src.scraper_class),
+               JS_KS("outcome", js_poll_outcome_name(st.outcome)),
                JS_KI("pages", r->page.npages), JS_KI("found", st.jobs_found),
                JS_KI("new", st.new_jobs), JS_KI("updated", st.updated),
                JS_KI("expired", st.expired),
                JS_KI("duplicates", st.duplicates), JS_KI("matches", matches),
-               JS_KI("not_modified", r->not_modified),
-               JS_KI("ms", run.duration_ms));
+               JS_KI("bytes", run.bytes), JS_KI("ms", run.duration_ms),
+               JS_KI("discovery_p50_s", st.discovery_p50),
+               JS_KI("discovery_max_s", st.discovery_max),
+               JS_KI("next_check_s", st.next_check / 1000),
+               JS_KS("why", st.reason));
     }
 
     (void) js_queue_ack(&s->q, &r->task);
@@ -255,6 +275,25 @@ js_scrape_abort(js_scrape_run_t *r, const char *err)
     js_scrape_run_free(r);
 }
 
+/*
+ * The least gap (ms) between two requests to the run's host: its budget
+ * (scrape_host_budget) or scrape_host_delay, and never shorter than the
+ * robots.txt Crawl-delay, once known.
+ */
+static int
+js_scrape_host_gap(js_scrape_run_t *r)
+{
+    int                           gap, crawl;
+    const js_conf_t              *cf = r->s->w->conf;
+    const js_conf_host_budget_t  *budget;
+
+    budget = js_conf_host_budget(cf, r->host);
+    gap = budget != NULL ? budget->gap_ms : cf->scrape_host_delay;
+
+    crawl = r->rules != NULL ? js_robots_crawl_delay(r->rules) : 0;
+    return crawl > gap ? crawl : gap;
+}
+
 /* Reserves the host's next slot; the main loop starts what when due. */
 static void
 js_scrape_wait(js_scrape_run_t *r, int what)
@@ -262,8 +301,8 @@ js_scrape_wait(js_scrape_run_t *r, int what)
     int64_t  wait;
 
     if (r->s->q.redis == NULL
-        || js_polite_slot(r->s->q.redis, r->host,
-                          r->s->w->conf->scrape_host_delay, &wait) != 0)
+        || js_polite_slot(r->s->q.redis, r->host, js_scrape_host_gap(r),
+                          &wait) != 0)
     {
         js_scrape_abort(r, "redis: cannot reserve a host slot");
         return;
@@ -289,6 +328,10 @@ js_scrape_fetch(js_scrape_run_t *r)
         r->req.done = js_scrape_robots_fetched;
     } else {
         r->fetch_started = js_msec();
+        if (first && r->fetch_host[0] == '\0') {
+            memcpy(r->fetch_host, r->host, sizeof(r->fetch_host));
+            r->host_gap = js_scrape_host_gap(r);
+        }
         r->req.url = r->url;
         r->req.etag = first ? r->row.etag : NULL;
         r->req.last_modified = first ? r->row.last_modified : NULL;
@@ -306,6 +349,7 @@ js_scrape_url_parts(js_scrape_run_t *r, char *path, size_t len)
 {
     int    rc = -1;
     char  *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+    char  *lc;
     CURLU *u;
 
     u = curl_url();
@@ -329,6 +373,10 @@ js_scrape_url_parts(js_scrape_run_t *r, char *path, size_t len)
         || js_snprintf(path, len, "%s%s%s", p, q ? "?" : "", q ? q : "") < 0)
     {
         goto done;
+    }
+    /* host names are case-insensitive: one politeness key per host */
+    for (lc = r->host; *lc != '\0'; lc++) {
+        *lc = (char) tolower((unsigned char) *lc);
     }
     rc = 0;
 
@@ -482,6 +530,7 @@ js_scrape_fetched(js_http_req_t *req)
         page_error = why;
 
     } else {
+        r->bytes += (int64_t) req->len;
         if (r->page.npages == 0) {
             r->etag = req->resp_etag;
             r->last_modified = req->resp_last_modified;
@@ -670,7 +719,8 @@ js_scraper_due(js_scraper_t *s)
 /*
  * 1 with a task: scrape:test (someone waits for the answer), then
  * scrape:high, then scrape:normal.  When idle it blocks on scrape:test,
- * so that a dry run starts at once; a scheduled run may wait a second.
+ * so that a dry run starts at once, briefly, so that a scheduled run
+ * waits no longer than that: a poll's lag counts in every discovery.
  */
 static int
 js_scraper_take(js_scraper_t *s, js_task_t *t)
@@ -692,7 +742,7 @@ js_scraper_take(js_scraper_t *s, js_task_t *t)
         return 0;
     }
     return js_queue_take_from(&s->q, JOBSCOUT_QUEUE_SCRAPE_TEST,
-                              JS_QUEUE_BLOCK_SEC * 1000, t);
+                              JS_SCRAPER_IDLE_BLOCK, t);
 }
 
 int

@@ -46,6 +46,9 @@ typedef struct {
     char                  host[260];
     char                 *rules;
     char                  robots_url[320];
+    char                  fetch_host[260];  /* the first page's host */
+    int64_t               host_gap;       /* ms, its gap then */
+    int64_t               bytes;          /* read, all pages */
     int                   waiting;        /* JS_SCRAPE_WAIT_* */
     int64_t               not_before;     /* monotonic ms */
 } js_scrape_run_t;

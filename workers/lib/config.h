@@ -43,14 +43,25 @@
  *   scrape_concurrency 16;               sources in flight per process
  *   scrape_expire_after 3;               missed successful runs
  *   scrape_host_delay 6s;                between requests to one host
+ *   scrape_host_budget boards-api.greenhouse.io 120/m;
+ *                                        none by default; N/m or N/s, at
+ *                                        most 6000/m, once per host[:port]
+ *                                        (lowercased): the requests to it
+ *                                        of all scrapers, instead of the
+ *                                        delay (a public API of many boards)
  *   scrape_robots_ttl 24h;
  *   adzuna_app_id ...; adzuna_app_key ...; adzuna_base_url ...;
  *
  * and for "workers scheduler 1;":
  *
- *   scrape_intervals 30m 2h;             priority high, normal
- *   scrape_jitter 60s;                   random delay of each enqueue
- *   scheduler_interval 5s;               between passes
+ *   scrape_poll_high 30s 5m;             floor, ceiling (7 days at most)
+ *   scrape_poll_normal 2m 1h;            of a source's next check, estimated
+ *                                        from how often its polls found a
+ *                                        change (lib/polling.h); the
+ *                                        scrapers set it after each run
+ *   scrape_jitter 10s;                   random delay of a never-polled
+ *                                        source's first run
+ *   scheduler_interval 1s;               between passes
  *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
@@ -60,8 +71,9 @@
 
 #include <stddef.h>
 
-#define JS_CONF_MAX_ROLES    16
-#define JS_CONF_MAX_WORKERS  64
+#define JS_CONF_MAX_ROLES         16
+#define JS_CONF_MAX_WORKERS       64
+#define JS_CONF_MAX_HOST_BUDGETS  64
 
 enum {
     JS_SMTP_STARTTLS_OFF = 0,
@@ -74,6 +86,13 @@ typedef struct {
     int    count;
     int    line;
 } js_conf_workers_t;
+
+typedef struct {
+    char  *host;         /* lowercase, with ":port" when one was given */
+    int    per_minute;   /* 1..6000 */
+    int    gap_ms;       /* 60000 / per_minute, rounded up */
+    int    line;
+} js_conf_host_budget_t;
 
 typedef struct {
     char               *file;        /* absolute */
@@ -125,15 +144,19 @@ typedef struct {
     int                 scrape_concurrency;      /* runs per process */
     int                 scrape_expire_after;     /* missed runs */
     int                 scrape_host_delay;       /* ms between requests */
+    js_conf_host_budget_t  host_budgets[JS_CONF_MAX_HOST_BUDGETS];
+    int                 nhost_budgets;
     int                 scrape_robots_ttl;       /* ms */
     char               *adzuna_app_id;
     char               *adzuna_app_key;
     char               *adzuna_base_url;
 
     /* the scheduler */
-    int                 scrape_interval_high;    /* ms */
-    int                 scrape_interval_normal;  /* ms */
     int                 scrape_jitter;           /* ms, at most */
+    int                 scrape_poll_high_min;    /* ms */
+    int                 scrape_poll_high_max;    /* ms */
+    int                 scrape_poll_normal_min;  /* ms */
+    int                 scrape_poll_normal_max;  /* ms */
     int                 scheduler_interval;      /* ms between passes */
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
@@ -153,6 +176,10 @@ int js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     const char *const *roles, char *err, size_t errlen);
 
 void js_conf_free(js_conf_t *cf);
+
+/* The scrape_host_budget of host ("name" or "name:port", lowercase). */
+const js_conf_host_budget_t *js_conf_host_budget(const js_conf_t *cf,
+    const char *host);
 
 /* Durations as in nginx: "500ms", "10s", "2m", "1h"; bare = seconds. */
 int js_conf_parse_msec(const char *s, int *ms);

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/random.h>
+
 #include "jobstore.h"
 #include "normalize.h"
 #include "simhash.h"
@@ -73,7 +75,7 @@ static const char  js_jobstore_upsert_sql[] =
     "         simhash = EXCLUDED.simhash,"
     "         last_seen_at = now(), missed_scrapes = 0, is_active = true"
     "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new,"
-    "            t.duplicate_of IS NOT NULL AS duplicate"
+    "            t.duplicate_of IS NOT NULL AS duplicate, t.posted_at"
     "), skills AS ("
     "  INSERT INTO job_skills (job_id, skill_name)"
     "  SELECT DISTINCT u.id, k.name"
@@ -84,7 +86,14 @@ static const char  js_jobstore_upsert_sql[] =
     " SELECT count(*) FILTER (WHERE u.new),"
     "        count(*) FILTER (WHERE NOT u.new"
     "                  AND p.content_hash IS DISTINCT FROM u.content_hash),"
-    "        count(*) FILTER (WHERE u.new AND u.duplicate)"
+    "        count(*) FILTER (WHERE u.new AND u.duplicate),"
+    /* the discovery delay of the new jobs whose board says when they
+     * were posted: seconds from then to now, their discovered_at */
+    "        percentile_disc(0.5) WITHIN GROUP (ORDER BY"
+    "            greatest(0, extract(epoch FROM now() - u.posted_at)))"
+    "            FILTER (WHERE u.new AND u.posted_at IS NOT NULL),"
+    "        max(greatest(0, extract(epoch FROM now() - u.posted_at)))"
+    "            FILTER (WHERE u.new AND u.posted_at IS NOT NULL)"
     "   FROM up u LEFT JOIN prev p USING (external_id)";
 
 /* Listed jobs were touched by now() in this transaction: the rest were
@@ -105,31 +114,52 @@ static const char  js_jobstore_log_sql[] =
     "INSERT INTO scrape_logs (source_id, status, jobs_found, new_jobs,"
     "       duration_ms, error_message, started_at, finished_at, pages,"
     "       http_status, updated_jobs, expired_jobs, duplicate_jobs,"
-    "       trigger)"
+    "       trigger, outcome, bytes)"
     " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision"
     "         / 1000), greatest(clock_timestamp(),"
     "         to_timestamp($7::double precision / 1000)), $8, $9, $10, $11,"
-    "         $12, $13)";
+    "         $12, $13, $14, $15)";
 
+/* The boards whose fetches go to a host: they share its budget. */
+static const char  js_jobstore_host_boards_sql[] =
+    "SELECT count(*) FROM job_sources"
+    " WHERE is_active AND (fetch_host = $1 OR id = $2)";
+
+/* $5..$10: the polling estimate (lib/polling.h) and the host fetched. */
 static const char  js_jobstore_success_sql[] =
     "UPDATE job_sources SET health_status = 'healthy',"
     "       consecutive_failures = 0, last_error = NULL,"
-    "       last_scraped_at = now(),"
+    "       last_scraped_at = now(), last_success_at = now(),"
     "       etag = CASE WHEN $2 THEN etag ELSE $3 END,"
-    "       last_modified = CASE WHEN $2 THEN last_modified ELSE $4 END"
+    "       last_modified = CASE WHEN $2 THEN last_modified ELSE $4 END,"
+    "       poll_changes = $5, poll_hours = $6, poll_quiet = $7,"
+    "       next_check_at = now() + make_interval(secs =>"
+    "                       $8::double precision / 1000),"
+    "       next_check_reason = $9, fetch_host = coalesce($10, fetch_host),"
+    "       last_changed_at = CASE WHEN $7 = 0 THEN now()"
+    "                         ELSE last_changed_at END"
     " WHERE id = $1";
 
 static const char  js_jobstore_failure_sql[] =
     "UPDATE job_sources SET consecutive_failures = consecutive_failures + 1,"
     "       health_status = CASE WHEN consecutive_failures + 1 >= 3"
     "                       THEN 'failing' ELSE 'degraded' END,"
-    "       last_error = $2, last_scraped_at = now()"
+    "       last_error = $2, last_scraped_at = now(),"
+    "       next_check_at = now() + make_interval(secs =>"
+    "                       $3::double precision / 1000),"
+    "       next_check_reason = $4, fetch_host = coalesce($5, fetch_host)"
     " WHERE id = $1";
 
+/* Columns 10-16: what the polling estimate starts from. */
 static const char  js_jobstore_source_sql[] =
     "SELECT s.id, s.company_id, c.name, c.slug, s.scraper_class,"
     "       s.source_url, s.config::text, s.etag, s.last_modified,"
-    "       s.is_active AND c.is_active"
+    "       s.is_active AND c.is_active, s.priority = 'high',"
+    "       coalesce(s.scrape_interval_seconds, 0), s.poll_changes,"
+    "       s.poll_hours, s.poll_quiet,"
+    "       coalesce(floor(extract(epoch FROM now() - s.last_success_at)"
+    "                      * 1000), 0),"
+    "       s.consecutive_failures"
     "  FROM job_sources s JOIN companies c ON c.id = s.company_id"
     " WHERE s.id = $1";
 
@@ -317,6 +347,10 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
     st->new_jobs = atol(PQgetvalue(res, 0, 0));
     st->updated = atol(PQgetvalue(res, 0, 1));
     st->duplicates = atol(PQgetvalue(res, 0, 2));
+    st->discovery_p50 = PQgetisnull(res, 0, 3) ? -1
+                        : atol(PQgetvalue(res, 0, 3));
+    st->discovery_max = PQgetisnull(res, 0, 4) ? -1
+                        : atol(PQgetvalue(res, 0, 4));
     PQclear(res);
 
     snprintf(n, sizeof(n), "%d", run->expire_after);
@@ -333,13 +367,66 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
     return 0;
 }
 
+/*
+ * The next check (lib/polling.h): the limits of the source's priority, its
+ * host's gap times the boards sharing the host; fills st's outcome,
+ * next_check and reason, and the state to store in *ps.
+ */
+static int
+js_jobstore_poll(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
+    js_poll_state_t *ps, char *err, size_t errlen)
+{
+    uint32_t           rnd;
+    PGresult          *res;
+    const char        *v[2];
+    js_poll_limits_t   lim = run->limits;
+
+    if (run->error != NULL) {
+        st->outcome = JS_POLL_FAILED;
+    } else if (run->not_modified) {
+        st->outcome = JS_POLL_NOT_MODIFIED;
+    } else if (st->new_jobs + st->updated + st->expired > 0) {
+        st->outcome = JS_POLL_CHANGED;
+    } else {
+        st->outcome = JS_POLL_UNCHANGED;
+    }
+
+    if (run->fetch_host != NULL && run->host_gap > 0) {
+        v[0] = run->fetch_host;
+        v[1] = run->source_id;
+        if (js_jobstore_exec(pg, js_jobstore_host_boards_sql, 2, v,
+                             PGRES_TUPLES_OK, &res, "host boards", err,
+                             errlen) != 0)
+        {
+            return -1;
+        }
+        lim.host = run->host_gap * atol(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+
+    *ps = run->poll;
+    st->next_check = js_poll_interval(ps, st->outcome, run->since_success,
+                                      run->failures, &lim, st->reason,
+                                      sizeof(st->reason));
+
+    if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
+        rnd = (uint32_t) run->started_at;
+    }
+    st->next_check = js_poll_spread(st->next_check, rnd / 4294967296.0,
+                                    &lim);
+    return 0;
+}
+
 static int
 js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     char *err, size_t errlen)
 {
-    char         found[32], fresh[32], dur[32], started[32], pages[32];
-    char         status[32], updated[32], expired[32], dups[32];
-    const char  *v[13];
+    char              found[32], fresh[32], dur[32], started[32], pages[32];
+    char              status[32], updated[32], expired[32], dups[32];
+    char              bytes[32], changes[32], hours[32], quiet[32];
+    char              next[32];
+    const char       *v[15];
+    js_poll_state_t   ps;
 
     if (run->error == NULL && run->not_modified) {
         v[0] = run->source_id;
@@ -365,6 +452,12 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     snprintf(updated, sizeof(updated), "%ld", st->updated);
     snprintf(expired, sizeof(expired), "%ld", st->expired);
     snprintf(dups, sizeof(dups), "%ld", st->duplicates);
+    snprintf(bytes, sizeof(bytes), "%lld", (long long) run->bytes);
+
+    if (js_jobstore_poll(pg, run, st, &ps, err, errlen) != 0) {
+        return -1;
+    }
+    snprintf(next, sizeof(next), "%lld", (long long) st->next_check);
 
     v[0] = run->source_id;
     v[1] = run->error ? "failed" : "success";
@@ -381,7 +474,9 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     v[10] = expired;
     v[11] = dups;
     v[12] = run->trigger ? run->trigger : "schedule";
-    if (js_jobstore_exec(pg, js_jobstore_log_sql, 13, v, PGRES_COMMAND_OK,
+    v[13] = js_poll_outcome_name(st->outcome);
+    v[14] = bytes;
+    if (js_jobstore_exec(pg, js_jobstore_log_sql, 15, v, PGRES_COMMAND_OK,
                          NULL, "scrape_logs", err, errlen) != 0)
     {
         return -1;
@@ -390,15 +485,28 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     v[0] = run->source_id;
     if (run->error != NULL) {
         v[1] = run->error;
-        return js_jobstore_exec(pg, js_jobstore_failure_sql, 2, v,
+        v[2] = next;
+        v[3] = st->reason;
+        v[4] = run->fetch_host;
+        return js_jobstore_exec(pg, js_jobstore_failure_sql, 5, v,
                                 PGRES_COMMAND_OK, NULL, "source health",
                                 err, errlen);
     }
 
+    snprintf(changes, sizeof(changes), "%.6f", ps.changes);
+    snprintf(hours, sizeof(hours), "%.6f", ps.hours);
+    snprintf(quiet, sizeof(quiet), "%d", ps.quiet);
+
     v[1] = run->not_modified ? "t" : "f";
     v[2] = run->etag;
     v[3] = run->last_modified;
-    return js_jobstore_exec(pg, js_jobstore_success_sql, 4, v,
+    v[4] = changes;
+    v[5] = hours;
+    v[6] = quiet;
+    v[7] = next;
+    v[8] = st->reason;
+    v[9] = run->fetch_host;
+    return js_jobstore_exec(pg, js_jobstore_success_sql, 10, v,
                             PGRES_COMMAND_OK, NULL, "source health", err,
                             errlen);
 }
@@ -410,6 +518,8 @@ js_jobstore_save(PGconn *pg, const js_store_run_t *run,
     PGresult  *res;
 
     memset(st, 0, sizeof(*st));
+    st->discovery_p50 = -1;
+    st->discovery_max = -1;
 
     res = PQexec(pg, "BEGIN");
     if (js_jobstore_failed(res, PGRES_COMMAND_OK, "BEGIN", err, errlen)
@@ -474,6 +584,13 @@ js_jobstore_source(PGconn *pg, const char *id, js_source_row_t *row,
         goto oom;
     }
     row->is_active = PQgetvalue(res, 0, 9)[0] == 't';
+    row->high = PQgetvalue(res, 0, 10)[0] == 't';
+    row->pinned = atoll(PQgetvalue(res, 0, 11)) * 1000;
+    row->poll.changes = atof(PQgetvalue(res, 0, 12));
+    row->poll.hours = atof(PQgetvalue(res, 0, 13));
+    row->poll.quiet = atoi(PQgetvalue(res, 0, 14));
+    row->since_success = atoll(PQgetvalue(res, 0, 15));
+    row->failures = atoi(PQgetvalue(res, 0, 16));
     PQclear(res);
 
     config = json_loads(row->strings[6], 0, NULL);

@@ -8,8 +8,9 @@
  * an expired job revived), the source's jobs that this successful run
  * did not list counted as missed and expired at expire_after, one
  * scrape_logs row (counts, pages, the last HTTP status, what triggered
- * the run), and the source's health (seed 000 §4.4: healthy,
- * degraded after a failure, failing after 3 in a row) and validators.
+ * the run, what the poll saw, the bytes read), and the source's health
+ * (seed 000 §4.4: healthy, degraded after a failure, failing after 3 in
+ * a row), validators and next check (lib/polling.h).
  *
  * After the commit the caller queues the ids js_jobstore_pending()
  * returns on the match queue, then calls js_jobstore_queued(): a crash in
@@ -25,14 +26,20 @@
 #include <libpq-fe.h>
 
 #include "adapter.h"
+#include "polling.h"
 
 /* A job_sources row and its company; strings owned. */
 typedef struct {
-    js_source_t   src;            /* points into the strings below */
-    char         *strings[8];
-    char         *etag;
-    char         *last_modified;
-    int           is_active;
+    js_source_t       src;            /* points into the strings below */
+    char             *strings[8];
+    char             *etag;
+    char             *last_modified;
+    int               is_active;
+    int               high;           /* priority */
+    int64_t           pinned;         /* ms, scrape_interval_seconds; 0 */
+    js_poll_state_t   poll;
+    int64_t           since_success;  /* ms since the last success; 0 */
+    int               failures;       /* consecutive, before this run */
 } js_source_row_t;
 
 typedef struct {
@@ -49,6 +56,13 @@ typedef struct {
     int               pages;          /* page fetches answered */
     long              http_status;    /* the last one's, 0: none */
     const char       *trigger;        /* "schedule", "manual", "webhook" */
+    int64_t           bytes;          /* read, decoded, all pages */
+    const char       *fetch_host;     /* of the first fetch; NULL: none */
+    int64_t           host_gap;       /* ms between two requests to it */
+    js_poll_limits_t  limits;         /* floor, ceiling, pinned */
+    js_poll_state_t   poll;           /* the source's, before the run */
+    int64_t           since_success;  /* ms since the last success; 0 */
+    int               failures;       /* consecutive, this run's too */
 } js_store_run_t;
 
 typedef struct {
@@ -57,6 +71,11 @@ typedef struct {
     long  updated;       /* listed before, content changed */
     long  expired;       /* went inactive in this run */
     long  duplicates;    /* new, and stored as duplicate_of another */
+    long     discovery_p50;    /* s, posted -> discovered, new jobs; */
+    long     discovery_max;    /* -1: no posted_at among them */
+    int      outcome;          /* JS_POLL_* */
+    int64_t  next_check;       /* ms from now */
+    char     reason[256];      /* why then */
 } js_store_stats_t;
 
 /* A connection to conninfo, or NULL with err set. */

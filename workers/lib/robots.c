@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,11 +74,42 @@ js_robots_add(js_robots_buf_t *b, char kind, const char *norm, size_t n)
     b->p[b->len++] = '\n';
 }
 
+/* A Crawl-delay value (seconds, maybe fractional) in ms; 0 when bad. */
+static int
+js_robots_delay(const char *v, size_t len)
+{
+    char    buf[32], *end;
+    double  d;
+
+    if (len == 0 || len >= sizeof(buf)) {
+        return 0;
+    }
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+
+    d = strtod(buf, &end);
+    if (*end != '\0' || !(d > 0 && d <= JS_ROBOTS_MAX_DELAY / 1000)) {
+        return 0;
+    }
+    return (int) (d * 1000 + 0.5);
+}
+
+/* Ends the rules with the group's Crawl-delay, if any, and a NUL. */
+static char *
+js_robots_end(js_robots_buf_t *b, int delay)
+{
+    if (delay > 0) {
+        b->len += sprintf(b->p + b->len, "C%d\n", delay);
+    }
+    b->p[b->len] = '\0';
+    return b->p;
+}
+
 char *
 js_robots_rules(const char *body, size_t len, const char *agent)
 {
     int               mine = 0, star = 0, any_mine = 0, any_star = 0;
-    int               in_agents = 0;
+    int               in_agents = 0, delay_mine = 0, delay_star = 0, d;
     char             *norm;
     size_t            n, klen, vlen;
     const char       *p, *end, *eol, *colon, *k, *v;
@@ -87,9 +119,9 @@ js_robots_rules(const char *body, size_t len, const char *agent)
         len = JS_ROBOTS_MAX;
     }
 
-    /* Each rule is at most 3x its value plus 2 bytes. */
-    bm.p = malloc(3 * len + 3);
-    bs.p = malloc(3 * len + 3);
+    /* Each rule is at most 3x its value plus 2 bytes; "C<ms>\n" ends. */
+    bm.p = malloc(3 * len + 3 + 16);
+    bs.p = malloc(3 * len + 3 + 16);
     norm = malloc(3 * len + 1);
     bm.len = 0;
     bs.len = 0;
@@ -174,24 +206,49 @@ js_robots_rules(const char *body, size_t len, const char *agent)
                 js_robots_add(&bs, klen == 5 ? 'A' : 'D', norm, n);
             }
         }
-        /* other records (sitemap, crawl-delay) neither start nor end a
-         * group */
+        /* Crawl-delay (not in RFC 9309, widely used) and other records
+         * neither start nor end a group; the longest delay of the
+         * merged groups is kept */
+        if (klen == 11 && strncasecmp(k, "crawl-delay", 11) == 0) {
+            d = js_robots_delay(v, vlen);
+            if (mine && d > delay_mine) {
+                delay_mine = d;
+            }
+            if (star && d > delay_star) {
+                delay_star = d;
+            }
+        }
     }
 
     free(norm);
 
     if (any_mine) {
         free(bs.p);
-        bm.p[bm.len] = '\0';
-        return bm.p;
+        return js_robots_end(&bm, delay_mine);
     }
 
     free(bm.p);
     if (!any_star) {
         bs.len = 0;
+        delay_star = 0;
     }
-    bs.p[bs.len] = '\0';
-    return bs.p;
+    return js_robots_end(&bs, delay_star);
+}
+
+int
+js_robots_crawl_delay(const char *rules)
+{
+    const char  *r;
+
+    for (r = rules; r != NULL && *r != '\0'; r = strchr(r, '\n')) {
+        if (*r == '\n') {
+            r++;
+        }
+        if (*r == 'C') {
+            return atoi(r + 1);
+        }
+    }
+    return 0;
 }
 
 /*
@@ -255,6 +312,10 @@ js_robots_allowed(const char *rules, const char *path)
         eol = strchr(r, '\n');
         if (eol == NULL) {
             break;
+        }
+
+        if (r[0] != 'A' && r[0] != 'D') {
+            continue;                 /* the crawl delay */
         }
 
         plen = eol - r - 1;

@@ -6,7 +6,8 @@
  *   if (!js_robots_allowed(rules, "/jobs?page=2")) ... skip ...
  *
  * The rules are the selected groups reduced to text, one rule a line,
- * "A<pattern>" (allow) or "D<pattern>" (disallow): compact enough to
+ * "A<pattern>" (allow) or "D<pattern>" (disallow), and last "C<ms>" when
+ * the groups set a Crawl-delay (the longest, at most a day): compact enough to
  * cache per origin, and the form js_robots_allowed() reads.  "" allows
  * everything (a 4xx robots.txt, or no group for us); JS_ROBOTS_DENY_ALL
  * is what a 5xx or unreachable robots.txt means.
@@ -31,9 +32,13 @@
 
 #define JS_ROBOTS_MAX       (512 * 1024)
 #define JS_ROBOTS_DENY_ALL  "D/\n"
+#define JS_ROBOTS_MAX_DELAY 86400000.0   /* ms: a longer delay is ignored */
 
 /* malloc'ed rules; NULL only when out of memory. */
 char *js_robots_rules(const char *body, size_t len, const char *agent);
+
+/* The Crawl-delay of rules in ms, 0 when none. */
+int js_robots_crawl_delay(const char *rules);
 
 /* 1 when path (with its query) may be fetched under rules. */
 int js_robots_allowed(const char *rules, const char *path);

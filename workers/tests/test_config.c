@@ -189,6 +189,127 @@ static const struct {
       "unexpected \"{\"", 1 },
     { "postgres \"\";\n",
       "empty \"postgres\" conninfo", 1 },
+
+    /* Each generic setter's errors, through one of its directives. */
+    { "scrape_jitter 5x;\n",
+      "invalid value \"5x\" in \"scrape_jitter\" directive in ", 1 },
+    { "smtp_timeout 0;\n",
+      "invalid value \"0\" in \"smtp_timeout\" directive, must be at "
+      "least 1ms", 1 },
+    { "\nscrape_poll_normal 5m 169h;\n",
+      "invalid value \"169h\" in \"scrape_poll_normal\" directive, must be "
+      "at most 168h", 2 },
+    { "fcm_backoff 5m 1s;\n",
+      "\"fcm_backoff\" maximum \"1s\" is less than its minimum \"5m\"", 1 },
+    { "scrape_max_redirects 21;\n",
+      "invalid value \"21\" in \"scrape_max_redirects\" directive, must be "
+      "0..20", 1 },
+    { "fcm_max_attempts 3x;\n",
+      "invalid value \"3x\" in \"fcm_max_attempts\" directive, must be "
+      "1..100", 1 },
+    { "scrape_max_body 1023;\n",
+      "invalid value \"1023\" in \"scrape_max_body\" directive, must be "
+      "1024..268435456", 1 },
+    { "scrape_max_body 257m;\n",
+      "invalid value \"257m\" in \"scrape_max_body\"", 1 },
+    { "scrape_max_body 1g;\n",
+      "invalid value \"1g\" in \"scrape_max_body\"", 1 },
+    { "log_format xml;\n",
+      "invalid log format \"xml\" in \"log_format\" directive, expecting "
+      "\"kv\" or \"json\"", 1 },
+    { "smtp_starttls yes;\n",
+      "invalid value \"yes\" in \"smtp_starttls\" directive, expecting "
+      "\"off\", \"try\" or \"on\"", 1 },
+    { "smtp_tls_verify 1;\n",
+      "invalid value \"1\" in \"smtp_tls_verify\" directive, expecting "
+      "\"on\" or \"off\"", 1 },
+    { "adzuna_app_id \"\";\n",
+      "empty \"adzuna_app_id\"", 1 },
+    { "adzuna_app_key \"a\\tb\";\n",
+      "control character in \"adzuna_app_key\" directive", 1 },
+    { "pid \"\";\n",
+      "empty \"pid\"", 1 },
+    { "fcm_ca_file /nonexistent/ca.pem;\n",
+      "\"fcm_ca_file\" \"/nonexistent/ca.pem\" cannot be read (2: ", 1 },
+    { "scrape_contact_url \"https://x.io/(bot)\";\n",
+      "invalid value \"https://x.io/(bot)\" in \"scrape_contact_url\" "
+      "directive, expecting http[s]://host[:port][/path]", 1 },
+    { "adzuna_base_url https://;\n",
+      "invalid value \"https://\" in \"adzuna_base_url\"", 1 },
+    { "fcm_base_url \"https://x.io/?a=1\";\n",
+      "invalid value \"https://x.io/?a=1\" in \"fcm_base_url\"", 1 },
+
+    /* scrape_poll_high and scrape_poll_normal: floor, ceiling */
+    { "scrape_poll_normal 2h 5m;\n",
+      "\"scrape_poll_normal\" ceiling \"5m\" is less than its floor "
+      "\"2h\"", 1 },
+    { "scrape_poll_high 0 30m;\n",
+      "invalid value \"0\" in \"scrape_poll_high\" directive, must be at "
+      "least 1ms", 1 },
+    { "scrape_poll_high 60x 30m;\n",
+      "invalid value \"60x\" in \"scrape_poll_high\" directive in ", 1 },
+    { "scrape_poll_high 60s;\n",
+      "invalid number of arguments in \"scrape_poll_high\" directive", 1 },
+    { "scrape_poll_high 1m 2m;\nscrape_poll_high 1m 2m;\n",
+      "\"scrape_poll_high\" directive is duplicate", 2 },
+
+    /* scrape_host_budget */
+    { "scrape_host_budget a.io 5/h;\n",
+      "invalid rate \"5/h\" in \"scrape_host_budget\" directive, expecting "
+      "N/m or N/s", 1 },
+    { "scrape_host_budget a.io 120;\n",
+      "invalid rate \"120\" in \"scrape_host_budget\"", 1 },
+    { "scrape_host_budget a.io 1.5/s;\n",
+      "invalid rate \"1.5/s\"", 1 },
+    { "scrape_host_budget a.io 0/m;\n",
+      "invalid rate \"0/m\" in \"scrape_host_budget\" directive, must be "
+      "1/m..6000/m (100/s)", 1 },
+    { "scrape_host_budget a.io 7000/m;\n",
+      "invalid rate \"7000/m\" in \"scrape_host_budget\" directive, must "
+      "be 1/m..6000/m", 1 },
+    { "scrape_host_budget a.io 101/s;\n",
+      "invalid rate \"101/s\"", 1 },
+    { "scrape_host_budget bad_host.io 1/m;\n",
+      "invalid host \"bad_host.io\" in \"scrape_host_budget\" directive, "
+      "expecting a DNS name or an IPv4 address, with an optional :port", 1 },
+    { "scrape_host_budget https://a.io 1/m;\n",
+      "invalid host \"https://a.io\"", 1 },
+    { "scrape_host_budget -a.io 1/m;\n",
+      "invalid host \"-a.io\"", 1 },
+    { "scrape_host_budget a-.io 1/m;\n",
+      "invalid host \"a-.io\"", 1 },
+    { "scrape_host_budget a..io 1/m;\n",
+      "invalid host \"a..io\"", 1 },
+    { "scrape_host_budget .a.io 1/m;\n",
+      "invalid host \".a.io\"", 1 },
+    { "scrape_host_budget a.io. 1/m;\n",
+      "invalid host \"a.io.\"", 1 },
+    { "scrape_host_budget a.io: 1/m;\n",
+      "invalid host \"a.io:\"", 1 },
+    { "scrape_host_budget a.io:0 1/m;\n",
+      "invalid host \"a.io:0\"", 1 },
+    { "scrape_host_budget a.io:65536 1/m;\n",
+      "invalid host \"a.io:65536\"", 1 },
+    { "scrape_host_budget a.io:80:80 1/m;\n",
+      "invalid host \"a.io:80:80\"", 1 },
+    { "scrape_host_budget :80 1/m;\n",
+      "invalid host \":80\"", 1 },
+    { "scrape_host_budget 1.2.3 1/m;\n",
+      "invalid host \"1.2.3\"", 1 },
+    { "scrape_host_budget 10.0.0.256 1/m;\n",
+      "invalid host \"10.0.0.256\"", 1 },
+    { "scrape_host_budget 10.0.0.01 1/m;\n",
+      "invalid host \"10.0.0.01\"", 1 },
+    { "scrape_host_budget [::1]:80 1/m;\n",
+      "invalid host \"[::1]:80\"", 1 },
+    { "scrape_host_budget "
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.io "
+      "1/m;\n",
+      "invalid host \"aaaa", 1 },
+    { "scrape_host_budget a.io 1/m;\n\nscrape_host_budget A.Io 2/m;\n",
+      "\"scrape_host_budget a.io\" is duplicate (first set at line 1)", 3 },
+    { "scrape_host_budget a.io;\n",
+      "invalid number of arguments in \"scrape_host_budget\" directive", 1 },
 };
 
 static void
@@ -255,6 +376,174 @@ test_missing(void)
     like_str(err, "open() \"/nonexistent/js.conf\" failed (2: ", "  message");
 }
 
+/* Values the generic setters store, and the defaults they replace. */
+static void
+test_slots(void)
+{
+    char       err[1024] = "", expect[600];
+    js_conf_t  cf;
+
+    write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n");
+    is_int(js_conf_load(&cf, file, "/p", roles, err, sizeof(err)), 0,
+           "defaults");
+    is_int(cf.scrape_poll_high_min, 30000, "scrape_poll_high floor 30s");
+    is_int(cf.scrape_poll_high_max, 300000, "scrape_poll_high ceiling 5m");
+    is_int(cf.scrape_poll_normal_min, 120000, "scrape_poll_normal floor 2m");
+    is_int(cf.scrape_poll_normal_max, 3600000,
+           "scrape_poll_normal ceiling 1h");
+    is_int(cf.scrape_jitter, 10000, "scrape_jitter 10s");
+    is_int(cf.scheduler_interval, 1000, "scheduler_interval 1s");
+    ok(cf.scrape_max_body == 10 * 1024 * 1024, "scrape_max_body 10m");
+    is_int(cf.smtp_tls_verify, 1, "smtp_tls_verify on");
+    is_str(cf.scrape_contact_url, "https://jobscout.dev/bot",
+           "default contact URL");
+    is_str(cf.fcm_base_url, "https://fcm.googleapis.com",
+           "default fcm_base_url");
+    is_int(cf.nhost_budgets, 0, "no host budgets");
+    ok(js_conf_host_budget(&cf, "boards-api.greenhouse.io") == NULL,
+       "... so none is found");
+    js_conf_free(&cf);
+
+    /* fcm_ca_file: the conf file itself is readable, which is all -t asks */
+    write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n"
+               "scrape_poll_high 30s 10m;\n"
+               "scrape_poll_normal 2m 168h;\n"
+               "scrape_jitter 0;\n"
+               "scrape_max_body 64k;\n"
+               "scrape_max_redirects 0;\n"
+               "smtp_tls_verify off;\n"
+               "smtp_starttls try;\n"
+               "smtp_password \"\";\n"
+               "adzuna_app_id abc;\n"
+               "scrape_contact_url \"https://x.io/bot?a=1#b\";\n"
+               "fcm_base_url http://127.0.0.1:9/base//;\n"
+               "fcm_service_account sa.json;\n"
+               "fcm_ca_file js.conf;\n");
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), 0,
+           "every kind of slot");
+    is_str(err, "", "  no error");
+    is_int(cf.scrape_poll_high_min, 30000, "scrape_poll_high floor");
+    is_int(cf.scrape_poll_high_max, 600000, "scrape_poll_high ceiling");
+    is_int(cf.scrape_poll_normal_min, 120000, "scrape_poll_normal floor");
+    is_int(cf.scrape_poll_normal_max, 7 * 24 * 3600 * 1000,
+           "scrape_poll_normal ceiling of 7 days");
+    is_int(cf.scrape_jitter, 0, "a delay may be 0");
+    ok(cf.scrape_max_body == 64 * 1024, "size with a k suffix");
+    is_int(cf.scrape_max_redirects, 0, "a number at its lower bound");
+    is_int(cf.smtp_tls_verify, 0, "flag off");
+    is_int(cf.smtp_starttls, JS_SMTP_STARTTLS_TRY, "enum value");
+    is_str(cf.smtp_password, "", "a string that may be empty");
+    is_str(cf.adzuna_app_id, "abc", "string");
+    is_str(cf.scrape_contact_url, "https://x.io/bot?a=1#b",
+           "plain URL kept as written");
+    is_str(cf.fcm_base_url, "http://127.0.0.1:9/base",
+           "base URL without trailing slashes");
+    snprintf(expect, sizeof(expect), "%s/sa.json", dir);
+    is_str(cf.fcm_service_account, expect, "path under the prefix");
+    is_str(cf.fcm_ca_file, file, "readable path");
+    js_conf_free(&cf);
+}
+
+static void
+test_host_budgets(void)
+{
+    int                           i;
+    char                          err[1024] = "", text[8192], host[300];
+    char                          where[700];
+    size_t                        len;
+    js_conf_t                     cf;
+    const js_conf_host_budget_t  *b;
+
+    write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n"
+               "scrape_host_budget boards-api.greenhouse.io 120/m;\n"
+               "scrape_host_budget Api.Lever.CO 2/s;\n"
+               "scrape_host_budget 127.0.0.1:8081 7/m;\n"
+               "scrape_host_budget fast.example 6000/m;\n"
+               "scrape_host_budget slow.example:443 1/m;\n"
+               "scrape_host_budget 0.0.0.0 100/s;\n");
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), 0,
+           "scrape_host_budget rows load");
+    is_str(err, "", "  no error");
+    is_int(cf.nhost_budgets, 6, "six rows");
+
+    b = js_conf_host_budget(&cf, "boards-api.greenhouse.io");
+    ok(b != NULL, "a host found");
+    ok(b && b->per_minute == 120 && b->gap_ms == 500 && b->line == 4,
+       "  120/m: 500 ms apart, its line");
+
+    b = js_conf_host_budget(&cf, "api.lever.co");
+    ok(b != NULL, "a host written in capitals is found lowercase");
+    ok(b && strcmp(b->host, "api.lever.co") == 0, "  stored lowercase");
+    ok(b && b->per_minute == 120 && b->gap_ms == 500,
+       "  2/s is 120/m, 500 ms apart");
+    ok(js_conf_host_budget(&cf, "Api.Lever.CO") == NULL,
+       "  the lookup itself is exact");
+
+    b = js_conf_host_budget(&cf, "127.0.0.1:8081");
+    ok(b && b->per_minute == 7 && b->gap_ms == 8572,
+       "IPv4 with a port; 7/m: the gap rounded up (8571.4 -> 8572)");
+    ok(js_conf_host_budget(&cf, "127.0.0.1") == NULL,
+       "  not found without its port");
+
+    b = js_conf_host_budget(&cf, "fast.example");
+    ok(b && b->per_minute == 6000 && b->gap_ms == 10, "6000/m: 10 ms");
+    b = js_conf_host_budget(&cf, "slow.example:443");
+    ok(b && b->per_minute == 1 && b->gap_ms == 60000, "1/m: 60 s");
+    ok(js_conf_host_budget(&cf, "slow.example") == NULL,
+       "  a port makes another host");
+    b = js_conf_host_budget(&cf, "0.0.0.0");
+    ok(b && b->per_minute == 6000, "100/s is the most, 6000/m");
+    ok(js_conf_host_budget(&cf, "example") == NULL, "an unknown host: NULL");
+    js_conf_free(&cf);
+
+    /* A name of 253 characters (labels of 63) is valid, 254 is not. */
+    memset(host, 'a', 253);
+    host[63] = host[127] = host[191] = '.';
+    host[253] = '\0';
+    snprintf(text, sizeof(text), "postgres x;\nredis h:1;\n"
+             "workers scraper 1;\nscrape_host_budget %s:8080 1/m;\n", host);
+    write_conf(text);
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), 0,
+           "a host of 253 characters and a port");
+    strcat(host, ":8080");
+    ok(js_conf_host_budget(&cf, host) != NULL, "  found");
+    js_conf_free(&cf);
+
+    memset(host, 'a', 254);
+    host[63] = host[127] = host[191] = '.';
+    host[254] = '\0';
+    snprintf(text, sizeof(text), "scrape_host_budget %s 1/m;\n", host);
+    write_conf(text);
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), -1,
+           "a host of 254 characters");
+    like_str(err, "invalid host \"aaa", "  message");
+
+    /* JS_CONF_MAX_HOST_BUDGETS rows load, one more does not. */
+    len = (size_t) snprintf(text, sizeof(text), "postgres x;\nredis h:1;\n"
+                            "workers scraper 1;\n");
+    for (i = 0; i < JS_CONF_MAX_HOST_BUDGETS; i++) {
+        len += snprintf(text + len, sizeof(text) - len,
+                        "scrape_host_budget h%d.example 60/m;\n", i);
+    }
+    write_conf(text);
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), 0,
+           "64 host budgets");
+    is_int(cf.nhost_budgets, JS_CONF_MAX_HOST_BUDGETS, "  all kept");
+    ok(js_conf_host_budget(&cf, "h63.example") != NULL, "  the last found");
+    js_conf_free(&cf);
+
+    snprintf(text + len, sizeof(text) - len,
+             "scrape_host_budget h64.example 60/m;\n");
+    write_conf(text);
+    is_int(js_conf_load(&cf, file, dir, roles, err, sizeof(err)), -1,
+           "a 65th host budget");
+    snprintf(where, sizeof(where), "too many \"scrape_host_budget\" "
+             "directives, 64 at most in %s:%d", file,
+             3 + JS_CONF_MAX_HOST_BUDGETS + 1);
+    like_str(err, where, "  message and line");
+    ok(cf.file == NULL && cf.nhost_budgets == 0, "  nothing left to free");
+}
+
 static void
 test_msec(void)
 {
@@ -286,6 +575,8 @@ main(void)
     test_defaults_and_paths();
     test_errors();
     test_missing();
+    test_slots();
+    test_host_budgets();
     test_msec();
 
     rc = done_testing();

@@ -164,11 +164,57 @@ test_syntax(void)
     free(big);
 }
 
+static int
+crawl_delay(const char *robots)
+{
+    int    ms;
+    char  *rules;
+
+    rules = js_robots_rules(robots, strlen(robots), "JobScout");
+    ms = js_robots_crawl_delay(rules);
+    free(rules);
+    return ms;
+}
+
+static void
+test_crawl_delay(void)
+{
+    const char  *f;
+
+    is_int(crawl_delay("User-agent: *\nDisallow: /x\n"), 0,
+           "no Crawl-delay: 0");
+    is_int(crawl_delay("User-agent: *\nCrawl-delay: 10\n"), 10000,
+           "Crawl-delay for everyone, in ms");
+    is_int(crawl_delay("User-agent: *\nCrawl-delay: 0.5\nDisallow: /x\n"),
+           500, "a fractional delay");
+
+    f = "User-agent: *\nCrawl-delay: 30\n\n"
+        "User-agent: JobScout\nCrawl-delay: 2\nDisallow: /private\n";
+    is_int(crawl_delay(f), 2000, "our group's delay, not *'s");
+    is_int(allowed(f, "/private/x"), 0, "... and its rules still apply");
+    is_int(allowed(f, "/jobs"), 1, "... the delay is no pattern");
+
+    f = "User-agent: *\nCrawl-delay: 3\n\nUser-agent: *\nCrawl-delay: 7\n";
+    is_int(crawl_delay(f), 7000, "merged groups: the longest delay");
+    is_int(crawl_delay("User-agent: other\nCrawl-delay: 9\n"), 0,
+           "another agent's delay is not ours");
+    is_int(crawl_delay("User-agent: *\nCrawl-delay: soon\n"), 0,
+           "a bad value is ignored");
+    is_int(crawl_delay("User-agent: *\nCrawl-delay: -4\n"), 0,
+           "a negative value is ignored");
+    is_int(crawl_delay("User-agent: *\nCrawl-delay: 999999\n"), 0,
+           "more than a day is ignored");
+    is_int(js_robots_crawl_delay(""), 0, "empty rules: no delay");
+    is_int(js_robots_crawl_delay(JS_ROBOTS_DENY_ALL), 0,
+           "deny-all: no delay");
+}
+
 int
 main(void)
 {
     test_groups();
     test_matching();
     test_syntax();
+    test_crawl_delay();
     return done_testing();
 }
