@@ -14,12 +14,12 @@
 #
 # Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
 # SMTP_PORT, DEMO_BOARD_PORT, FCM_PORT, DEMO_POST_INTERVAL (seconds between
-# the board's postings, 0: only demo-post), SCRAPE_JITTER, BUILD,
-# PG_SHARED_BUFFERS; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd
-# elsewhere, SMTP_URL points the mailer at a real SMTP server instead of
-# the local sink (a Maildir under $STACK_DIR/mail), FCM_SERVICE_ACCOUNT the
-# notifier at Firebase instead of the local stand-in (pushes as files
-# under $STACK_DIR/push/new).
+# the board's postings, 0: only demo-post), BUILD, PG_SHARED_BUFFERS;
+# PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd elsewhere, SMTP_URL
+# points the mailer at a real SMTP server instead of the local sink (a
+# Maildir under $STACK_DIR/mail), FCM_SERVICE_ACCOUNT the notifier at
+# Firebase instead of the local stand-in (pushes as files under
+# $STACK_DIR/push/new).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,10 +34,6 @@ SMTP_PORT=${SMTP_PORT:-2525}
 DEMO_BOARD_PORT=${DEMO_BOARD_PORT:-8091}
 FCM_PORT=${FCM_PORT:-8092}
 DEMO_POST_INTERVAL=${DEMO_POST_INTERVAL:-180}
-# The scheduler delays each due source by up to scrape_jitter (60s in
-# conf/jobscoutd.conf) to spread a fleet's start; the demo's few sources
-# need no spreading, and a posting should be a push within a minute.
-SCRAPE_JITTER=${SCRAPE_JITTER:-5s}
 PG_DB=${PG_DB:-jobscout}
 # PostgreSQL's default of 128MB holds less than the notifier's working set
 # (the users it matches, the alerts and their indexes): backends then write
@@ -302,7 +298,6 @@ jobscoutd_start() {
     sed -i \
         -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
         -e "s|^#\?fcm_base_url .*|fcm_base_url $FCM_BASE_URL;|" \
-        -e "s|^scrape_jitter .*|scrape_jitter $SCRAPE_JITTER;|" \
         "$dir/conf/jobscoutd.conf"
     stop_pid "$dir/logs/jobscoutd.pid" QUIT 15
     "$JOBSCOUTD" -p "$dir/" -c conf/jobscoutd.conf \

@@ -37,7 +37,7 @@ my %port = (PG_PORT => $ENV{TEST_DEMO_PG_PORT} || 55463,
 # The stack's own settings only: none of make test's stack, nor any
 # pointing at other servers.
 delete @ENV{qw(PG_CONNINFO PG_DB REDIS_ADDR SMTP_URL FCM_SERVICE_ACCOUNT
-               FCM_BASE_URL PUBLIC_BASE_URL SCRAPE_JITTER DEMO_BOARD)};
+               FCM_BASE_URL PUBLIC_BASE_URL DEMO_BOARD)};
 @ENV{keys %port} = values %port;
 $ENV{STACK_DIR} = $dir;
 $ENV{BUILD} = $build;
