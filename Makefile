@@ -2,6 +2,8 @@
 #
 #   make run     install packages, build, start the local stack, print the URL
 #   make stop    stop everything make run started
+#   make demo-post   one new posting on make run's demo board now
+#   make seed-live   load real East African sources (needs the internet)
 #   make test    build, start a private PostgreSQL/Redis, run every suite
 #                (TESTS="t/100_x.t ..." runs only those)
 #   make bench   wrk against /health/ready and a plain "return 200"
@@ -46,8 +48,8 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
 
 STACK       := conf/stack.sh
 
-.PHONY: all build module jobscoutd deps run stop migrate seed test asan \
-        bench clean
+.PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
+        demo-post test asan bench clean
 
 all: build
 
@@ -96,6 +98,12 @@ migrate:
 
 seed:
 	BUILD=$(BUILD) $(STACK) seed
+
+seed-live:
+	BUILD=$(BUILD) $(STACK) seed-live
+
+demo-post:
+	$(STACK) demo-post
 
 test: build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) $(STACK) test

@@ -3,13 +3,23 @@
 # the packaged nginx with our module, and jobscoutd, all under one directory
 # (var/ by default), on loopback and non-default ports.
 #
-#   conf/stack.sh up | down | migrate | seed | test | bench
-#   conf/stack.sh pg-start | pg-stop | redis-start | redis-stop
+# With them, for a demo that needs no network: a local job board
+# (conf/demo/board.py) that the demo sources scrape and that publishes a
+# new posting every few minutes, and local sinks for what jobscoutd sends:
+# an SMTP server writing a Maildir, and t/fakes/fcm.py standing in for FCM,
+# writing every push it accepts as a file.
+#
+#   conf/stack.sh up | down | migrate | seed | seed-live | demo-post | test
+#   conf/stack.sh bench | pg-start | pg-stop | redis-start | redis-stop
 #
 # Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
-# SMTP_PORT, BUILD, PG_SHARED_BUFFERS; PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd
-# elsewhere, SMTP_URL points the mailer at a real SMTP server instead of
-# the local sink (a Maildir under $STACK_DIR/mail).
+# SMTP_PORT, DEMO_BOARD_PORT, FCM_PORT, DEMO_POST_INTERVAL (seconds between
+# the board's postings, 0: only demo-post), BUILD, PG_SHARED_BUFFERS;
+# PG_CONNINFO and REDIS_ADDR point nginx and jobscoutd elsewhere, SMTP_URL
+# points the mailer at a real SMTP server instead of the local sink (a
+# Maildir under $STACK_DIR/mail), FCM_SERVICE_ACCOUNT the notifier at
+# Firebase instead of the local stand-in (pushes as files under
+# $STACK_DIR/push/new).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +31,9 @@ PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
 HTTP_PORT=${HTTP_PORT:-8080}
 SMTP_PORT=${SMTP_PORT:-2525}
+DEMO_BOARD_PORT=${DEMO_BOARD_PORT:-8091}
+FCM_PORT=${FCM_PORT:-8092}
+DEMO_POST_INTERVAL=${DEMO_POST_INTERVAL:-180}
 PG_DB=${PG_DB:-jobscout}
 # PostgreSQL's default of 128MB holds less than the notifier's working set
 # (the users it matches, the alerts and their indexes): backends then write
@@ -52,6 +65,12 @@ REDIS_ADDR=${REDIS_ADDR:-127.0.0.1:$REDIS_PORT}
 SMTP_SINK=${SMTP_URL:+no}
 SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
 PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://127.0.0.1:$HTTP_PORT}
+BOARD_URL=http://127.0.0.1:$DEMO_BOARD_PORT
+PUSH_DIR=$STACK_DIR/push
+FCM_SINK=${FCM_SERVICE_ACCOUNT:+no}
+FCM_SERVICE_ACCOUNT=${FCM_SERVICE_ACCOUNT:-$PUSH_DIR/service-account.json}
+FCM_BASE_URL=${FCM_BASE_URL:-$(if [ -z "$FCM_SINK" ]; then
+    echo "http://127.0.0.1:$FCM_PORT"; else echo https://fcm.googleapis.com; fi)}
 NGINX_DIR=$STACK_DIR/nginx
 MODULE=$BUILD/nginx/ngx_http_jobscout_module.so
 JOBSCOUTD=$BUILD/jobscoutd
@@ -133,10 +152,18 @@ migrate() {
     "$ROOT/sql/migrate.sh" "$PG_CONNINFO"
 }
 
+# the demo users, and the sources that scrape the local demo board
 seed() {
-    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$PG_CONNINFO" \
-        -f "$ROOT/sql/seed/demo.sql" >/dev/null
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -v board_url="$BOARD_URL" \
+        -d "$PG_CONNINFO" -f "$ROOT/sql/seed/demo.sql" >/dev/null
     log "demo data loaded"
+}
+
+# real East African employers' sources, for a machine with internet access
+seed_live() {
+    "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$PG_CONNINFO" \
+        -f "$ROOT/sql/seed/east_africa.sql" >/dev/null
+    log "East African sources loaded: they are scraped from the internet"
 }
 
 # render CONF OUT: fill the @...@ values of a configuration template
@@ -171,6 +198,69 @@ mail_sink_stop() {
     stop_pid "$STACK_DIR/mail/sink.pid" TERM 5
 }
 
+# the local FCM stand-in (t/fakes/fcm.py) on FCM_PORT: Google's token
+# endpoint and FCM HTTP v1, every accepted push written to $PUSH_DIR/new.
+# Its service account's key is made once; the fake writes the account
+# file (token_uri: itself) before it answers.
+push_sink_start() {
+    [ -z "$FCM_SINK" ] || return 0
+    mkdir -p "$PUSH_DIR"
+    [ -s "$PUSH_DIR/fcm-key.pem" ] || (umask 077 && openssl genpkey \
+        -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+        -out "$PUSH_DIR/fcm-key.pem" 2>/dev/null)
+    stop_pid "$PUSH_DIR/sink.pid" TERM 5
+    rm -f "$PUSH_DIR/sink.port"
+    # umask: the account file it writes holds the private key
+    (umask 077 && exec setsid /usr/bin/python3 "$ROOT/t/fakes/fcm.py" \
+        --port "$FCM_PORT" --port-file "$PUSH_DIR/sink.port" \
+        --private-key "$PUSH_DIR/fcm-key.pem" \
+        --account "$FCM_SERVICE_ACCOUNT" \
+        --client-email notifier@jobscout-demo.iam.gserviceaccount.com \
+        --project jobscout-demo --spool "$PUSH_DIR" \
+        </dev/null >"$PUSH_DIR/sink.log" 2>&1) &
+    echo $! >"$PUSH_DIR/sink.pid"
+    wait_for 10 test -s "$PUSH_DIR/sink.port" \
+        || die "the FCM stand-in did not start: see $PUSH_DIR/sink.log"
+}
+
+push_sink_stop() {
+    stop_pid "$PUSH_DIR/sink.pid" TERM 5
+}
+
+# the demo job board on DEMO_BOARD_PORT; its postings stay in
+# $STACK_DIR/demo-board across restarts
+demo_board_start() {
+    local dir=$STACK_DIR/demo-board
+    mkdir -p "$dir"
+    stop_pid "$dir/board.pid" TERM 5
+    # else the readiness check below would take another server's answer
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$DEMO_BOARD_PORT") 2>/dev/null \
+        || die "DEMO_BOARD_PORT $DEMO_BOARD_PORT is taken by another program"
+    setsid /usr/bin/python3 "$ROOT/conf/demo/board.py" \
+        --port "$DEMO_BOARD_PORT" --state "$dir" \
+        --interval "$DEMO_POST_INTERVAL" \
+        </dev/null >"$dir/board.log" 2>&1 &
+    echo $! >"$dir/board.pid"
+    wait_for 10 curl -sf "$BOARD_URL/robots.txt" \
+        || die "the demo board did not start: see $dir/board.log"
+}
+
+demo_board_stop() {
+    stop_pid "$STACK_DIR/demo-board/board.pid" TERM 5
+}
+
+# one new posting on the demo board now (DEMO_BOARD: greenhouse, lever,
+# jsonld or rss; else a random one), printed as JSON
+demo_post() {
+    local out
+    out=$(curl -sS --fail-with-body -X POST \
+              "$BOARD_URL/_demo/post${DEMO_BOARD:+?board=$DEMO_BOARD}") \
+        || die "demo-post: ${out:-no demo board on $BOARD_URL: make run first}"
+    printf '%s\n' "$out"
+    log "the board is scraped every 20 s: the push lands in $PUSH_DIR/new,"
+    log "the e-mail in $STACK_DIR/mail/Maildir/new"
+}
+
 # the HS256 secret of this stack's tokens, made once, readable by root only
 jwt_key() {
     [ -s "$JWT_KEY" ] || (umask 077 && openssl rand -hex 32 >"$JWT_KEY")
@@ -187,7 +277,11 @@ nginx_start() {
     # workers run as nobody: they write request bodies there
     chown nobody: "$NGINX_TMP"
     stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
-    /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf -e logs/error.log \
+    # NGINX_PRELOAD: the sanitizer runtimes of a module built with them
+    local preload=()
+    [ -z "${NGINX_PRELOAD:-}" ] || preload=(env LD_PRELOAD="$NGINX_PRELOAD")
+    "${preload[@]}" /usr/sbin/nginx -p "$NGINX_DIR/" -c conf/nginx.conf \
+        -e logs/error.log \
         || die "nginx did not start: see $NGINX_DIR/logs/error.log"
 }
 
@@ -199,6 +293,12 @@ jobscoutd_start() {
     local dir=$STACK_DIR/jobscoutd
     mkdir -p "$dir"/{conf,logs}
     render "$ROOT/conf/jobscoutd.conf" "$dir/conf/jobscoutd.conf"
+    # the template's FCM lines are comments (no push without an account):
+    # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT
+    sed -i \
+        -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
+        -e "s|^#\?fcm_base_url .*|fcm_base_url $FCM_BASE_URL;|" \
+        "$dir/conf/jobscoutd.conf"
     stop_pid "$dir/logs/jobscoutd.pid" QUIT 15
     "$JOBSCOUTD" -p "$dir/" -c conf/jobscoutd.conf \
         || die "jobscoutd did not start: see $dir/logs/jobscoutd.log"
@@ -215,6 +315,8 @@ up() {
     seed
     nginx_start
     mail_sink_start
+    push_sink_start
+    demo_board_start
     jobscoutd_start
     wait_for 5 curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" \
         || die "nginx is up but /health/ready does not answer 200"
@@ -226,6 +328,10 @@ Job Scout is running: http://127.0.0.1:$HTTP_PORT/
   PostgreSQL: psql "$PG_CONNINFO"
   Redis:      redis-cli -p $REDIS_PORT
   mail:       $(if [ -z "$SMTP_SINK" ]; then echo "$STACK_DIR/mail/Maildir/new (local sink)"; else echo "$SMTP_URL"; fi)
+  push:       $(if [ -z "$FCM_SINK" ]; then echo "$PUSH_DIR/new (local FCM stand-in, port $FCM_PORT)"; else echo "$FCM_BASE_URL"; fi)
+  demo board: $BOARD_URL/ ($(if [ "$DEMO_POST_INTERVAL" != 0 ]; then
+                  echo "a new posting every $DEMO_POST_INTERVAL s"; else
+                  echo "no postings of its own"; fi); make demo-post adds one now)
   logs:       $STACK_DIR/{nginx/logs,jobscoutd/logs,redis}, $PG_ROOT
   stop:       make stop
 EOF
@@ -233,6 +339,8 @@ EOF
 
 down() {
     jobscoutd_stop
+    demo_board_stop
+    push_sink_stop
     mail_sink_stop
     nginx_stop
     redis_stop
@@ -320,6 +428,8 @@ case ${1:-} in
     down)         down ;;
     migrate)      pg_start; migrate ;;
     seed)         pg_start; migrate; seed ;;
+    seed-live)    pg_start; migrate; seed_live ;;
+    demo-post)    demo_post ;;
     test)         run_tests ;;
     test-inner)   test_inner ;;
     bench)        bench ;;
@@ -328,5 +438,5 @@ case ${1:-} in
     pg-stop)      pg_stop ;;
     redis-start)  redis_start ;;
     redis-stop)   redis_stop ;;
-    *)            die "usage: $0 up|down|migrate|seed|test|bench|pg-start|pg-stop|redis-start|redis-stop" ;;
+    *)            die "usage: $0 up|down|migrate|seed|seed-live|demo-post|test|bench|pg-start|pg-stop|redis-start|redis-stop" ;;
 esac

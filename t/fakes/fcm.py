@@ -1,12 +1,21 @@
 #!/usr/bin/python3
 """A local fake of Google's OAuth2 token endpoint and FCM HTTP v1.
 
-    /usr/bin/python3 t/fakes/fcm.py --port-file FILE --public-key PEM \
-        --client-email EMAIL --project PROJECT [--token-ttl SECONDS]
+    /usr/bin/python3 t/fakes/fcm.py --port-file FILE --private-key PEM \
+        --account FILE --client-email EMAIL --project PROJECT \
+        [--port PORT] [--token-ttl SECONDS] [--spool DIR]
 
-Listens on 127.0.0.1, on a port of the kernel's choosing, written to
---port-file once it accepts connections.  HTTP/1.1 with keep-alive, on
+Listens on 127.0.0.1, on --port or one of the kernel's choosing, written
+to --port-file once it accepts connections.  HTTP/1.1 with keep-alive, on
 asyncio, so that hundreds of connections in parallel cost little.
+
+--private-key is the service account's RSA key (PEM); the fake checks
+assertions with its public half, and writes the service-account file
+jobscoutd reads to --account, as the Firebase console gives it, with
+token_uri pointing at this fake.  With --spool, every accepted message
+is also written, as one JSON file ({"name", "token", "at", "message"}),
+to DIR/tmp and then renamed into DIR/new, Maildir-like: a reader of new/
+never sees half a file (make run's push sink).
 
 POST /token
     The JWT-bearer grant (RFC 7523) as Google's token endpoint takes it:
@@ -59,6 +68,7 @@ Control, for tests (JSON):
 import argparse
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -78,8 +88,11 @@ GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 class Fake:
     def __init__(self, args):
-        with open(args.public_key, "rb") as f:
-            self.key = serialization.load_pem_public_key(f.read())
+        with open(args.private_key, "rb") as f:
+            self.pem = f.read()
+        self.key = serialization.load_pem_private_key(
+            self.pem, None).public_key()
+        self.spool = args.spool
         self.client_email = args.client_email
         self.project = args.project
         self.token_ttl = args.token_ttl
@@ -252,9 +265,32 @@ class Fake:
         self.attempts.setdefault(token, []).append([time.time(), 200])
         name = "projects/%s/messages/%d" % (self.project,
                                             len(self.messages) + 1)
-        self.messages.append({"name": name, "token": token,
-                              "at": time.time(), "message": m})
+        accepted = {"name": name, "token": token, "at": time.time(),
+                    "message": m}
+        self.messages.append(accepted)
+        if self.spool:
+            self.spool_write(accepted)
         return 200, {"name": name}, {}
+
+    def spool_write(self, accepted):
+        name = "%.6f.%d_%d.json" % (accepted["at"], os.getpid(),
+                                    len(self.messages))
+        write_atomically(os.path.join(self.spool, "tmp", name),
+                         json.dumps(accepted, indent=2) + "\n",
+                         os.path.join(self.spool, "new", name))
+
+    # --- the service-account file
+
+    def write_account(self, path):
+        write_atomically(path + ".tmp", json.dumps({
+            "type": "service_account", "project_id": self.project,
+            "private_key_id": hashlib.sha1(self.pem).hexdigest(),
+            "private_key": self.pem.decode(),
+            "client_email": self.client_email,
+            "client_id": "100000000000000000001",
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": "http://127.0.0.1:%d/token" % self.port,
+        }, indent=2) + "\n", path)
 
     # --- control
 
@@ -356,6 +392,12 @@ def b64url(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
+def write_atomically(tmp, text, path):
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
 def peer_gone(writer):
     """True when the client closed its end (or reset it)."""
     if writer.is_closing():
@@ -375,20 +417,25 @@ def peer_gone(writer):
 async def main():
     p = argparse.ArgumentParser()
     p.add_argument("--port-file", required=True)
-    p.add_argument("--public-key", required=True)
+    p.add_argument("--private-key", required=True)
+    p.add_argument("--account", required=True)
     p.add_argument("--client-email", required=True)
     p.add_argument("--project", required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--token-ttl", type=int, default=3600)
-    fake = Fake(p.parse_args())
+    p.add_argument("--spool")
     args = p.parse_args()
+    fake = Fake(args)
+    if args.spool:
+        for sub in ("tmp", "new"):
+            os.makedirs(os.path.join(args.spool, sub), exist_ok=True)
 
-    server = await asyncio.start_server(fake.serve, "127.0.0.1", 0,
+    server = await asyncio.start_server(fake.serve, "127.0.0.1", args.port,
                                         backlog=1024)
     fake.port = server.sockets[0].getsockname()[1]
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % fake.port)
-    os.rename(tmp, args.port_file)
+    fake.write_account(args.account)
+    write_atomically(args.port_file + ".tmp", "%d\n" % fake.port,
+                     args.port_file)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

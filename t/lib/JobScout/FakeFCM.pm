@@ -26,14 +26,14 @@ sub start {
     my $dir = $o{dir} or die 'dir';
     my $self = bless { dir => $dir, project => $o{project} || 'jobscout-test',
                        email => 'notifier@jobscout-test.iam.gserviceaccount.com',
-                       http => HTTP::Tiny->new(timeout => 10),
-                       json => JSON::PP->new->canonical }, $class;
+                       http => HTTP::Tiny->new(timeout => 10) }, $class;
 
     system("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
            . " -out $dir/fcm-key.pem 2>/dev/null") == 0
         or die 'openssl genpkey failed';
-    system("openssl pkey -in $dir/fcm-key.pem -pubout -out $dir/fcm-key.pub"
-           . ' 2>/dev/null') == 0 or die 'openssl pkey failed';
+    # the service-account file, as the Firebase console gives it: the
+    # fake writes it, token_uri and all, before its port file
+    $self->{account} = "$dir/firebase.json";
 
     unlink "$dir/fcm.port";
     my $pid = fork // die "fork: $!";
@@ -42,7 +42,8 @@ sub start {
         open STDERR, '>&', \*STDOUT;
         { no warnings 'exec';
           exec '/usr/bin/python3', "$root/t/fakes/fcm.py",
-              '--port-file', "$dir/fcm.port", '--public-key', "$dir/fcm-key.pub",
+              '--port-file', "$dir/fcm.port", '--private-key', "$dir/fcm-key.pem",
+              '--account', $self->{account},
               '--client-email', $self->{email}, '--project', $self->{project},
               '--token-ttl', $o{token_ttl} || 3600; }
         POSIX::_exit(127);
@@ -57,21 +58,6 @@ sub start {
         . `cat $dir/fcm.log`;
     chomp(my $port = <$fh>);
     $self->{url} = "http://127.0.0.1:$port";
-
-    # the service-account file, as the Firebase console gives it
-    local $/;
-    open my $key, '<', "$dir/fcm-key.pem" or die $!;
-    my $pem = <$key>;
-    $self->{account} = "$dir/firebase.json";
-    open my $sa, '>', $self->{account} or die $!;
-    print $sa $self->{json}->pretty->encode({
-        type => 'service_account', project_id => $self->{project},
-        private_key_id => 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
-        private_key => $pem, client_email => $self->{email},
-        client_id => '100000000000000000001',
-        auth_uri => 'https://accounts.google.com/o/oauth2/auth',
-        token_uri => "$self->{url}/token" });
-    close $sa;
     return $self;
 }
 
