@@ -135,6 +135,7 @@ struct ngx_http_jobscout_ctx_s {
     const char                     *invalid_field;
     const char                     *invalid_message;
     unsigned                        reading_body:1;
+    ngx_http_event_handler_pt       read_body;  /* nginx's, while it reads */
 
     /* the bearer token, verified once, also for the variables */
     ngx_uint_t                      token_state;

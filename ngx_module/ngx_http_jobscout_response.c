@@ -217,7 +217,9 @@ ngx_http_jobscout_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
     mlen = ngx_strlen(message);
 
-    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+    /* nginx's own errors (error_page) are logged by nginx, as it sees fit */
+
+    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR && r->err_status == 0) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "jobscout: %ui %s: %s, request_id: %V", status, code,
                       message, &ctx->request_id);
