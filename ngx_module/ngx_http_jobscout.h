@@ -25,6 +25,7 @@
 #define NGX_HTTP_JOBSCOUT_MAX_PARAMS    4
 #define NGX_HTTP_JOBSCOUT_UNPROCESSABLE 422     /* nginx has no name for it */
 #define NGX_HTTP_JOBSCOUT_REQUEST_ID_LEN  64
+#define NGX_HTTP_JOBSCOUT_REQUEST_ID_BYTES 16   /* random, when we make one */
 
 
 typedef struct ngx_http_jobscout_pg_pool_s     ngx_http_jobscout_pg_pool_t;
@@ -94,6 +95,7 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_USER    0x04    /* a valid access token */
 #define NGX_HTTP_JOBSCOUT_ROUTE_ADMIN   0x08    /* ... with role admin */
 #define NGX_HTTP_JOBSCOUT_ROUTE_RAW     0x10    /* takes any body, as is */
+#define NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC  0x20    /* the same for all: cached */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -269,6 +271,8 @@ ngx_int_t ngx_http_jobscout_conf_msec(ngx_str_t *value);
 
 ngx_int_t ngx_http_jobscout_send_json(ngx_http_request_t *r,
     ngx_uint_t status, u_char *body, size_t len);
+ngx_int_t ngx_http_jobscout_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *message);
 void ngx_http_jobscout_finalize(ngx_http_request_t *r, ngx_int_t rc);

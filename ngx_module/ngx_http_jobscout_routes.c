@@ -37,7 +37,7 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_test_jobs_explain, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/openapi.json"),
-      ngx_http_jobscout_openapi, 0 },
+      ngx_http_jobscout_openapi, NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/auth/register"),
       ngx_http_jobscout_auth_register, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
