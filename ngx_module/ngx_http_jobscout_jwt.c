@@ -18,6 +18,8 @@
 #define NGX_HTTP_JOBSCOUT_TOKEN_MAX  4096
 
 
+static json_t *ngx_http_jobscout_jwt_part(ngx_pool_t *pool, u_char *start,
+    u_char *end);
 static ngx_int_t ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
     ngx_http_jobscout_token_t *t);
@@ -89,12 +91,10 @@ ngx_int_t
 ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     size_t len, ngx_http_jobscout_token_t *t)
 {
-    u_char                         *copy, *dot;
+    u_char                         *copy, *dot, *payload;
     jwt_t                          *decoded;
     json_t                         *header, *alg, *typ, *claims;
     ngx_int_t                       rc;
-    ngx_str_t                       src, dst;
-    json_error_t                    error;
     ngx_http_jobscout_jwt_conf_t   *jwt;
     ngx_http_jobscout_main_conf_t  *jmcf;
 
@@ -116,16 +116,7 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
         return NGX_DECLINED;
     }
 
-    src.data = token;
-    src.len = dot - token;
-
-    dst.data = ngx_pnalloc(r->pool, ngx_base64_decoded_length(src.len));
-    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    header = json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
-                        &error);
+    header = ngx_http_jobscout_jwt_part(r->pool, token, dot);
     if (header == NULL) {
         return NGX_DECLINED;
     }
@@ -175,21 +166,13 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
      * names: the signed payload is read again here, duplicates refused.
      */
 
-    src.data = dot + 1;
-    dot = ngx_strlchr(src.data, token + len, '.');
+    payload = dot + 1;
+    dot = ngx_strlchr(payload, token + len, '.');
     if (dot == NULL) {
         return NGX_DECLINED;
     }
 
-    src.len = dot - src.data;
-
-    dst.data = ngx_pnalloc(r->pool, ngx_base64_decoded_length(src.len));
-    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    claims = json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
-                        &error);
+    claims = ngx_http_jobscout_jwt_part(r->pool, payload, dot);
     if (claims == NULL) {
         return NGX_DECLINED;
     }
@@ -198,6 +181,27 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     json_decref(claims);
 
     return rc;
+}
+
+
+/* a part of a token, base64url, as a JSON value with no name twice, or NULL */
+
+static json_t *
+ngx_http_jobscout_jwt_part(ngx_pool_t *pool, u_char *start, u_char *end)
+{
+    ngx_str_t      src, dst;
+    json_error_t   error;
+
+    src.data = start;
+    src.len = end - start;
+
+    dst.data = ngx_pnalloc(pool, ngx_base64_decoded_length(src.len));
+    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
+        return NULL;
+    }
+
+    return json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
+                      &error);
 }
 
 
