@@ -352,6 +352,7 @@ ngx_http_jobscout_error_page(ngx_http_request_t *r)
         { 414, "uri_too_long", "the URI is too long" },
         { 429, "rate_limited", "too many requests" },
         { 431, "headers_too_large", "the request headers are too large" },
+        { 501, "not_implemented", "the transfer coding is not supported" },
         { 502, "bad_gateway", "a backend failed" },
         { 503, "unavailable", "the service is unavailable" },
         { 504, "timeout", "a backend timed out" },

@@ -1,9 +1,9 @@
 # Every answer is JSON, nginx's own errors included: requests nginx refuses
 # before any handler runs (NUL, control characters or %00 in the path, a URI
-# over 8k, a malformed request line, oversized headers, TRACE, a body that
-# stops coming) get the API's error shape with a request id, over raw
-# sockets against the shipped conf/nginx.conf, and leave nothing but info
-# lines in the error log.  An early answer (404, 405, 415, 401) discards the
+# over 8k, a malformed request line or header, oversized headers, TRACE, an
+# unknown transfer coding, a body that stops coming) get the API's error
+# shape with a request id, over raw sockets against the shipped
+# conf/nginx.conf, and leave nothing but info lines in the error log.  An early answer (404, 405, 415, 401) discards the
 # body it did not read, so the next request on the connection is read right,
 # pipelined or sent after the answer.
 use strict;
@@ -98,6 +98,29 @@ json_error_is(raw("GET /health HTTP/1.1\r\nX-Request-Id: mobile-7f3a.42\r\n"
                   . "Host: a/b\r\n\r\n"),
               400, 'bad_request', "the client's own request id on nginx's error",
               'mobile-7f3a.42');
+json_error_is(raw("GET /health HTTP/1.1\r\n\r\n"),
+              400, 'bad_request', 'HTTP/1.1 without Host');
+json_error_is(raw("GET /health HTTP/1.1\r\n${host}Host: other\r\n\r\n"),
+              400, 'bad_request', 'two Host headers');
+json_error_is(raw("GET /health HTTP/1.1\r\n${host}Bad Header: y\r\n\r\n"),
+              400, 'bad_request', 'a space in a header name');
+json_error_is(raw("GET /../../etc/passwd HTTP/1.1\r\n$host\r\n"),
+              400, 'bad_request', 'a path above the root');
+json_error_is(raw("CONNECT example.com:443 HTTP/1.1\r\n$host\r\n"),
+              400, 'bad_request', 'CONNECT');
+json_error_is(raw("POST /api/v1/auth/refresh HTTP/1.1\r\n$host"
+                  . "Content-Length: 5\r\nContent-Length: 6\r\n\r\n"),
+              400, 'bad_request', 'two Content-Length headers');
+json_error_is(raw("POST /api/v1/auth/refresh HTTP/1.1\r\n$host"
+                  . "Content-Length: -1\r\n\r\n"),
+              400, 'bad_request', 'a negative Content-Length');
+json_error_is(raw("POST /api/v1/auth/refresh HTTP/1.1\r\n$host"
+                  . "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                  . "0\r\n\r\n"),
+              400, 'bad_request', 'Transfer-Encoding and Content-Length');
+json_error_is(raw("POST /api/v1/auth/refresh HTTP/1.1\r\n$host"
+                  . "Transfer-Encoding: gzip\r\n\r\n"),
+              501, 'not_implemented', 'a transfer coding other than chunked');
 json_error_is(raw("POST /api/v1/auth/refresh HTTP/1.1\r\n$host"
                   . "Content-Type: application/json\r\n"
                   . "Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
