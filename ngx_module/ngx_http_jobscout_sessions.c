@@ -29,6 +29,7 @@ typedef struct {
     const char                     *values[1];
     u_char                          generation[33];
     ngx_uint_t                      primer;
+    ngx_uint_t                      revoked;
 } ngx_http_jobscout_session_t;
 
 
@@ -50,6 +51,8 @@ static void ngx_http_jobscout_session_listed(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_session_primed(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_session_decided(ngx_http_request_t *r,
+    ngx_http_jobscout_session_t *st);
 static void ngx_http_jobscout_session_continue(ngx_http_request_t *r);
 static void ngx_http_jobscout_session_revoked(ngx_http_request_t *r);
 static void ngx_http_jobscout_cache_distrusted(
@@ -284,25 +287,35 @@ ngx_http_jobscout_session_checked(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    if (PQgetvalue(res, 0, 0)[0] == 't') {
+    st->revoked = PQgetvalue(res, 0, 0)[0] == 't';
+
+    if (st->primer) {
+        ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
+        st->query.stmt = &ngx_http_jobscout_revocations_stmt;
+        st->query.handler = ngx_http_jobscout_session_listed;
+        st->query.data = st;
+
+        if (ngx_http_jobscout_pg_query(r, &st->query) == NGX_OK) {
+            return;
+        }
+
+        /* not primed now: the lock expires, a later request primes */
+    }
+
+    ngx_http_jobscout_session_decided(r, st);
+}
+
+
+static void
+ngx_http_jobscout_session_decided(ngx_http_request_t *r,
+    ngx_http_jobscout_session_t *st)
+{
+    if (st->revoked) {
         ngx_http_jobscout_session_revoked(r);
         return;
     }
 
-    if (!st->primer) {
-        ngx_http_jobscout_session_continue(r);
-        return;
-    }
-
-    ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
-    st->query.stmt = &ngx_http_jobscout_revocations_stmt;
-    st->query.handler = ngx_http_jobscout_session_listed;
-    st->query.data = st;
-
-    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
-        /* not primed now: the lock expires, another request primes */
-        ngx_http_jobscout_session_continue(r);
-    }
+    ngx_http_jobscout_session_continue(r);
 }
 
 
@@ -325,7 +338,7 @@ ngx_http_jobscout_session_listed(ngx_http_jobscout_pg_query_t *q,
                       "jobscout: cannot read the revocations to prime "
                       "Redis: %s", res ? PQresultErrorMessage(res)
                                        : q->error);
-        ngx_http_jobscout_session_continue(r);
+        ngx_http_jobscout_session_decided(r, st);
         return;
     }
 
@@ -371,7 +384,7 @@ ngx_http_jobscout_session_listed(ngx_http_jobscout_pg_query_t *q,
                       "jobscout: cannot prime Redis with the revocations");
     }
 
-    ngx_http_jobscout_session_continue(r);
+    ngx_http_jobscout_session_decided(r, st);
 }
 
 
