@@ -239,6 +239,7 @@ ngx_int_t ngx_http_jobscout_redis_command(ngx_http_request_t *r,
 ngx_http_jobscout_redis_t *ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
     ngx_http_jobscout_redis_conf_t *conf);
 void ngx_http_jobscout_redis_close(ngx_http_jobscout_redis_t *client);
+void ngx_http_jobscout_redis_run_id(ngx_http_request_t *r, ngx_str_t *run_id);
 char *ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

@@ -3,11 +3,12 @@
  * Job Scout: is a session revoked?  PostgreSQL knows (auth_sessions, see
  * sql/migrations/0013_auth_sessions.sql); Redis caches its revoked token
  * families, and is trusted only while it holds the marker written when
- * the cache was primed from PostgreSQL.  A Redis restarted without its
- * data, flushed or replaced holds no marker: until one request of some
- * worker has primed it again, each request asks PostgreSQL (one indexed
- * lookup, never blocking), so no revoked token passes, not even on the
- * first request, and no valid session is lost.
+ * the cache was primed from PostgreSQL, naming the run_id of the Redis
+ * server primed.  A Redis flushed, or restarted (with its data or not),
+ * or replaced holds no marker or another server's: until one request of
+ * some worker has primed it again, each request asks PostgreSQL (one
+ * indexed lookup, never blocking), so no revoked token passes, not even
+ * on the first request, and no valid session is lost.
  *
  * Priming is raced safely: the primer takes a lock whose value is a fresh
  * generation, reads the revocations, and writes them with the marker in
@@ -108,7 +109,8 @@ static const char  ngx_http_jobscout_prime_lua[] =
     "  redis.call('SET', '" NGX_HTTP_JOBSCOUT_REVOKED_FAM "' .. ARGV[i], "
     "             '1', 'EX', ARGV[i + 1]) "
     "end "
-    "redis.call('SET', KEYS[2], ARGV[1]) "
+    "redis.call('SET', KEYS[2], "
+    "           string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')) "
     "redis.call('DEL', KEYS[1]) "
     "return 1";
 
@@ -177,7 +179,9 @@ ngx_http_jobscout_session_cached(ngx_http_jobscout_redis_cmd_t *cmd,
 {
     size_t                        argvlen[6];
     ngx_int_t                     rc;
+    ngx_str_t                     run_id;
     const char                   *argv[6];
+    redisReply                   *marker;
     ngx_http_request_t           *r;
     ngx_http_jobscout_session_t  *st;
 
@@ -197,12 +201,18 @@ ngx_http_jobscout_session_cached(ngx_http_jobscout_redis_cmd_t *cmd,
         return;
     }
 
-    if (reply->element[1]->type != REDIS_REPLY_NIL) {
+    marker = reply->element[1];
+    ngx_http_jobscout_redis_run_id(r, &run_id);
+
+    if (marker->type == REDIS_REPLY_STRING && run_id.len
+        && (size_t) marker->len == run_id.len
+        && ngx_strncmp(marker->str, run_id.data, run_id.len) == 0)
+    {
         ngx_http_jobscout_session_continue(r);
         return;
     }
 
-    /* the cache is not primed: PostgreSQL decides, and one primes it */
+    /* not primed in this server's life: PostgreSQL decides, one primes */
 
     st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_session_t));
     if (st == NULL
