@@ -45,7 +45,8 @@ static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
 
 /*
  * The Authorization header of the request, verified once: signature,
- * algorithm and claims.  Revocation is checked apart, in Redis.
+ * algorithm and claims.  Revocation is checked apart, after the body
+ * (ngx_http_jobscout_sessions.c).
  */
 
 ngx_int_t
