@@ -285,8 +285,8 @@ for my $host (sort keys %host_times) {
 }
 print "\npoliteness, the whole run (arrival times at the boards; $slack s allowed for"
     . " jitter)\n";
-printf "%-30s %5s %8s %12s %8s %16s %s\n", 'hosts', 'n', 'requests', 'max in 60 s', 'budget',
-    'min gap/required', '';
+printf "%-30s %5s %8s %12s %8s %16s\n", '', 'hosts', 'requests', 'max in 60 s', 'budget',
+    'min gap/required';
 for my $kind (sort keys %group) {
     my $g = $group{$kind};
     printf "%-30s %5d %8d %12d %8s %8.2f/%-7.2f %s\n", $kind, $g->{hosts}, $g->{requests},
