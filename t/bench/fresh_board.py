@@ -32,7 +32,9 @@ Writes to the state dir:
   port           the port, once listening
   postings.log   "<unix time>\t<add|init|remove>\t<board>\t<external id>"
                  per change, the time it became visible (or went)
-  requests.log   "<unix time>\t<host>\t<path>\t<status>" per request
+  requests.log   "<unix time>\t<host>\t<path>\t<status>" per request, the
+                 time it arrived (for a connection's first, when the
+                 connection was accepted)
 """
 
 import argparse
@@ -240,22 +242,38 @@ class Fixture:
             heapq.heappush(events, (at + self.rng.expovariate(rate), ident,
                                     what))
 
-    def record(self, host, path, status):
+    def record(self, t, host, path, status):
         with self.lock:
-            self.rlog.write("%.3f\t%s\t%s\t%d\n" % (time.time(), host, path,
-                                                     status))
+            self.rlog.write("%.3f\t%s\t%s\t%d\n" % (t, host, path, status))
             self.rlog.flush()
+
+
+class Server(ThreadingHTTPServer):
+    """Notes when each connection was accepted: the time a connection's
+    first request arrived, however long its thread takes to start."""
+
+    daemon_threads = True
+
+    def get_request(self):
+        conn, addr = super().get_request()
+        return conn, (addr[0], addr[1], time.time())
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     fixture = None
 
+    def setup(self):
+        super().setup()
+        self.accepted = self.client_address[2]
+
     def log_message(self, fmt, *args):
         pass
 
     def answer(self, host, status, body=b"", headers=None):
-        self.fixture.record(host, self.path, status)
+        # the first request of a connection arrived when it was accepted
+        t, self.accepted = self.accepted or time.time(), None
+        self.fixture.record(t, host, self.path, status)
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -314,8 +332,7 @@ def main():
     boards = make_boards(rng, a.api_boards, a.sites, a.busy)
     fx = Fixture(a.state, boards, rng)
     Handler.fixture = fx
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Handler)
     port = srv.server_address[1]
 
     plan = [{"id": b.id, "kind": b.kind, "host": b.host, "path": b.path,
