@@ -257,8 +257,8 @@ printf "%-28s %5.1f%% of %d (200: %d, other: %d)\n", '304 Not Modified',
     $requests ? 100 * ($status{304} // 0) / $requests : 0, $requests, $status{200} // 0,
     $requests - ($status{200} // 0) - ($status{304} // 0);
 
-# the required gap of a host: its Crawl-delay, else scrape_host_delay
-# unless a budget replaces it
+# the required gap of a host: scrape_host_delay, or its budget's share of
+# a minute instead; a longer Crawl-delay wins
 my %crawl = map { my ($d) = ($_->{robots} // '') =~ /^Crawl-delay:\s*([\d.]+)/mi;
                   ($_->{host} => $d) } @boards;
 my (%group, $violated);
@@ -270,7 +270,8 @@ for my $host (sort keys %host_times) {
         $j++ while $t[$i] - $t[$j] >= 60 - $slack;
         $most = $i - $j + 1 if $i - $j + 1 > $most;
     }
-    my $need = $crawl{$host} // (exists $budget{$host} ? 0 : $host_delay);
+    my $need = exists $budget{$host} ? 60 / $budget{$host} : $host_delay;
+    $need = $crawl{$host} if $crawl{$host} && $crawl{$host} > $need;
     my $ok = $gap >= $need - $slack && (!exists $budget{$host} || $most <= $budget{$host});
     $violated++ unless $ok;
     my $kind = $host eq $plan->{api_host} ? $host
