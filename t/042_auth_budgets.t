@@ -10,7 +10,6 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use JSON::PP qw(decode_json);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api;
@@ -30,17 +29,8 @@ sub from {
     return api($method, $path, $body, undef, "X-Forwarded-For: $net.$host\r\n");
 }
 
-# the newest mail task of a kind for an address, taken off the queue
-sub token_for {
-    my ($to, $kind) = @_;
-    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
-        my $task = eval { decode_json($raw) } or next;
-        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
-        redis('lrem', 'jobscout:queue:mail', 0, $raw);
-        return $task->{args}{token};
-    }
-    return '';
-}
+# the token of the newest mail of a kind for an address
+sub token_for { my $task = mail_for(@_); return $task ? $task->{args}{token} : '' }
 
 # 1. the first run, from one address
 my $email = "first.run$$\@example.com";

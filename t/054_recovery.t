@@ -16,18 +16,6 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $log_start = start_api();
 
-# the newest mail task for an address, taken off the queue
-sub mail_for {
-    my ($to, $kind) = @_;
-    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
-        my $task = eval { decode_json($raw) } or next;
-        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
-        redis('lrem', 'jobscout:queue:mail', 0, $raw);
-        return $task;
-    }
-    return undef;
-}
-
 my $email = "baraka$$\@example.com";
 my ($s, $d) = api(POST => '/auth/register',
                   { email => $email, password => 'first good passphrase', full_name => 'Baraka Mwangi' });

@@ -8,6 +8,7 @@ package JobScout::Api;
 #   api(POST => '/auth/login', {...}, undef, "X-Forwarded-For: 10.0.0.1\r\n");
 #   my $n = psql("SELECT count(*) FROM users");
 #   my @values = redis('lrange', 'jobscout:queue:mail', 0, -1);
+#   my $task = mail_for($to, 'mail.verify_email');
 
 use strict;
 use warnings;
@@ -20,7 +21,7 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user);
+our @EXPORT = qw(start_api api psql redis verified_user mail_for);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
 # thread pool, the test PostgreSQL, Redis, JWT and webhook keys.  config
@@ -86,6 +87,18 @@ sub redis {
     close $fh;
     chomp @out;
     return wantarray ? @out : $out[0];
+}
+
+# the newest mail task of a kind for an address, taken off the queue
+sub mail_for {
+    my ($to, $kind) = @_;
+    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
+        my $task = eval { decode_json($raw) } or next;
+        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
+        redis('lrem', 'jobscout:queue:mail', 0, $raw);
+        return $task;
+    }
+    return undef;
 }
 
 # register through the API, mark the address verified, log in:
