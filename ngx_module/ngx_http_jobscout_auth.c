@@ -182,20 +182,6 @@ static const char  ngx_http_jobscout_revoke_all_lua[] =
     "return #fams";
 
 
-/* a small deny list: the passwords tried first by every attacker */
-
-static const char  *ngx_http_jobscout_common_passwords[] = {
-    "password", "password1", "password123", "passw0rd", "12345678",
-    "123456789", "1234567890", "87654321", "11111111", "00000000",
-    "qwerty123", "qwertyuiop", "iloveyou", "abc12345", "abcd1234",
-    "letmein1", "welcome1", "welcome123", "admin123", "sunshine",
-    "football", "princess", "baseball", "trustno1", "superman",
-    "starwars", "whatever", "monkey123", "dragon123", "jobscout",
-    "nairobi1", "kenya123", "safaricom", "changeme", "p@ssw0rd",
-    NULL
-};
-
-
 ngx_int_t
 ngx_http_jobscout_auth_register(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
@@ -505,14 +491,19 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
         /* the budget just spent: the owner hears of it, once */
 
         if (st->found && st->active && st->verified
-            && ngx_http_jobscout_throttle_spent(r, &st->throttle)
-            && ngx_http_jobscout_queue_mail(r,
+            && ngx_http_jobscout_throttle_spent(r, &st->throttle))
+        {
+            rc = ngx_http_jobscout_queue_mail(r,
                                         JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED,
                                         &st->email, &st->name, NULL,
-                                        ngx_http_jobscout_login_mailed, st)
-               == NGX_OK)
-        {
-            return;
+                                        ngx_http_jobscout_login_mailed, st);
+            if (rc == NGX_OK) {
+                return;
+            }
+
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "jobscout: cannot queue the login throttle "
+                          "e-mail");
         }
 
         ngx_http_jobscout_finalize(r, ngx_http_jobscout_login_refused(r));
@@ -946,42 +937,6 @@ ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
             return ngx_http_jobscout_body_refuse(ctx, "email",
                                             "is not an e-mail address");
         }
-    }
-
-    return NGX_OK;
-}
-
-
-/* email: the account's address, which must not be the password, or NULL */
-
-ngx_int_t
-ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
-    ngx_str_t *password, ngx_str_t *email)
-{
-    const char  **p;
-
-    /* bcrypt reads 72 bytes at most: longer would be silently cut */
-
-    if (password->len > 72) {
-        return ngx_http_jobscout_body_refuse(ctx, "password",
-                                        "is longer than 72 bytes");
-    }
-
-    for (p = ngx_http_jobscout_common_passwords; *p; p++) {
-        if (ngx_strlen(*p) == password->len
-            && ngx_strncasecmp((u_char *) *p, password->data,
-                               password->len) == 0)
-        {
-            return ngx_http_jobscout_body_refuse(ctx, "password",
-                                            "is too common");
-        }
-    }
-
-    if (email && password->len == email->len
-        && ngx_strncasecmp(password->data, email->data, email->len) == 0)
-    {
-        return ngx_http_jobscout_body_refuse(ctx, "password",
-                                        "must not be the e-mail address");
     }
 
     return NGX_OK;

@@ -10,11 +10,12 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use Digest::SHA qw(sha256_hex);
-use JSON::PP qw(decode_json);
+use JSON::PP qw(decode_json encode_json);
 use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api;
+use JobScout::Concurrent qw(send_request collect);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
@@ -102,8 +103,41 @@ is($s, 200, 'after Retry-After, the right password from a new address: 200');
 is($s, 429, 'a guess right after: paused again');
 is(scalar(mails_to($email, 'mail.login_throttled')), 1, 'still one mail to the owner');
 
+# guesses at once: each is counted before any password is checked, so no
+# more than the budget get through
+my $target = "parallel$$\@example.com";
+verified_user($target, $password, 'Parallel');
+my @guesses = map {
+    my $json = encode_json({ email => $target, password => "parallel guess $_" });
+    send_request('/api/v1/auth/login',
+                 "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+                 . "Connection: close\r\nX-Forwarded-For: 10.0.4.$_\r\n"
+                 . "Content-Type: application/json\r\n"
+                 . "Content-Length: " . length($json) . "\r\n\r\n$json");
+} 1 .. 30;
+collect(20, @guesses);
+my %count;
+$count{$_->{status}}++ for @guesses;
+is_deeply(\%count, { 401 => 10, 429 => 20 }, '30 guesses at once: 10 checked, 20 refused');
+is(scalar(mails_to($target, 'mail.login_throttled')), 1, '... one mail');
+
 unlike(error_log_since($log_start), qr/\[(error|alert|crit|emerg)\]/,
        'no error in the log');
+stop_nginx();
+
+# Redis away: a login cannot be counted, so it is refused (503), never let
+# through unchecked
+write_config(workers => 1, main_config => 'thread_pool jobscout threads=2;',
+             http_config => <<"EOC", config => 'location / { jobscout_api; }');
+    jobscout_postgres "$ENV{TEST_NGINX_PG}";
+    jobscout_redis 127.0.0.1:9 timeout=200ms;
+    jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+EOC
+my ($started, $start_err) = start_nginx();
+ok($started, 'nginx starts without Redis') or diag $start_err;
+($s, $d) = api(POST => '/auth/login', { email => $email, password => $password });
+is($s, 503, 'a login while Redis is away: 503');
+is($d->{error}{code}, 'unavailable', '... unavailable, in JSON');
 stop_nginx();
 
 # the directive: off, and what it refuses
