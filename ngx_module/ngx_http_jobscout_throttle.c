@@ -43,6 +43,9 @@ static ngx_int_t ngx_http_jobscout_throttle_key(ngx_http_request_t *r,
     ngx_str_t *key, const char *prefix, size_t len, u_char *digest);
 static ngx_int_t ngx_http_jobscout_throttle_number(ngx_http_request_t *r,
     ngx_str_t *value, ngx_uint_t n);
+static ngx_int_t ngx_http_jobscout_throttle_eval(ngx_http_request_t *r,
+    ngx_http_jobscout_redis_handler_pt handler, void *data,
+    const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs);
 
 
 /*
@@ -153,9 +156,9 @@ ngx_http_jobscout_throttle_check(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    return ngx_http_jobscout_eval(r, handler, data,
-                                  ngx_http_jobscout_throttle_check_lua, 3,
-                                  args, 9);
+    return ngx_http_jobscout_throttle_eval(r, handler, data,
+                                      ngx_http_jobscout_throttle_check_lua,
+                                      3, args, 9);
 }
 
 
@@ -231,9 +234,9 @@ ngx_http_jobscout_throttle_passed(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    return ngx_http_jobscout_eval(r, handler, data,
-                                  ngx_http_jobscout_throttle_passed_lua, 2,
-                                  args, 4);
+    return ngx_http_jobscout_throttle_eval(r, handler, data,
+                                      ngx_http_jobscout_throttle_passed_lua,
+                                      2, args, 4);
 }
 
 
@@ -292,6 +295,42 @@ ngx_http_jobscout_throttle_number(ngx_http_request_t *r, ngx_str_t *value,
     value->len = ngx_sprintf(value->data, "%ui", n) - value->data;
 
     return NGX_OK;
+}
+
+
+/* EVAL script nkeys keys... args...: Redis runs the script atomically */
+
+static ngx_int_t
+ngx_http_jobscout_throttle_eval(ngx_http_request_t *r,
+    ngx_http_jobscout_redis_handler_pt handler, void *data,
+    const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs)
+{
+    u_char       *n;
+    size_t       *argvlen;
+    ngx_uint_t    i;
+    const char  **argv;
+
+    argv = ngx_palloc(r->pool, (nargs + 3) * sizeof(char *));
+    argvlen = ngx_palloc(r->pool, (nargs + 3) * sizeof(size_t));
+    n = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (argv == NULL || argvlen == NULL || n == NULL) {
+        return NGX_ERROR;
+    }
+
+    argv[0] = "EVAL";
+    argvlen[0] = 4;
+    argv[1] = script;
+    argvlen[1] = ngx_strlen(script);
+    argv[2] = (const char *) n;
+    argvlen[2] = ngx_sprintf(n, "%ui", nkeys) - n;
+
+    for (i = 0; i < nargs; i++) {
+        argv[i + 3] = (const char *) args[i].data;
+        argvlen[i + 3] = args[i].len;
+    }
+
+    return ngx_http_jobscout_redis_command(r, handler, data, (int) nargs + 3,
+                                           argv, argvlen);
 }
 
 

@@ -3,24 +3,27 @@
 # log in) never meets a 429, and logging in, registering and recovery each
 # have a budget of their own, per address.  Source addresses come from
 # X-Forwarded-For, trusted from 127.0.0.1 (set_real_ip_from added to the
-# rendered configuration, as behind a load balancer); the budgets live in
-# Redis across runs, so every run takes addresses of its own.
+# rendered configuration's http block, as behind a load balancer); the
+# budgets live in Redis across runs, so every run takes addresses of its
+# own.
 use strict;
 use warnings;
 
 use lib 't/lib';
 use Test::More;
+use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api;
-use JobScout::Shipped;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-my $log_start = start_shipped(edit => sub {
-    $_[0] =~ s/(server_name localhost;\n)/$1        set_real_ip_from 127.0.0.1;\n        real_ip_header X-Forwarded-For;\n/
-        or die 'no server_name line in conf/nginx.conf';
-});
+write_shipped_config(http => "    set_real_ip_from 127.0.0.1;\n"
+                             . "    real_ip_header X-Forwarded-For;");
+my $log_start = error_log_size();
+my ($started, $start_err) = start_nginx();
+ok($started, 'nginx starts with the shipped configuration') or diag $start_err;
+for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s && $s == 200; sleep 0.03 }
 
 my $net = sprintf '10.%d.%d', 1 + int rand 250, int rand 250;
 

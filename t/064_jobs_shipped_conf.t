@@ -12,11 +12,18 @@ use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Token ();
-use JobScout::Shipped;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-my $log_start = start_shipped();
+write_shipped_config();
+
+my ($rc, $err) = test_config();
+is($rc, 0, 'nginx -t accepts the shipped configuration') or diag $err;
+
+my $log_start = error_log_size();
+my ($ok, $start_err) = start_nginx();
+ok($ok, 'nginx starts with it') or diag $start_err;
+for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s && $s == 200; sleep 0.03 }
 
 sub get {
     my ($path, $token) = @_;

@@ -89,7 +89,7 @@ sub redis {
     return wantarray ? @out : $out[0];
 }
 
-# the newest mail task of a kind for an address, taken off the queue
+# the newest mail task for an address, taken off the queue
 sub mail_for {
     my ($to, $kind) = @_;
     for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
