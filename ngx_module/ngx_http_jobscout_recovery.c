@@ -152,11 +152,16 @@ ngx_http_jobscout_queue_mail(ngx_http_request_t *r, const char *kind,
         return NGX_ERROR;
     }
 
+    /* token NULL: a notice, not a link to act on */
+
     payload = ngx_http_jobscout_task_json(kind,
-                  json_pack("{s:s%,s:s%,s:s%}",
-                            "to", to->data, to->len,
-                            "name", name->data, name->len,
-                            "token", token, (size_t) 64),
+                  token ? json_pack("{s:s%,s:s%,s:s%}",
+                                    "to", to->data, to->len,
+                                    "name", name->data, name->len,
+                                    "token", token, (size_t) 64)
+                        : json_pack("{s:s%,s:s%}",
+                                    "to", to->data, to->len,
+                                    "name", name->data, name->len),
                   id);
 
     if (payload == NULL) {
