@@ -312,6 +312,15 @@ js_scrape_wait(js_scrape_run_t *r, int what)
     r->not_before = js_msec() + wait;
 }
 
+/* The host's gap runs from this answer on (lib/polite.h). */
+static void
+js_scrape_answered(js_scrape_run_t *r)
+{
+    if (r->s->q.redis != NULL) {
+        js_polite_done(r->s->q.redis, r->host, js_scrape_host_gap(r));
+    }
+}
+
 static void
 js_scrape_fetch(js_scrape_run_t *r)
 {
@@ -482,6 +491,7 @@ js_scrape_robots_fetched(js_http_req_t *req)
     js_scrape_run_t  *r = req->data;
     const js_conf_t  *cf = r->s->w->conf;
 
+    js_scrape_answered(r);
     ttl = cf->scrape_robots_ttl;
 
     if (req->status >= 200 && req->status < 300) {
@@ -524,6 +534,7 @@ js_scrape_fetched(js_http_req_t *req)
     js_scrape_run_t  *r = req->data;
 
     js_queue_keepalive(&r->s->q);
+    js_scrape_answered(r);
 
     if (req->status > 0) {
         r->pages++;

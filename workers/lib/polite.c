@@ -55,6 +55,30 @@ js_polite_start(redisContext *c, const char *host, int delay, int64_t *wait)
     return 0;
 }
 
+/* KEYS: as above.  ARGV: delay (ms).  The last request is now. */
+static const char  js_polite_done_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX',\n"
+    "  string.format('%.0f', tonumber(ARGV[1]) + 1000))\n"
+    "return 0\n";
+
+void
+js_polite_done(redisContext *c, const char *host, int delay)
+{
+    redisReply  *r;
+
+    if (delay <= 0) {
+        return;
+    }
+
+    r = redisCommand(c, "EVAL %s 1 %s%s %d", js_polite_done_lua,
+                     JS_POLITE_LAST_PREFIX, host, delay);
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+}
+
 int
 js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
 {

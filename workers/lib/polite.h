@@ -11,7 +11,10 @@
  * process that starts late (busy, or a longer Crawl-delay learnt since)
  * would shorten the gap to the next one.  So js_polite_start(), at the
  * moment of sending, checks the start of the host's last request
- * itself and records this one's, or says how much longer to wait.
+ * itself and records this one's, or says how much longer to wait; and
+ * js_polite_done() moves that time to the answer's arrival, since the
+ * request may have left later than it was started (a busy event loop):
+ * the gap is then kept from end to start, never shorter.
  */
 
 #ifndef JS_POLITE_H
@@ -34,6 +37,10 @@ int js_polite_slot(redisContext *c, const char *host, int delay,
  * ask again; -1 when Redis failed. */
 int js_polite_start(redisContext *c, const char *host, int delay,
     int64_t *wait);
+
+/* The host's last request was answered now (a Redis failure leaves the
+ * start recorded: the next one may then come a little early). */
+void js_polite_done(redisContext *c, const char *host, int delay);
 
 /* 1 with *rules (malloc'ed), 0 when not cached, -1 when Redis failed. */
 int js_polite_robots_get(redisContext *c, const char *origin, char **rules);
