@@ -1,5 +1,5 @@
 # E-mailed tokens: verify an address, resend, forgot and reset a password.
-# Tokens are read from the mail tasks the API queues for jobscoutd.
+# Tokens are read from the mail tasks the API writes to the task outbox.
 use strict;
 use warnings;
 
@@ -16,17 +16,8 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $log_start = start_api();
 
-# the newest mail task for an address, taken off the queue
-sub mail_for {
-    my ($to, $kind) = @_;
-    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
-        my $task = eval { decode_json($raw) } or next;
-        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
-        redis('lrem', 'jobscout:queue:mail', 0, $raw);
-        return $task;
-    }
-    return undef;
-}
+# the newest mail task for an address, taken out of the outbox
+sub mail_for { return outbox_mail(@_) }
 
 my $email = "baraka$$\@example.com";
 my ($s, $d) = api(POST => '/auth/register',

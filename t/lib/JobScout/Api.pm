@@ -19,7 +19,7 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user);
+our @EXPORT = qw(start_api api psql redis verified_user outbox_mail);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
 # thread pool, the test PostgreSQL, Redis, JWT and webhook keys.  config
@@ -84,6 +84,18 @@ sub redis {
     close $fh;
     chomp @out;
     return wantarray ? @out : $out[0];
+}
+
+# the newest mail task of a kind for an address that the API wrote to the
+# task outbox (sql/migrations/0014), taken out of it (no relay runs here)
+sub outbox_mail {
+    my ($to, $kind) = @_;
+    my $raw = psql("DELETE FROM task_outbox WHERE id = (SELECT id FROM task_outbox"
+                   . " WHERE queue = 'jobscout:queue:mail'"
+                   . " AND task::jsonb->>'kind' = '$kind'"
+                   . " AND task::jsonb->'args'->>'to' = '$to'"
+                   . " ORDER BY created_at DESC LIMIT 1) RETURNING task");
+    return $raw eq '' ? undef : decode_json($raw);
 }
 
 # register through the API, mark the address verified, log in:
