@@ -51,7 +51,7 @@ END { kill 'TERM', $sink if $sink; }
 ok(wait_until(10, sub { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") }),
    'the SMTP sink listens');
 
-my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 2, mailer => 1 },
+my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 2, mailer => 1, relay => 1 },
     smtp_url => "smtp://127.0.0.1:$port", base_url => $base_url,
     directives => { digest_interval => '500ms' });
 $d->start;

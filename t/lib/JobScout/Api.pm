@@ -19,7 +19,8 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user outbox_mail);
+our @EXPORT = qw(start_api api psql redis verified_user outbox_mail
+                 outbox_tasks);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
 # thread pool, the test PostgreSQL, Redis, JWT and webhook keys.  config
@@ -96,6 +97,14 @@ sub outbox_mail {
                    . " AND task::jsonb->'args'->>'to' = '$to'"
                    . " ORDER BY created_at DESC LIMIT 1) RETURNING task");
     return $raw eq '' ? undef : decode_json($raw);
+}
+
+# the tasks of a queue waiting in the task outbox, oldest first
+sub outbox_tasks {
+    my ($queue) = @_;
+    return map { decode_json($_) }
+           split /\n/, psql("SELECT task FROM task_outbox WHERE queue = '$queue'"
+                            . " ORDER BY created_at, id");
 }
 
 # register through the API, mark the address verified, log in:
