@@ -54,8 +54,11 @@
 /* Set by the relay; gone when Redis lost everything it held. */
 #define JOBSCOUT_OUTBOX_MARKER              "jobscout:outbox:marker"
 
-/* What the relay registers as, in JOBSCOUT_CONSUMERS: it consumes none. */
-#define JOBSCOUT_OUTBOX                     "jobscout:outbox"
+/*
+ * What the relay registers as in JOBSCOUT_CONSUMERS: a queue nobody
+ * pushes to, in the queue prefix that reapers require.
+ */
+#define JOBSCOUT_OUTBOX                     "jobscout:queue:outbox"
 
 #ifndef JOBSCOUT_TASK_H
 #define JOBSCOUT_TASK_H
