@@ -138,4 +138,32 @@ is(psql("SELECT count(*) FROM user_job_alerts WHERE user_id = '$hourly'"
 $d->stop;
 unlike($d->log_text, qr/AddressSanitizer|runtime error|dead-lettered/,
        'no sanitizer report, no dead letter');
+
+# --- a mail the notifier made survives a FLUSHALL: it is in the task
+# outbox, committed with its alert; the relay copies it to Redis again
+mkdir "$dir/$_" for qw(produce send);
+my $produce = JobScout::Jobscoutd->new(dir => "$dir/produce",
+    workers => { notifier => 1, relay => 1 });
+my $send = JobScout::Jobscoutd->new(dir => "$dir/send", workers => { mailer => 1 },
+    smtp_url => "smtp://127.0.0.1:$port", base_url => $base_url);
+$produce->start;
+my $j3 = job('Mobile Developer (Kotlin)');
+my $mail_id = wait_until(15, sub {
+    psql("SELECT id FROM task_outbox WHERE relayed_at IS NOT NULL"
+         . " AND task::jsonb->'args'->>'to' = 'instant-$run\@example.com'") });
+ok($mail_id, 'the notifier\'s mail of a third job is in the outbox, relayed');
+ok((grep { index($_, $mail_id) >= 0 } redis('lrange', 'jobscout:queue:mail', 0, -1)),
+   '... and on the mail queue');
+redis('flushall');
+ok(wait_until(10, sub { grep { index($_, $mail_id) >= 0 }
+                        redis('lrange', 'jobscout:queue:mail', 0, -1) }),
+   'after FLUSHALL the relay queues it again');
+$produce->stop;
+$send->start;
+ok(wait_until(15, sub { mails("instant-$run\@") == 3 }), '... and it is sent');
+sleep 1;
+is(scalar(mails("instant-$run\@")), 3, '... once');
+like((mails("instant-$run\@"))[2]{head}, qr/^Message-ID: <\Q$mail_id\E@/m,
+     '... with its task id as Message-ID');
+$send->stop;
 done_testing();
