@@ -24,6 +24,7 @@ my $slug = "acme-$run";
 redis('del', 'jobscout:queue:scrape:high', 'jobscout:queue:scrape:normal',
       'jobscout:queue:match', 'jobscout:consumers',
       @{ redis('keys', 'jobscout:processing:*') });
+match_tasks('clear');
 
 my $fcm = JobScout::FakeFCM->start(dir => $JobScout::Scrape::dir);
 start_board();
@@ -46,7 +47,7 @@ for my $name (sort keys %prefs) {
          . " VALUES ('$name-$run\@example.com', '!', '$p', '$name-$run')");
 }
 
-write_conf(workers => { scraper => 1, notifier => 1 },
+write_conf(workers => { scraper => 1, notifier => 1, relay => 1 },
            set => { scrape_timeout => '2s', scrape_host_delay => '0',
                     fcm_service_account => $fcm->{account},
                     fcm_base_url => $fcm->{url}, fcm_timeout => '2s' });

@@ -1,9 +1,9 @@
 /*
  * The notifier role: a new job on the user's phone in under a second.
  *
- * The scraper LPUSHes {"job_ids": [...]} on JOBSCOUT_QUEUE_MATCH after
- * committing new jobs.  The notifier takes such tasks, several at once,
- * and:
+ * The scraper queues {"job_ids": [...]} on JOBSCOUT_QUEUE_MATCH (through
+ * the task outbox and the relay role) after committing new jobs.  The
+ * notifier takes such tasks, several at once, and:
  *
  *   1. asks PostgreSQL who matches them and how well, set-based
  *      (match_candidates(): one GIN index scan per job and the score of
@@ -20,7 +20,8 @@
  *      back already claimed by this notifier for push_claim_timeout,
  *      listed by one push_queue row; a chunk's pushes go out as soon as
  *      it is committed, while the next chunk is inserted;
- *   3. acks the tasks once every chunk is committed;
+ *   3. acks the tasks once every chunk is committed, and deletes their
+ *      outbox rows;
  *   4. sends the pushes to FCM, fcm_max_in_flight at a time, and records
  *      the outcomes on their alerts (record_pushes()): accepted, a retry
  *      later (429, 5xx: backoff, Retry-After honoured), the token cleared
@@ -195,6 +196,8 @@ typedef struct {
 
     int64_t             claim_at;
     int64_t             email_at;
+    js_pg_array_t       done;        /* match tasks done: outbox rows */
+    int                 ndone;
     int64_t             take_at;
     int                 claiming;
 
@@ -784,6 +787,46 @@ js_nt_queue_emails(js_nt_t *nt)
 }
 
 
+/*
+ * The outbox rows of the match tasks done go (sql/migrations/0014); one
+ * left by a failure is relayed again after its lease and matched again,
+ * which inserts nothing new.
+ */
+static void
+js_nt_tasks_deleted(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "outbox rows of done tasks not deleted",
+               JS_KS("err", err));
+    } else {
+        PQclear(res);
+    }
+
+    js_pg_array_free(&nt->done);
+    nt->ndone = 0;
+}
+
+static int
+js_nt_delete_tasks(js_nt_t *nt)
+{
+    const char  *values[1];
+
+    if (js_pg_array_end(&nt->done) != 0) {
+        js_pg_array_free(&nt->done);
+        nt->ndone = 0;
+        return -1;
+    }
+
+    values[0] = nt->done.data;
+
+    return js_pg_send(&nt->pgw, "outbox_done",
+                      "DELETE FROM task_outbox WHERE id = ANY ($1::text[])",
+                      1, values, JS_NT_PG_TIMEOUT, js_nt_tasks_deleted, nt);
+}
+
+
 /* --- matching -------------------------------------------------------- */
 
 static void
@@ -877,6 +920,8 @@ js_nt_match_done(js_nt_t *nt)
 
     for (i = 0; i < m->ntasks; i++) {
         (void) js_queue_ack(&nt->q, &m->tasks[i]);
+        js_pg_array_add(&nt->done, m->tasks[i].id);
+        nt->ndone++;
     }
 
     js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
@@ -1339,6 +1384,10 @@ js_nt_work_next(js_nt_t *nt)
     }
     nt->last_recorded = 0;
 
+    if (nt->ndone > 0 && js_nt_delete_tasks(nt) == 0) {
+        return;
+    }
+
     if (!js_worker_exiting() && nt->fcm != NULL && !nt->claiming
         && js_msec() >= nt->claim_at && nt->nsendq == 0
         && js_fcm_room(nt->fcm) > 0)
@@ -1373,7 +1422,7 @@ js_nt_busy(js_nt_t *nt)
     return nt->pgm.busy || nt->pg.busy || nt->pgw.busy
            || nt->m.state != JS_NT_IDLE
            || nt->nsendq > 0
-           || nt->nout > 0
+           || nt->nout > 0 || nt->ndone > 0
            || (nt->fcm != NULL && js_fcm_busy(nt->fcm));
 }
 
@@ -1612,6 +1661,7 @@ js_notifier_run(js_worker_t *w)
     }
     free(nt.out);
     free(nt.latency);
+    js_pg_array_free(&nt.done);
 
     js_log(JS_LOG_INFO, "notifier stopped",
            JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));
