@@ -25,6 +25,7 @@
 #define NGX_HTTP_JOBSCOUT_MAX_PARAMS    4
 #define NGX_HTTP_JOBSCOUT_UNPROCESSABLE 422     /* nginx has no name for it */
 #define NGX_HTTP_JOBSCOUT_REQUEST_ID_LEN  64
+#define NGX_HTTP_JOBSCOUT_REQUEST_ID_BYTES 16   /* random, when we make one */
 
 
 typedef struct ngx_http_jobscout_pg_pool_s     ngx_http_jobscout_pg_pool_t;
@@ -94,6 +95,7 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_USER    0x04    /* a valid access token */
 #define NGX_HTTP_JOBSCOUT_ROUTE_ADMIN   0x08    /* ... with role admin */
 #define NGX_HTTP_JOBSCOUT_ROUTE_RAW     0x10    /* takes any body, as is */
+#define NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC  0x20    /* the same for all: cached */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -135,6 +137,7 @@ struct ngx_http_jobscout_ctx_s {
     const char                     *invalid_field;
     const char                     *invalid_message;
     unsigned                        reading_body:1;
+    ngx_http_event_handler_pt       read_body;  /* nginx's, while it reads */
 
     /* the bearer token, verified once, also for the variables */
     ngx_uint_t                      token_state;
@@ -239,6 +242,7 @@ ngx_int_t ngx_http_jobscout_redis_command(ngx_http_request_t *r,
 ngx_http_jobscout_redis_t *ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
     ngx_http_jobscout_redis_conf_t *conf);
 void ngx_http_jobscout_redis_close(ngx_http_jobscout_redis_t *client);
+void ngx_http_jobscout_redis_run_id(ngx_http_request_t *r, ngx_str_t *run_id);
 char *ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -268,6 +272,8 @@ ngx_int_t ngx_http_jobscout_conf_msec(ngx_str_t *value);
 
 ngx_int_t ngx_http_jobscout_send_json(ngx_http_request_t *r,
     ngx_uint_t status, u_char *body, size_t len);
+ngx_int_t ngx_http_jobscout_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *code, const char *message);
 void ngx_http_jobscout_finalize(ngx_http_request_t *r, ngx_int_t rc);
@@ -394,15 +400,30 @@ ngx_int_t ngx_http_jobscout_conf_read_key(ngx_conf_t *cf, ngx_str_t *name,
 
 
 /*
- * Sessions in Redis.  A login starts a token family; refreshing rotates
- * tokens within it.  Revoked token ids and families are keys with a TTL;
- * a user's live families are a set, to revoke them all at once.
+ * Sessions: PostgreSQL holds them and their revocations (auth_sessions);
+ * Redis caches the revoked token families as keys with a TTL, trusted
+ * only while the marker written by priming is there (see
+ * ngx_http_jobscout_sessions.c).  A refresh token's use is noted in Redis
+ * for the few seconds a parallel retry may bring it back.
  */
 
-#define NGX_HTTP_JOBSCOUT_REVOKED_JTI   "jobscout:revoked:jti:"
-#define NGX_HTTP_JOBSCOUT_REVOKED_FAM   "jobscout:revoked:fam:"
-#define NGX_HTTP_JOBSCOUT_USED_REFRESH  "jobscout:refresh:used:"
-#define NGX_HTTP_JOBSCOUT_USER_FAMS     "jobscout:user:fams:"
+#define NGX_HTTP_JOBSCOUT_REVOKED_FAM    "jobscout:revoked:fam:"
+#define NGX_HTTP_JOBSCOUT_USED_REFRESH   "jobscout:refresh:used:"
+#define NGX_HTTP_JOBSCOUT_CACHE_PRIMED   "jobscout:revoked:primed"
+#define NGX_HTTP_JOBSCOUT_CACHE_PRIMING  "jobscout:revoked:priming"
+
+typedef void (*ngx_http_jobscout_revoked_pt)(ngx_http_request_t *r,
+    void *data, ngx_int_t ok);
+
+ngx_int_t ngx_http_jobscout_session_check(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_cache_revoked(ngx_http_request_t *r,
+    ngx_str_t *fams, ngx_uint_t n, time_t ttl,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
+void ngx_http_jobscout_cache_noted(redisReply *reply);
+ngx_int_t ngx_http_jobscout_send_unavailable(ngx_http_request_t *r,
+    const char *message);
+const char *ngx_http_jobscout_cstr(ngx_pool_t *pool, ngx_str_t *s);
 
 /*
  * E-mailed tokens: 32 random bytes as 64 hex digits in token, the SHA-256
@@ -435,9 +456,9 @@ ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
 ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *json);
 
-/* revokes every session of the user; NGX_OK: the handler will be called */
+/* revokes every session of the user; NGX_OK: done() will be called */
 ngx_int_t ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r,
-    ngx_str_t *user, ngx_http_jobscout_redis_handler_pt handler, void *data);
+    ngx_str_t *user, ngx_http_jobscout_revoked_pt done, void *data);
 
 
 /* passwords: bcrypt in the thread pool */

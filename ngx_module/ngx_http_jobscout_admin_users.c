@@ -88,8 +88,8 @@ static ngx_int_t ngx_http_jobscout_admin_users_one(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt);
 static void ngx_http_jobscout_admin_users_disabled(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
-static void ngx_http_jobscout_admin_users_revoked(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_admin_users_revoked(ngx_http_request_t *r,
+    void *data, ngx_int_t ok);
 static ngx_int_t ngx_http_jobscout_admin_users_unrevoked(
     ngx_http_request_t *r, ngx_http_jobscout_admin_disable_t *st);
 
@@ -321,18 +321,14 @@ ngx_http_jobscout_admin_users_disabled(ngx_http_jobscout_pg_query_t *q,
 
 
 static void
-ngx_http_jobscout_admin_users_revoked(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
+ngx_http_jobscout_admin_users_revoked(ngx_http_request_t *r, void *data,
+    ngx_int_t ok)
 {
-    ngx_http_request_t                 *r;
-    ngx_http_jobscout_admin_disable_t  *st;
-
-    r = cmd->request;
-    st = cmd->data;
+    ngx_http_jobscout_admin_disable_t *st = data;
 
     ngx_http_jobscout_finalize(r,
-        reply ? ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &st->body)
-              : ngx_http_jobscout_admin_users_unrevoked(r, st));
+        ok ? ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &st->body)
+           : ngx_http_jobscout_admin_users_unrevoked(r, st));
 }
 
 

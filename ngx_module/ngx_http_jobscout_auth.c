@@ -7,7 +7,9 @@
  * act at all.  A login starts a token family; /auth/refresh rotates the
  * refresh token within it.  The same refresh token presented again within
  * 5 s gets the same new pair (parallel retries of the mobile app); later,
- * it is taken as stolen and the whole family is revoked.
+ * it is taken as stolen and the whole family is revoked.  Sessions and
+ * their revocations are committed to PostgreSQL before the answer, then
+ * cached in Redis (ngx_http_jobscout_sessions.c).
  */
 
 
@@ -31,7 +33,7 @@ typedef struct {
 
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
-    const char                     *values[1];
+    const char                     *values[4];
     ngx_str_t                       password;
     ngx_str_t                       id;
     ngx_str_t                       role;
@@ -40,6 +42,20 @@ typedef struct {
     ngx_uint_t                      verified;
     ngx_str_t                       pair;
 } ngx_http_jobscout_login_t;
+
+
+typedef struct {
+    ngx_http_jobscout_pg_query_t    query;
+    const char                     *values[6];
+    ngx_str_t                       pair;
+    ngx_str_t                       used;       /* the use record's key */
+} ngx_http_jobscout_refresh_t;
+
+
+typedef struct {
+    ngx_http_jobscout_pg_query_t    query;
+    const char                     *values[2];
+} ngx_http_jobscout_logout_t;
 
 
 static ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
@@ -54,20 +70,23 @@ static void ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static void ngx_http_jobscout_login_checked(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
-static void ngx_http_jobscout_login_seen(ngx_http_jobscout_pg_query_t *q,
+static void ngx_http_jobscout_login_started(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
-static void ngx_http_jobscout_login_stored(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_issue_pair(ngx_http_request_t *r,
-    ngx_str_t *sub, ngx_str_t *role, ngx_str_t *fam, ngx_str_t *pair);
-static void ngx_http_jobscout_refresh_reply(
+    ngx_str_t *sub, ngx_str_t *role, ngx_str_t *fam, ngx_str_t *pair,
+    ngx_str_t *refresh_jti);
+static void ngx_http_jobscout_refresh_rotated(
+    ngx_http_jobscout_pg_query_t *q, PGresult *res);
+static void ngx_http_jobscout_refresh_noted(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
-static void ngx_http_jobscout_logout_reply(
+static void ngx_http_jobscout_refresh_same(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
-static ngx_int_t ngx_http_jobscout_eval(ngx_http_request_t *r,
-    ngx_http_jobscout_redis_handler_pt handler, void *data,
-    const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs);
-
+static void ngx_http_jobscout_refresh_refused(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_logout_stored(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
+static void ngx_http_jobscout_logout_cached(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_register_stmt = {
@@ -98,74 +117,70 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
 };
 
 
-/* the admin stats' "active in 7 days" */
+/*
+ * The session, durable before its tokens are answered; the user's dead
+ * sessions go; last_login_at is the admin stats' "active in 7 days".
+ */
 
-static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_seen_stmt = {
-    "auth_login_seen",
-    "UPDATE users SET last_login_at = now() WHERE id = $1::uuid",
-    1, 0
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_session_stmt = {
+    "auth_login_session",
+    "WITH expired AS ("
+    "  DELETE FROM auth_sessions"
+    "   WHERE user_id = $1::uuid AND expires_at < now()"
+    "), session AS ("
+    "  INSERT INTO auth_sessions (family, user_id, refresh_jti, expires_at)"
+    "  VALUES ($2, $1::uuid, $3, now() + $4::int * interval '1 second')"
+    ")"
+    " UPDATE users SET last_login_at = now() WHERE id = $1::uuid",
+    4, 0
 };
 
-
 /*
- * KEYS: the user's families.  ARGV: the family, its lifetime.
+ * $1 family, $2 user, $3 the presented refresh token's id, $4 the new
+ * one's, $5 the family's new life (s), $6 the retry window (ms).  The
+ * row lock orders parallel refreshes: the second sees the first's
+ * rotation, and answers "same" within the window, "stolen" after it.
  */
 
-static const char  ngx_http_jobscout_login_lua[] =
-    "redis.call('SADD', KEYS[1], ARGV[1]) "
-    "redis.call('EXPIRE', KEYS[1], ARGV[2]) "
-    "return 1";
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_refresh_stmt = {
+    "auth_refresh",
+    "WITH s AS ("
+    "  SELECT family, refresh_jti, previous_jti, rotated_at, revoked_at,"
+    "         expires_at > now() AS live"
+    "    FROM auth_sessions"
+    "   WHERE family = $1 AND user_id = $2::uuid FOR UPDATE"
+    "), rotated AS ("
+    "  UPDATE auth_sessions a"
+    "     SET refresh_jti = $4, previous_jti = $3, rotated_at = now(),"
+    "         expires_at = now() + $5::int * interval '1 second'"
+    "    FROM s"
+    "   WHERE a.family = s.family AND s.revoked_at IS NULL AND s.live"
+    "     AND s.refresh_jti = $3"
+    "  RETURNING 1"
+    "), stolen AS ("
+    "  UPDATE auth_sessions a SET revoked_at = now()"
+    "    FROM s"
+    "   WHERE a.family = s.family AND s.revoked_at IS NULL AND s.live"
+    "     AND s.refresh_jti <> $3"
+    "     AND (s.previous_jti IS DISTINCT FROM $3"
+    "          OR s.rotated_at <= now() - $6::int * interval '1 ms')"
+    "  RETURNING 1"
+    ")"
+    " SELECT CASE WHEN EXISTS (SELECT FROM rotated) THEN 'new'"
+    "             WHEN EXISTS (SELECT FROM stolen) THEN 'stolen'"
+    "             WHEN EXISTS (SELECT FROM s WHERE revoked_at IS NULL"
+    "                            AND live AND previous_jti = $3)"
+    "             THEN 'same'"
+    "             ELSE 'revoked' END",
+    6, 0
+};
 
-/*
- * KEYS: the presented token's use record, its family's revocation key,
- * the user's families.  ARGV: now (ms), the window (ms), the new pair,
- * the refresh lifetime (s), the family.
- */
-
-static const char  ngx_http_jobscout_refresh_lua[] =
-    "if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked'} end "
-    "local used = redis.call('GET', KEYS[1]) "
-    "if used then "
-    "  local sp = string.find(used, ' ', 1, true) "
-    "  local at = tonumber(string.sub(used, 1, sp - 1)) "
-    "  if tonumber(ARGV[1]) - at <= tonumber(ARGV[2]) then "
-    "    return {'same', string.sub(used, sp + 1)} "
-    "  end "
-    "  redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) "
-    "  redis.call('SREM', KEYS[3], ARGV[5]) "
-    "  return {'stolen'} "
-    "end "
-    "redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[3], 'EX', ARGV[4]) "
-    "redis.call('SADD', KEYS[3], ARGV[5]) "
-    "redis.call('EXPIRE', KEYS[3], ARGV[4]) "
-    "return {'new'}";
-
-/*
- * KEYS: the access token's revocation key, its family's, the user's
- * families.  ARGV: the token's remaining life (s), the refresh lifetime,
- * the family.
- */
-
-static const char  ngx_http_jobscout_logout_lua[] =
-    "redis.call('SET', KEYS[1], '1', 'EX', ARGV[1]) "
-    "redis.call('SET', KEYS[2], '1', 'EX', ARGV[2]) "
-    "redis.call('SREM', KEYS[3], ARGV[3]) "
-    "return 1";
-
-
-/*
- * KEYS: the user's families.  ARGV: the refresh lifetime (s).  Every
- * family of the user is revoked, and with it every token of theirs.
- */
-
-static const char  ngx_http_jobscout_revoke_all_lua[] =
-    "local fams = redis.call('SMEMBERS', KEYS[1]) "
-    "for _, f in ipairs(fams) do "
-    "  redis.call('SET', '" NGX_HTTP_JOBSCOUT_REVOKED_FAM "' .. f, '1', "
-    "             'EX', ARGV[1]) "
-    "end "
-    "redis.call('DEL', KEYS[1]) "
-    "return #fams";
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_logout_stmt = {
+    "auth_logout",
+    "UPDATE auth_sessions SET revoked_at = coalesce(revoked_at, now())"
+    " WHERE family = $1 AND user_id = $2::uuid",
+    2, 0
+};
 
 
 /* a small deny list: the passwords tried first by every attacker */
@@ -395,8 +410,9 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
 {
     ngx_http_jobscout_login_t *st = data;
 
-    u_char     *key;
-    ngx_str_t   fam, args[3];
+    u_char                         *ttl;
+    ngx_str_t                       fam, jti;
+    ngx_http_jobscout_main_conf_t  *jmcf;
 
     if (!ok || !st->found || !st->active) {
         ngx_http_jobscout_finalize(r,
@@ -415,84 +431,59 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
         return;
     }
 
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
     fam.len = 32;
     fam.data = ngx_pnalloc(r->pool, fam.len);
-    key = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_USER_FAMS) - 1
-                               + st->id.len);
-    args[2].data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    ttl = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
 
-    if (fam.data == NULL || key == NULL || args[2].data == NULL
+    if (fam.data == NULL || ttl == NULL
         || ngx_http_jobscout_random_hex(fam.data, 16) != NGX_OK
         || ngx_http_jobscout_issue_pair(r, &st->id, &st->role, &fam,
-                                        &st->pair)
+                                        &st->pair, &jti)
            != NGX_OK)
     {
         ngx_http_jobscout_finalize(r, NGX_ERROR);
         return;
     }
 
-    args[0].data = key;
-    args[0].len = ngx_sprintf(key, NGX_HTTP_JOBSCOUT_USER_FAMS "%V", &st->id)
-                  - key;
-    args[1] = fam;
-    args[2].len = ngx_sprintf(args[2].data, "%T",
-                              ((ngx_http_jobscout_main_conf_t *)
-                               ngx_http_get_module_main_conf(r,
-                                   ngx_http_jobscout_module))
-                              ->jwt.refresh_ttl)
-                  - args[2].data;
-
-    if (ngx_http_jobscout_eval(r, ngx_http_jobscout_login_stored, st,
-                               ngx_http_jobscout_login_lua, 1, args, 3)
-        != NGX_OK)
-    {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot start a session now"));
-    }
-}
-
-
-static void
-ngx_http_jobscout_login_stored(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
-{
-    ngx_http_jobscout_login_t *st = cmd->data;
-
-    if (reply == NULL) {
-        ngx_http_jobscout_finalize(cmd->request,
-            ngx_http_jobscout_send_error(cmd->request,
-                                         NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot start a session now"));
-        return;
-    }
-
-    /* the session stands: when the sign-in is noted does not decide it */
+    *ngx_sprintf(ttl, "%T", jmcf->jwt.refresh_ttl + jmcf->jwt.leeway) = '\0';
 
     st->id.data[st->id.len] = '\0';
     st->values[0] = (const char *) st->id.data;
+    st->values[1] = ngx_http_jobscout_cstr(r->pool, &fam);
+    st->values[2] = ngx_http_jobscout_cstr(r->pool, &jti);
+    st->values[3] = (const char *) ttl;
+
+    if (st->values[1] == NULL || st->values[2] == NULL) {
+        ngx_http_jobscout_finalize(r, NGX_ERROR);
+        return;
+    }
 
     ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
-    st->query.stmt = &ngx_http_jobscout_login_seen_stmt;
+    st->query.stmt = &ngx_http_jobscout_login_session_stmt;
     st->query.values = st->values;
-    st->query.handler = ngx_http_jobscout_login_seen;
+    st->query.handler = ngx_http_jobscout_login_started;
     st->query.data = st;
 
-    if (ngx_http_jobscout_pg_query(cmd->request, &st->query) != NGX_OK) {
-        ngx_http_jobscout_finalize(cmd->request,
-            ngx_http_jobscout_send_str(cmd->request, NGX_HTTP_OK,
-                                       &st->pair));
+    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
+        ngx_http_jobscout_finalize(r,
+            ngx_http_jobscout_pg_send_error(r, &st->query, NULL));
     }
 }
 
 
 static void
-ngx_http_jobscout_login_seen(ngx_http_jobscout_pg_query_t *q,
+ngx_http_jobscout_login_started(ngx_http_jobscout_pg_query_t *q,
     PGresult *res)
 {
     ngx_http_jobscout_login_t *st = q->data;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        ngx_http_jobscout_finalize(q->request,
+                        ngx_http_jobscout_pg_send_error(q->request, q, res));
+        return;
+    }
 
     ngx_http_jobscout_finalize(q->request,
         ngx_http_jobscout_send_str(q->request, NGX_HTTP_OK, &st->pair));
@@ -503,7 +494,7 @@ ngx_http_jobscout_login_seen(ngx_http_jobscout_pg_query_t *q,
 
 static ngx_int_t
 ngx_http_jobscout_issue_pair(ngx_http_request_t *r, ngx_str_t *sub,
-    ngx_str_t *role, ngx_str_t *fam, ngx_str_t *pair)
+    ngx_str_t *role, ngx_str_t *fam, ngx_str_t *pair, ngx_str_t *refresh_jti)
 {
     char                           *access, *refresh;
     json_t                         *json;
@@ -513,7 +504,7 @@ ngx_http_jobscout_issue_pair(ngx_http_request_t *r, ngx_str_t *sub,
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
     access = ngx_http_jobscout_jwt_issue(r, sub, role, fam, 0, &jti);
-    refresh = ngx_http_jobscout_jwt_issue(r, sub, role, fam, 1, &jti);
+    refresh = ngx_http_jobscout_jwt_issue(r, sub, role, fam, 1, refresh_jti);
 
     if (access == NULL || refresh == NULL) {
         return NGX_ERROR;
@@ -547,9 +538,9 @@ ngx_int_t
 ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t                       i;
-    ngx_str_t                       token, *pair, args[8];
-    ngx_time_t                     *tp;
+    u_char                         *ttl, *window;
+    ngx_str_t                       token, jti;
+    ngx_http_jobscout_refresh_t    *st;
     ngx_http_jobscout_main_conf_t  *jmcf;
 
     static const char  *allowed[] = { "refresh_token", NULL };
@@ -572,53 +563,50 @@ ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
                                      "the refresh token is invalid or expired");
     }
 
-    pair = ngx_palloc(r->pool, sizeof(ngx_str_t));
-    if (pair == NULL
+    st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_refresh_t));
+    if (st == NULL
         || ngx_http_jobscout_issue_pair(r, &ctx->token.sub, &ctx->token.role,
-                                        &ctx->token.fam, pair)
+                                        &ctx->token.fam, &st->pair, &jti)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    ctx->data = pair;
+    ctx->data = st;
 
-    /* keys, then now, window, pair, lifetime, family */
-
-    for (i = 0; i < 8; i++) {
-        args[i].data = ngx_pnalloc(r->pool, 64 + ctx->token.jti.len
-                                            + ctx->token.fam.len
-                                            + ctx->token.sub.len);
-        if (args[i].data == NULL) {
-            return NGX_ERROR;
-        }
+    st->used.data = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_USED_REFRESH)
+                                         - 1 + ctx->token.jti.len);
+    ttl = ngx_pnalloc(r->pool, NGX_TIME_T_LEN + 1);
+    window = ngx_pnalloc(r->pool, NGX_INT_T_LEN + 1);
+    if (st->used.data == NULL || ttl == NULL || window == NULL) {
+        return NGX_ERROR;
     }
 
-    args[0].len = ngx_sprintf(args[0].data, NGX_HTTP_JOBSCOUT_USED_REFRESH
-                              "%V", &ctx->token.jti) - args[0].data;
-    args[1].len = ngx_sprintf(args[1].data, NGX_HTTP_JOBSCOUT_REVOKED_FAM
-                              "%V", &ctx->token.fam) - args[1].data;
-    args[2].len = ngx_sprintf(args[2].data, NGX_HTTP_JOBSCOUT_USER_FAMS
-                              "%V", &ctx->token.sub) - args[2].data;
-    tp = ngx_timeofday();
-    args[3].len = ngx_sprintf(args[3].data, "%M",
-                              (ngx_msec_t) (tp->sec * 1000 + tp->msec))
-                  - args[3].data;
-    args[4].len = ngx_sprintf(args[4].data, "%d",
-                              NGX_HTTP_JOBSCOUT_REFRESH_WINDOW)
-                  - args[4].data;
-    args[5] = *pair;
-    args[6].len = ngx_sprintf(args[6].data, "%T", jmcf->jwt.refresh_ttl)
-                  - args[6].data;
-    args[7] = ctx->token.fam;
+    st->used.len = ngx_sprintf(st->used.data, NGX_HTTP_JOBSCOUT_USED_REFRESH
+                               "%V", &ctx->token.jti) - st->used.data;
+    *ngx_sprintf(ttl, "%T", jmcf->jwt.refresh_ttl + jmcf->jwt.leeway) = '\0';
+    *ngx_sprintf(window, "%d", NGX_HTTP_JOBSCOUT_REFRESH_WINDOW) = '\0';
 
-    if (ngx_http_jobscout_eval(r, ngx_http_jobscout_refresh_reply, pair,
-                               ngx_http_jobscout_refresh_lua, 3, args, 8)
-        != NGX_OK)
+    st->values[0] = ngx_http_jobscout_cstr(r->pool, &ctx->token.fam);
+    st->values[1] = ngx_http_jobscout_cstr(r->pool, &ctx->token.sub);
+    st->values[2] = ngx_http_jobscout_cstr(r->pool, &ctx->token.jti);
+    st->values[3] = ngx_http_jobscout_cstr(r->pool, &jti);
+    st->values[4] = (const char *) ttl;
+    st->values[5] = (const char *) window;
+
+    if (st->values[0] == NULL || st->values[1] == NULL
+        || st->values[2] == NULL || st->values[3] == NULL)
     {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                            "unavailable",
-                                            "cannot refresh the session now");
+        return NGX_ERROR;
+    }
+
+    st->query.stmt = &ngx_http_jobscout_refresh_stmt;
+    st->query.values = st->values;
+    st->query.handler = ngx_http_jobscout_refresh_rotated;
+    st->query.data = st;
+
+    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
+        return ngx_http_jobscout_pg_send_error(r, &st->query, NULL);
     }
 
     return NGX_DONE;
@@ -626,56 +614,90 @@ ngx_http_jobscout_auth_refresh(ngx_http_request_t *r,
 
 
 static void
-ngx_http_jobscout_refresh_reply(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
+ngx_http_jobscout_refresh_rotated(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
 {
-    ngx_str_t           *pair, same;
-    redisReply          *verdict;
-    ngx_http_request_t  *r;
+    char                           *verdict;
+    size_t                          argvlen[5];
+    ngx_int_t                       rc;
+    const char                     *argv[5];
+    ngx_http_request_t             *r;
+    ngx_http_jobscout_ctx_t        *ctx;
+    ngx_http_jobscout_refresh_t    *st;
+    ngx_http_jobscout_main_conf_t  *jmcf;
 
-    r = cmd->request;
-    pair = cmd->data;
+    r = q->request;
+    st = q->data;
 
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY
-        || reply->elements == 0
-        || reply->element[0]->type != REDIS_REPLY_STRING)
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK
+        || PQntuples(res) != 1)
     {
         ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot refresh the session now"));
+                                ngx_http_jobscout_pg_send_error(r, q, res));
         return;
     }
 
-    verdict = reply->element[0];
+    verdict = PQgetvalue(res, 0, 0);
 
-    if (ngx_strcmp(verdict->str, "new") == 0) {
-        ngx_http_jobscout_finalize(r,
-                        ngx_http_jobscout_send_str(r, NGX_HTTP_OK, pair));
-        return;
-    }
+    argv[1] = (const char *) st->used.data;
+    argvlen[1] = st->used.len;
 
-    if (ngx_strcmp(verdict->str, "same") == 0 && reply->elements == 2
-        && reply->element[1]->type == REDIS_REPLY_STRING)
-    {
-        /* a parallel retry: the pair the first request got */
-        same.len = reply->element[1]->len;
-        same.data = ngx_pnalloc(r->pool, same.len);
-        if (same.data == NULL) {
-            ngx_http_jobscout_finalize(r, NGX_ERROR);
-            return;
+    if (ngx_strcmp(verdict, "new") == 0) {
+
+        /* the new pair, for a parallel retry within the window */
+
+        argv[0] = "SET";
+        argvlen[0] = 3;
+        argv[2] = (const char *) st->pair.data;
+        argvlen[2] = st->pair.len;
+        argv[3] = "PX";
+        argvlen[3] = 2;
+        argv[4] = st->values[5];
+        argvlen[4] = ngx_strlen(st->values[5]);
+
+        if (ngx_http_jobscout_redis_command(r, ngx_http_jobscout_refresh_noted,
+                                            st, 5, argv, argvlen)
+            != NGX_OK)
+        {
+            ngx_http_jobscout_finalize(r,
+                ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &st->pair));
         }
 
-        ngx_memcpy(same.data, reply->element[1]->str, same.len);
-        ngx_http_jobscout_finalize(r,
-                        ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &same));
         return;
     }
 
-    if (ngx_strcmp(verdict->str, "stolen") == 0) {
+    if (ngx_strcmp(verdict, "same") == 0) {
+        argv[0] = "GET";
+        argvlen[0] = 3;
+
+        if (ngx_http_jobscout_redis_command(r, ngx_http_jobscout_refresh_same,
+                                            st, 2, argv, argvlen)
+            != NGX_OK)
+        {
+            ngx_http_jobscout_finalize(r,
+                ngx_http_jobscout_send_unavailable(r,
+                                           "cannot refresh the session now"));
+        }
+
+        return;
+    }
+
+    if (ngx_strcmp(verdict, "stolen") == 0) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "jobscout: a used refresh token came back: "
                       "its session is revoked");
+
+        ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+        jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+        rc = ngx_http_jobscout_cache_revoked(r, &ctx->token.fam, 1,
+                                             jmcf->jwt.refresh_ttl
+                                             + jmcf->jwt.leeway,
+                                             ngx_http_jobscout_refresh_refused,
+                                             NULL);
+        if (rc == NGX_OK) {
+            return;
+        }
     }
 
     ngx_http_jobscout_finalize(r,
@@ -684,47 +706,89 @@ ngx_http_jobscout_refresh_reply(ngx_http_jobscout_redis_cmd_t *cmd,
 }
 
 
+static void
+ngx_http_jobscout_refresh_noted(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_http_jobscout_refresh_t *st = cmd->data;
+
+    /* rotated in PostgreSQL: the pair is good even if Redis failed */
+
+    ngx_http_jobscout_finalize(cmd->request,
+        ngx_http_jobscout_send_str(cmd->request, NGX_HTTP_OK, &st->pair));
+}
+
+
+static void
+ngx_http_jobscout_refresh_same(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_str_t           same;
+    ngx_http_request_t  *r;
+
+    r = cmd->request;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
+
+        /* the first request has not noted its pair yet, or Redis lost it */
+
+        ngx_http_jobscout_finalize(r,
+            ngx_http_jobscout_send_unavailable(r,
+                                           "cannot refresh the session now"));
+        return;
+    }
+
+    /* a parallel retry: the pair the first request got */
+
+    same.len = reply->len;
+    same.data = ngx_pnalloc(r->pool, same.len);
+    if (same.data == NULL) {
+        ngx_http_jobscout_finalize(r, NGX_ERROR);
+        return;
+    }
+
+    ngx_memcpy(same.data, reply->str, same.len);
+    ngx_http_jobscout_finalize(r,
+                    ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &same));
+}
+
+
+static void
+ngx_http_jobscout_refresh_refused(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_http_jobscout_cache_noted(reply);
+
+    ngx_http_jobscout_finalize(cmd->request,
+        ngx_http_jobscout_send_unauthorized(cmd->request,
+                                          "the refresh token was revoked"));
+}
+
+
 ngx_int_t
 ngx_http_jobscout_auth_logout(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    time_t                          left;
-    ngx_int_t                       i;
-    ngx_str_t                       args[6];
-    ngx_http_jobscout_main_conf_t  *jmcf;
+    ngx_http_jobscout_logout_t  *st;
 
-    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
-
-    for (i = 0; i < 6; i++) {
-        args[i].data = ngx_pnalloc(r->pool, 64 + ctx->token.jti.len
-                                            + ctx->token.fam.len
-                                            + ctx->token.sub.len);
-        if (args[i].data == NULL) {
-            return NGX_ERROR;
-        }
+    st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_logout_t));
+    if (st == NULL) {
+        return NGX_ERROR;
     }
 
-    left = ctx->token.exp - ngx_time() + jmcf->jwt.leeway;
+    st->values[0] = ngx_http_jobscout_cstr(r->pool, &ctx->token.fam);
+    st->values[1] = ngx_http_jobscout_cstr(r->pool, &ctx->token.sub);
+    if (st->values[0] == NULL || st->values[1] == NULL) {
+        return NGX_ERROR;
+    }
 
-    args[0].len = ngx_sprintf(args[0].data, NGX_HTTP_JOBSCOUT_REVOKED_JTI
-                              "%V", &ctx->token.jti) - args[0].data;
-    args[1].len = ngx_sprintf(args[1].data, NGX_HTTP_JOBSCOUT_REVOKED_FAM
-                              "%V", &ctx->token.fam) - args[1].data;
-    args[2].len = ngx_sprintf(args[2].data, NGX_HTTP_JOBSCOUT_USER_FAMS
-                              "%V", &ctx->token.sub) - args[2].data;
-    args[3].len = ngx_sprintf(args[3].data, "%T", left > 0 ? left : 1)
-                  - args[3].data;
-    args[4].len = ngx_sprintf(args[4].data, "%T", jmcf->jwt.refresh_ttl)
-                  - args[4].data;
-    args[5] = ctx->token.fam;
+    st->query.stmt = &ngx_http_jobscout_logout_stmt;
+    st->query.values = st->values;
+    st->query.handler = ngx_http_jobscout_logout_stored;
+    st->query.data = st;
 
-    if (ngx_http_jobscout_eval(r, ngx_http_jobscout_logout_reply, NULL,
-                               ngx_http_jobscout_logout_lua, 3, args, 6)
-        != NGX_OK)
-    {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                            "unavailable",
-                                            "cannot log out now");
+    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
+        return ngx_http_jobscout_pg_send_error(r, &st->query, NULL);
     }
 
     return NGX_DONE;
@@ -732,23 +796,51 @@ ngx_http_jobscout_auth_logout(ngx_http_request_t *r,
 
 
 static void
-ngx_http_jobscout_logout_reply(ngx_http_jobscout_redis_cmd_t *cmd,
+ngx_http_jobscout_logout_stored(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
+{
+    ngx_http_request_t             *r;
+    ngx_http_jobscout_ctx_t        *ctx;
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    r = q->request;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        ngx_http_jobscout_finalize(r,
+                                ngx_http_jobscout_pg_send_error(r, q, res));
+        return;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+    if (ngx_http_jobscout_cache_revoked(r, &ctx->token.fam, 1,
+                                        jmcf->jwt.refresh_ttl
+                                        + jmcf->jwt.leeway,
+                                        ngx_http_jobscout_logout_cached, NULL)
+        != NGX_OK)
+    {
+        ngx_http_jobscout_finalize(r,
+            ngx_http_jobscout_send_unavailable(r, "cannot log out now"));
+    }
+}
+
+
+static void
+ngx_http_jobscout_logout_cached(ngx_http_jobscout_redis_cmd_t *cmd,
     redisReply *reply)
 {
     ngx_http_request_t  *r;
 
     r = cmd->request;
 
-    if (reply == NULL) {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot log out now"));
-        return;
-    }
+    ngx_http_jobscout_cache_noted(reply);
 
-    ngx_http_jobscout_finalize(r,
-        ngx_http_jobscout_send_json(r, NGX_HTTP_NO_CONTENT, NULL, 0));
+    /* revoked in PostgreSQL already; a retry puts it in Redis too */
+
+    ngx_http_jobscout_finalize(r, reply == NULL
+        ? ngx_http_jobscout_send_unavailable(r, "cannot log out now")
+        : ngx_http_jobscout_send_json(r, NGX_HTTP_NO_CONTENT, NULL, 0));
 }
 
 
@@ -820,71 +912,6 @@ ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     }
 
     return NGX_OK;
-}
-
-
-/* every session of a user: after a password reset, a deletion */
-
-ngx_int_t
-ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r, ngx_str_t *user,
-    ngx_http_jobscout_redis_handler_pt handler, void *data)
-{
-    ngx_str_t                       args[2];
-    ngx_http_jobscout_main_conf_t  *jmcf;
-
-    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
-
-    args[0].data = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_USER_FAMS)
-                                        + user->len);
-    args[1].data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-    if (args[0].data == NULL || args[1].data == NULL) {
-        return NGX_ERROR;
-    }
-
-    args[0].len = ngx_sprintf(args[0].data, NGX_HTTP_JOBSCOUT_USER_FAMS "%V",
-                              user) - args[0].data;
-    args[1].len = ngx_sprintf(args[1].data, "%T", jmcf->jwt.refresh_ttl)
-                  - args[1].data;
-
-    return ngx_http_jobscout_eval(r, handler, data,
-                                  ngx_http_jobscout_revoke_all_lua, 1,
-                                  args, 2);
-}
-
-
-/* EVAL script nkeys keys... args...: Redis runs the script atomically */
-
-static ngx_int_t
-ngx_http_jobscout_eval(ngx_http_request_t *r,
-    ngx_http_jobscout_redis_handler_pt handler, void *data,
-    const char *script, ngx_uint_t nkeys, ngx_str_t *args, ngx_uint_t nargs)
-{
-    u_char       *n;
-    size_t       *argvlen;
-    ngx_uint_t    i;
-    const char  **argv;
-
-    argv = ngx_palloc(r->pool, (nargs + 3) * sizeof(char *));
-    argvlen = ngx_palloc(r->pool, (nargs + 3) * sizeof(size_t));
-    n = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-    if (argv == NULL || argvlen == NULL || n == NULL) {
-        return NGX_ERROR;
-    }
-
-    argv[0] = "EVAL";
-    argvlen[0] = 4;
-    argv[1] = script;
-    argvlen[1] = ngx_strlen(script);
-    argv[2] = (const char *) n;
-    argvlen[2] = ngx_sprintf(n, "%ui", nkeys) - n;
-
-    for (i = 0; i < nargs; i++) {
-        argv[i + 3] = (const char *) args[i].data;
-        argvlen[i + 3] = args[i].len;
-    }
-
-    return ngx_http_jobscout_redis_command(r, handler, data, (int) nargs + 3,
-                                           argv, argvlen);
 }
 
 

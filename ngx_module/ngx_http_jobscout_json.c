@@ -8,6 +8,7 @@
 #include "ngx_http_jobscout.h"
 
 
+static void ngx_http_jobscout_body_read_handler(ngx_http_request_t *r);
 static void ngx_http_jobscout_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc);
@@ -35,6 +36,13 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
         || (type->len > sizeof("application/json") - 1
             && type->data[sizeof("application/json") - 1] != ';')))
     {
+        /* the body unread would be taken for the next request */
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
         return ngx_http_jobscout_send_error(r,
                                         NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
                                         "unsupported_media_type",
@@ -75,7 +83,43 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
                    ? "the body is too large" : "the body cannot be read");
     }
 
+    if (rc == NGX_AGAIN) {
+        /* the rest of the body comes later: its time-out answered here */
+        ctx->read_body = r->read_event_handler;
+        r->read_event_handler = ngx_http_jobscout_body_read_handler;
+    }
+
     return NGX_DONE;
+}
+
+
+/*
+ * nginx closes a connection whose body stops coming without a word: the
+ * client is told, in JSON, before it is closed.
+ */
+
+static void
+ngx_http_jobscout_body_read_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                 rc;
+    ngx_http_jobscout_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+
+    if (!r->connection->read->timedout) {
+        ctx->read_body(r);
+        return;
+    }
+
+    r->read_event_handler = ngx_http_block_reading;
+    r->keepalive = 0;
+
+    rc = ngx_http_jobscout_send_error(r, NGX_HTTP_REQUEST_TIME_OUT,
+                                      "request_timeout",
+                                      "the body took too long to arrive");
+
+    /* balances the reference ngx_http_read_client_request_body() took */
+    ngx_http_finalize_request(r, rc);
 }
 
 

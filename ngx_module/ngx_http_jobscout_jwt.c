@@ -4,7 +4,8 @@
  * from the token header, accepts an HS256 token signed with an RSA public
  * key, accepts anything when given no key, and checks no claim.  So the
  * header's "alg" is checked before libjwt sees the token, a key is always
- * given, and every claim (iss, aud, exp, nbf, iat, types) is checked here.
+ * given, and every claim (iss, aud, sub, role, exp, nbf, iat, types, no
+ * duplicate names) is checked here.
  */
 
 
@@ -17,6 +18,8 @@
 #define NGX_HTTP_JOBSCOUT_TOKEN_MAX  4096
 
 
+static json_t *ngx_http_jobscout_jwt_part(ngx_pool_t *pool, u_char *start,
+    u_char *end);
 static ngx_int_t ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
     ngx_http_jobscout_token_t *t);
@@ -42,7 +45,8 @@ static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
 
 /*
  * The Authorization header of the request, verified once: signature,
- * algorithm and claims.  Revocation is checked apart, in Redis.
+ * algorithm and claims.  Revocation is checked apart, after the body
+ * (ngx_http_jobscout_sessions.c).
  */
 
 ngx_int_t
@@ -88,13 +92,10 @@ ngx_int_t
 ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     size_t len, ngx_http_jobscout_token_t *t)
 {
-    u_char                         *copy, *dot;
-    char                           *grants;
+    u_char                         *copy, *dot, *payload;
     jwt_t                          *decoded;
-    json_t                         *header, *alg, *claims;
+    json_t                         *header, *alg, *typ, *claims;
     ngx_int_t                       rc;
-    ngx_str_t                       src, dst;
-    json_error_t                    error;
     ngx_http_jobscout_jwt_conf_t   *jwt;
     ngx_http_jobscout_main_conf_t  *jmcf;
 
@@ -116,23 +117,21 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
         return NGX_DECLINED;
     }
 
-    src.data = token;
-    src.len = dot - token;
-
-    dst.data = ngx_pnalloc(r->pool, ngx_base64_decoded_length(src.len));
-    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    header = json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
-                        &error);
+    header = ngx_http_jobscout_jwt_part(r->pool, token, dot);
     if (header == NULL) {
         return NGX_DECLINED;
     }
 
+    /* "typ", optional (RFC 7519 5.1), is the one we write if present */
+
     alg = json_object_get(header, "alg");
+    typ = json_object_get(header, "typ");
     rc = (json_is_string(alg)
-          && jwt_str_alg(json_string_value(alg)) == jwt->alg)
+          && jwt_str_alg(json_string_value(alg)) == jwt->alg
+          && (typ == NULL
+              || (json_is_string(typ)
+                  && ngx_strcasecmp((u_char *) json_string_value(typ),
+                                    (u_char *) "JWT") == 0)))
          ? NGX_OK : NGX_DECLINED;
     json_decref(header);
 
@@ -156,23 +155,25 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
         return NGX_DECLINED;
     }
 
-    if (jwt_get_alg(decoded) != jwt->alg) {
-        jwt_free(decoded);
-        return NGX_DECLINED;
-    }
-
-    /* 3. the claims, with their types */
-
-    grants = jwt_get_grants_json(decoded, NULL);
+    rc = (jwt_get_alg(decoded) == jwt->alg) ? NGX_OK : NGX_DECLINED;
     jwt_free(decoded);
 
-    if (grants == NULL) {
+    if (rc != NGX_OK) {
         return NGX_DECLINED;
     }
 
-    claims = json_loads(grants, JSON_REJECT_DUPLICATES, &error);
-    free(grants);
+    /*
+     * 3. the claims, with their types.  libjwt keeps the last of duplicate
+     * names: the signed payload is read again here, duplicates refused.
+     */
 
+    payload = dot + 1;
+    dot = ngx_strlchr(payload, token + len, '.');
+    if (dot == NULL) {
+        return NGX_DECLINED;
+    }
+
+    claims = ngx_http_jobscout_jwt_part(r->pool, payload, dot);
     if (claims == NULL) {
         return NGX_DECLINED;
     }
@@ -181,6 +182,27 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     json_decref(claims);
 
     return rc;
+}
+
+
+/* a part of a token, base64url, as a JSON value with no name twice, or NULL */
+
+static json_t *
+ngx_http_jobscout_jwt_part(ngx_pool_t *pool, u_char *start, u_char *end)
+{
+    ngx_str_t      src, dst;
+    json_error_t   error;
+
+    src.data = start;
+    src.len = end - start;
+
+    dst.data = ngx_pnalloc(pool, ngx_base64_decoded_length(src.len));
+    if (dst.data == NULL || ngx_decode_base64url(&dst, &src) != NGX_OK) {
+        return NULL;
+    }
+
+    return json_loadb((char *) dst.data, dst.len, JSON_REJECT_DUPLICATES,
+                      &error);
 }
 
 
@@ -212,6 +234,17 @@ ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
         || ngx_strncmp(iss.data, jwt->issuer.data, iss.len) != 0
         || aud.len != jwt->audience.len
         || ngx_strncmp(aud.data, jwt->audience.data, aud.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    /* what the queries take as given: a user id, one of the product's roles */
+
+    if (ngx_http_jobscout_valid_uuid(&t->sub) != NGX_OK
+        || !((t->role.len == sizeof("user") - 1
+              && ngx_strncmp(t->role.data, "user", t->role.len) == 0)
+             || (t->role.len == sizeof("admin") - 1
+                 && ngx_strncmp(t->role.data, "admin", t->role.len) == 0)))
     {
         return NGX_DECLINED;
     }

@@ -325,9 +325,11 @@ ngx_http_jobscout_handler(ngx_http_request_t *r)
 
 
 /*
- * As the target of "error_page ... @name", the API answers nginx's own
- * errors (a body over client_max_body_size, a bad request line, a timeout)
- * in JSON too.
+ * As the target of "error_page ... /uri", the API answers nginx's own errors
+ * (a bad request line, oversized headers, a body over client_max_body_size,
+ * TRACE, a timeout) in JSON too; nginx has logged their cause.  A URI, not
+ * a named location: a request whose line could not be parsed has no URI of
+ * its own to keep.
  */
 
 static ngx_int_t
@@ -349,9 +351,13 @@ ngx_http_jobscout_error_page(ngx_http_request_t *r)
         { 413, "payload_too_large", "the body is too large" },
         { 414, "uri_too_long", "the URI is too long" },
         { 429, "rate_limited", "too many requests" },
+        { 431, "headers_too_large", "the request headers are too large" },
+        { 501, "not_implemented", "the transfer coding is not supported" },
         { 502, "bad_gateway", "a backend failed" },
         { 503, "unavailable", "the service is unavailable" },
         { 504, "timeout", "a backend timed out" },
+        { 505, "http_version_not_supported",
+          "the HTTP version is not supported" },
         { 0, "internal_error", "internal error" }
     };
 
@@ -359,6 +365,13 @@ ngx_http_jobscout_error_page(ngx_http_request_t *r)
         if (errors[i].status == (ngx_uint_t) r->err_status) {
             break;
         }
+    }
+
+    /* nginx's 494, "error_page 494 =431": nginx has no name for 431 */
+
+    if (r->err_status == 431) {
+        ngx_str_set(&r->headers_out.status_line,
+                    "431 Request Header Fields Too Large");
     }
 
     r->keepalive = 0;

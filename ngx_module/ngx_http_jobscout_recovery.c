@@ -38,8 +38,8 @@ static void ngx_http_jobscout_reset_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
-static void ngx_http_jobscout_reset_revoked(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_reset_revoked(ngx_http_request_t *r,
+    void *data, ngx_int_t ok);
 static ngx_int_t ngx_http_jobscout_bad_token(ngx_http_request_t *r);
 
 
@@ -440,14 +440,10 @@ ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
 
 
 static void
-ngx_http_jobscout_reset_revoked(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
+ngx_http_jobscout_reset_revoked(ngx_http_request_t *r, void *data,
+    ngx_int_t ok)
 {
-    ngx_http_request_t  *r;
-
-    r = cmd->request;
-
-    if (reply == NULL) {
+    if (!ok) {
         ngx_http_jobscout_finalize(r,
             ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                          "unavailable",

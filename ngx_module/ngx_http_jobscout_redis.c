@@ -6,6 +6,10 @@
  * hiredis 0.14 has no timers: each command carries an nginx timer, and a
  * command whose request timed out or went away stays in hiredis's queue
  * (replies come in order) until its reply arrives and is dropped.
+ *
+ * On each connection the first reply asked for by the client itself is
+ * the server's run_id, new at every start of a Redis server: a cache
+ * primed in another server's life (a restart, a failover) is not trusted.
  */
 
 
@@ -19,6 +23,7 @@
 #define NGX_HTTP_JOBSCOUT_REDIS_UP           2
 
 #define NGX_HTTP_JOBSCOUT_REDIS_READS        16
+#define NGX_HTTP_JOBSCOUT_REDIS_RUN_ID_LEN   40
 
 
 struct ngx_http_jobscout_redis_s {
@@ -30,6 +35,8 @@ struct ngx_http_jobscout_redis_s {
     ngx_uint_t                       closing;
     ngx_event_t                      timer;      /* connect or reconnect */
     ngx_msec_t                       backoff;    /* 0: was up */
+    u_char                           run_id[NGX_HTTP_JOBSCOUT_REDIS_RUN_ID_LEN];
+    size_t                           run_id_len; /* 0: not known yet */
 };
 
 
@@ -40,6 +47,8 @@ static void ngx_http_jobscout_redis_connected(const redisAsyncContext *ac,
     int status);
 static void ngx_http_jobscout_redis_disconnected(const redisAsyncContext *ac,
     int status);
+static void ngx_http_jobscout_redis_info(redisAsyncContext *ac, void *r,
+    void *data);
 static void ngx_http_jobscout_redis_read_handler(ngx_event_t *rev);
 static void ngx_http_jobscout_redis_write_handler(ngx_event_t *wev);
 static void ngx_http_jobscout_redis_add_read(void *data);
@@ -161,6 +170,7 @@ ngx_http_jobscout_redis_down(ngx_http_jobscout_redis_t *rc)
 {
     rc->ac = NULL;
     rc->state = NGX_HTTP_JOBSCOUT_REDIS_DOWN;
+    rc->run_id_len = 0;
 
     if (rc->timer.timer_set) {
         ngx_del_timer(&rc->timer);
@@ -227,6 +237,64 @@ ngx_http_jobscout_redis_connected(const redisAsyncContext *ac, int status)
 
     ngx_log_error(NGX_LOG_INFO, rc->log, 0,
                   "jobscout: connected to Redis at %V", &rc->conf->name);
+
+    /* after the commands queued while connecting: they see no run_id */
+
+    if (redisAsyncCommand(rc->ac, ngx_http_jobscout_redis_info, rc,
+                          "INFO server")
+        != REDIS_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+                      "jobscout: cannot ask Redis at %V for its run_id",
+                      &rc->conf->name);
+    }
+}
+
+
+static void
+ngx_http_jobscout_redis_info(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply                 *reply = r;
+    ngx_http_jobscout_redis_t  *rc = data;
+
+    u_char  *p, *last;
+
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING
+        || rc->ac != ac)
+    {
+        return;
+    }
+
+    p = ngx_strnstr((u_char *) reply->str, "run_id:", reply->len);
+    last = (u_char *) reply->str + reply->len;
+
+    if (p == NULL
+        || last - p < (ssize_t) sizeof("run_id:") - 1
+                                + NGX_HTTP_JOBSCOUT_REDIS_RUN_ID_LEN)
+    {
+        ngx_log_error(NGX_LOG_ERR, rc->log, 0,
+                      "jobscout: Redis at %V gave no run_id",
+                      &rc->conf->name);
+        return;
+    }
+
+    ngx_memcpy(rc->run_id, p + sizeof("run_id:") - 1,
+               NGX_HTTP_JOBSCOUT_REDIS_RUN_ID_LEN);
+    rc->run_id_len = NGX_HTTP_JOBSCOUT_REDIS_RUN_ID_LEN;
+}
+
+
+/* the run_id of the Redis server this worker talks to; len 0: unknown */
+
+void
+ngx_http_jobscout_redis_run_id(ngx_http_request_t *r, ngx_str_t *run_id)
+{
+    ngx_http_jobscout_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
+
+    run_id->data = jmcf->redis_client->run_id;
+    run_id->len = jmcf->redis_client->run_id_len;
 }
 
 

@@ -7,8 +7,6 @@
 
 #include "ngx_http_jobscout.h"
 
-#include <openssl/rand.h>
-
 
 static ngx_int_t ngx_http_jobscout_request_id(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
@@ -17,10 +15,13 @@ static ngx_int_t ngx_http_jobscout_valid_request_id(ngx_str_t *id);
 
 static ngx_str_t  ngx_http_jobscout_json_type =
     ngx_string("application/json; charset=utf-8");
+static ngx_str_t  ngx_http_jobscout_request_id_key = ngx_string("X-Request-Id");
+static ngx_str_t  ngx_http_jobscout_nosniff_key =
+    ngx_string("X-Content-Type-Options");
+static ngx_str_t  ngx_http_jobscout_nosniff = ngx_string("nosniff");
+static ngx_str_t  ngx_http_jobscout_cache_key = ngx_string("Cache-Control");
+static ngx_str_t  ngx_http_jobscout_no_store = ngx_string("no-store");
 
-static u_char      ngx_http_jobscout_id_prefix[8];
-static ngx_pid_t   ngx_http_jobscout_id_pid;
-static uint64_t    ngx_http_jobscout_id_counter;
 
 
 ngx_http_jobscout_ctx_t *
@@ -47,8 +48,7 @@ static ngx_int_t
 ngx_http_jobscout_request_id(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    u_char           *p, counter[8];
-    uint64_t          n;
+    u_char           *p;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
@@ -79,40 +79,23 @@ ngx_http_jobscout_request_id(ngx_http_request_t *r,
     }
 
     /*
-     * A missing or unusable id is replaced, never echoed back raw.  Ids need
-     * to be unique, not secret: a random prefix per worker process and a
-     * counter, rather than RAND_bytes() on every request.
+     * A missing or unusable id is replaced, never echoed back raw.  Ids are
+     * random, 128 bits from OpenSSL's generator (no system call per
+     * request): a counter would tell anyone the request volume.
      */
 
-    if (ngx_http_jobscout_id_pid != ngx_pid) {
-        if (RAND_bytes(ngx_http_jobscout_id_prefix,
-                       sizeof(ngx_http_jobscout_id_prefix)) != 1)
-        {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "jobscout: RAND_bytes() failed");
-            return NGX_ERROR;
-        }
-
-        ngx_http_jobscout_id_pid = ngx_pid;
-    }
-
-    n = ngx_http_jobscout_id_counter++;
-
-    for (i = 0; i < sizeof(counter); i++) {
-        counter[sizeof(counter) - 1 - i] = (u_char) (n >> (8 * i));
-    }
-
-    p = ngx_pnalloc(r->pool, 2 * (sizeof(ngx_http_jobscout_id_prefix)
-                                  + sizeof(counter)));
-    if (p == NULL) {
+    p = ngx_pnalloc(r->pool, 2 * NGX_HTTP_JOBSCOUT_REQUEST_ID_BYTES);
+    if (p == NULL
+        || ngx_http_jobscout_random_hex(p, NGX_HTTP_JOBSCOUT_REQUEST_ID_BYTES)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "jobscout: no random request id");
         return NGX_ERROR;
     }
 
     ctx->request_id.data = p;
-    p = ngx_hex_dump(p, ngx_http_jobscout_id_prefix,
-                     sizeof(ngx_http_jobscout_id_prefix));
-    p = ngx_hex_dump(p, counter, sizeof(counter));
-    ctx->request_id.len = p - ctx->request_id.data;
+    ctx->request_id.len = 2 * NGX_HTTP_JOBSCOUT_REQUEST_ID_BYTES;
 
     return NGX_OK;
 }
@@ -152,7 +135,6 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
     ngx_int_t                 rc;
     ngx_buf_t                *b;
     ngx_chain_t               out;
-    ngx_table_elt_t          *h;
     ngx_http_jobscout_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
@@ -168,14 +150,23 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = len;
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    /*
+     * Answers carry tokens, personal data, or what a user may see: none is
+     * stored by a cache, but the description every client gets alike.
+     */
+
+    if (ngx_http_jobscout_add_header(r, &ngx_http_jobscout_request_id_key,
+                                     &ctx->request_id) != NGX_OK
+        || ngx_http_jobscout_add_header(r, &ngx_http_jobscout_nosniff_key,
+                                        &ngx_http_jobscout_nosniff) != NGX_OK
+        || ((ctx->route == NULL
+             || !(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC))
+            && ngx_http_jobscout_add_header(r, &ngx_http_jobscout_cache_key,
+                                            &ngx_http_jobscout_no_store)
+               != NGX_OK))
+    {
         return NGX_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "X-Request-Id");
-    h->value = ctx->request_id;
 
     if (len == 0) {
         r->header_only = 1;
@@ -206,6 +197,25 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
+ngx_http_jobscout_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key = *key;
+    h->value = *value;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
 ngx_http_jobscout_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message)
 {
@@ -217,7 +227,9 @@ ngx_http_jobscout_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
     mlen = ngx_strlen(message);
 
-    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+    /* nginx's own errors (error_page) are logged by nginx, as it sees fit */
+
+    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR && r->err_status == 0) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "jobscout: %ui %s: %s, request_id: %V", status, code,
                       message, &ctx->request_id);

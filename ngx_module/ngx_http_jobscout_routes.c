@@ -11,8 +11,6 @@
 
 static ngx_int_t ngx_http_jobscout_authenticate(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_int_t *rc);
-static void ngx_http_jobscout_revoked_reply(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_route_match(ngx_str_t *pattern,
     ngx_str_t *uri, ngx_http_jobscout_ctx_t *ctx);
 static ngx_int_t ngx_http_jobscout_not_allowed(ngx_http_request_t *r,
@@ -37,7 +35,7 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_test_jobs_explain, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/openapi.json"),
-      ngx_http_jobscout_openapi, 0 },
+      ngx_http_jobscout_openapi, NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/auth/register"),
       ngx_http_jobscout_auth_register, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
@@ -384,80 +382,11 @@ ngx_int_t
 ngx_http_jobscout_route_continue(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_int_t    rc;
-    u_char      *jti, *fam;
-    const char  *argv[3];
-    size_t       argvlen[3];
-
     if (ctx->token_state != NGX_HTTP_JOBSCOUT_TOKEN_VALID) {
         return ctx->route->handler(r, ctx);
     }
 
-    jti = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_REVOKED_JTI) - 1
-                               + ctx->token.jti.len);
-    fam = ngx_pnalloc(r->pool, sizeof(NGX_HTTP_JOBSCOUT_REVOKED_FAM) - 1
-                               + ctx->token.fam.len);
-    if (jti == NULL || fam == NULL) {
-        return NGX_ERROR;
-    }
-
-    argv[0] = "MGET";
-    argvlen[0] = 4;
-    argv[1] = (const char *) jti;
-    argvlen[1] = ngx_sprintf(jti, NGX_HTTP_JOBSCOUT_REVOKED_JTI "%V",
-                             &ctx->token.jti) - jti;
-    argv[2] = (const char *) fam;
-    argvlen[2] = ngx_sprintf(fam, NGX_HTTP_JOBSCOUT_REVOKED_FAM "%V",
-                             &ctx->token.fam) - fam;
-
-    rc = ngx_http_jobscout_redis_command(r, ngx_http_jobscout_revoked_reply,
-                                         NULL, 3, argv, argvlen);
-    if (rc != NGX_OK) {
-        /* fail closed: a revoked token must not pass while Redis is away */
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                            "unavailable",
-                                            "cannot check the session now");
-    }
-
-    return NGX_DONE;
-}
-
-
-static void
-ngx_http_jobscout_revoked_reply(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
-{
-    ngx_int_t                 rc;
-    ngx_uint_t                i;
-    ngx_http_request_t       *r;
-    ngx_http_jobscout_ctx_t  *ctx;
-
-    r = cmd->request;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
-
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
-        rc = ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                          "unavailable",
-                                          "cannot check the session now");
-        ngx_http_jobscout_finalize(r, rc);
-        return;
-    }
-
-    for (i = 0; i < reply->elements; i++) {
-        if (reply->element[i]->type != REDIS_REPLY_NIL) {
-            ctx->token_state = NGX_HTTP_JOBSCOUT_TOKEN_INVALID;
-            rc = ngx_http_jobscout_send_unauthorized(r,
-                                                 "the token was revoked");
-            ngx_http_jobscout_finalize(r, rc);
-            return;
-        }
-    }
-
-    rc = ctx->route->handler(r, ctx);
-
-    if (rc != NGX_DONE) {
-        ngx_http_jobscout_finalize(r, rc);
-    }
+    return ngx_http_jobscout_session_check(r, ctx);
 }
 
 

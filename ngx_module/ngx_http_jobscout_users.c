@@ -52,8 +52,8 @@ static void ngx_http_jobscout_users_delete_checked(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
-static void ngx_http_jobscout_users_revoked(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_users_revoked(ngx_http_request_t *r,
+    void *data, ngx_int_t ok);
 static ngx_int_t ngx_http_jobscout_users_found(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_users_failed(ngx_http_request_t *r,
@@ -647,7 +647,7 @@ ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
          */
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "jobscout: account %V deleted, its sessions not "
-                      "revoked: Redis is unavailable", &st->user);
+                      "revoked", &st->user);
         ngx_http_jobscout_finalize(r,
                     ngx_http_jobscout_send_str(r, NGX_HTTP_OK, &st->answer));
     }
@@ -655,19 +655,15 @@ ngx_http_jobscout_users_deleted(ngx_http_jobscout_pg_query_t *q,
 
 
 static void
-ngx_http_jobscout_users_revoked(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
+ngx_http_jobscout_users_revoked(ngx_http_request_t *r, void *data,
+    ngx_int_t ok)
 {
-    ngx_http_request_t         *r;
-    ngx_http_jobscout_users_t  *st;
+    ngx_http_jobscout_users_t *st = data;
 
-    r = cmd->request;
-    st = cmd->data;
-
-    if (reply == NULL) {
+    if (!ok) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "jobscout: account %V deleted, its sessions not "
-                      "revoked: %s", &st->user, cmd->error);
+                      "revoked", &st->user);
     }
 
     ngx_http_jobscout_finalize(r,

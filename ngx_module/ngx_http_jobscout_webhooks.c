@@ -64,7 +64,6 @@ static void ngx_http_jobscout_webhook_queued(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static ngx_int_t ngx_http_jobscout_webhook_refuse(ngx_http_request_t *r,
     const char *message);
-static ngx_int_t ngx_http_jobscout_no_store(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jobscout_hex_decode(u_char *dst, u_char *src,
     size_t len);
 
@@ -178,9 +177,7 @@ ngx_http_jobscout_admin_sources_webhook_secret(ngx_http_request_t *r,
     values[3] = (const char *) bytea;
     values[4] = (const char *) hex;
 
-    if (ngx_http_jobscout_no_store(r) != NGX_OK) {
-        return NGX_ERROR;
-    }
+    /* the secret is shown once: never cached (as every answer) */
 
     return ngx_http_jobscout_admin_query(r,
                                      &ngx_http_jobscout_webhook_secret_stmt,
@@ -613,24 +610,6 @@ ngx_http_jobscout_webhook_open(ngx_http_request_t *r, u_char *id,
     }
 
     return rc;
-}
-
-
-static ngx_int_t
-ngx_http_jobscout_no_store(ngx_http_request_t *r)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "no-store");
-
-    return NGX_OK;
 }
 
 

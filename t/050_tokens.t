@@ -4,6 +4,7 @@
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
 use JobScout::Token ();
+use JSON::PP ();
 
 our $HttpConfig = <<"_EOC_";
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
@@ -275,3 +276,108 @@ GET /api/v1/users/me
 JobScout::Token::bearer(alg => 'none')
 --- error_code: 401
 --- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 22: a sub that is not a UUID is refused, not a database error
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { sub => 'not-a-uuid' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+--- no_error_log
+22P02
+
+
+=== TEST 23: a role the product does not have is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { role => 'superuser' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 24: role admin is one of the product's (its user does not exist: 404)
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { role => 'admin' })
+--- error_code: 404
+--- response_body_like: "message":"this account no longer exists"
+
+
+=== TEST 25: duplicate claim names are refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+my $c = JSON::PP->new->canonical->encode(JobScout::Token::claims());
+$c =~ s/\}$/,"sub":"00000000-0000-4000-8000-000000000002"}/;
+JobScout::Token::bearer(payload => $c)
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 26: a second role claim does not make an admin
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/admin/stats
+--- more_headers eval
+my $c = JSON::PP->new->canonical->encode(JobScout::Token::claims());
+$c =~ s/\}$/,"role":"admin"}/;
+JobScout::Token::bearer(payload => $c)
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 27: a typ other than JWT is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(header => { typ => 'JOSE+JSON' })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 28: a typ that is not a string is refused
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(header => { typ => 42 })
+--- error_code: 401
+--- response_body_like: "code":"unauthorized","message":"the token is invalid or expired"
+
+
+=== TEST 29: typ is optional, and case-blind
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- pipelined_requests eval
+["GET /api/v1/users/me", "GET /api/v1/users/me"]
+--- more_headers eval
+[JobScout::Token::bearer(header => { typ => undef }),
+ JobScout::Token::bearer(header => { typ => 'jwt' })]
+--- error_code eval
+[404, 404]
+--- response_body_like eval
+["this account no longer exists", "this account no longer exists"]

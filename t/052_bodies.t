@@ -263,8 +263,8 @@ Content-Type: application/json
 === TEST 20: a body over client_max_body_size: 413 in JSON
 --- http_config eval: $::HttpConfig
 --- config
-    error_page 400 408 413 @jobscout_error;
-    location @jobscout_error { jobscout_api; }
+    error_page 400 408 413 /_jobscout/error;
+    location = /_jobscout/error { jobscout_api; }
     location / { client_max_body_size 1k; jobscout_api; }
 --- request
 POST /api/v1/auth/register

@@ -16,9 +16,6 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $log_start = start_api();
 
-# the newest mail task for an address, taken out of the outbox
-sub mail_for { return outbox_mail(@_) }
-
 my $email = "baraka$$\@example.com";
 my ($s, $d) = api(POST => '/auth/register',
                   { email => $email, password => 'first good passphrase', full_name => 'Baraka Mwangi' });

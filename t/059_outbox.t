@@ -56,6 +56,14 @@ sub redis_restart {
     wait_until(10, \&redis_up) or die 'Redis did not answer';
 }
 
+# the append-only file as conf/stack.sh configures it (a suite before
+# may have restarted Redis without): rewritten from the data at once
+redis('config', 'set', 'appendfsync', 'everysec');
+redis('config', 'set', 'appendonly', 'yes');
+ok(wait_until(20, sub { redis('info', 'persistence') =~ /aof_enabled:1.*aof_rewrite_in_progress:0/s
+                        && redis('info', 'persistence') =~ /aof_rewrite_scheduled:0/ }),
+   'Redis keeps an append-only file');
+
 # leftovers of other suites would be relayed to this sink
 psql('DELETE FROM task_outbox');
 redis('del', $queue, 'jobscout:delayed');

@@ -7,8 +7,6 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use File::Copy qw(copy);
-use File::Path qw(make_path);
 use JSON::PP qw(decode_json);
 use Time::HiRes qw(sleep);
 
@@ -17,27 +15,7 @@ use JobScout::Token ();
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
-my $root = $ENV{TEST_JOBSCOUT_ROOT};
-my $servroot = servroot();
-
-clean_servroot();
-make_path("$servroot/tmp");
-copy("$root/conf/openapi.json", "$servroot/conf/openapi.json") or die $!;
-
-open my $in, '<', "$root/conf/nginx.conf" or die $!;
-my $conf = do { local $/; <$in> };
-my %value = (
-    MODULE => $ENV{TEST_NGINX_LOAD_MODULES}, LISTEN => '127.0.0.1:' . server_port(),
-    TEMP => "$servroot/tmp", PG_CONNINFO => $ENV{TEST_NGINX_PG},
-    REDIS_ADDR => $ENV{TEST_NGINX_REDIS}, JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
-    WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
-);
-$conf =~ s/@(\w+)@/$value{$1} \/\/ die "no value for \@$1\@"/ge;
-# nginx started by root runs its workers as nobody: they write bodies there
-chown scalar(getpwnam('nobody')), -1, "$servroot/tmp" if $> == 0;
-open my $out, '>', conf_file() or die $!;
-print $out $conf;
-close $out;
+write_shipped_config();
 
 my ($rc, $err) = test_config();
 is($rc, 0, 'nginx -t accepts the shipped configuration') or diag $err;

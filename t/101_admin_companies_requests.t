@@ -68,8 +68,8 @@ POST /api/v1/admin/companies
 
 === TEST 6: a 2 MB body: 413 in JSON (as configured in conf/nginx.conf)
 --- config
-    error_page 400 408 413 @jobscout_error;
-    location @jobscout_error { jobscout_api; }
+    error_page 400 408 413 /_jobscout/error;
+    location = /_jobscout/error { jobscout_api; }
     location / { client_max_body_size 1m; jobscout_api; }
 --- request eval
 "POST /api/v1/admin/companies\n" . '{"name":"' . ('x' x (2 * 1024 * 1024)) . '"}'

@@ -64,8 +64,8 @@ POST /api/v1/admin/sources
 
 === TEST 4: a 2 MB body: 413 in JSON (as configured in conf/nginx.conf)
 --- config
-    error_page 400 408 413 @jobscout_error;
-    location @jobscout_error { jobscout_api; }
+    error_page 400 408 413 /_jobscout/error;
+    location = /_jobscout/error { jobscout_api; }
     location / { client_max_body_size 1m; jobscout_api; }
 --- request eval
 ::source(',"config":{"include_keywords":["' . ('k' x (2 * 1024 * 1024)) . '"]}')

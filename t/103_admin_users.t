@@ -256,8 +256,9 @@ is($s, 405, 'GET on a change: 405');
 
 # --- Redis away while disabling ---------------------------------------------
 
-# a token whose family Redis does not know: only the database refuses it
-my ($ruto, $ruto_token) = user('ruto');
+# a session revoked in PostgreSQL that Redis cannot note: 503, and the
+# database refuses its token all the same
+my ($ruto, $ruto_token) = logged_in('ruto');
 my ($rhost, $rport) = split /:/, $ENV{TEST_NGINX_REDIS};
 system('redis-cli', '-h', $rhost, '-p', $rport, 'CLIENT', 'PAUSE', '3000',
        'WRITE');

@@ -19,7 +19,7 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user outbox_mail
+our @EXPORT = qw(start_api api psql redis verified_user mail_for
                  outbox_tasks);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
@@ -89,7 +89,7 @@ sub redis {
 
 # the newest mail task of a kind for an address that the API wrote to the
 # task outbox (sql/migrations/0014), taken out of it (no relay runs here)
-sub outbox_mail {
+sub mail_for {
     my ($to, $kind) = @_;
     my $raw = psql("DELETE FROM task_outbox WHERE id = (SELECT id FROM task_outbox"
                    . " WHERE queue = 'jobscout:queue:mail'"

@@ -34,13 +34,14 @@ use Cwd ();
 use File::Spec ();
 use File::Path qw(make_path remove_tree);
 use File::Temp ();
+use File::Copy ();
 use IO::Select ();
 use IO::Socket::INET ();
 use POSIX qw(:sys_wait_h SIGQUIT SIGTERM SIGKILL);
 use Time::HiRes qw(sleep time);
 
 our @EXPORT = qw(
-    write_config start_nginx stop_nginx test_config
+    write_config write_shipped_config start_nginx stop_nginx test_config
     error_log_since error_log_size http_request
 );
 our @EXPORT_OK = qw(
@@ -149,6 +150,36 @@ sub _make_dirs {
                 . '<body>It works!</body></html>';
         close $fh;
     }
+}
+
+# The shipped conf/nginx.conf, rendered as conf/stack.sh renders it, into a
+# clean server root (its OpenAPI description beside it); TEST_NGINX_* and
+# TEST_JOBSCOUT_ROOT as "make test" sets them; http => '...' adds to the
+# http block.
+sub write_shipped_config {
+    my (%a) = @_;
+    my $root = $ENV{TEST_JOBSCOUT_ROOT} // croak "TEST_JOBSCOUT_ROOT unset";
+    clean_servroot();
+    make_path("$ServRoot/tmp");
+    File::Copy::copy("$root/conf/openapi.json", "$ServRoot/conf/openapi.json")
+        or croak "openapi.json: $!";
+    open my $in, '<', "$root/conf/nginx.conf" or croak "nginx.conf: $!";
+    my $conf = do { local $/; <$in> };
+    my %value = (
+        MODULE => $LoadModules, LISTEN => "127.0.0.1:$Port",
+        TEMP => "$ServRoot/tmp", PG_CONNINFO => $ENV{TEST_NGINX_PG},
+        REDIS_ADDR => $ENV{TEST_NGINX_REDIS},
+        JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
+        WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
+    );
+    $conf =~ s/@(\w+)@/$value{$1} \/\/ croak "no value for \@$1\@"/ge;
+    $conf =~ s/^http \{\n/http {\n$a{http}\n/m if defined $a{http};
+    # nginx started by root runs its workers as nobody: they write bodies there
+    chown scalar(getpwnam('nobody')), -1, "$ServRoot/tmp" if $> == 0;
+    open my $out, '>', conf_file() or croak conf_file() . ": $!";
+    print $out $conf;
+    close $out;
+    return 1;
 }
 
 # write_config(

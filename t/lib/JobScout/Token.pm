@@ -7,6 +7,8 @@ package JobScout::Token;
 #   token(alg => 'none')                            unsigned
 #   token(alg => 'RS256', key => $pem_file)         signed by openssl
 #   token(alg => 'HS256', secret => $bytes)         another HMAC secret
+#   token(header => { typ => undef })               header fields changed
+#   token(payload => '{"sub":...}')                 the claims as sent
 
 use strict;
 use warnings;
@@ -49,8 +51,12 @@ sub claims {
 sub token {
     my (%a) = @_;
     my $alg = $a{alg} // 'HS256';
-    my $header = $json->encode({ alg => $alg, typ => 'JWT' });
-    my $payload = $json->encode(claims(%{ $a{claims} || {} }));
+    my %header = (alg => $alg, typ => 'JWT');
+    while (my ($k, $v) = each %{ $a{header} || {} }) {
+        if (defined $v) { $header{$k} = $v } else { delete $header{$k} }
+    }
+    my $header = $json->encode(\%header);
+    my $payload = $a{payload} // $json->encode(claims(%{ $a{claims} || {} }));
     my $input = encode_base64url($header) . '.' . encode_base64url($payload);
 
     return "$input." if $alg eq 'none';
