@@ -60,8 +60,9 @@ sub redis_restart {
 # may have restarted Redis without): rewritten from the data at once
 redis('config', 'set', 'appendfsync', 'everysec');
 redis('config', 'set', 'appendonly', 'yes');
-ok(wait_until(20, sub { redis('info', 'persistence') =~ /aof_enabled:1.*aof_rewrite_in_progress:0/s
-                        && redis('info', 'persistence') =~ /aof_rewrite_scheduled:0/ }),
+ok(wait_until(20, sub { my $p = join "\n", redis('info', 'persistence');
+                        $p =~ /aof_enabled:1/ && $p =~ /aof_rewrite_in_progress:0/
+                        && $p =~ /aof_rewrite_scheduled:0/ }),
    'Redis keeps an append-only file');
 
 # leftovers of other suites would be relayed to this sink
