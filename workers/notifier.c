@@ -821,9 +821,16 @@ js_nt_delete_tasks(js_nt_t *nt)
 
     values[0] = nt->done.data;
 
-    return js_pg_send(&nt->pgw, "outbox_done",
-                      "DELETE FROM task_outbox WHERE id = ANY ($1::text[])",
-                      1, values, JS_NT_PG_TIMEOUT, js_nt_tasks_deleted, nt);
+    if (js_pg_send(&nt->pgw, "outbox_done",
+                   "DELETE FROM task_outbox WHERE id = ANY ($1::text[])",
+                   1, values, JS_NT_PG_TIMEOUT, js_nt_tasks_deleted, nt)
+        != 0)
+    {
+        js_nt_tasks_deleted(nt, NULL, "not sent");
+        return -1;
+    }
+
+    return 0;
 }
 
 
