@@ -294,12 +294,12 @@ static const char  js_mailer_sent_sql[] =
     ")"
     " DELETE FROM task_outbox WHERE id = $1";
 
-/* Given up (dead letters): the claim goes, and the outbox row too. */
+/*
+ * Given up (dead letters): the outbox row goes.  A claim is either
+ * released already or another mailer's, whose copy lives on.
+ */
 static const char  js_mailer_dead_sql[] =
-    "WITH r AS ("
-    "  DELETE FROM mail_deliveries WHERE message_id = $1 AND sent_at IS NULL"
-    ")"
-    " DELETE FROM task_outbox WHERE id = $1";
+    "DELETE FROM task_outbox WHERE id = $1";
 
 static const char  js_mailer_release_sql[] =
     "DELETE FROM mail_deliveries WHERE message_id = $1 AND sent_at IS NULL";
