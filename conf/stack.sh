@@ -422,8 +422,25 @@ bench_inner() {
     jwt_key
     export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
     export JOBSCOUTD STACK_DIR
-    "$ROOT/t/bench/run.sh"
-    JOBSCOUTD=$JOBSCOUTD "$ROOT/t/bench/scrape.pl"
+    # BENCH_PARTS: some parts only (BENCH_PARTS=fresh)
+    local parts=" ${BENCH_PARTS:-nginx scrape fresh} "
+    [[ $parts != *" nginx "* ]] || "$ROOT/t/bench/run.sh"
+    [[ $parts != *" scrape "* ]] || "$ROOT/t/bench/scrape.pl"
+    [[ $parts != *" fresh "* ]] || bench_fresh
+}
+
+# freshness (t/bench/fresh.pl): a database of its own, as the parts above
+# leave 100,000 users who match its jobs, and an empty Redis; jobscoutd's
+# configuration rendered as for make run
+bench_fresh() {
+    local db=${PG_DB}_fresh
+    psql_admin -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+    psql_admin -c "CREATE DATABASE \"$db\""
+    redis-cli -p "$REDIS_PORT" flushall >/dev/null
+    PG_CONNINFO="host=127.0.0.1 port=$PG_PORT dbname=$db user=postgres"
+    "$ROOT/sql/migrate.sh" "$PG_CONNINFO"
+    render "$ROOT/conf/jobscoutd.conf" "$STACK_DIR/fresh.conf"
+    FRESH_CONF=$STACK_DIR/fresh.conf "$ROOT/t/bench/fresh.pl"
 }
 
 case ${1:-} in

@@ -67,6 +67,17 @@ typedef struct {
 } ngx_http_jobscout_jwt_conf_t;
 
 
+/* jobscout_login_throttle: failed logins per account (throttle.c) */
+
+typedef struct {
+    ngx_uint_t                      failures;   /* 0: off */
+    time_t                          window;
+    ngx_msec_t                      backoff;
+    ngx_msec_t                      max;
+    time_t                          known;
+} ngx_http_jobscout_throttle_conf_t;
+
+
 typedef struct {
     ngx_http_jobscout_pg_conf_t     pg;
     ngx_http_jobscout_redis_conf_t  redis;
@@ -79,6 +90,7 @@ typedef struct {
     /* AES-256 key of the sources' webhook secrets; len 0: none */
     ngx_str_t                       webhook_key;
     ngx_msec_t                      source_test_timeout;
+    ngx_http_jobscout_throttle_conf_t  throttle;
 
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
@@ -451,10 +463,59 @@ ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
     "                 email, full_name FROM " from ") m"                     \
     ")"
 
+/*
+ * A mail task LPUSHed for jobscoutd at once, not through the outbox: for
+ * notices whose cause lives in Redis too (the login throttle); token NULL
+ * for a kind without a link token.
+ */
+ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
+    const char *kind, ngx_str_t *to, ngx_str_t *name, u_char *token,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
 ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *password, ngx_str_t *email);
 ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *json);
+
+
+/*
+ * Login attempts per account, whatever the address (throttle.c).  Keys
+ * are the SHA-256 of the lower-cased address, never the address itself.
+ * check() counts an attempt before the password is checked and answers,
+ * through ngx_http_jobscout_throttle_checked(), whether it may go on;
+ * passed() refunds the attempt of a successful login and remembers its
+ * client address.  Both return NGX_DECLINED when throttling is off.
+ */
+
+typedef struct {
+    ngx_str_t                       attempts;   /* Redis keys */
+    ngx_str_t                       pause;
+    ngx_str_t                       known;
+    ngx_uint_t                      attempt;    /* this one's number */
+    time_t                          retry;      /* paused: seconds left */
+} ngx_http_jobscout_throttle_t;
+
+ngx_int_t ngx_http_jobscout_throttle_check(ngx_http_request_t *r,
+    ngx_http_jobscout_throttle_t *t, ngx_str_t *email,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
+/* NGX_OK: go on; NGX_BUSY: paused (t->retry); NGX_ERROR: Redis failed */
+ngx_int_t ngx_http_jobscout_throttle_checked(ngx_http_request_t *r,
+    ngx_http_jobscout_throttle_t *t, redisReply *reply);
+/* a failed attempt that used up the budget: the owner is told, once */
+ngx_uint_t ngx_http_jobscout_throttle_spent(ngx_http_request_t *r,
+    ngx_http_jobscout_throttle_t *t);
+ngx_int_t ngx_http_jobscout_throttle_passed(ngx_http_request_t *r,
+    ngx_http_jobscout_throttle_t *t,
+    ngx_http_jobscout_redis_handler_pt handler, void *data);
+ngx_int_t ngx_http_jobscout_send_throttled(ngx_http_request_t *r,
+    ngx_http_jobscout_throttle_t *t);
+char *ngx_http_jobscout_throttle_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+void ngx_http_jobscout_throttle_init_conf(
+    ngx_http_jobscout_throttle_conf_t *conf);
+
+/* a JSON error with Retry-After when retry is not 0 (limit.c) */
+ngx_int_t ngx_http_jobscout_limit_answer(ngx_http_request_t *r,
+    ngx_uint_t status, const char *code, const char *message, time_t retry);
 
 /* revokes every session of the user; NGX_OK: done() will be called */
 ngx_int_t ngx_http_jobscout_revoke_sessions(ngx_http_request_t *r,

@@ -34,13 +34,17 @@ typedef struct {
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[4];
+    ngx_str_t                       email;      /* as sent, then as stored */
     ngx_str_t                       password;
+    ngx_str_t                       stored;     /* the password's hash */
     ngx_str_t                       id;
     ngx_str_t                       role;
+    ngx_str_t                       name;
     ngx_uint_t                      found;
     ngx_uint_t                      active;
     ngx_uint_t                      verified;
     ngx_str_t                       pair;
+    ngx_http_jobscout_throttle_t    throttle;
 } ngx_http_jobscout_login_t;
 
 
@@ -68,8 +72,19 @@ static void ngx_http_jobscout_register_stored(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
+static void ngx_http_jobscout_login_allowed(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_login_verify(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st);
 static void ngx_http_jobscout_login_checked(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
+static ngx_int_t ngx_http_jobscout_login_refused(ngx_http_request_t *r);
+static void ngx_http_jobscout_login_mailed(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_login_known(
+    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static void ngx_http_jobscout_login_start(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st);
 static void ngx_http_jobscout_login_started(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static ngx_int_t ngx_http_jobscout_issue_pair(ngx_http_request_t *r,
@@ -111,7 +126,8 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_register_stmt = {
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
     "auth_login",
     "SELECT id, hashed_password, is_active AND deleted_at IS NULL,"
-    "       email_verified, CASE WHEN is_admin THEN 'admin' ELSE 'user' END"
+    "       email_verified, CASE WHEN is_admin THEN 'admin' ELSE 'user' END,"
+    "       email, coalesce(full_name, '')"
     "  FROM users WHERE lower(email) = lower($1)",
     1, 0
 };
@@ -180,20 +196,6 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_logout_stmt = {
     "UPDATE auth_sessions SET revoked_at = coalesce(revoked_at, now())"
     " WHERE family = $1 AND user_id = $2::uuid",
     2, 0
-};
-
-
-/* a small deny list: the passwords tried first by every attacker */
-
-static const char  *ngx_http_jobscout_common_passwords[] = {
-    "password", "password1", "password123", "passw0rd", "12345678",
-    "123456789", "1234567890", "87654321", "11111111", "00000000",
-    "qwerty123", "qwertyuiop", "iloveyou", "abc12345", "abcd1234",
-    "letmein1", "welcome1", "welcome123", "admin123", "sunshine",
-    "football", "princess", "baseball", "trustno1", "superman",
-    "starwars", "whatever", "monkey123", "dragon123", "jobscout",
-    "nairobi1", "kenya123", "safaricom", "changeme", "p@ssw0rd",
-    NULL
 };
 
 
@@ -318,7 +320,6 @@ ngx_int_t
 ngx_http_jobscout_auth_login(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    ngx_str_t                   email;
     ngx_http_jobscout_login_t  *st;
 
     static const char  *allowed[] = { "email", "password", NULL };
@@ -331,15 +332,15 @@ ngx_http_jobscout_auth_login(ngx_http_request_t *r,
     ctx->data = st;
 
     if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
-        || ngx_http_jobscout_body_string(r, ctx, "email", 1, 254, &email)
-           != NGX_OK
+        || ngx_http_jobscout_body_string(r, ctx, "email", 1, 254,
+                                         &st->email) != NGX_OK
         || ngx_http_jobscout_body_string(r, ctx, "password", 1, 72,
                                          &st->password) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    st->values[0] = (const char *) email.data;
+    st->values[0] = (const char *) st->email.data;
     st->query.stmt = &ngx_http_jobscout_login_stmt;
     st->query.values = st->values;
     st->query.handler = ngx_http_jobscout_login_user;
@@ -358,7 +359,7 @@ ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 {
     ngx_http_jobscout_login_t *st = q->data;
 
-    ngx_str_t            stored;
+    ngx_int_t            rc;
     ngx_http_request_t  *r;
 
     r = q->request;
@@ -373,29 +374,87 @@ ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q, PGresult *res)
         st->found = 1;
         st->id.len = PQgetlength(res, 0, 0);
         st->id.data = ngx_pnalloc(r->pool, st->id.len + 1);
-        stored.len = PQgetlength(res, 0, 1);
-        stored.data = ngx_pnalloc(r->pool, stored.len);
         st->role.len = PQgetlength(res, 0, 4);
         st->role.data = ngx_pnalloc(r->pool, st->role.len);
 
-        if (st->id.data == NULL || stored.data == NULL
-            || st->role.data == NULL)
+        if (st->id.data == NULL || st->role.data == NULL
+            || ngx_http_jobscout_pg_copy(r->pool, res, 1, &st->stored)
+               != NGX_OK
+            || ngx_http_jobscout_pg_copy(r->pool, res, 5, &st->email)
+               != NGX_OK
+            || ngx_http_jobscout_pg_copy(r->pool, res, 6, &st->name)
+               != NGX_OK)
         {
             ngx_http_jobscout_finalize(r, NGX_ERROR);
             return;
         }
 
         ngx_memcpy(st->id.data, PQgetvalue(res, 0, 0), st->id.len);
-        ngx_memcpy(stored.data, PQgetvalue(res, 0, 1), stored.len);
         ngx_memcpy(st->role.data, PQgetvalue(res, 0, 4), st->role.len);
         st->active = PQgetvalue(res, 0, 2)[0] == 't';
         st->verified = PQgetvalue(res, 0, 3)[0] == 't';
     }
 
+    /*
+     * The attempt counts for the account before any password is checked,
+     * keyed by the stored address when there is one: PostgreSQL's lower()
+     * matches case variants that a byte-wise lower case would count apart.
+     */
+
+    rc = ngx_http_jobscout_throttle_check(r, &st->throttle, &st->email,
+                                          ngx_http_jobscout_login_allowed,
+                                          st);
+
+    if (rc == NGX_DECLINED) {
+        ngx_http_jobscout_login_verify(r, st);
+
+    } else if (rc != NGX_OK) {
+        ngx_http_jobscout_finalize(r,
+            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "unavailable",
+                                         "cannot log in now"));
+    }
+}
+
+
+static void
+ngx_http_jobscout_login_allowed(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_http_jobscout_login_t *st = cmd->data;
+
+    ngx_http_request_t  *r;
+
+    r = cmd->request;
+
+    switch (ngx_http_jobscout_throttle_checked(r, &st->throttle, reply)) {
+
+    case NGX_OK:
+        ngx_http_jobscout_login_verify(r, st);
+        return;
+
+    case NGX_BUSY:
+        ngx_http_jobscout_finalize(r,
+                    ngx_http_jobscout_send_throttled(r, &st->throttle));
+        return;
+
+    default:
+        ngx_http_jobscout_finalize(r,
+            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "unavailable",
+                                         "cannot log in now"));
+    }
+}
+
+
+static void
+ngx_http_jobscout_login_verify(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st)
+{
     /* an unknown address costs the same bcrypt time as a wrong password */
 
     if (ngx_http_jobscout_password_verify(r, &st->password,
-                                          st->found ? &stored : NULL,
+                                          st->found ? &st->stored : NULL,
                                           ngx_http_jobscout_login_checked, st)
         != NGX_OK)
     {
@@ -410,15 +469,29 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
 {
     ngx_http_jobscout_login_t *st = data;
 
-    u_char                         *ttl;
-    ngx_str_t                       fam, jti;
-    ngx_http_jobscout_main_conf_t  *jmcf;
+    ngx_int_t  rc;
 
     if (!ok || !st->found || !st->active) {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_UNAUTHORIZED,
-                                         "invalid_credentials",
-                                         "invalid e-mail or password"));
+
+        /* the budget just spent: the owner hears of it, once */
+
+        if (st->found && st->active && st->verified
+            && ngx_http_jobscout_throttle_spent(r, &st->throttle))
+        {
+            rc = ngx_http_jobscout_queue_mail(r,
+                                        JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED,
+                                        &st->email, &st->name, NULL,
+                                        ngx_http_jobscout_login_mailed, st);
+            if (rc == NGX_OK) {
+                return;
+            }
+
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "jobscout: cannot queue the login throttle "
+                          "e-mail");
+        }
+
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_login_refused(r));
         return;
     }
 
@@ -430,6 +503,59 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
                                          "before logging in"));
         return;
     }
+
+    rc = ngx_http_jobscout_throttle_passed(r, &st->throttle,
+                                           ngx_http_jobscout_login_known, st);
+
+    /* off, or Redis away: the session, which needs Redis, will tell */
+
+    if (rc != NGX_OK) {
+        ngx_http_jobscout_login_start(r, st);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_login_refused(ngx_http_request_t *r)
+{
+    return ngx_http_jobscout_send_error(r, NGX_HTTP_UNAUTHORIZED,
+                                        "invalid_credentials",
+                                        "invalid e-mail or password");
+}
+
+
+static void
+ngx_http_jobscout_login_mailed(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    if (reply == NULL) {
+        ngx_log_error(NGX_LOG_ERR, cmd->request->connection->log, 0,
+                      "jobscout: cannot queue the login throttle e-mail: %s",
+                      cmd->error ? cmd->error : "-");
+    }
+
+    ngx_http_jobscout_finalize(cmd->request,
+                               ngx_http_jobscout_login_refused(cmd->request));
+}
+
+
+/* the address is remembered (or not): the session starts all the same */
+
+static void
+ngx_http_jobscout_login_known(ngx_http_jobscout_redis_cmd_t *cmd,
+    redisReply *reply)
+{
+    ngx_http_jobscout_login_start(cmd->request, cmd->data);
+}
+
+
+static void
+ngx_http_jobscout_login_start(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st)
+{
+    u_char                         *ttl;
+    ngx_str_t                       fam, jti;
+    ngx_http_jobscout_main_conf_t  *jmcf;
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
@@ -873,42 +999,6 @@ ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
             return ngx_http_jobscout_body_refuse(ctx, "email",
                                             "is not an e-mail address");
         }
-    }
-
-    return NGX_OK;
-}
-
-
-/* email: the account's address, which must not be the password, or NULL */
-
-ngx_int_t
-ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
-    ngx_str_t *password, ngx_str_t *email)
-{
-    const char  **p;
-
-    /* bcrypt reads 72 bytes at most: longer would be silently cut */
-
-    if (password->len > 72) {
-        return ngx_http_jobscout_body_refuse(ctx, "password",
-                                        "is longer than 72 bytes");
-    }
-
-    for (p = ngx_http_jobscout_common_passwords; *p; p++) {
-        if (ngx_strlen(*p) == password->len
-            && ngx_strncasecmp((u_char *) *p, password->data,
-                               password->len) == 0)
-        {
-            return ngx_http_jobscout_body_refuse(ctx, "password",
-                                            "is too common");
-        }
-    }
-
-    if (email && password->len == email->len
-        && ngx_strncasecmp(password->data, email->data, email->len) == 0)
-    {
-        return ngx_http_jobscout_body_refuse(ctx, "password",
-                                        "must not be the e-mail address");
     }
 
     return NGX_OK;

@@ -113,8 +113,6 @@ static ngx_http_jobscout_limit_ctx_t *ngx_http_jobscout_limit_get_ctx(
     ngx_http_request_t *r);
 static void ngx_http_jobscout_limit_cleanup(void *data);
 static ngx_int_t ngx_http_jobscout_limit_error_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_jobscout_limit_answer(ngx_http_request_t *r,
-    ngx_uint_t status, const char *code, const char *message, time_t retry);
 
 static void *ngx_http_jobscout_limit_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_jobscout_limit_create_loc_conf(ngx_conf_t *cf);
@@ -654,7 +652,7 @@ ngx_http_jobscout_limit_error_handler(ngx_http_request_t *r)
  * not exist this early in the request, or was cleared by error_page.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_limit_answer(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message, time_t retry)
 {

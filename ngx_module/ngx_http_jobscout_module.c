@@ -98,6 +98,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       offsetof(ngx_http_jobscout_main_conf_t, source_test_timeout),
       NULL },
 
+    { ngx_string("jobscout_login_throttle"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_jobscout_throttle_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -169,6 +176,11 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->jwt.leeway = NGX_CONF_UNSET;
     jmcf->test_endpoints = NGX_CONF_UNSET;
     jmcf->source_test_timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->throttle.failures = NGX_CONF_UNSET_UINT;
+    jmcf->throttle.window = NGX_CONF_UNSET;
+    jmcf->throttle.backoff = NGX_CONF_UNSET_MSEC;
+    jmcf->throttle.max = NGX_CONF_UNSET_MSEC;
+    jmcf->throttle.known = NGX_CONF_UNSET;
 
     return jmcf;
 }
@@ -196,6 +208,7 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(jmcf->jwt.access_ttl, 30 * 60);
     ngx_conf_init_value(jmcf->jwt.refresh_ttl, 7 * 24 * 60 * 60);
     ngx_conf_init_value(jmcf->jwt.leeway, 30);
+    ngx_http_jobscout_throttle_init_conf(&jmcf->throttle);
 
     if (jmcf->jwt.issuer.data == NULL) {
         ngx_str_set(&jmcf->jwt.issuer, "jobscout");

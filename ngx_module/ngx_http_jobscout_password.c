@@ -7,7 +7,8 @@
  *
  *     thread_pool jobscout threads=2;
  *
- * Without it, nginx's "default" pool (32 threads) is used.
+ * Without it, nginx's "default" pool (32 threads) is used.  The checks
+ * of a new password (length, a deny list, not the address) are here too.
  */
 
 
@@ -31,6 +32,20 @@ typedef struct {
     ngx_int_t                       ok;
     char                            result[CRYPT_OUTPUT_SIZE];
 } ngx_http_jobscout_password_t;
+
+
+/* a small deny list: the passwords tried first by every attacker */
+
+static const char  *ngx_http_jobscout_common_passwords[] = {
+    "password", "password1", "password123", "passw0rd", "12345678",
+    "123456789", "1234567890", "87654321", "11111111", "00000000",
+    "qwerty123", "qwertyuiop", "iloveyou", "abc12345", "abcd1234",
+    "letmein1", "welcome1", "welcome123", "admin123", "sunshine",
+    "football", "princess", "baseball", "trustno1", "superman",
+    "starwars", "whatever", "monkey123", "dragon123", "jobscout",
+    "nairobi1", "kenya123", "safaricom", "changeme", "p@ssw0rd",
+    NULL
+};
 
 
 static ngx_int_t ngx_http_jobscout_password_post(ngx_http_request_t *r,
@@ -207,4 +222,40 @@ ngx_http_jobscout_password_done(ngx_event_t *ev)
     explicit_bzero(pw->password, ngx_strlen(pw->password));
 
     pw->handler(r, pw->data, pw->ok, (u_char *) pw->result);
+}
+
+
+/* email: the account's address, which must not be the password, or NULL */
+
+ngx_int_t
+ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
+    ngx_str_t *password, ngx_str_t *email)
+{
+    const char  **p;
+
+    /* bcrypt reads 72 bytes at most: longer would be silently cut */
+
+    if (password->len > 72) {
+        return ngx_http_jobscout_body_refuse(ctx, "password",
+                                        "is longer than 72 bytes");
+    }
+
+    for (p = ngx_http_jobscout_common_passwords; *p; p++) {
+        if (ngx_strlen(*p) == password->len
+            && ngx_strncasecmp((u_char *) *p, password->data,
+                               password->len) == 0)
+        {
+            return ngx_http_jobscout_body_refuse(ctx, "password",
+                                            "is too common");
+        }
+    }
+
+    if (email && password->len == email->len
+        && ngx_strncasecmp(password->data, email->data, email->len) == 0)
+    {
+        return ngx_http_jobscout_body_refuse(ctx, "password",
+                                        "must not be the e-mail address");
+    }
+
+    return NGX_OK;
 }

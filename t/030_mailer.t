@@ -262,8 +262,17 @@ ok(wait_until(10, sub { $r = mail_of($rid) }), 'the reset mail arrives');
 like($r->{head}, qr/^Subject: Reset your Job Scout password\r$/m, '... Subject:');
 like($r->{body}, qr{\Q$base_url/reset-password?token=$tok2\E}, '... the reset link');
 
+# a notice of failed sign-ins: no token, a link to choose a new password
+my ($lid, $throttled) = task('mail.login_throttled', to => "chebet$$\@example.com",
+                             name => 'Chebet Koech');
+redis('lpush', 'jobscout:queue:mail', $throttled);
+my $l;
+ok(wait_until(10, sub { $l = mail_of($lid) }), 'the failed sign-ins mail arrives, without a token');
+like($l->{head}, qr/^Subject: Failed sign-ins to your Job Scout account\r$/m, '... Subject:');
+like($l->{body}, qr{\Q$base_url/forgot-password\E\r?\n}, '... the link to choose a new password');
+
 ok(wait_until(5, sub { redis('llen', "jobscout:processing:$consumer") == 0 }),
-   'both are acked: the processing list is empty');
+   'all are acked: the processing list is empty');
 is(redis('llen', 'jobscout:queue:mail'), 0, '... and the queue too');
 
 # 2. a header injection is dead-lettered, never sent

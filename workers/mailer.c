@@ -389,7 +389,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     name = js_mailer_arg(t, "name");
     token = js_mailer_arg(t, "token");
 
-    if (to == NULL || (token == NULL && !js_mail_is_job_kind(t->kind))) {
+    if (to == NULL || (token == NULL && js_mail_needs_token(t->kind))) {
         js_mailer_fail(m, t, "args lack a string \"to\" or "
                              "\"token\"", 1);
         return;

@@ -255,7 +255,21 @@ js_scrape_wait(js_scrape_run_t *r, int what)
 static void
 js_scrape_fetch(js_scrape_run_t *r)
 {
-    int  first = r->page.npages == 0, robots;
+    int      first = r->page.npages == 0, robots;
+    int64_t  wait;
+
+    /* the gap to the host's last request, as sent, not as reserved */
+    if (r->s->q.redis == NULL
+        || js_polite_start(r->s->q.redis, r->host, js_scrape_host_gap(r),
+                           &wait) != 0)
+    {
+        js_scrape_abort(r, "redis: cannot start a host's request");
+        return;
+    }
+    if (wait > 0) {
+        r->not_before = js_msec() + wait;
+        return;                          /* still waiting, as before */
+    }
 
     robots = r->waiting == JS_SCRAPE_WAIT_ROBOTS;
     r->waiting = JS_SCRAPE_WAIT_NONE;

@@ -656,10 +656,10 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->scrape_host_delay = 6000;
     cf->scrape_robots_ttl = 24 * 3600 * 1000;
     cf->scrape_jitter = 10 * 1000;
-    cf->scrape_poll_high_min = 30 * 1000;
-    cf->scrape_poll_high_max = 5 * 60 * 1000;
-    cf->scrape_poll_normal_min = 2 * 60 * 1000;
-    cf->scrape_poll_normal_max = 3600 * 1000;
+    cf->scrape_poll_high_min = 15 * 1000;
+    cf->scrape_poll_high_max = 45 * 1000;
+    cf->scrape_poll_normal_min = 60 * 1000;
+    cf->scrape_poll_normal_max = 4 * 60 * 1000;
     cf->scheduler_interval = 1000;
 
     cf->prefix = js_conf_prefix(prefix);

@@ -54,8 +54,8 @@
  *
  * and for "workers scheduler 1;":
  *
- *   scrape_poll_high 30s 5m;             floor, ceiling (7 days at most)
- *   scrape_poll_normal 2m 1h;            of a source's next check, estimated
+ *   scrape_poll_high 15s 45s;            floor, ceiling (7 days at most)
+ *   scrape_poll_normal 1m 4m;            of a source's next check, estimated
  *                                        from how often its polls found a
  *                                        change (lib/polling.h); the
  *                                        scrapers set it after each run

@@ -94,6 +94,16 @@
 #define JOBSCOUT_TASK_MAIL_RESET_PASSWORD   "mail.reset_password"
 
 /*
+ * Queued by the module when failed logins for an account use up its
+ * budget (jobscout_login_throttle), on JOBSCOUT_QUEUE_MAIL.  args:
+ *
+ *   {"to": "<e-mail>", "name": "<full name>"}
+ *
+ * No token: the mail links to {public_base_url}/forgot-password.
+ */
+#define JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED  "mail.login_throttled"
+
+/*
  * Job mails, queued by the notifier role on JOBSCOUT_QUEUE_MAIL: the
  * jobs of one match at once (job_alert), or an hour's or a day's in one
  * digest (job_digest), as the user's preferences.notifications say.

@@ -25,6 +25,7 @@ typedef struct {
     const char  *kind;
     const char  *subject;
     const char  *path;
+    int          token;      /* the link carries the task's token */
     const char  *text;       /* %1$s name, %2$s link */
     const char  *html;       /* the same, HTML-escaped */
 } js_mail_kind_t;
@@ -38,7 +39,7 @@ static const js_mail_kind_t  js_mail_kinds[] = {
 
     { JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
       "Confirm your e-mail address for Job Scout",
-      "/verify-email",
+      "/verify-email", 1,
 
       "Hello%1$s,\n"
       "\n"
@@ -70,7 +71,7 @@ static const js_mail_kind_t  js_mail_kinds[] = {
 
     { JOBSCOUT_TASK_MAIL_RESET_PASSWORD,
       "Reset your Job Scout password",
-      "/reset-password",
+      "/reset-password", 1,
 
       "Hello%1$s,\n"
       "\n"
@@ -97,6 +98,41 @@ static const js_mail_kind_t  js_mail_kinds[] = {
       "<p>The link is valid for 1 hour and works once. If you did not "
       "ask for it, ignore this e-mail: your password stays as it "
       "is.</p>\n"
+      "<p>Job Scout</p>\n"
+      "</body></html>\n" },
+
+    { JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED,
+      "Failed sign-ins to your Job Scout account",
+      "/forgot-password", 0,
+
+      "Hello%1$s,\n"
+      "\n"
+      "Someone just tried to sign in to your Job Scout account with a "
+      "wrong password many times. To protect it, sign-ins from new "
+      "places are paused for a few minutes; the places you usually sign "
+      "in from are not affected.\n"
+      "\n"
+      "If it was you, wait a few minutes and try again. If it was not, "
+      "no one got in, but choose a new password to be safe:\n"
+      "\n"
+      "%2$s\n"
+      "\n"
+      "-- \n"
+      "Job Scout\n",
+
+      "<!DOCTYPE html>\n"
+      "<html><head><meta charset=\"utf-8\">"
+      "<title>Failed sign-ins</title></head>\n"
+      "<body style=\"font-family: sans-serif; line-height: 1.5\">\n"
+      "<p>Hello%1$s,</p>\n"
+      "<p>Someone just tried to sign in to your Job Scout account with a "
+      "wrong password many times. To protect it, sign-ins from new "
+      "places are paused for a few minutes; the places you usually sign "
+      "in from are not affected.</p>\n"
+      "<p>If it was you, wait a few minutes and try again. If it was not, "
+      "no one got in, but choose a new password to be safe:</p>\n"
+      "<p><a href=\"%2$s\">Choose a new password</a></p>\n"
+      "<p>Or open this link: %2$s</p>\n"
       "<p>Job Scout</p>\n"
       "</body></html>\n" },
 };
@@ -297,6 +333,20 @@ js_mail_subject(const char *kind)
         return "Your {period} Job Scout digest: {n} new jobs";
     }
     return NULL;
+}
+
+int
+js_mail_needs_token(const char *kind)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(js_mail_kinds) / sizeof(js_mail_kinds[0]); i++) {
+        if (strcmp(js_mail_kinds[i].kind, kind) == 0) {
+            return js_mail_kinds[i].token;
+        }
+    }
+
+    return 0;
 }
 
 int
@@ -532,7 +582,10 @@ js_mail_strdup_printf(const char *fmt, ...)
     return n < 0 ? NULL : s;
 }
 
-/* The text and HTML of a verification or reset mail: a name and a link. */
+/*
+ * The text and HTML of an account mail (verification, reset, failed
+ * sign-ins): a name and a link, with the token when the kind has one.
+ */
 static int
 js_mail_token_bodies(const js_mail_t *m, const js_mail_kind_t *k,
     char **text, char **html)
@@ -543,8 +596,9 @@ js_mail_token_bodies(const js_mail_t *m, const js_mail_kind_t *k,
 
     memset(&hname, 0, sizeof(hname));
 
-    link = js_mail_strdup_printf("%s%s?token=%s", m->base_url, k->path,
-                                 m->token);
+    link = k->token ? js_mail_strdup_printf("%s%s?token=%s", m->base_url,
+                                            k->path, m->token)
+                    : js_mail_strdup_printf("%s%s", m->base_url, k->path);
     name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "",
                                     m->name);
     if (link == NULL || name_sp == NULL) {
@@ -810,7 +864,8 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
 
     if (js_mail_addr_check(m->to, err, errlen) != 0
         || js_mail_name_check(m->name, err, errlen) != 0
-        || (k != NULL && js_mail_token_check(m->token, err, errlen) != 0))
+        || (k != NULL && k->token
+            && js_mail_token_check(m->token, err, errlen) != 0))
     {
         return NULL;
     }

@@ -33,7 +33,7 @@ typedef struct {
     const char  *id;          /* task id: Message-ID and MIME boundary */
     const char  *to;
     const char  *name;        /* may be empty */
-    const char  *token;       /* verify / reset mails */
+    const char  *token;       /* verify / reset mails, else NULL */
     const char  *from;        /* header value, "Name <addr>" */
     const char  *base_url;    /* no trailing '/' */
     time_t       now;         /* the Date: header */
@@ -70,6 +70,9 @@ char *js_mail_from_addr(const char *from, char *err, size_t errlen);
  * mails name their job or count their jobs: a pattern is returned.
  */
 const char *js_mail_subject(const char *kind);
+
+/* A kind whose link carries the task's "token" (verify, reset). */
+int js_mail_needs_token(const char *kind);
 
 /* mail.job_alert or mail.job_digest: args hold jobs, not a token. */
 int js_mail_is_job_kind(const char *kind);

@@ -16,6 +16,45 @@ static const char  js_polite_slot_lua[] =
     "  string.format('%.0f', nxt - now + 1000))\n"
     "return at - now\n";
 
+/*
+ * KEYS: the host's key of its last request's start.  ARGV: delay (ms).
+ * Returns 0 and records now when the last start is at least delay ago,
+ * else the wait (ms) still needed.
+ */
+static const char  js_polite_start_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+    "local gap = tonumber(ARGV[1])\n"
+    "if now < last + gap then return last + gap - now end\n"
+    "redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX',\n"
+    "  string.format('%.0f', gap + 1000))\n"
+    "return 0\n";
+
+int
+js_polite_start(redisContext *c, const char *host, int delay, int64_t *wait)
+{
+    redisReply  *r;
+
+    *wait = 0;
+    if (delay <= 0) {
+        return 0;
+    }
+
+    r = redisCommand(c, "EVAL %s 1 %s%s %d", js_polite_start_lua,
+                     JS_POLITE_LAST_PREFIX, host, delay);
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+        if (r != NULL) {
+            freeReplyObject(r);
+        }
+        return -1;
+    }
+
+    *wait = r->integer;
+    freeReplyObject(r);
+    return 0;
+}
+
 int
 js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
 {

@@ -6,8 +6,12 @@
  * The delay is a reservation: js_polite_slot() atomically moves the
  * host's "next allowed" time (a key holding Unix ms, Redis's clock) by
  * delay and says how long to wait for the slot it reserved, so that
- * requests to a host are at least delay apart whichever process sends
- * them.
+ * requests to a host are spread delay apart whichever process sends
+ * them.  A reservation is kept only if the request starts on time: a
+ * process that starts late (busy, or a longer Crawl-delay learnt since)
+ * would shorten the gap to the next one.  So js_polite_start(), at the
+ * moment of sending, checks the start of the host's last request
+ * itself and records this one's, or says how much longer to wait.
  */
 
 #ifndef JS_POLITE_H
@@ -20,9 +24,15 @@
 #define JS_POLITE_ROBOTS_PREFIX  "jobscout:robots:"     /* + origin */
 #define JS_POLITE_HOST_PREFIX    "jobscout:host:next:"  /* + host */
 #define JS_POLITE_LOCK_PREFIX    "jobscout:robots:lock:"  /* + origin */
+#define JS_POLITE_LAST_PREFIX    "jobscout:host:last:"  /* + host */
 
 /* 0 with *wait (ms) set, -1 when Redis failed. */
 int js_polite_slot(redisContext *c, const char *host, int delay,
+    int64_t *wait);
+
+/* 0 with *wait 0: send now (recorded); *wait > 0: wait that long and
+ * ask again; -1 when Redis failed. */
+int js_polite_start(redisContext *c, const char *host, int delay,
     int64_t *wait);
 
 /* 1 with *rules (malloc'ed), 0 when not cached, -1 when Redis failed. */

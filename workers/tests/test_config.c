@@ -386,11 +386,11 @@ test_slots(void)
     write_conf("postgres x;\nredis h:1;\nworkers scraper 1;\n");
     is_int(js_conf_load(&cf, file, "/p", roles, err, sizeof(err)), 0,
            "defaults");
-    is_int(cf.scrape_poll_high_min, 30000, "scrape_poll_high floor 30s");
-    is_int(cf.scrape_poll_high_max, 300000, "scrape_poll_high ceiling 5m");
-    is_int(cf.scrape_poll_normal_min, 120000, "scrape_poll_normal floor 2m");
-    is_int(cf.scrape_poll_normal_max, 3600000,
-           "scrape_poll_normal ceiling 1h");
+    is_int(cf.scrape_poll_high_min, 15000, "scrape_poll_high floor 15s");
+    is_int(cf.scrape_poll_high_max, 45000, "scrape_poll_high ceiling 45s");
+    is_int(cf.scrape_poll_normal_min, 60000, "scrape_poll_normal floor 1m");
+    is_int(cf.scrape_poll_normal_max, 240000,
+           "scrape_poll_normal ceiling 4m");
     is_int(cf.scrape_jitter, 10000, "scrape_jitter 10s");
     is_int(cf.scheduler_interval, 1000, "scheduler_interval 1s");
     is_int(cf.relay_lease, 300000, "relay_lease 5m");

@@ -168,6 +168,25 @@ test_render(void)
     like_str(msg, "Hello,\r\n", "... and a plain greeting");
     free(msg);
 
+    /* Failed sign-ins: no token, a link to choose a new password. */
+    m = mail_for(JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED, "o@example.com",
+                 "Owner");
+    m.token = NULL;
+    msg = js_mail_render(&m, err, sizeof(err));
+    ok(msg != NULL, "login throttled mail renders without a token");
+    like_str(msg, "Subject: Failed sign-ins to your Job Scout account\r\n",
+             "... its Subject");
+    dec = msg ? qp_decode(msg) : NULL;
+    like_str(dec, "https://jobscout.example/forgot-password\r\n",
+             "... links to forgot-password, no token");
+    like_str(dec, "sign-ins from new places are paused", "... says why");
+    free(dec);
+    free(msg);
+    ok(js_mail_needs_token(JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED) == 0
+       && js_mail_needs_token(JOBSCOUT_TASK_MAIL_RESET_PASSWORD) == 1
+       && js_mail_needs_token(JOBSCOUT_TASK_MAIL_JOB_ALERT) == 0,
+       "which kinds need a token");
+
     m = mail_for("mail.birthday", "n@example.com", "x");
     ok(js_mail_render(&m, err, sizeof(err)) == NULL, "unknown kind");
     like_str(err, "unknown mail kind", "... says so");

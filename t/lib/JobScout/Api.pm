@@ -5,8 +5,10 @@ package JobScout::Api;
 #
 #   my ($status, $data, $headers, $seconds, $raw) =
 #       api(POST => '/auth/login', { email => ..., password => ... }, $token);
+#   api(POST => '/auth/login', {...}, undef, "X-Forwarded-For: 10.0.0.1\r\n");
 #   my $n = psql("SELECT count(*) FROM users");
 #   my @values = redis('lrange', 'jobscout:queue:mail', 0, -1);
+#   my $task = mail_for($to, 'mail.verify_email');
 
 use strict;
 use warnings;
@@ -49,11 +51,12 @@ EOC
 }
 
 sub api {
-    my ($method, $path, $body, $token) = @_;
+    my ($method, $path, $body, $token, $headers) = @_;
     my $json = defined $body ? (ref $body ? encode_json($body) : $body) : '';
     my $req = "$method /api/v1$path HTTP/1.1\r\nHost: localhost\r\n"
             . "Connection: close\r\n"
             . ($token ? "Authorization: Bearer $token\r\n" : '')
+            . ($headers // '')
             . (defined $body ? "Content-Type: application/json\r\n"
                                . "Content-Length: " . length($json) . "\r\n"
                              : '')

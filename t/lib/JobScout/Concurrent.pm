@@ -16,16 +16,17 @@ use JobScout::TestNginx qw(server_port parse_http_response);
 
 our @EXPORT_OK = qw(send_request collect);
 
-# send_request(PATH): opens a connection and sends GET PATH; returns a handle
+# send_request(PATH [, REQUEST]): opens a connection and sends GET PATH, or
+# the whole REQUEST as it is; returns a handle
 sub send_request {
-    my ($path) = @_;
+    my ($path, $raw) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                      PeerPort => server_port(),
                                      Proto => 'tcp')
         or die "connect: $!";
     my $req = { path => $path, sock => $sock, raw => '', start => time };
-    $sock->syswrite("GET $path HTTP/1.1\r\nHost: localhost\r\n"
-                    . "Connection: close\r\n\r\n");
+    $sock->syswrite($raw // "GET $path HTTP/1.1\r\nHost: localhost\r\n"
+                            . "Connection: close\r\n\r\n");
     return $req;
 }
 
