@@ -136,8 +136,11 @@ pg_stop() {
 redis_start() {
     mkdir -p "$STACK_DIR/redis"
     if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+        # the append-only file, fsynced every second: a restart keeps the
+        # queues and revocations (the task outbox covers the rest)
         redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-            --appendonly no --daemonize yes --dir "$STACK_DIR/redis" \
+            --appendonly yes --appendfsync everysec \
+            --daemonize yes --dir "$STACK_DIR/redis" \
             --pidfile "$STACK_DIR/redis/redis.pid" \
             --logfile "$STACK_DIR/redis/redis.log"
         wait_for 5 redis-cli -p "$REDIS_PORT" ping || die "Redis did not start"

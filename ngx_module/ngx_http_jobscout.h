@@ -443,7 +443,31 @@ const char *ngx_http_jobscout_cstr(ngx_pool_t *pool, ngx_str_t *s);
  * 65 bytes each.
  */
 ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
-/* a mail task for jobscoutd; token NULL for a kind without a link token */
+
+/*
+ * A CTE queuing the mail of kind (workers/lib/jobscout_task.h's format)
+ * for each row of "from" (its email and full_name) in the task outbox
+ * (sql/migrations/0014): written in the statement that makes the token,
+ * relayed to Redis by jobscoutd, so that no answered request loses its
+ * mail to Redis.  token: the parameter holding the raw token.
+ */
+#define NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(kind, token, from)                 \
+    " mail AS ("                                                             \
+    "  INSERT INTO task_outbox (id, queue, task)"                            \
+    "  SELECT m.id, '" JOBSCOUT_QUEUE_MAIL "',"                              \
+    "         json_build_object('id', m.id, 'kind', '" kind "',"             \
+    "           'args', json_build_object('to', m.email,"                    \
+    "             'name', coalesce(m.full_name, ''), 'token', " token "),"   \
+    "           'attempt', 0, 'enqueued_at', task_now_ms())::text"           \
+    "    FROM (SELECT replace(gen_random_uuid()::text, '-', '') AS id,"      \
+    "                 email, full_name FROM " from ") m"                     \
+    ")"
+
+/*
+ * A mail task LPUSHed for jobscoutd at once, not through the outbox: for
+ * notices whose cause lives in Redis too (the login throttle); token NULL
+ * for a kind without a link token.
+ */
 ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
     const char *kind, ngx_str_t *to, ngx_str_t *name, u_char *token,
     ngx_http_jobscout_redis_handler_pt handler, void *data);

@@ -22,13 +22,12 @@
 
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
-    const char                     *values[4];
+    const char                     *values[5];
     ngx_str_t                       email;
     ngx_str_t                       password;
     ngx_str_t                       full_name;
     u_char                          token[65];      /* sent by e-mail */
     u_char                          token_hash[65]; /* stored: SHA-256 */
-    ngx_str_t                       user;           /* the JSON answered */
 } ngx_http_jobscout_register_t;
 
 
@@ -71,8 +70,6 @@ static void ngx_http_jobscout_register_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_register_stored(
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
-static void ngx_http_jobscout_register_mailed(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_http_jobscout_login_user(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static void ngx_http_jobscout_login_allowed(
@@ -117,11 +114,13 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_register_stmt = {
     "  INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at)"
     "  SELECT decode($4, 'hex'), u.id, 'verify_email',"
     "         now() + interval '24 hours' FROM u"
-    ")"
+    "),"
+    NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
+                                      "$5::text", "u")
     " SELECT json_build_object('id', id, 'email', email,"
     "        'full_name', full_name, 'email_verified', email_verified,"
     "        'created_at', created_at)::text FROM u",
-    4, 0
+    5, 0
 };
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
@@ -265,6 +264,7 @@ ngx_http_jobscout_register_hashed(ngx_http_request_t *r, void *data,
     st->values[1] = (const char *) hash;
     st->values[2] = (const char *) st->full_name.data;
     st->values[3] = (const char *) st->token_hash;
+    st->values[4] = (const char *) st->token;
 
     st->query.stmt = &ngx_http_jobscout_register_stmt;
     st->query.values = st->values;
@@ -282,8 +282,6 @@ static void
 ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
     PGresult *res)
 {
-    ngx_http_jobscout_register_t *st = q->data;
-
     const char          *sqlstate;
     ngx_http_request_t  *r;
 
@@ -310,42 +308,11 @@ ngx_http_jobscout_register_stored(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    if (ngx_http_jobscout_pg_copy(r->pool, res, 0, &st->user) != NGX_OK) {
-        ngx_http_jobscout_finalize(r, NGX_ERROR);
-        return;
-    }
+    /* the account and its e-mail, committed together */
 
-    /* the committed account, then its e-mail: at least once, by jobscoutd */
-
-    if (ngx_http_jobscout_queue_mail(r, JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
-                                     &st->email, &st->full_name, st->token,
-                                     ngx_http_jobscout_register_mailed, st)
-        != NGX_OK)
-    {
-        /* the account exists; /auth/resend-verification mails again */
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "jobscout: cannot queue the verification e-mail");
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_str(r, NGX_HTTP_CREATED, &st->user));
-    }
-}
-
-
-static void
-ngx_http_jobscout_register_mailed(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
-{
-    ngx_http_jobscout_register_t *st = cmd->data;
-
-    if (reply == NULL) {
-        ngx_log_error(NGX_LOG_ERR, cmd->request->connection->log, 0,
-                      "jobscout: cannot queue the verification e-mail: %s",
-                      cmd->error);
-    }
-
-    ngx_http_jobscout_finalize(cmd->request,
-        ngx_http_jobscout_send_str(cmd->request, NGX_HTTP_CREATED,
-                                   &st->user));
+    ngx_http_jobscout_finalize(r,
+                        ngx_http_jobscout_send_pg_json(r, NGX_HTTP_CREATED,
+                                                       res));
 }
 
 

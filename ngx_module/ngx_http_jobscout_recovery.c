@@ -16,8 +16,7 @@
 
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
-    const char                     *values[2];
-    const char                     *kind;
+    const char                     *values[3];
     ngx_str_t                       password;
     u_char                          token[65];
     u_char                          hash[65];
@@ -29,12 +28,9 @@ static ngx_http_jobscout_recovery_t *ngx_http_jobscout_recovery_new(
 static ngx_int_t ngx_http_jobscout_token_field(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_recovery_t *st);
 static ngx_int_t ngx_http_jobscout_request_token(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
-    const char *kind);
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt);
 static void ngx_http_jobscout_token_stored(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
-static void ngx_http_jobscout_accepted(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply);
 static ngx_int_t ngx_http_jobscout_send_accepted(ngx_http_request_t *r);
 static void ngx_http_jobscout_verified(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
@@ -79,9 +75,11 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_resend_stmt = {
     "  INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at)"
     "  SELECT decode($2, 'hex'), id, 'verify_email',"
     "         now() + interval '24 hours' FROM u"
-    ")"
-    " SELECT email, full_name FROM u",
-    2, 0
+    "),"
+    NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(JOBSCOUT_TASK_MAIL_VERIFY_EMAIL,
+                                      "$3::text", "u")
+    " SELECT count(*) FROM u",
+    3, 0
 };
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_forgot_stmt = {
@@ -97,9 +95,11 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_forgot_stmt = {
     "  INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at)"
     "  SELECT decode($2, 'hex'), id, 'reset_password',"
     "         now() + interval '1 hour' FROM u"
-    ")"
-    " SELECT email, full_name FROM u",
-    2, 0
+    "),"
+    NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(JOBSCOUT_TASK_MAIL_RESET_PASSWORD,
+                                      "$3::text", "u")
+    " SELECT count(*) FROM u",
+    3, 0
 };
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_reset_stmt = {
@@ -296,8 +296,7 @@ ngx_http_jobscout_auth_resend_verification(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     return ngx_http_jobscout_request_token(r, ctx,
-                                           &ngx_http_jobscout_resend_stmt,
-                                           JOBSCOUT_TASK_MAIL_VERIFY_EMAIL);
+                                           &ngx_http_jobscout_resend_stmt);
 }
 
 
@@ -306,8 +305,7 @@ ngx_http_jobscout_auth_forgot_password(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     return ngx_http_jobscout_request_token(r, ctx,
-                                           &ngx_http_jobscout_forgot_stmt,
-                                           JOBSCOUT_TASK_MAIL_RESET_PASSWORD);
+                                           &ngx_http_jobscout_forgot_stmt);
 }
 
 
@@ -315,8 +313,7 @@ ngx_http_jobscout_auth_forgot_password(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_jobscout_request_token(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
-    const char *kind)
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt)
 {
     ngx_str_t                      email;
     ngx_http_jobscout_recovery_t  *st;
@@ -339,9 +336,9 @@ ngx_http_jobscout_request_token(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    st->kind = kind;
     st->values[0] = (const char *) email.data;
     st->values[1] = (const char *) st->hash;
+    st->values[2] = (const char *) st->token;
     st->query.stmt = stmt;
     st->query.handler = ngx_http_jobscout_token_stored;
 
@@ -353,13 +350,12 @@ ngx_http_jobscout_request_token(ngx_http_request_t *r,
 }
 
 
+/* the mail, if any, is in the outbox with its token: 202 either way */
+
 static void
 ngx_http_jobscout_token_stored(ngx_http_jobscout_pg_query_t *q,
     PGresult *res)
 {
-    ngx_http_jobscout_recovery_t *st = q->data;
-
-    ngx_str_t            to, name;
     ngx_http_request_t  *r;
 
     r = q->request;
@@ -367,45 +363,6 @@ ngx_http_jobscout_token_stored(ngx_http_jobscout_pg_query_t *q,
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         ngx_http_jobscout_finalize(r,
                                 ngx_http_jobscout_pg_send_error(r, q, res));
-        return;
-    }
-
-    if (PQntuples(res) == 0) {
-        /* no such account: the same answer, nothing sent */
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_send_accepted(r));
-        return;
-    }
-
-    to.data = (u_char *) PQgetvalue(res, 0, 0);
-    to.len = PQgetlength(res, 0, 0);
-    name.data = (u_char *) PQgetvalue(res, 0, 1);
-    name.len = PQgetlength(res, 0, 1);
-
-    if (ngx_http_jobscout_queue_mail(r, st->kind, &to, &name, st->token,
-                                     ngx_http_jobscout_accepted, st)
-        != NGX_OK)
-    {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot send the e-mail now"));
-    }
-}
-
-
-static void
-ngx_http_jobscout_accepted(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
-{
-    ngx_http_request_t  *r;
-
-    r = cmd->request;
-
-    if (reply == NULL) {
-        ngx_http_jobscout_finalize(r,
-            ngx_http_jobscout_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                         "unavailable",
-                                         "cannot send the e-mail now"));
         return;
     }
 

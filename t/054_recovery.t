@@ -1,5 +1,5 @@
 # E-mailed tokens: verify an address, resend, forgot and reset a password.
-# Tokens are read from the mail tasks the API queues for jobscoutd.
+# Tokens are read from the mail tasks the API writes to the task outbox.
 use strict;
 use warnings;
 

@@ -9,11 +9,11 @@ use lib 't/lib';
 use Test::More;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
-use MIME::QuotedPrint qw(decode_qp);
 use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api;
+use JobScout::SmtpSink;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
@@ -30,25 +30,11 @@ sub wait_until {
 }
 
 # --- the SMTP sink
-my $port = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
-my $sink = fork // die "fork: $!";
-if ($sink == 0) {
-    open STDOUT, '>', "$dir/logs/sink.log";
-    open STDERR, '>&', \*STDOUT;
-    exec '/usr/bin/python3', '-m', 'aiosmtpd', '-n', '-l', "127.0.0.1:$port",
-        '-c', 'aiosmtpd.handlers.Mailbox', "$dir/Maildir";
-    exit 127;
-}
-ok(wait_until(10, sub { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") }),
-   'the SMTP sink listens');
+my $sink = JobScout::SmtpSink->new("$dir/sink");
+my $port = $sink->port;
+ok(IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port"), 'the SMTP sink listens');
 
-# --- jobscoutd: heartbeat and mailer, sending to the sink
+# --- jobscoutd (the shipped roles: the relay and the mailer), sending to the sink
 open my $in, '<', "$root/conf/jobscoutd.conf" or die $!;
 open my $out, '>', "$dir/conf/jobscoutd.conf" or die $!;
 while (<$in>) {
@@ -71,15 +57,10 @@ my %seen;
 sub received {
     my ($to, $subject) = @_;
     return wait_until(15, sub {
-        for my $f (glob "$dir/Maildir/new/*") {
-            next if $seen{$f};
-            open my $fh, '<', $f or next;
-            local $/;
-            my $m = <$fh>;
-            my ($head, $body) = split /\r?\n\r?\n/, $m, 2;
-            next unless $head =~ /^To:.*\Q$to\E/mi && $head =~ /^Subject:.*$subject/mi;
-            $seen{$f} = 1;
-            return { head => $head, body => decode_qp($body) };
+        for my $m ($sink->mails($to)) {
+            next if $seen{ $m->{id} } || $m->{subject} !~ /$subject/i;
+            $seen{ $m->{id} } = 1;
+            return $m;
         }
         return undef;
     });
@@ -119,9 +100,10 @@ is($s, 400, '... once');
 is($s, 200, 'the new password logs in');
 
 is(redis('llen', 'jobscout:queue:mail'), 0, 'no mail left in the queue');
+is(psql("SELECT count(*) FROM task_outbox WHERE task::jsonb->'args'->>'to' = '" . lc($email) . "'"),
+   0, '... nor in the outbox: sent mails leave it');
 
 stop_nginx();
-kill 'TERM', $sink;
-waitpid $sink, 0;
+$sink->stop;
 unlike(error_log_since($log_start), qr/\[alert\]|exited on signal/, 'no alert, no crash');
 done_testing();

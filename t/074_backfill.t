@@ -219,7 +219,7 @@ my @mails;
 ok(wait_until(10, sub {
        @mails = grep { $_->{kind} =~ /^mail\.job_/
                        && $_->{args}{to} eq "amina-$run\@example.com" }
-                map { decode_json($_) } redis('lrange', 'jobscout:queue:mail', 0, -1) }),
+                outbox_tasks('jobscout:queue:mail') }),
    'the new job is e-mailed');
 is_deeply([map { $name_of{ $_->{job_id} } } map { @{ $_->{args}{jobs} } } @mails], ['fresh'],
           '... alone: no e-mail of a backfilled alert');

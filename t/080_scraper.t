@@ -29,6 +29,7 @@ my $gh_path = '/gh/v1/boards/acme/jobs';
 redis('del', 'jobscout:queue:scrape:high', 'jobscout:queue:scrape:normal',
       'jobscout:queue:match', 'jobscout:consumers',
       @{ redis('keys', 'jobscout:processing:*') });
+match_tasks('clear');
 
 start_board();
 board_routes({ $gh_path => { file => 'greenhouse/jobs.json', gzip => 1 } });
@@ -80,7 +81,6 @@ sub health {
                 . " FROM job_sources WHERE id = '$src'");
 }
 
-sub match_tasks { return map { decode_json($_) } @{ redis('lrange', 'jobscout:queue:match', 0, -1) } }
 
 # 1. the first run
 is(run_once(), 'success|4|4', 'first run: 4 jobs found, 4 new');

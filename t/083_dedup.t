@@ -20,6 +20,7 @@ my $json = JSON::PP->new->canonical;
 redis('del', 'jobscout:queue:scrape:high', 'jobscout:queue:scrape:normal',
       'jobscout:queue:match', 'jobscout:consumers',
       @{ redis('keys', 'jobscout:processing:*') });
+match_tasks('clear');
 
 start_board();
 my $board = $json->decode(do { local $/; open my $fh, '<', "$root/t/fixtures/greenhouse/jobs.json" or die $!; <$fh> });
@@ -65,7 +66,7 @@ sub job_id {
     return psql("SELECT id FROM jobs WHERE source_id = '$src{$name}' AND external_id = '$ext'");
 }
 
-sub matched { return map { @{ decode_json($_)->{args}{job_ids} } } @{ redis('lrange', 'jobscout:queue:match', 0, -1) } }
+sub matched { return map { @{ $_->{args}{job_ids} } } match_tasks() }
 
 is(run_once('first'), 'success|4|4', 'the first board: 4 new jobs');
 is(psql("SELECT duplicate_jobs FROM scrape_logs WHERE source_id = '$src{first}'"), 0,

@@ -18,6 +18,7 @@ plan skip_all => 'run through "make test": it provides PostgreSQL and Redis'
 my $normal = 'jobscout:queue:scrape:normal';
 redis('del', 'jobscout:queue:scrape:high', $normal, 'jobscout:queue:match',
       'jobscout:consumers', @{ redis('keys', 'jobscout:processing:*') });
+match_tasks('clear');
 
 start_board();
 my %src;
@@ -62,7 +63,7 @@ sleep 1;
 is(logs($src{killed}), 1, '... one run stored (the killed one stored nothing)');
 is(psql("SELECT count(*) || '|' || count(DISTINCT external_id) FROM jobs WHERE source_id = '$src{killed}'"),
    '4|4', '... its 4 jobs, once each');
-my @ids = map { @{ decode_json($_)->{args}{job_ids} } } @{ redis('lrange', 'jobscout:queue:match', 0, -1) };
+my @ids = map { @{ $_->{args}{job_ids} } } match_tasks();
 is(scalar @ids, 4, '... and queued for matching once');
 ok(wait_until(10, sub { children($normal) == 2 }), 'the master respawned the killed scraper');
 

@@ -25,6 +25,7 @@ my $json = JSON::PP->new->canonical;
 my $ua = 'JobScout/1.0 (+https://jobscout.dev/bot)';
 
 redis('del', map { "jobscout:queue:$_" } qw(scrape:test scrape:high scrape:normal match));
+match_tasks('clear');
 redis('del', 'jobscout:consumers', 'jobscout:dead',
       map { @{ redis('keys', $_) } } 'jobscout:processing:*', 'jobscout:robots:*',
       'jobscout:host:next:*');
@@ -65,7 +66,7 @@ sub stored {
                 . " (SELECT concat_ws(',', health_status, consecutive_failures,"
                 . "  coalesce(last_scraped_at::text, 'never'), coalesce(etag, 'no etag'))"
                 . "  FROM job_sources WHERE id = '$src'))")
-         . '|' . redis('llen', 'jobscout:queue:match');
+         . '|' . scalar(match_tasks());
 }
 my $stored = stored();
 like($stored, qr/^\d+\|\d+\|healthy,0,never,no etag\|0\z/,

@@ -211,7 +211,7 @@ ok($min >= 0 && $max < 10000, "... from discovery to FCM's acceptance ($min..$ma
 my $mail;
 ok(wait_until(10, sub {
        ($mail) = grep { $_->{args}{to} eq "mail-$run-1\@example.com" }
-                 map { decode_json($_) } redis('lrange', 'jobscout:queue:mail', 0, -1);
+                 outbox_tasks('jobscout:queue:mail');
        $mail }), 'the e-mail user\'s job alert is queued for the mailer');
 is($mail->{kind}, 'mail.job_alert', '... a mail.job_alert');
 is($mail->{args}{jobs}[0]{job_id}, $job, '... of this job');
@@ -231,7 +231,7 @@ psql("UPDATE user_job_alerts SET email_due_at = now() - interval '1 second' WHER
 my $digest;
 ok(wait_until(10, sub {
        ($digest) = grep { $_->{args}{to} eq "digest-$run-1\@example.com" }
-                   map { decode_json($_) } redis('lrange', 'jobscout:queue:mail', 0, -1);
+                   outbox_tasks('jobscout:queue:mail');
        $digest }), 'when the day is over, the digest is queued (digest_interval)');
 ok($digest->{kind} eq 'mail.job_digest' && $digest->{args}{period} eq 'daily',
    '... a daily mail.job_digest');
@@ -263,5 +263,5 @@ $d->stop;
 unlike($d->log_text, qr/AddressSanitizer|runtime error/, 'no sanitizer report');
 $fcm->stop;
 
-redis('del', 'jobscout:queue:mail');
+psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:mail'");
 done_testing();

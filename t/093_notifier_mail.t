@@ -13,11 +13,11 @@ use Test::More;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use JSON::PP qw(encode_json);
-use MIME::QuotedPrint qw(decode_qp);
 use Time::HiRes qw(sleep time);
 
 use JobScout::Api;
 use JobScout::Jobscoutd;
+use JobScout::SmtpSink;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_PG};
 
@@ -32,26 +32,11 @@ sub wait_until {
 }
 
 # --- the SMTP sink
-my $port = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
-my $sink = fork // die "fork: $!";
-if ($sink == 0) {
-    open STDOUT, '>', "$dir/sink.log";
-    open STDERR, '>&', \*STDOUT;
-    exec '/usr/bin/python3', '-m', 'aiosmtpd', '-n', '-l', "127.0.0.1:$port",
-        '-c', 'aiosmtpd.handlers.Mailbox', "$dir/Maildir";
-    exit 127;
-}
-END { kill 'TERM', $sink if $sink; }
-ok(wait_until(10, sub { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port") }),
-   'the SMTP sink listens');
+my $sink = JobScout::SmtpSink->new("$dir/sink");
+my $port = $sink->port;
+ok(IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port"), 'the SMTP sink listens');
 
-my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 2, mailer => 1 },
+my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 2, mailer => 1, relay => 1 },
     smtp_url => "smtp://127.0.0.1:$port", base_url => $base_url,
     directives => { digest_interval => '500ms' });
 $d->start;
@@ -59,19 +44,7 @@ ok(wait_until(10, sub { $d->consumers('jobscout:queue:match') == 2 }), 'two noti
 like($d->log_text, qr/push disabled/, 'without a service account: "push disabled" logged');
 
 # every mail received to an address, decoded
-sub mails {
-    my ($to) = @_;
-    my @m;
-    for my $f (sort glob "$dir/Maildir/new/*") {
-        open my $fh, '<', $f or next;
-        local $/;
-        my ($head, $body) = split /\r?\n\r?\n/, <$fh>, 2;
-        next unless $head =~ /^To:.*\Q$to\E/mi;
-        my ($subject) = $head =~ /^Subject: (.*?)\r?$/m;
-        push @m, { subject => $subject, head => $head, body => decode_qp($body) };
-    }
-    return @m;
-}
+sub mails { return $sink->mails(@_) }
 
 psql("INSERT INTO companies (name, slug) VALUES ('Mail $run', 'mail-$run')");
 psql("INSERT INTO job_sources (company_id, scraper_class, source_url) SELECT id,"
@@ -138,4 +111,32 @@ is(psql("SELECT count(*) FROM user_job_alerts WHERE user_id = '$hourly'"
 $d->stop;
 unlike($d->log_text, qr/AddressSanitizer|runtime error|dead-lettered/,
        'no sanitizer report, no dead letter');
+
+# --- a mail the notifier made survives a FLUSHALL: it is in the task
+# outbox, committed with its alert; the relay copies it to Redis again
+mkdir "$dir/$_" for qw(produce send);
+my $produce = JobScout::Jobscoutd->new(dir => "$dir/produce",
+    workers => { notifier => 1, relay => 1 });
+my $send = JobScout::Jobscoutd->new(dir => "$dir/send", workers => { mailer => 1 },
+    smtp_url => "smtp://127.0.0.1:$port", base_url => $base_url);
+$produce->start;
+my $j3 = job('Mobile Developer (Kotlin)');
+my $mail_id = wait_until(15, sub {
+    psql("SELECT id FROM task_outbox WHERE relayed_at IS NOT NULL"
+         . " AND task::jsonb->'args'->>'to' = 'instant-$run\@example.com'") });
+ok($mail_id, 'the notifier\'s mail of a third job is in the outbox, relayed');
+ok((grep { index($_, $mail_id) >= 0 } redis('lrange', 'jobscout:queue:mail', 0, -1)),
+   '... and on the mail queue');
+redis('flushall');
+ok(wait_until(10, sub { grep { index($_, $mail_id) >= 0 }
+                        redis('lrange', 'jobscout:queue:mail', 0, -1) }),
+   'after FLUSHALL the relay queues it again');
+$produce->stop;
+$send->start;
+ok(wait_until(15, sub { mails("instant-$run\@") == 3 }), '... and it is sent');
+sleep 1;
+is(scalar(mails("instant-$run\@")), 3, '... once');
+like((mails("instant-$run\@"))[2]{head}, qr/^Message-ID: <\Q$mail_id\E@/m,
+     '... with its task id as Message-ID');
+$send->stop;
 done_testing();

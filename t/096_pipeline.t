@@ -24,6 +24,7 @@ my $slug = "acme-$run";
 redis('del', 'jobscout:queue:scrape:high', 'jobscout:queue:scrape:normal',
       'jobscout:queue:match', 'jobscout:consumers',
       @{ redis('keys', 'jobscout:processing:*') });
+match_tasks('clear');
 
 my $fcm = JobScout::FakeFCM->start(dir => $JobScout::Scrape::dir);
 start_board();
@@ -46,7 +47,7 @@ for my $name (sort keys %prefs) {
          . " VALUES ('$name-$run\@example.com', '!', '$p', '$name-$run')");
 }
 
-write_conf(workers => { scraper => 1, notifier => 1 },
+write_conf(workers => { scraper => 1, notifier => 1, relay => 1 },
            set => { scrape_timeout => '2s', scrape_host_delay => '0',
                     fcm_service_account => $fcm->{account},
                     fcm_base_url => $fcm->{url}, fcm_timeout => '2s' });
@@ -99,6 +100,37 @@ is(psql("SELECT new_jobs FROM scrape_logs WHERE source_id = '$src'"
         . " ORDER BY started_at DESC LIMIT 1"), 0, '... stores no new job');
 sleep 1;
 is(scalar $fcm->messages, $before, '... and pushes nothing');
+
+# a match task the scraper made survives a FLUSHALL: it is in the task
+# outbox, committed with the jobs marked queued; the relay queues it again
+stop_daemon();
+my %conf = (set => { scrape_timeout => '2s', scrape_host_delay => '0',
+                     fcm_service_account => $fcm->{account},
+                     fcm_base_url => $fcm->{url}, fcm_timeout => '2s' });
+write_conf(workers => { scraper => 1, relay => 1 }, %conf);
+start_daemon();
+my $late = psql("INSERT INTO jobs (company_id, source_id, external_id, title)"
+                . " SELECT company_id, id, 'flush-$run', 'Platform Engineer'"
+                . " FROM job_sources WHERE id = '$src' RETURNING id");
+lpush_scrape($src);
+my $task = wait_until(20, sub {
+    psql("SELECT id FROM task_outbox WHERE queue = 'jobscout:queue:match'"
+         . " AND relayed_at IS NOT NULL AND task LIKE '%$late%'") });
+ok($task, 'the scraper\'s match task of a late job is in the outbox, relayed');
+ok((grep { index($_, $task) >= 0 } @{ redis('lrange', 'jobscout:queue:match', 0, -1) }),
+   '... and on the match queue');
+redis('flushall');
+ok(wait_until(10, sub { grep { index($_, $task) >= 0 }
+                        @{ redis('lrange', 'jobscout:queue:match', 0, -1) } }),
+   'after FLUSHALL the relay queues it again');
+stop_daemon();
+write_conf(workers => { notifier => 1, relay => 1 }, %conf);
+start_daemon();
+ok(wait_until(20, sub { pushes()->{"everything-$run $late"} }), '... and it is matched and pushed');
+ok(wait_until(10, sub { psql("SELECT count(*) FROM task_outbox WHERE id = '$task'") == 0 }),
+   '... its outbox row deleted once done');
+sleep 1;
+is(pushes()->{"everything-$run $late"}, 1, '... once');
 
 stop_daemon();
 unlike(log_text(), qr/AddressSanitizer|runtime error/, 'no sanitizer report');

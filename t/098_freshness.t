@@ -27,6 +27,7 @@ redis('del', 'jobscout:queue:scrape:high', 'jobscout:queue:scrape:normal',
       'jobscout:queue:match', 'jobscout:consumers', 'jobscout:delayed',
       @{ redis('keys', 'jobscout:processing:*') },
       @{ redis('keys', 'jobscout:scrape:pending:*') });
+match_tasks('clear');
 # only this suite's source is due
 psql("UPDATE job_sources SET next_check_at = now() + interval '1 day'");
 
@@ -53,7 +54,7 @@ my $src = add_source(name => "Fresh $run", slug => $slug, class => 'greenhouse',
 psql("INSERT INTO users (email, hashed_password, preferences, fcm_token)"
      . " VALUES ('$run\@example.com', '!', '{\"companies\": [\"$slug\"]}', 'phone-$run')");
 
-write_conf(workers => { scheduler => 1, scraper => 1, notifier => 1 },
+write_conf(workers => { scheduler => 1, scraper => 1, notifier => 1, relay => 1 },
            set => { scheduler_interval => '500ms', scrape_jitter => '0',
                     scrape_host_delay => '0', scrape_poll_high => '2s 4s',
                     fcm_service_account => $fcm->{account},

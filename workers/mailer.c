@@ -7,8 +7,16 @@
  * be acked), TERM aborts the SMTP transaction and puts the task back on
  * the queue.  A failed send is retried with backoff through the delayed
  * set; a task that cannot succeed (bad address, unknown kind) goes to
- * the dead letters at once.  Delivery is at-least-once: the Message-ID
- * is the task id, so a repeated mail is recognizably the same one.
+ * the dead letters at once.
+ *
+ * Each Message-ID (the task id) is sent once: before the SMTP transaction
+ * the mailer claims it in PostgreSQL's mail_deliveries for a lease, and
+ * records it sent, deleting the task's outbox row (sql/migrations/0014),
+ * before the ack.  A repeat of a sent mail (the relay relays a task again
+ * when Redis may have lost it) is acked and dropped; one claimed by
+ * another mailer waits its turn through the delayed set.  The one window
+ * left: the server took the mail and PostgreSQL could not record it
+ * within the lease; the repeat then has the same Message-ID.
  *
  * Logs name the task id and kind, never the address or the token: the
  * dead-letter list keeps the full task for whoever must investigate.
@@ -24,13 +32,25 @@
 #include "jobscout_task.h"
 #include "log.h"
 #include "mail.h"
+#include "pg.h"
 #include "queue.h"
 #include "roles.h"
 #include "util.h"
 
+#define JS_MAILER_PG_TIMEOUT  10000      /* ms per statement */
+
+enum {
+    JS_MAILER_CLAIMED = 0,
+    JS_MAILER_SENT,                      /* a repeat: drop it */
+    JS_MAILER_BUSY,                      /* another mailer is on it */
+    JS_MAILER_PG_DOWN
+};
+
 typedef struct {
     js_worker_t        *w;
     js_queue_t          q;
+    js_pg_t             pg;
+    char                lease[32];       /* the claim's, as an interval */
     CURL               *curl;
     char                curl_err[CURL_ERROR_SIZE];
 
@@ -248,6 +268,104 @@ js_mailer_jobs(js_task_t *t, size_t *njobs, char *err, size_t errlen)
     return jobs;
 }
 
+/*
+ * The claim's lease outlasts the SMTP transaction, after which a claim
+ * left by a mailer that died is anybody's.
+ */
+static const char  js_mailer_claim_sql[] =
+    "WITH c AS ("
+    "  INSERT INTO mail_deliveries (message_id, claimed_until)"
+    "  VALUES ($1, now() + $2::interval)"
+    "  ON CONFLICT (message_id) DO UPDATE"
+    "     SET claimed_until = excluded.claimed_until"
+    "   WHERE mail_deliveries.sent_at IS NULL"
+    "     AND mail_deliveries.claimed_until < now()"
+    "  RETURNING 1"
+    ")"
+    " SELECT CASE WHEN EXISTS (SELECT FROM c) THEN 'claimed'"
+    "        WHEN EXISTS (SELECT FROM mail_deliveries"
+    "                      WHERE message_id = $1 AND sent_at IS NOT NULL)"
+    "        THEN 'sent' ELSE 'busy' END";
+
+static const char  js_mailer_sent_sql[] =
+    "WITH s AS ("
+    "  UPDATE mail_deliveries SET sent_at = now(), claimed_until = NULL"
+    "   WHERE message_id = $1"
+    ")"
+    " DELETE FROM task_outbox WHERE id = $1";
+
+/*
+ * Given up (dead letters): the outbox row goes.  A claim is either
+ * released already or another mailer's, whose copy lives on.
+ */
+static const char  js_mailer_dead_sql[] =
+    "DELETE FROM task_outbox WHERE id = $1";
+
+static const char  js_mailer_release_sql[] =
+    "DELETE FROM mail_deliveries WHERE message_id = $1 AND sent_at IS NULL";
+
+static int
+js_mailer_claim(js_mailer_t *m, js_task_t *t)
+{
+    int          rc;
+    char         err[512];
+    PGresult    *res;
+    const char  *values[2], *state;
+
+    if (!js_pg_ready(&m->pg)) {
+        return JS_MAILER_PG_DOWN;
+    }
+
+    values[0] = t->id;
+    values[1] = m->lease;
+    res = js_pg_exec(&m->pg, "mail_claim", js_mailer_claim_sql, 2, values,
+                     JS_MAILER_PG_TIMEOUT, err, sizeof(err));
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "mail not claimed", JS_KS("id", t->id),
+               JS_KS("err", err));
+        return JS_MAILER_PG_DOWN;
+    }
+
+    state = PQgetvalue(res, 0, 0);
+    rc = strcmp(state, "claimed") == 0 ? JS_MAILER_CLAIMED
+         : strcmp(state, "sent") == 0 ? JS_MAILER_SENT : JS_MAILER_BUSY;
+    PQclear(res);
+    return rc;
+}
+
+/* A statement on the task's id, whose failure is only logged. */
+static void
+js_mailer_record(js_mailer_t *m, js_task_t *t, const char *what,
+    const char *sql)
+{
+    char         err[512];
+    PGresult    *res;
+    const char  *values[1];
+
+    values[0] = t->id;
+    res = js_pg_ready(&m->pg)
+          ? js_pg_exec(&m->pg, what, sql, 1, values, JS_MAILER_PG_TIMEOUT,
+                       err, sizeof(err))
+          : NULL;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "mail state not recorded", JS_KS("id", t->id),
+               JS_KS("what", what));
+        return;
+    }
+    PQclear(res);
+}
+
+/* js_queue_fail(), and for a task given up, its PostgreSQL state. */
+static void
+js_mailer_fail(js_mailer_t *m, js_task_t *t, const char *error,
+    int permanent)
+{
+    if (js_queue_fail(&m->q, t, error, permanent) == 2) {
+        js_mailer_record(m, t, "mail_dead", js_mailer_dead_sql);
+    }
+}
+
 static void
 js_mailer_handle(js_mailer_t *m, js_task_t *t)
 {
@@ -261,7 +379,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     if (js_mail_subject(t->kind) == NULL) {
         snprintf(err, sizeof(err), "unknown kind \"%.64s\" on the mail "
                  "queue", t->kind);
-        (void) js_queue_fail(&m->q, t, err, 1);
+        js_mailer_fail(m, t, err, 1);
         return;
     }
 
@@ -272,7 +390,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     token = js_mailer_arg(t, "token");
 
     if (to == NULL || (token == NULL && js_mail_needs_token(t->kind))) {
-        (void) js_queue_fail(&m->q, t, "args lack a string \"to\" or "
+        js_mailer_fail(m, t, "args lack a string \"to\" or "
                              "\"token\"", 1);
         return;
     }
@@ -280,7 +398,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     if (js_mail_is_job_kind(t->kind)) {
         jobs = js_mailer_jobs(t, &mail.njobs, err, sizeof(err));
         if (jobs == NULL) {
-            (void) js_queue_fail(&m->q, t, err, 1);
+            js_mailer_fail(m, t, err, 1);
             return;
         }
 
@@ -307,12 +425,36 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     msg = js_mail_render(&mail, err, sizeof(err));
     free(jobs);
     if (msg == NULL) {
-        (void) js_queue_fail(&m->q, t, err, 1);
+        js_mailer_fail(m, t, err, 1);
+        return;
+    }
+
+    switch (js_mailer_claim(m, t)) {
+
+    case JS_MAILER_CLAIMED:
+        break;
+
+    case JS_MAILER_SENT:
+        free(msg);
+        js_log(JS_LOG_NOTICE, "mail already sent, repeat dropped",
+               JS_KS("id", t->id), JS_KS("kind", t->kind));
+        (void) js_queue_ack(&m->q, t);
+        return;
+
+    case JS_MAILER_BUSY:
+        free(msg);
+        js_mailer_fail(m, t, "another mailer is sending it", 0);
+        return;
+
+    default:
+        free(msg);
+        js_mailer_fail(m, t, "postgres: cannot claim the Message-ID", 0);
         return;
     }
 
     if (js_mailer_send(m, to, msg, err, sizeof(err)) != 0) {
         free(msg);
+        js_mailer_record(m, t, "mail_release", js_mailer_release_sql);
 
         if (m->aborted) {
             /* Left in the processing list: js_queue_close() requeues. */
@@ -321,11 +463,12 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
             return;
         }
 
-        (void) js_queue_fail(&m->q, t, err, 0);
+        js_mailer_fail(m, t, err, 0);
         return;
     }
 
     free(msg);
+    js_mailer_record(m, t, "mail_sent", js_mailer_sent_sql);
 
     js_log(JS_LOG_INFO, "mail sent", JS_KS("id", t->id),
            JS_KS("kind", t->kind), JS_KI("attempt", t->attempt));
@@ -359,6 +502,9 @@ js_mailer_run(js_worker_t *w)
     }
 
     js_queue_init(&m.q, cf, JOBSCOUT_QUEUE_MAIL, w->role, &policy);
+    js_pg_init(&m.pg, cf->postgres);
+    snprintf(m.lease, sizeof(m.lease), "%d milliseconds",
+             cf->smtp_connect_timeout + cf->smtp_timeout + 60000);
 
     js_log(JS_LOG_INFO, "mailer started", JS_KS("queue", m.q.queue),
            JS_KS("consumer", m.q.consumer), JS_KS("smtp", cf->smtp_url),
@@ -384,6 +530,7 @@ js_mailer_run(js_worker_t *w)
     }
 
     js_queue_close(&m.q);
+    js_pg_close(&m.pg);
 
     js_log(JS_LOG_INFO, "mailer stopped",
            JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));

@@ -1,9 +1,9 @@
 /*
  * The notifier role: a new job on the user's phone in under a second.
  *
- * The scraper LPUSHes {"job_ids": [...]} on JOBSCOUT_QUEUE_MATCH after
- * committing new jobs.  The notifier takes such tasks, several at once,
- * and:
+ * The scraper queues {"job_ids": [...]} on JOBSCOUT_QUEUE_MATCH (through
+ * the task outbox and the relay role) after committing new jobs.  The
+ * notifier takes such tasks, several at once, and:
  *
  *   1. asks PostgreSQL who matches them and how well, set-based
  *      (match_candidates(): one GIN index scan per job and the score of
@@ -20,15 +20,17 @@
  *      back already claimed by this notifier for push_claim_timeout,
  *      listed by one push_queue row; a chunk's pushes go out as soon as
  *      it is committed, while the next chunk is inserted;
- *   3. acks the tasks once every chunk is committed;
+ *   3. acks the tasks once every chunk is committed, and deletes their
+ *      outbox rows;
  *   4. sends the pushes to FCM, fcm_max_in_flight at a time, and records
  *      the outcomes on their alerts (record_pushes()): accepted, a retry
  *      later (429, 5xx: backoff, Retry-After honoured), the token cleared
  *      (UNREGISTERED), failed; with the last outcome of a push_queue
  *      row, the row goes;
  *   5. queues the e-mails, instant or hourly/daily digests, for the
- *      mailer (claim_emails(), emails_queued()), every digest_interval
- *      and right after a match that made some.
+ *      mailer (queue_emails(): in the task outbox, which the relay role
+ *      copies to Redis), every digest_interval and right after a match
+ *      that made some.
  *
  * Pushes are driven by durable state, never by memory alone: a push is
  * 'pending', or 'sending' under a lease, on its alert, and listed by a
@@ -91,7 +93,6 @@
 #define JS_NT_RECORD_LATE    100     /* ms: while a batch goes out */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
-#define JS_NT_EMAIL_LEASE    60000   /* ms */
 #define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
 #define JS_NT_REPORT_EVERY   10000   /* ms between push statistics */
 #define JS_NT_PG_TIMEOUT     30000   /* ms per statement */
@@ -192,11 +193,11 @@ typedef struct {
     int                 recording;   /* outcomes in a record_pushes() */
     int                 last_recorded;
 
-    js_pg_array_t       mailed;      /* alerts whose mails are queued */
-    int                 nmailed;
 
     int64_t             claim_at;
     int64_t             email_at;
+    js_pg_array_t       done;        /* match tasks done: outbox rows */
+    int                 ndone;
     int64_t             take_at;
     int                 claiming;
 
@@ -748,122 +749,88 @@ js_nt_claim(js_nt_t *nt)
 
 /* --- e-mails --------------------------------------------------------- */
 
+/* queue_emails() claimed the due mails and put them in the outbox. */
 static void
-js_nt_mails_marked(void *ctx, PGresult *res, const char *err)
+js_nt_emails_queued(void *ctx, PGresult *res, const char *err)
 {
     js_nt_t  *nt = ctx;
-
-    if (res == NULL) {
-        /* Their lease will run out and they will be queued again, with
-         * the same task ids (Message-IDs). */
-        js_log(JS_LOG_ERR, "queued e-mails not marked", JS_KS("err", err));
-    } else {
-        PQclear(res);
-    }
-
-    js_pg_array_free(&nt->mailed);
-    nt->nmailed = 0;
-}
-
-static int
-js_nt_mark_mails(js_nt_t *nt)
-{
-    const char  *values[1];
-
-    if (js_pg_array_end(&nt->mailed) != 0) {
-        js_pg_array_free(&nt->mailed);
-        nt->nmailed = 0;
-        return -1;
-    }
-
-    values[0] = nt->mailed.data;
-
-    return js_pg_send(&nt->pgw, "emails_queued",
-                      "SELECT emails_queued($1::uuid[])", 1, values,
-                      JS_NT_PG_TIMEOUT, js_nt_mails_marked, nt);
-}
-
-/* Each row is one mail: onto the mail queue with it. */
-static void
-js_nt_emails_claimed(void *ctx, PGresult *res, const char *err)
-{
-    int           i, n, queued = 0;
-    char         *task, *ids, *id, *save;
-    json_t       *args, *o;
-    js_nt_t      *nt = ctx;
-    json_error_t  je;
 
     nt->email_at = js_msec() + nt->cf->digest_interval;
 
     if (res == NULL) {
-        js_log(JS_LOG_ERR, "claiming e-mails failed", JS_KS("err", err));
+        /* Nothing changed: they are due again next time. */
+        js_log(JS_LOG_ERR, "queueing e-mails failed", JS_KS("err", err));
         return;
     }
 
-    /* task_id, kind, args, alert_ids */
-    n = PQntuples(res);
-
-    for (i = 0; i < n; i++) {
-        args = json_loads(PQgetvalue(res, i, 2), 0, &je);
-        o = args ? json_pack("{s:s, s:s, s:o, s:i, s:I}",
-                             "id", PQgetvalue(res, i, 0),
-                             "kind", PQgetvalue(res, i, 1),
-                             "args", args,
-                             "attempt", 0,
-                             "enqueued_at", (json_int_t) js_nt_wall_ms())
-                 : NULL;
-        task = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-
-        if (task == NULL
-            || js_queue_push(&nt->q, JOBSCOUT_QUEUE_MAIL, task) != 0)
-        {
-            /* Claimed, not queued: queued again when the lease ends. */
-            free(task);
-            js_log(JS_LOG_ERR, "e-mail not queued, left to its lease",
-                   JS_KS("task", PQgetvalue(res, i, 0)));
-            continue;
-        }
-        free(task);
-        queued++;
-
-        /* "{id,id,...}": uuids need no quoting */
-        ids = strdup(PQgetvalue(res, i, 3));
-        if (ids == NULL) {
-            continue;
-        }
-        for (id = strtok_r(ids, "{},", &save); id != NULL;
-             id = strtok_r(NULL, "{},", &save))
-        {
-            js_pg_array_add(&nt->mailed, id);
-            nt->nmailed++;
-        }
-        free(ids);
-    }
-
-    if (queued > 0) {
-        js_log(JS_LOG_INFO, "e-mails queued", JS_KI("mails", queued),
-               JS_KI("alerts", nt->nmailed));
+    if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
+        js_log(JS_LOG_INFO, "e-mails queued",
+               JS_KS("mails", PQgetvalue(res, 0, 0)),
+               JS_KS("alerts", PQgetvalue(res, 0, 1)));
     }
 
     PQclear(res);
 }
 
 static int
-js_nt_claim_emails(js_nt_t *nt)
+js_nt_queue_emails(js_nt_t *nt)
 {
-    char         n[16], lease[32];
-    const char  *values[2];
+    char         n[16];
+    const char  *values[1];
 
     snprintf(n, sizeof(n), "%d", JS_NT_EMAILS_MAX);
-    snprintf(lease, sizeof(lease), "%d milliseconds", JS_NT_EMAIL_LEASE);
     values[0] = n;
-    values[1] = lease;
 
-    return js_pg_send(&nt->pgw, "claim_emails",
-                      "SELECT task_id, kind, args, alert_ids"
-                      " FROM claim_emails($1::integer, $2::interval)",
-                      2, values, JS_NT_PG_TIMEOUT, js_nt_emails_claimed, nt);
+    return js_pg_send(&nt->pgw, "queue_emails",
+                      "SELECT mails, alerts FROM queue_emails($1::integer)",
+                      1, values, JS_NT_PG_TIMEOUT, js_nt_emails_queued, nt);
+}
+
+
+/*
+ * The outbox rows of the match tasks done go (sql/migrations/0014); one
+ * left by a failure is relayed again after its lease and matched again,
+ * which inserts nothing new.
+ */
+static void
+js_nt_tasks_deleted(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "outbox rows of done tasks not deleted",
+               JS_KS("err", err));
+    } else {
+        PQclear(res);
+    }
+
+    js_pg_array_free(&nt->done);
+    nt->ndone = 0;
+}
+
+static int
+js_nt_delete_tasks(js_nt_t *nt)
+{
+    const char  *values[1];
+
+    if (js_pg_array_end(&nt->done) != 0) {
+        js_pg_array_free(&nt->done);
+        nt->ndone = 0;
+        return -1;
+    }
+
+    values[0] = nt->done.data;
+
+    if (js_pg_send(&nt->pgw, "outbox_done",
+                   "DELETE FROM task_outbox WHERE id = ANY ($1::text[])",
+                   1, values, JS_NT_PG_TIMEOUT, js_nt_tasks_deleted, nt)
+        != 0)
+    {
+        js_nt_tasks_deleted(nt, NULL, "not sent");
+        return -1;
+    }
+
+    return 0;
 }
 
 
@@ -960,6 +927,8 @@ js_nt_match_done(js_nt_t *nt)
 
     for (i = 0; i < m->ntasks; i++) {
         (void) js_queue_ack(&nt->q, &m->tasks[i]);
+        js_pg_array_add(&nt->done, m->tasks[i].id);
+        nt->ndone++;
     }
 
     js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
@@ -1422,7 +1391,7 @@ js_nt_work_next(js_nt_t *nt)
     }
     nt->last_recorded = 0;
 
-    if (nt->nmailed > 0 && js_nt_mark_mails(nt) == 0) {
+    if (nt->ndone > 0 && js_nt_delete_tasks(nt) == 0) {
         return;
     }
 
@@ -1440,7 +1409,7 @@ js_nt_work_next(js_nt_t *nt)
     }
 
     if (!js_worker_exiting() && js_msec() >= nt->email_at) {
-        if (js_nt_claim_emails(nt) == 0) {
+        if (js_nt_queue_emails(nt) == 0) {
             return;
         }
         nt->email_at = js_msec() + 1000;
@@ -1460,7 +1429,7 @@ js_nt_busy(js_nt_t *nt)
     return nt->pgm.busy || nt->pg.busy || nt->pgw.busy
            || nt->m.state != JS_NT_IDLE
            || nt->nsendq > 0
-           || nt->nout > 0 || nt->nmailed > 0
+           || nt->nout > 0 || nt->ndone > 0
            || (nt->fcm != NULL && js_fcm_busy(nt->fcm));
 }
 
@@ -1699,7 +1668,7 @@ js_notifier_run(js_worker_t *w)
     }
     free(nt.out);
     free(nt.latency);
-    js_pg_array_free(&nt.mailed);
+    js_pg_array_free(&nt.done);
 
     js_log(JS_LOG_INFO, "notifier stopped",
            JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));

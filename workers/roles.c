@@ -6,6 +6,7 @@ const js_role_t  js_roles[] = {
     { "heartbeat", js_heartbeat_run },
     { "mailer",    js_mailer_run },
     { "notifier",  js_notifier_run },
+    { "relay",     js_relay_run },
     { "scheduler", js_scheduler_run },
     { "scraper",   js_scraper_run },
     { NULL, NULL }

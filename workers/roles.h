@@ -12,6 +12,7 @@
 int js_heartbeat_run(js_worker_t *w);
 int js_mailer_run(js_worker_t *w);
 int js_notifier_run(js_worker_t *w);
+int js_relay_run(js_worker_t *w);
 int js_scheduler_run(js_worker_t *w);
 int js_scraper_run(js_worker_t *w);
 

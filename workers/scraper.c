@@ -109,67 +109,6 @@ js_scrape_run_free(js_scrape_run_t *r)
     s->active--;
 }
 
-/* Queues the new jobs' ids for the notifier, in chunks. */
-static int
-js_scrape_queue_matches(js_scraper_t *s, const char *source_id, long *n,
-    char *err, size_t errlen)
-{
-    int          rc = 0;
-    char        *task;
-    size_t       i, j;
-    json_t      *ids, *chunk;
-    redisReply  *reply;
-
-    *n = 0;
-    if (js_jobstore_pending(s->pg, source_id, &ids, err, errlen) != 0) {
-        return -1;
-    }
-
-    for (i = 0; rc == 0 && i < json_array_size(ids);
-         i += JS_SCRAPER_MATCH_CHUNK)
-    {
-        chunk = json_array();
-        for (j = i; chunk != NULL && j < json_array_size(ids)
-                    && j < i + JS_SCRAPER_MATCH_CHUNK; j++)
-        {
-            json_array_append(chunk, json_array_get(ids, j));
-        }
-
-        task = chunk ? js_task_create(JOBSCOUT_TASK_MATCH_JOBS,
-                                      json_pack("{s:O}", "job_ids", chunk),
-                                      NULL)
-                     : NULL;
-        if (task == NULL) {
-            json_decref(chunk);
-            snprintf(err, errlen, "out of memory");
-            rc = -1;
-            break;
-        }
-
-        reply = s->q.redis ? redisCommand(s->q.redis, "LPUSH %s %s",
-                                          JOBSCOUT_QUEUE_MATCH, task)
-                           : NULL;
-        free(task);
-
-        if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
-            snprintf(err, errlen, "LPUSH match failed");
-            rc = -1;
-        } else if (js_jobstore_queued(s->pg, chunk, err, errlen) != 0) {
-            rc = -1;
-        } else {
-            *n += (long) json_array_size(chunk);
-        }
-
-        if (reply != NULL) {
-            freeReplyObject(reply);
-        }
-        json_decref(chunk);
-    }
-
-    json_decref(ids);
-    return rc;
-}
-
 /* Done with the source: the scheduler may queue it again. */
 static void
 js_scrape_unpend(js_scraper_t *s, const char *source_id)
@@ -230,8 +169,9 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
 
     if (js_scraper_pg(s, err, sizeof(err)) == NULL
         || js_jobstore_save(s->pg, &run, &st, err, sizeof(err)) != 0
-        || js_scrape_queue_matches(s, run.source_id, &matches, err,
-                                   sizeof(err)) != 0)
+        || js_jobstore_queue_matches(s->pg, run.source_id,
+                                     JS_SCRAPER_MATCH_CHUNK, &matches, err,
+                                     sizeof(err)) != 0)
     {
         js_log(JS_LOG_ERR, "scrape not stored, will retry",
                JS_KS("source", run.source_id), JS_KS("err", err));

@@ -179,6 +179,9 @@ static const js_conf_directive_t  js_conf_directives[] = {
       JS_CONF_OFF(push_claim_timeout), &js_conf_timeout },
     { "digest_interval", 1, 1, 1, js_conf_set_msec_slot,
       JS_CONF_OFF(digest_interval), &js_conf_timeout },
+
+    { "relay_lease", 1, 1, 1, js_conf_set_msec_slot,
+      JS_CONF_OFF(relay_lease), &js_conf_timeout },
 };
 
 /* js_conf_ctx_t.seen has a bit per directive. */
@@ -643,6 +646,7 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->fcm_backoff_max = 5 * 60 * 1000;
     cf->push_claim_timeout = 60000;
     cf->digest_interval = 60000;
+    cf->relay_lease = 300000;
     cf->scrape_connect_timeout = 10000;
     cf->scrape_timeout = 30000;
     cf->scrape_max_redirects = 5;

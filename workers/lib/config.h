@@ -63,6 +63,12 @@
  *                                        source's first run
  *   scheduler_interval 1s;               between passes
  *
+ * and for "workers relay 1;":
+ *
+ *   relay_lease 5m;                      an outbox task not done after
+ *                                        this is relayed again (the
+ *                                        lease doubles with each relay)
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -135,6 +141,7 @@ typedef struct {
     int                 fcm_backoff_max;       /* ms */
     int                 push_claim_timeout;    /* ms */
     int                 digest_interval;       /* ms */
+    int                 relay_lease;           /* ms */
     /* the scraper: User-Agent "JobScout/1.0 (+scrape_contact_url)" */
     char               *scrape_contact_url;
     int                 scrape_connect_timeout;  /* ms */

@@ -42,7 +42,23 @@
  *
  * <consumer> is "<hostname>:<pid>", the heartbeat convention of
  * jobscoutd's heartbeat role.
+ *
+ * The tasks no Redis loss may take (mails) are not LPUSHed by their
+ * producer: it writes them to PostgreSQL's task_outbox in the transaction
+ * of the change (sql/migrations/0014), and jobscoutd's relay role LPUSHes
+ * them, again when the row outlives its lease or when
+ * JOBSCOUT_OUTBOX_MARKER is gone (Redis lost its data).  Their consumer
+ * deletes the row with its commit, and drops repeats by task id.
  */
+
+/* Set by the relay; gone when Redis lost everything it held. */
+#define JOBSCOUT_OUTBOX_MARKER              "jobscout:outbox:marker"
+
+/*
+ * What the relay registers as in JOBSCOUT_CONSUMERS: a queue nobody
+ * pushes to, in the queue prefix that reapers require.
+ */
+#define JOBSCOUT_OUTBOX                     "jobscout:queue:outbox"
 
 #ifndef JOBSCOUT_TASK_H
 #define JOBSCOUT_TASK_H

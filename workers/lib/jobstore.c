@@ -4,6 +4,7 @@
 
 #include <sys/random.h>
 
+#include "jobscout_task.h"
 #include "jobstore.h"
 #include "normalize.h"
 #include "simhash.h"
@@ -163,15 +164,36 @@ static const char  js_jobstore_source_sql[] =
     "  FROM job_sources s JOIN companies c ON c.id = s.company_id"
     " WHERE s.id = $1";
 
-static const char  js_jobstore_pending_sql[] =
-    "SELECT coalesce(json_agg(id ORDER BY discovered_at, id), '[]')::text"
-    "  FROM jobs"
-    " WHERE source_id = $1 AND match_queued_at IS NULL"
-    "   AND duplicate_of IS NULL AND is_active";
-
-static const char  js_jobstore_queued_sql[] =
-    "UPDATE jobs SET match_queued_at = now()"
-    " WHERE id IN (SELECT json_array_elements_text($1::json)::uuid)";
+/*
+ * The source's new, non-duplicate jobs not yet queued for matching, in
+ * match tasks of $2 job ids, written to the task outbox (the relay role
+ * queues them) in the statement that marks the jobs queued.
+ */
+static const char  js_jobstore_queue_matches_sql[] =
+    "WITH pending AS ("
+    "  SELECT id, discovered_at,"
+    "         (row_number() OVER (ORDER BY discovered_at, id) - 1) / $2"
+    "             AS chunk"
+    "    FROM jobs"
+    "   WHERE source_id = $1 AND match_queued_at IS NULL"
+    "     AND duplicate_of IS NULL AND is_active"
+    "), marked AS ("
+    "  UPDATE jobs j SET match_queued_at = now()"
+    "    FROM pending p WHERE j.id = p.id"
+    "), tasks AS ("
+    "  SELECT replace(gen_random_uuid()::text, '-', '') AS id,"
+    "         json_agg(id ORDER BY discovered_at, id) AS job_ids"
+    "    FROM pending GROUP BY chunk"
+    "), queued AS ("
+    "  INSERT INTO task_outbox (id, queue, task)"
+    "  SELECT id, '" JOBSCOUT_QUEUE_MATCH "',"
+    "         json_build_object('id', id, 'kind', '"
+                                JOBSCOUT_TASK_MATCH_JOBS "',"
+    "           'args', json_build_object('job_ids', job_ids),"
+    "           'attempt', 0, 'enqueued_at', task_now_ms())::text"
+    "    FROM tasks"
+    ")"
+    " SELECT count(*) FROM pending";
 
 static int
 js_jobstore_failed(PGresult *res, ExecStatusType want, const char *what,
@@ -633,47 +655,25 @@ js_source_row_free(js_source_row_t *row)
 }
 
 int
-js_jobstore_pending(PGconn *pg, const char *source_id, json_t **ids,
-    char *err, size_t errlen)
+js_jobstore_queue_matches(PGconn *pg, const char *source_id, int chunk,
+    long *n, char *err, size_t errlen)
 {
+    char         size[16];
     PGresult    *res;
-    const char  *v[1];
+    const char  *v[2];
 
+    snprintf(size, sizeof(size), "%d", chunk);
     v[0] = source_id;
-    if (js_jobstore_exec(pg, js_jobstore_pending_sql, 1, v, PGRES_TUPLES_OK,
-                         &res, "pending matches", err, errlen) != 0)
+    v[1] = size;
+
+    if (js_jobstore_exec(pg, js_jobstore_queue_matches_sql, 2, v,
+                         PGRES_TUPLES_OK, &res, "queue matches", err, errlen)
+        != 0)
     {
         return -1;
     }
 
-    *ids = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    *n = atol(PQgetvalue(res, 0, 0));
     PQclear(res);
-
-    if (!json_is_array(*ids)) {
-        json_decref(*ids);
-        *ids = NULL;
-        snprintf(err, errlen, "pending matches: not an array");
-        return -1;
-    }
     return 0;
-}
-
-int
-js_jobstore_queued(PGconn *pg, json_t *ids, char *err, size_t errlen)
-{
-    int          rc;
-    char        *s;
-    const char  *v[1];
-
-    s = json_dumps(ids, JSON_COMPACT);
-    if (s == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-
-    v[0] = s;
-    rc = js_jobstore_exec(pg, js_jobstore_queued_sql, 1, v, PGRES_COMMAND_OK,
-                          NULL, "matches queued", err, errlen);
-    free(s);
-    return rc;
 }

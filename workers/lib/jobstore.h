@@ -12,9 +12,9 @@
  * (seed 000 §4.4: healthy, degraded after a failure, failing after 3 in
  * a row), validators and next check (lib/polling.h).
  *
- * After the commit the caller queues the ids js_jobstore_pending()
- * returns on the match queue, then calls js_jobstore_queued(): a crash in
- * between only means the next run queues them again.
+ * After the commit the caller queues the new jobs for matching with
+ * js_jobstore_queue_matches(): a crash in between only means the next
+ * run queues them.
  */
 
 #ifndef JS_JOBSTORE_H
@@ -89,11 +89,13 @@ void js_source_row_free(js_source_row_t *row);
 int js_jobstore_save(PGconn *pg, const js_store_run_t *run,
     js_store_stats_t *st, char *err, size_t errlen);
 
-/* The ids (a JSON array, maybe empty) of the source's new, non-duplicate
- * jobs not yet queued for matching. */
-int js_jobstore_pending(PGconn *pg, const char *source_id, json_t **ids,
-    char *err, size_t errlen);
-int js_jobstore_queued(PGconn *pg, json_t *ids, char *err, size_t errlen);
+/*
+ * The source's new, non-duplicate jobs not yet queued for matching, in
+ * match tasks of chunk jobs, into the task outbox (sql/migrations/0014),
+ * marked queued in the same statement; *n: how many jobs.
+ */
+int js_jobstore_queue_matches(PGconn *pg, const char *source_id, int chunk,
+    long *n, char *err, size_t errlen);
 
 /* "Acme Kenya Ltd." -> "acme-kenya-ltd"; "" when nothing is left.
  * out has room for len bytes. */

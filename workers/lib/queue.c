@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -759,6 +760,23 @@ js_queue_push(js_queue_t *q, const char *queue, const char *task)
 
     freeReplyObject(r);
     return 0;
+}
+
+redisReply *
+js_queue_command(js_queue_t *q, const char *what, const char *format, ...)
+{
+    va_list      ap;
+    redisReply  *r;
+
+    if (q->redis == NULL) {
+        return NULL;
+    }
+
+    va_start(ap, format);
+    r = redisvCommand(q->redis, format, ap);
+    va_end(ap);
+
+    return js_queue_check(q, r, what);
 }
 
 int

@@ -121,6 +121,14 @@ int js_queue_take_from(js_queue_t *q, const char *queue, int block,
 /* The producer side, on this connection: LPUSH <queue> <task>. */
 int js_queue_push(js_queue_t *q, const char *queue, const char *task);
 
+/*
+ * Any other command on this connection (redisCommand()'s format): the
+ * reply, to freeReplyObject(), or NULL (logged; a lost connection is
+ * dropped, to be made again by js_queue_tick()).
+ */
+redisReply *js_queue_command(js_queue_t *q, const char *what,
+    const char *format, ...);
+
 /* LREM <processing> 1 <raw>.  Returns 0, or -1 when Redis failed. */
 int js_queue_ack(js_queue_t *q, js_task_t *t);
 

@@ -393,6 +393,7 @@ test_slots(void)
            "scrape_poll_normal ceiling 4m");
     is_int(cf.scrape_jitter, 10000, "scrape_jitter 10s");
     is_int(cf.scheduler_interval, 1000, "scheduler_interval 1s");
+    is_int(cf.relay_lease, 300000, "relay_lease 5m");
     ok(cf.scrape_max_body == 10 * 1024 * 1024, "scrape_max_body 10m");
     is_int(cf.smtp_tls_verify, 1, "smtp_tls_verify on");
     is_str(cf.scrape_contact_url, "https://jobscout.dev/bot",
@@ -409,6 +410,7 @@ test_slots(void)
                "scrape_poll_high 30s 10m;\n"
                "scrape_poll_normal 2m 168h;\n"
                "scrape_jitter 0;\n"
+               "relay_lease 90s;\n"
                "scrape_max_body 64k;\n"
                "scrape_max_redirects 0;\n"
                "smtp_tls_verify off;\n"
@@ -428,6 +430,7 @@ test_slots(void)
     is_int(cf.scrape_poll_normal_max, 7 * 24 * 3600 * 1000,
            "scrape_poll_normal ceiling of 7 days");
     is_int(cf.scrape_jitter, 0, "a delay may be 0");
+    is_int(cf.relay_lease, 90000, "relay_lease");
     ok(cf.scrape_max_body == 64 * 1024, "size with a k suffix");
     is_int(cf.scrape_max_redirects, 0, "a number at its lower bound");
     is_int(cf.smtp_tls_verify, 0, "flag off");

@@ -21,7 +21,8 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user mail_for);
+our @EXPORT = qw(start_api api psql redis verified_user mail_for
+                 outbox_tasks);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
 # thread pool, the test PostgreSQL, Redis, JWT and webhook keys.  config
@@ -89,16 +90,24 @@ sub redis {
     return wantarray ? @out : $out[0];
 }
 
-# the newest mail task for an address, taken off the queue
+# the newest mail task of a kind for an address that the API wrote to the
+# task outbox (sql/migrations/0014), taken out of it (no relay runs here)
 sub mail_for {
     my ($to, $kind) = @_;
-    for my $raw (redis('lrange', 'jobscout:queue:mail', 0, -1)) {
-        my $task = eval { decode_json($raw) } or next;
-        next unless $task->{args}{to} eq $to && $task->{kind} eq $kind;
-        redis('lrem', 'jobscout:queue:mail', 0, $raw);
-        return $task;
-    }
-    return undef;
+    my $raw = psql("DELETE FROM task_outbox WHERE id = (SELECT id FROM task_outbox"
+                   . " WHERE queue = 'jobscout:queue:mail'"
+                   . " AND task::jsonb->>'kind' = '$kind'"
+                   . " AND task::jsonb->'args'->>'to' = '$to'"
+                   . " ORDER BY created_at DESC LIMIT 1) RETURNING task");
+    return $raw eq '' ? undef : decode_json($raw);
+}
+
+# the tasks of a queue waiting in the task outbox, oldest first
+sub outbox_tasks {
+    my ($queue) = @_;
+    return map { decode_json($_) }
+           split /\n/, psql("SELECT task FROM task_outbox WHERE queue = '$queue'"
+                            . " ORDER BY created_at, id");
 }
 
 # register through the API, mark the address verified, log in:

@@ -18,7 +18,7 @@ use Time::HiRes qw(sleep);
 our @EXPORT = qw(redis psql wait_until board_routes board_requests
                  board_url start_board write_conf jobscoutd start_daemon
                  stop_daemon alive log_text task lpush_scrape
-                 add_source children $dir $root);
+                 add_source children match_tasks $dir $root);
 
 our $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
 our $dir = tempdir(CLEANUP => 1);
@@ -73,6 +73,17 @@ sub psql {
     }
     $out =~ s/\s+\z//;
     return $out;
+}
+
+# the match tasks the scrapers wrote to the task outbox, oldest first (a
+# relay, when one runs, copies them to Redis); with clear, deleted
+sub match_tasks {
+    my ($clear) = @_;
+    my $sql = $clear ? "DELETE FROM task_outbox WHERE queue = 'jobscout:queue:match'"
+                       . " RETURNING task"
+                     : "SELECT task FROM task_outbox WHERE queue = 'jobscout:queue:match'"
+                       . " ORDER BY created_at, id";
+    return map { decode_json($_) } split /\n/, psql($sql);
 }
 
 sub wait_until {
