@@ -742,10 +742,12 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
 
     if (n > 0) {
         js_log(JS_LOG_INFO, "pushes claimed", JS_KI("pushes", n));
-        /* A full batch: more may be due right away. */
-        if (n == js_fcm_room(nt->fcm)) {
-            nt->claim_at = js_msec();
-        }
+        /*
+         * More may be due right away, a full batch or not: a row's
+         * pushes answered already are not claimed again, and leave
+         * the batch short.  The claim that finds none waits.
+         */
+        nt->claim_at = js_msec();
     }
 
     PQclear(res);
