@@ -11,9 +11,11 @@
  *      parts: the first JS_NT_PART_FIRST found, as they come, so that
  *      inserting starts while the rest is matched, then (unless that was
  *      all) every match, sorted by job and user, the order of the
- *      alerts' unique key, which each chunk then writes in a few pages
- *      (the first part's alerts are in it again: ON CONFLICT skips them,
- *      and what of the first part was not inserted yet is left to it);
+ *      alerts' unique key, which each chunk then writes in a few pages,
+ *      into a cursor WITH HOLD read JS_NT_PAGE rows at a time: memory
+ *      holds two pages, whatever the number of matches (the first
+ *      part's alerts are in it again: ON CONFLICT skips them, and what
+ *      of the first part was not inserted yet is left to it);
  *   2. inserts the alerts in chunks, each chunk its own transaction
  *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
  *      then larger ones; the pushes of the alerts really inserted come
@@ -41,14 +43,20 @@
  * two, but for one window: FCM v1 has no idempotency key, so a notifier
  * killed after FCM accepted a message and before the UPDATE recording it
  * committed leaves a push that will be sent again.  Outcomes have a
- * connection of their own and are recorded soon: at once when idle, at
- * most JS_NT_RECORD_WAIT ms late while pushes are in flight, at most
- * JS_NT_RECORD_LATE ms while a batch's pushes are being inserted or
- * queued (js_nt_record_due()), and no push is sent while
- * JS_NT_UNRECORDED_MAX outcomes wait to be recorded; we chose a rare
- * duplicate there over a lost alert, and the message's Android tag and
- * APNs collapse id (the job's) make the phone show a repeat in place of
- * the first.
+ * connection of their own and are recorded as soon as it is free, the
+ * ones that came meanwhile together (js_nt_record_due()), and a push
+ * keeps its place among the fcm_max_in_flight from its send until its
+ * outcome is recorded (js_nt_room()): a kill -9 sends at most
+ * fcm_max_in_flight pushes twice, however slow PostgreSQL is.  We
+ * chose a rare duplicate there over a lost alert, and the message's
+ * Android tag and APNs collapse id (the job's) make the phone show a
+ * repeat in place of the first.
+ *
+ * QUIT stops a batch where it is (its tasks handed back, unacked, to
+ * be matched again), releases the pushes not sent yet ('pending', due
+ * now), waits JS_NT_QUIT_GRACE ms for the sends in flight, releases
+ * those still unanswered, records the outcomes and goes: within
+ * JS_NT_QUIT_MAX ms.
  *
  * One process, one loop: three PostgreSQL connections (libpq,
  * non-blocking: one matches, one inserts, one records outcomes and
