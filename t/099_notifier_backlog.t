@@ -89,6 +89,22 @@ sub alerts_of {
 
 my $fcm = JobScout::FakeFCM->start(dir => $dir);
 
+# a jobscoutd of one notifier, 30 messages in flight, in $dir/$name:
+# it and the notifier's pid
+sub notifier_daemon {
+    my ($name, $lease) = @_;
+    mkdir "$dir/$name" or die "mkdir: $!";
+    my $d = JobScout::Jobscoutd->new(dir => "$dir/$name", workers => { notifier => 1 },
+        directives => { fcm_service_account => $fcm->{account},
+                        fcm_base_url => $fcm->{url}, fcm_timeout => '1s',
+                        fcm_max_in_flight => 30, push_claim_timeout => $lease });
+    $d->start;
+    my ($pid) = ();
+    ok(wait_until(10, sub { ($pid) = $d->consumers('jobscout:queue:match'); $pid }),
+       "a notifier runs ($name)");
+    return ($d, $pid);
+}
+
 # --- 1. Memory and QUIT under a backlog
 
 my $slug = "backlog-$run";
@@ -98,14 +114,7 @@ my @jobs = new_jobs($slug, $jobs);
 diag(sprintf "%d users, %d jobs: %d alerts to make, set up in %.1f s",
              $users, $jobs, $users * $jobs, time - $t0);
 
-my $d = JobScout::Jobscoutd->new(dir => "$dir", workers => { notifier => 1 },
-    directives => { fcm_service_account => $fcm->{account},
-                    fcm_base_url => $fcm->{url}, fcm_timeout => '1s',
-                    fcm_max_in_flight => 30, push_claim_timeout => '30s' });
-$d->start;
-my ($notifier) = ();
-ok(wait_until(10, sub { ($notifier) = $d->consumers('jobscout:queue:match'); $notifier }),
-   'the notifier runs');
+my ($d, $notifier) = notifier_daemon('backlog', '30s');
 
 # FCM takes 20 ms a message: the backlog is worked through while we look
 $fcm->config(delay_ms => 20);
@@ -171,15 +180,7 @@ my $crash = "dup-$run";
 company_users($crash, $crash_users);
 my ($job) = new_jobs($crash, 1);
 
-mkdir "$dir/2" or die "mkdir: $!";
-my $d2 = JobScout::Jobscoutd->new(dir => "$dir/2", workers => { notifier => 1 },
-    directives => { fcm_service_account => $fcm->{account},
-                    fcm_base_url => $fcm->{url}, fcm_timeout => '1s',
-                    fcm_max_in_flight => 30, push_claim_timeout => '10s' });
-$d2->start;
-my ($victim) = ();
-ok(wait_until(10, sub { ($victim) = $d2->consumers('jobscout:queue:match'); $victim }),
-   'a notifier runs');
+my ($d2, $victim) = notifier_daemon('crash', '10s');
 
 sub mine { grep { $_->{token} =~ /^$crash-/ } $fcm->messages }
 

@@ -1048,6 +1048,20 @@ js_nt_job_row(js_nt_t *nt, const char *job_id)
     return -1;
 }
 
+/* A result of the batch: NULL (the result freed) once the batch failed. */
+static PGresult *
+js_nt_match_result(js_nt_t *nt, PGresult *res, const char *err)
+{
+    if (nt->m.failed || res == NULL) {
+        if (res != NULL) {
+            PQclear(res);
+        }
+        js_nt_match_failed(nt, err);
+        return NULL;
+    }
+    return res;
+}
+
 static void
 js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
 {
@@ -1055,11 +1069,7 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (m->failed || res == NULL) {
-        if (res != NULL) {
-            PQclear(res);
-        }
-        js_nt_match_failed(nt, err);
+    if (js_nt_match_result(nt, res, err) == NULL) {
         return;
     }
 
@@ -1104,11 +1114,7 @@ js_nt_first_found(void *ctx, PGresult *res, const char *err)
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (m->failed || res == NULL) {
-        if (res != NULL) {
-            PQclear(res);
-        }
-        js_nt_match_failed(nt, err);
+    if (js_nt_match_result(nt, res, err) == NULL) {
         return;
     }
 
@@ -1160,11 +1166,7 @@ js_nt_page_fetched(void *ctx, PGresult *res, const char *err)
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (m->failed || res == NULL) {
-        if (res != NULL) {
-            PQclear(res);
-        }
-        js_nt_match_failed(nt, err);
+    if (js_nt_match_result(nt, res, err) == NULL) {
         return;
     }
 
