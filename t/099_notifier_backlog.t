@@ -5,12 +5,12 @@
 #    notifier's resident memory, sampled from /proc while it works
 #    through them, stays within 64 MB: the match is read from a cursor
 #    a page at a time, never whole.  A QUIT in the middle stops it
-#    within 5 s: the sends in flight answered and recorded, the pushes
-#    not sent yet 'pending' again, due now, the match task back on the
+#    within 5 s, though FCM holds the messages in flight: those given up
+#    after 3 s, they and the pushes not sent yet are 'pending' again, due
+#    now, the outcomes recorded, the match task back on the
 #    queue (matched again, it inserts only the alerts still missing).
 #    The 1,000,000-alert figure is a manual run of the same suite:
-#    BACKLOG_USERS=100000 BACKLOG_JOBS=10 (README, "The notifier under
-#    a backlog").
+#    BACKLOG_USERS=100000 BACKLOG_JOBS=10 (README, "Under a backlog").
 # 2. kill -9 mid-batch, $crash_users users, fcm_max_in_flight 30: every
 #    user gets a push in the end, and at most 1% of the batch twice (a
 #    push holds its place among those in flight until its outcome is
@@ -92,11 +92,11 @@ my $fcm = JobScout::FakeFCM->start(dir => $dir);
 # a jobscoutd of one notifier, 30 messages in flight, in $dir/$name:
 # it and the notifier's pid
 sub notifier_daemon {
-    my ($name, $lease) = @_;
+    my ($name, $lease, $timeout) = @_;
     mkdir "$dir/$name" or die "mkdir: $!";
     my $d = JobScout::Jobscoutd->new(dir => "$dir/$name", workers => { notifier => 1 },
         directives => { fcm_service_account => $fcm->{account},
-                        fcm_base_url => $fcm->{url}, fcm_timeout => '1s',
+                        fcm_base_url => $fcm->{url}, fcm_timeout => $timeout,
                         fcm_max_in_flight => 30, push_claim_timeout => $lease });
     $d->start;
     my ($pid) = ();
@@ -114,7 +114,8 @@ my @jobs = new_jobs($slug, $jobs);
 diag(sprintf "%d users, %d jobs: %d alerts to make, set up in %.1f s",
              $users, $jobs, $users * $jobs, time - $t0);
 
-my ($d, $notifier) = notifier_daemon('backlog', '30s');
+# FCM's answers may take 5 s: longer than QUIT waits for them
+my ($d, $notifier) = notifier_daemon('backlog', '30s', '5s');
 
 # FCM takes 20 ms a message: the backlog is worked through while we look
 $fcm->config(delay_ms => 20);
@@ -139,7 +140,10 @@ cmp_ok(scalar(grep { $_->{token} =~ /^$slug-/ } $fcm->messages), '>', 0,
        '... pushes going out');
 cmp_ok($rss, '<=', $rss_max_kb, 'the notifier stays within 64 MB while working');
 
-# QUIT: the master passes it on and goes once its workers have
+# QUIT, FCM holding the 30 messages in flight: the master passes it on
+# and goes once its workers have
+$fcm->config(hold => JSON::PP::true);
+ok(wait_until(10, sub { $fcm->stats->{waiting} == 30 }), 'FCM holds 30 messages');
 my $tq = time;
 kill 'QUIT', $d->{master};
 ok(wait_until(10, sub { !JobScout::Jobscoutd::alive($notifier) }), 'the notifier goes on QUIT');
@@ -147,6 +151,9 @@ my $took = time - $tq;
 diag(sprintf "stopped %.2f s after QUIT", $took);
 cmp_ok($took, '<', 5, '... within 5 s');
 wait_until(10, sub { !JobScout::Jobscoutd::alive($d->{master}) });
+$fcm->config(hold => JSON::PP::false);
+ok(wait_until(10, sub { $fcm->stats->{waiting} == 0 }),
+   '... the held messages dropped: given up, their client gone');
 
 is(alerts_of($slug, 'sending'), 0, 'no push left to a lease: each answered or handed back');
 my $accepted = alerts_of($slug, 'accepted');
@@ -180,7 +187,7 @@ my $crash = "dup-$run";
 company_users($crash, $crash_users);
 my ($job) = new_jobs($crash, 1);
 
-my ($d2, $victim) = notifier_daemon('crash', '10s');
+my ($d2, $victim) = notifier_daemon('crash', '10s', '1s');
 
 sub mine { grep { $_->{token} =~ /^$crash-/ } $fcm->messages }
 
