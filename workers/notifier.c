@@ -134,7 +134,6 @@ struct js_nt_push_s {
 
 typedef struct {
     char            alert_id[40];
-    int64_t         since;          /* monotonic ms */
     int             attempt;        /* the alert's push_attempts for it */
     const char     *status;
     char            at[32];
@@ -408,7 +407,6 @@ js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
     o = &nt->out[nt->nout++];
     memset(o, 0, sizeof(*o));
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
-    o->since = js_msec();
     o->attempt = p->attempts;
     o->status = status;
     js_iso_time(o->at, sizeof(o->at));
