@@ -26,8 +26,9 @@ my $log_start = start_api();
 
 my $primed = 'jobscout:revoked:primed';
 
-# the test Redis as conf/stack.sh starts it: no RDB, and no AOF unless
-# asked (then it comes back with its data)
+# the test Redis restarted: no RDB; with the append-only file the stack
+# gives it when asked (it comes back with its data), else without (a
+# Redis that lost everything)
 sub restart_redis {
     my ($aof) = @_;
     redis('SHUTDOWN', 'NOSAVE');
