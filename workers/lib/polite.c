@@ -4,8 +4,11 @@
 #include "polite.h"
 
 /*
- * KEYS: the host's key.  ARGV: delay (ms).  Returns the wait (ms) for
- * the slot reserved; the key expires a second after the slot's end.
+ * The scripts: KEYS the host's key, ARGV the delay (ms); on Redis's
+ * clock, so that every process agrees.
+ *
+ * slot: reserves the host's next slot (jobscout:host:next:), returns the
+ * wait for it; the key expires a second after the slot's end.
  */
 static const char  js_polite_slot_lua[] =
     "local t = redis.call('TIME')\n"
@@ -16,11 +19,8 @@ static const char  js_polite_slot_lua[] =
     "  string.format('%.0f', nxt - now + 1000))\n"
     "return at - now\n";
 
-/*
- * KEYS: the host's key of its last request's start.  ARGV: delay (ms).
- * Returns 0 and records now when the last start is at least delay ago,
- * else the wait (ms) still needed.
- */
+/* start: 0, now recorded (jobscout:host:last:), when the last request is
+ * at least delay ago, else the wait still needed. */
 static const char  js_polite_start_lua[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -31,31 +31,7 @@ static const char  js_polite_start_lua[] =
     "  string.format('%.0f', gap + 1000))\n"
     "return 0\n";
 
-int
-js_polite_start(redisContext *c, const char *host, int delay, int64_t *wait)
-{
-    redisReply  *r;
-
-    *wait = 0;
-    if (delay <= 0) {
-        return 0;
-    }
-
-    r = redisCommand(c, "EVAL %s 1 %s%s %d", js_polite_start_lua,
-                     JS_POLITE_LAST_PREFIX, host, delay);
-    if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
-        if (r != NULL) {
-            freeReplyObject(r);
-        }
-        return -1;
-    }
-
-    *wait = r->integer;
-    freeReplyObject(r);
-    return 0;
-}
-
-/* KEYS: as above.  ARGV: delay (ms).  The last request is now. */
+/* done: the last request is now; returns 0. */
 static const char  js_polite_done_lua[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -63,24 +39,10 @@ static const char  js_polite_done_lua[] =
     "  string.format('%.0f', tonumber(ARGV[1]) + 1000))\n"
     "return 0\n";
 
-void
-js_polite_done(redisContext *c, const char *host, int delay)
-{
-    redisReply  *r;
-
-    if (delay <= 0) {
-        return;
-    }
-
-    r = redisCommand(c, "EVAL %s 1 %s%s %d", js_polite_done_lua,
-                     JS_POLITE_LAST_PREFIX, host, delay);
-    if (r != NULL) {
-        freeReplyObject(r);
-    }
-}
-
-int
-js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
+/* Runs a script on prefix + host: 0 with *wait its answer, -1. */
+static int
+js_polite_eval(redisContext *c, const char *script, const char *prefix,
+    const char *host, int delay, int64_t *wait)
 {
     redisReply  *r;
 
@@ -89,8 +51,7 @@ js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
         return 0;
     }
 
-    r = redisCommand(c, "EVAL %s 1 %s%s %d", js_polite_slot_lua,
-                     JS_POLITE_HOST_PREFIX, host, delay);
+    r = redisCommand(c, "EVAL %s 1 %s%s %d", script, prefix, host, delay);
     if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
         if (r != NULL) {
             freeReplyObject(r);
@@ -101,6 +62,29 @@ js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
     *wait = r->integer;
     freeReplyObject(r);
     return 0;
+}
+
+int
+js_polite_slot(redisContext *c, const char *host, int delay, int64_t *wait)
+{
+    return js_polite_eval(c, js_polite_slot_lua, JS_POLITE_HOST_PREFIX,
+                          host, delay, wait);
+}
+
+int
+js_polite_start(redisContext *c, const char *host, int delay, int64_t *wait)
+{
+    return js_polite_eval(c, js_polite_start_lua, JS_POLITE_LAST_PREFIX,
+                          host, delay, wait);
+}
+
+void
+js_polite_done(redisContext *c, const char *host, int delay)
+{
+    int64_t  unused;
+
+    (void) js_polite_eval(c, js_polite_done_lua, JS_POLITE_LAST_PREFIX, host,
+                          delay, &unused);
 }
 
 int
