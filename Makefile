@@ -7,6 +7,8 @@
 #   make test    build, start a private PostgreSQL/Redis, run every suite
 #                (TESTS="t/100_x.t ..." runs only those)
 #   make bench   wrk against /health/ready and a plain "return 200"
+#   make analyze scan-build and cppcheck over the module and the workers;
+#                fails on any finding (reports in build-analyze/scan)
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -44,12 +46,23 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                wrk curl procps libtest-base-perl libtext-diff-perl \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
-               libhttp-message-perl python3-aiosmtpd python3-cryptography
+               libhttp-message-perl python3-aiosmtpd python3-cryptography \
+               clang-tools cppcheck
 
 STACK       := conf/stack.sh
 
+# make analyze: its own build tree, rebuilt whole (-B) so every file is
+# analysed.  cppcheck's "style" class is left out: most of it is
+# variableScope, which nginx's declarations-on-top style contradicts.
+ANALYZE     := build-analyze
+SCAN_BUILD  := scan-build --status-bugs -o $(CURDIR)/$(ANALYZE)/scan
+CPPCHECK    := cppcheck -q -j2 --std=c11 -D_GNU_SOURCE --inline-suppr \
+               --enable=warning,performance,portability --error-exitcode=1
+NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
+                   os/unix http http/modules http/v2) -I$(ANALYZE)/nginx
+
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
-        demo-post test asan bench clean
+        demo-post test asan bench analyze clean
 
 all: build
 
@@ -114,5 +127,21 @@ asan:
 bench: build
 	BUILD=$(BUILD) $(STACK) bench
 
+# Every check runs even after one fails, so one pass lists every finding.
+analyze:
+	$(MAKE) -s BUILD=$(ANALYZE) $(ANALYZE)/nginx/Makefile
+	@rm -rf $(ANALYZE)/scan; status=0; \
+	$(SCAN_BUILD) sh -c 'exec $(MAKE) -s -B -j2 \
+	    -f $(CURDIR)/$(ANALYZE)/nginx/Makefile -C $(NGX_SRC) modules \
+	    CC="$$CC"' || status=1; \
+	$(SCAN_BUILD) $(MAKE) -s -B -j2 -C workers \
+	    BUILD=$(CURDIR)/$(ANALYZE) all test || status=1; \
+	$(CPPCHECK) $(NGX_INCS) -Ingx_module -Iworkers/lib -Iworkers/adapters \
+	    ngx_module || status=1; \
+	$(CPPCHECK) -Iworkers -Iworkers/lib -Iworkers/adapters workers \
+	    || status=1; \
+	if [ $$status -ne 0 ]; then echo "make analyze: findings above"; fi; \
+	exit $$status
+
 clean:
-	rm -rf build build-asan t/servroot
+	rm -rf build build-asan build-analyze t/servroot

@@ -221,9 +221,9 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
                       &error);
 
     if (json == NULL) {
-        p = ngx_snprintf(message, sizeof(message) - 1,
-                         "invalid JSON at line %d, column %d: %s%Z",
-                         error.line, error.column, error.text);
+        (void) ngx_snprintf(message, sizeof(message) - 1,
+                            "invalid JSON at line %d, column %d: %s%Z",
+                            error.line, error.column, error.text);
         *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
                                            "invalid_json", (char *) message);
         return NGX_DECLINED;

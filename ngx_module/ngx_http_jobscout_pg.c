@@ -579,6 +579,12 @@ ngx_http_jobscout_pg_send(ngx_http_jobscout_pg_conn_t *pgc,
 
     stmt = q->stmt;
 
+    /*
+     * Every caller has already taken pgc off the idle queue: closing it
+     * as idle on a failed send would remove it from that queue twice.
+     */
+    pgc->state = NGX_HTTP_JOBSCOUT_PG_BUSY;
+
     if (stmt->name == NULL) {
         sent = PQsendQueryParams(pgc->pgconn, stmt->sql, stmt->nparams, NULL,
                                  q->values, NULL, NULL, 0);
@@ -605,7 +611,6 @@ ngx_http_jobscout_pg_send(ngx_http_jobscout_pg_conn_t *pgc,
         return NGX_ERROR;
     }
 
-    pgc->state = NGX_HTTP_JOBSCOUT_PG_BUSY;
     pgc->query = q;
     q->conn = pgc;
     q->state = NGX_HTTP_JOBSCOUT_QUERY_RUNNING;
@@ -763,6 +768,17 @@ ngx_http_jobscout_pg_query(ngx_http_request_t *r,
     while (!ngx_queue_empty(&pool->idle)) {
         qq = ngx_queue_head(&pool->idle);
         pgc = ngx_queue_data(qq, ngx_http_jobscout_pg_conn_t, queue);
+
+#ifdef __clang_analyzer__
+        /*
+         * A head's prev is the sentinel: unknown to the analyzer, which
+         * then finds the removed (debug-nulled) head at the head again.
+         */
+        if (qq->prev != &pool->idle) {
+            __builtin_unreachable();
+        }
+#endif
+
         ngx_queue_remove(qq);
 
         if (ngx_http_jobscout_pg_send(pgc, q) == NGX_OK) {

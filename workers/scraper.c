@@ -582,18 +582,16 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
 {
     int                       i, rc;
     char                      err[1024], field[128], reason[512];
-    js_scrape_run_t          *r = NULL;
+    js_scrape_run_t          *r;
     const js_conf_t          *cf = s->w->conf;
     const js_adapter_info_t  *info;
 
-    for (i = 0; i < s->nruns; i++) {
-        if (!s->runs[i].in_use) {
-            r = &s->runs[i];
-            break;
-        }
+    /* The caller takes a task only when a slot is free. */
+    for (i = 0; s->runs[i].in_use; i++) {
+        /* void */
     }
 
-    /* The caller takes a task only when a slot is free. */
+    r = &s->runs[i];
     r->in_use = 1;
     r->task = *t;
     r->started = js_msec();

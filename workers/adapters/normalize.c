@@ -933,7 +933,7 @@ js_currency_code(const char *s)
             return c->code;
         }
     }
-    for (i = 0; s != NULL && s[i] != '\0' && i < JS_SCAN_MAX; i++) {
+    for (i = 0; s != NULL && i < JS_SCAN_MAX && s[i] != '\0'; i++) {
         if (currency_at(s, i, &code) > 0) {
             return code;
         }
@@ -987,7 +987,7 @@ js_salary_period(const char *s)
     if (period != JS_SALARY_UNKNOWN) {
         return period;
     }
-    for (i = 0; s[i] != '\0' && i < JS_SCAN_MAX; i++) {
+    for (i = 0; i < JS_SCAN_MAX && s[i] != '\0'; i++) {
         if (s[i] == '/' && isalpha((unsigned char) s[i + 1])
             && !isalpha((unsigned char) s[i + 2]))
         {
@@ -1197,12 +1197,12 @@ js_salary_parse(js_job_t *job, const char *text, const char *currency)
     if (text == NULL) {
         return 0;
     }
-    for (i = 0; text[i] != '\0' && i < JS_SCAN_MAX; i++) {
+    for (i = 0; i < JS_SCAN_MAX && text[i] != '\0'; i++) {
         if (isdigit((unsigned char) text[i]) && number_start(text, i)) {
             break;
         }
     }
-    if (text[i] == '\0' || i >= JS_SCAN_MAX) {
+    if (i >= JS_SCAN_MAX || text[i] == '\0') {
         return 0;
     }
 

@@ -129,18 +129,24 @@ js_conf_msec(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
     int    low;
     char   bound[32];
 
+    /*
+     * -1 spelt out: the analyzer does not follow the variadic
+     * js_conf_error() and would take *ms as unset on success.
+     */
     if (js_conf_parse_msec(v, ms) != 0) {
-        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+        (void) js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
                              "directive", v, d->name);
+        return -1;
     }
 
     if (*ms < b->min || *ms > b->max) {
         low = *ms < b->min;
-        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+        (void) js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
                              "directive, must be at %s %s", v, d->name,
                              low ? "least" : "most",
                              js_conf_msec_text(low ? b->min : b->max, bound,
                                                sizeof(bound)));
+        return -1;
     }
     return 0;
 }
@@ -562,6 +568,7 @@ js_conf_prefix(const char *prefix)
         prefix = abs;
     }
 
+    // cppcheck-suppress nullPointerRedundantCheck ; NULL returned above
     len = strlen(prefix);
     p = malloc(len + 2);
     if (p != NULL) {

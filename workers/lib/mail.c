@@ -744,19 +744,26 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
     digest = strcmp(m->kind, JOBSCOUT_TASK_MAIL_JOB_DIGEST) == 0;
     total = m->njobs + m->more;
 
+    /*
+     * -1 spelt out below: the analyzer does not follow the variadic
+     * js_mail_fail() and would take *subject as set on failure.
+     */
     if (m->njobs == 0 || m->njobs > JS_MAIL_JOBS_MAX) {
-        return js_mail_fail(err, errlen, "a job mail lists 1..%d jobs",
+        (void) js_mail_fail(err, errlen, "a job mail lists 1..%d jobs",
                             JS_MAIL_JOBS_MAX);
+        return -1;
     }
 
     for (i = 0; i < m->njobs; i++) {
         if (js_mail_uuid_check(m->jobs[i].job_id) != 0) {
-            return js_mail_fail(err, errlen, "job %zu: job_id is not a "
+            (void) js_mail_fail(err, errlen, "job %zu: job_id is not a "
                                 "UUID", i);
+            return -1;
         }
         if (m->jobs[i].match_score < 0 || m->jobs[i].match_score > 100) {
-            return js_mail_fail(err, errlen, "job %zu: match_score is not "
+            (void) js_mail_fail(err, errlen, "job %zu: match_score is not "
                                 "0..100", i);
+            return -1;
         }
     }
 
@@ -782,7 +789,8 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
     name_sp = js_mail_strdup_printf("%s%s", m->name[0] ? " " : "", m->name);
     if (*subject == NULL || name_sp == NULL) {
         free(name_sp);
-        return js_mail_fail(err, errlen, "out of memory");
+        (void) js_mail_fail(err, errlen, "out of memory");
+        return -1;
     }
 
     js_mail_printf(&tb, "Hello%s,\n\n%s", name_sp,
@@ -830,7 +838,8 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
     if (tb.failed || hb.failed) {
         free(tb.data);
         free(hb.data);
-        return js_mail_fail(err, errlen, "out of memory");
+        (void) js_mail_fail(err, errlen, "out of memory");
+        return -1;
     }
 
     *text = tb.data;
@@ -914,7 +923,7 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
     for (i = 0; p[i] != '\0' && (unsigned char) p[i] < 0x80; i++) {
         /* void */
     }
-    if (p[i] == '\0' && i <= 78 - sizeof("Subject: ") + 1) {
+    if (i <= 78 - sizeof("Subject: ") + 1 && p[i] == '\0') {
         js_mail_printf(&b, "Subject: %s", p);
     } else {
         /* folded at once: "Subject: " and a whole word exceed 78 */

@@ -169,11 +169,20 @@ test_assertion(void)
                          sizeof(err));
     jwt = js_fcm_assertion(&a, now, err, sizeof(err));
     ok(jwt != NULL, "an assertion is made");
+    if (jwt == NULL) {
+        js_fcm_account_free(&a);
+        return;
+    }
 
     dot1 = strchr(jwt, '.');
     dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
     ok(dot1 != NULL && dot2 != NULL && strchr(dot2 + 1, '.') == NULL,
        "three base64url parts");
+    if (dot1 == NULL || dot2 == NULL) {
+        free(jwt);
+        js_fcm_account_free(&a);
+        return;
+    }
     ok(strpbrk(jwt, "+/=") == NULL, "no '+', '/' or padding");
 
     head = b64url_decode(jwt, dot1 - jwt, &n);

@@ -90,6 +90,9 @@ test_render(void)
     msg = js_mail_render(&m, err, sizeof(err));
     ok(msg != NULL, "verify mail renders");
     is_str(err, "", "no error");
+    if (msg == NULL) {
+        return;
+    }
 
     like_str(msg, "\r\nTo: \"Akinyi Otieno\" <akinyi@example.co.ke>\r\n",
              "To: with a quoted display name");

@@ -108,7 +108,7 @@ main(void)
     /* a board posting every 2 minutes: at the floor, about */
     simulate(&high, 2 * MIN, 48 * HOUR, &s);
     is_int(s.outside, 0, "busy: no interval beyond the limits");
-    ok(s.total / s.polls < 90000, "busy: converges to the floor "
+    ok(s.polls > 0 && s.total / s.polls < 90000, "busy: converges to the floor "
        "(mean interval under 1.5 x the floor of 60s)");
     ok(s.found * 4 > s.polls, "busy: more than 1 poll in 4 finds a change");
 
@@ -122,7 +122,8 @@ main(void)
     /* a board posting once an hour, normal priority: between */
     simulate(&normal, HOUR, 14 * 24 * HOUR, &s);
     is_int(s.outside, 0, "moderate: no interval beyond the limits");
-    ok(s.total / s.polls > 5 * MIN && s.total / s.polls < 15 * MIN,
+    ok(s.polls > 0 && s.total / s.polls > 5 * MIN
+       && s.total / s.polls < 15 * MIN,
        "moderate (one change an hour): between floor and ceiling, near "
        "the 6m that finds a change in 1 poll in 10");
     sprintf(msg, "moderate: 1 poll in 10 finds a change (%lld of %lld)",
