@@ -7,6 +7,8 @@
 #   make test    build, start a private PostgreSQL/Redis, run every suite
 #                (TESTS="t/100_x.t ..." runs only those)
 #   make bench   wrk against /health/ready and a plain "return 200"
+#   make fuzz    libFuzzer targets of the workers' parsers, FUZZ_SECONDS
+#                each (default 10); non-zero on a crash (not in make test)
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -44,12 +46,13 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                wrk curl procps libtest-base-perl libtext-diff-perl \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
-               libhttp-message-perl python3-aiosmtpd python3-cryptography
+               libhttp-message-perl python3-aiosmtpd python3-cryptography \
+               clang libclang-rt-dev
 
 STACK       := conf/stack.sh
 
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
-        demo-post test asan bench clean
+        demo-post test asan bench fuzz clean
 
 all: build
 
@@ -114,5 +117,10 @@ asan:
 bench: build
 	BUILD=$(BUILD) $(STACK) bench
 
+# Its own build dir: the targets are clang-built with -fsanitize=fuzzer.
+fuzz:
+	$(MAKE) -s -j$$(nproc) -C workers BUILD=$(CURDIR)/build-fuzz fuzz
+	workers/fuzz/run.sh build-fuzz
+
 clean:
-	rm -rf build build-asan t/servroot
+	rm -rf build-fuzz build build-asan t/servroot
