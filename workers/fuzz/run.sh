@@ -41,7 +41,7 @@ for t in "$@"; do
     crashes=0
     regress=$here/regress/$t
     if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
-        if ! "$bin" "$regress"/* > "$log.regress" 2>&1; then
+        if ! "$bin" -timeout=10 "$regress"/* > "$log.regress" 2>&1; then
             crashes=1
             note="regression input fails: see $log.regress"
         fi
