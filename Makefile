@@ -9,6 +9,8 @@
 #   make bench   wrk against /health/ready and a plain "return 200"
 #   make analyze scan-build and cppcheck over the module and the workers;
 #                fails on any finding (reports in build-analyze/scan)
+#   make fuzz    libFuzzer targets of the workers' parsers, FUZZ_SECONDS
+#                each (default 10); non-zero on a crash (not in make test)
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -47,7 +49,7 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
                libhttp-message-perl python3-aiosmtpd python3-cryptography \
-               clang-tools cppcheck
+               clang-tools cppcheck clang libclang-rt-dev
 
 STACK       := conf/stack.sh
 
@@ -62,7 +64,7 @@ NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
                    os/unix http http/modules http/v2) -I$(ANALYZE)/nginx
 
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
-        demo-post test asan bench analyze clean
+        demo-post test asan bench analyze fuzz clean
 
 all: build
 
@@ -138,10 +140,15 @@ analyze:
 	    BUILD=$(CURDIR)/$(ANALYZE) all test || status=1; \
 	$(CPPCHECK) $(NGX_INCS) -Ingx_module -Iworkers/lib -Iworkers/adapters \
 	    ngx_module || status=1; \
-	$(CPPCHECK) -Iworkers -Iworkers/lib -Iworkers/adapters workers \
-	    || status=1; \
+	$(CPPCHECK) -Iworkers -Iworkers/lib -Iworkers/adapters -iworkers/fuzz \
+	    workers || status=1; \
 	if [ $$status -ne 0 ]; then echo "make analyze: findings above"; fi; \
 	exit $$status
 
+# Its own build dir: the targets are clang-built with -fsanitize=fuzzer.
+fuzz:
+	$(MAKE) -s -j$$(nproc) -C workers BUILD=$(CURDIR)/build-fuzz fuzz
+	workers/fuzz/run.sh build-fuzz
+
 clean:
-	rm -rf build build-asan build-analyze t/servroot
+	rm -rf build build-asan build-analyze build-fuzz t/servroot

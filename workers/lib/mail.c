@@ -645,14 +645,16 @@ js_mail_uuid_check(const char *id)
 
 /*
  * Scraped text in a mail: at most max bytes (cut on a character
- * boundary, "..." added), control characters as spaces.  s is valid
- * UTF-8 (the task is JSON).
+ * boundary, "..." added), control characters as spaces, and each byte
+ * of an invalid UTF-8 sequence as '?': the task is JSON, so valid, but
+ * the subject's encoded-words must never meet a byte they cannot step
+ * over (found by make fuzz: the renderer looped for ever).
  */
 static char *
 js_mail_scraped(const char *s, size_t max)
 {
     char    *out, *p;
-    size_t   len;
+    size_t   len, n;
 
     len = strlen(s);
     if (len > max) {
@@ -669,8 +671,12 @@ js_mail_scraped(const char *s, size_t max)
     memcpy(out, s, len);
     memcpy(out + len, len < strlen(s) ? "..." : "", len < strlen(s) ? 4 : 1);
 
-    for (p = out; *p; p++) {
-        if ((unsigned char) *p < ' ' || *p == 0x7f) {
+    for (p = out; *p; p += n) {
+        n = js_mail_utf8_len((unsigned char *) p);
+        if (n == 0) {
+            *p = '?';
+            n = 1;
+        } else if ((unsigned char) *p < ' ' || *p == 0x7f) {
             *p = ' ';
         }
     }

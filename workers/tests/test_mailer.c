@@ -529,6 +529,13 @@ test_job_mails(void)
        "a CR/LF in a scraped title never makes a header");
     free(msg);
 
+    /* make fuzz: a cut UTF-8 sequence made the subject loop for ever */
+    jobs[0].title = "Go engineer \xe2\x82";
+    msg = js_mail_render(&m, err, sizeof(err));
+    like_str(msg, "Subject: New job: Go engineer ?? at Safaricom\r\n",
+             "invalid UTF-8 in a title renders as '?'");
+    free(msg);
+
     jobs[0].job_id = "../../admin";
     msg = js_mail_render(&m, err, sizeof(err));
     ok(msg == NULL, "a job id that is no UUID is refused");

@@ -1,0 +1,28 @@
+/*
+ * Salary normalization (adapters/normalize.c): free text, periods,
+ * currency names, and a pay line inside a description.
+ */
+
+#include "fuzz.h"
+#include "normalize.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    js_job_t   job;
+    char      *s;
+
+    s = js_fuzz_str(data, size);
+
+    memset(&job, 0, sizeof(job));
+    (void) js_salary_parse(&job, s, NULL);
+    memset(&job, 0, sizeof(job));
+    (void) js_salary_parse(&job, s, "KES");
+    memset(&job, 0, sizeof(job));
+    (void) js_salary_from_text(&job, s, "USD");
+    (void) js_salary_period(s);
+    (void) js_currency_code(s);
+
+    free(s);
+    return 0;
+}
