@@ -86,9 +86,11 @@ sub match_tasks {
     return map { decode_json($_) } split /\n/, psql($sql);
 }
 
+# by the clock, not by tries: a slow condition must not stretch the wait
 sub wait_until {
     my ($secs, $cond) = @_;
-    for (1 .. $secs * 20) { return 1 if $cond->(); sleep 0.05; }
+    my $end = Time::HiRes::time() + $secs;
+    while (Time::HiRes::time() < $end) { return 1 if $cond->(); sleep 0.05; }
     return $cond->();
 }
 
