@@ -381,6 +381,9 @@ test_inner() {
         -pkeyopt rsa_keygen_bits:2048 -out "$STACK_DIR/rsa.pem" 2>/dev/null
     openssl pkey -in "$STACK_DIR/rsa.pem" -pubout -out "$STACK_DIR/rsa.pub"
     export TEST_NGINX_RSA_KEY=$STACK_DIR/rsa.pem TEST_NGINX_RSA_PUB=$STACK_DIR/rsa.pub
+    # request bodies nginx spills to disk, where its workers reach them
+    mkdir -p "$NGINX_TMP" && chown nobody: "$NGINX_TMP"
+    export TEST_NGINX_TEMP=$NGINX_TMP
     export TEST_JOBSCOUT_BUILD=$BUILD
     export TEST_JOBSCOUT_ROOT=$ROOT
     # what t/ needs to stop and start the test PostgreSQL

@@ -167,7 +167,10 @@ sub write_shipped_config {
     my $conf = do { local $/; <$in> };
     my %value = (
         MODULE => $LoadModules, LISTEN => "127.0.0.1:$Port",
-        TEMP => "$ServRoot/tmp", PG_CONNINFO => $ENV{TEST_NGINX_PG},
+        # a directory the workers (nobody) reach: a servroot under a
+        # private parent (a clone in mktemp -d) is not
+        TEMP => $ENV{TEST_NGINX_TEMP} // "$ServRoot/tmp",
+        PG_CONNINFO => $ENV{TEST_NGINX_PG},
         REDIS_ADDR => $ENV{TEST_NGINX_REDIS},
         JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
         WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
