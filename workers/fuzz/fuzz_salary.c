@@ -1,5 +1,5 @@
 /*
- * Salary normalization (adapters/normalize.c): free text, periods,
+ * Salary normalization (adapters/salary.c): free text, periods,
  * currency names, and a pay line inside a description.
  */
 

@@ -1,5 +1,5 @@
 /*
- * Text and URL normalization (adapters/normalize.c): the input as HTML,
+ * Text and URL normalization (adapters/text.c, adapters/url.c, adapters/location.c): the input as HTML,
  * plain text, a one-line field, entities, and a URL resolved against a
  * base (the first line) or as a base itself.
  */

@@ -1,0 +1,28 @@
+/*
+ * URLs (url.c).
+ */
+
+#ifndef JS_URL_H
+#define JS_URL_H
+
+#define JS_URL_MAX           2048    /* longer URLs are refused */
+
+/*
+ * js_url_resolve: ref resolved against base (RFC 3986), trimmed; NULL
+ * unless the result is an absolute http or https URL with a host, no
+ * control characters or spaces, at most JS_URL_MAX bytes.  base may be
+ * NULL when ref is absolute.
+ *
+ * js_url_set_param: url with the query parameter name set to value
+ * (replaced when present, else appended), value percent-encoded.
+ *
+ * js_url_escape: percent-encodes everything but RFC 3986 unreserved.
+ */
+char *js_url_resolve(const char *base, const char *ref);
+char *js_url_set_param(const char *url, const char *name, const char *value);
+/* The same in place: *url replaced (and freed); -1 when out of memory,
+ * *url then NULL. */
+int js_url_param(char **url, const char *name, const char *value);
+char *js_url_escape(const char *s);
+
+#endif /* JS_URL_H */
