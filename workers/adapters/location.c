@@ -71,17 +71,21 @@ typedef struct {
 
 static const char *const  js_intern_words[] = {
     "intern", "interns", "internship", "internships", "trainee",
-    "apprentice", "apprenticeship", "attachment", NULL
+    "apprentice", "apprenticeship", "attachment", "co op", NULL
 };
 static const char *const  js_part_words[] = {
-    "part time", "parttime", NULL
+    "part time", "parttime", "working student", "werkstudent", NULL
 };
+/* "Short Term" (a Lever commitment) is temporary: work that ends, the
+ * relation left unsaid, as "Temporary" and "Seasonal" */
 static const char *const  js_temp_words[] = {
-    "temporary", "temp", "seasonal", "per diem", "casual", NULL
+    "temporary", "temp", "seasonal", "per diem", "casual", "short term",
+    "shortterm", "interim", "locum", NULL
 };
 static const char *const  js_contract_words[] = {
-    "contract", "contractor", "contractual", "freelance", "freelancer",
-    "consultant", "consultancy", "fixed term", NULL
+    "contract", "contractor", "contractors", "contractual", "contracting",
+    "freelance", "freelancer", "freelancing", "consultant", "consultancy",
+    "fixed term", "fixedterm", NULL
 };
 static const char *const  js_full_words[] = {
     "full time", "fulltime", "permanent", "regular", NULL

@@ -18,7 +18,15 @@
  * js_employment_type: "full_time", "part_time", "contract",
  * "internship", "temporary" or NULL, from any provider's spelling
  * ("Full-time", "FULL_TIME", "FullTime", "Permanent", "CONTRACTOR",
- * "freelance", "Intern", ...).
+ * "freelance", "Intern", ...), first match in the order internship,
+ * part_time, temporary, contract, full_time ("Full-time contract" is a
+ * contract).  Lever's free-form commitments: "Full Time", "Permanent"
+ * -> full_time; "Part Time", "Working Student" -> part_time; "Intern",
+ * "Internship", "Apprenticeship", "Co-op" -> internship; "Contract",
+ * "Contractor", "Freelance", "Fixed Term", "Contract to Hire" ->
+ * contract; "Temporary", "Casual", "Seasonal", "Interim" and "Short
+ * Term" -> temporary (short-term work ends, as temporary work does; a
+ * contract is a kind of relation, which "Short Term" does not name).
  */
 const char *js_location_type(const char *hint, const char *location,
     const char *title);

@@ -458,6 +458,55 @@ js_salary_parse(js_job_t *job, const char *text, const char *currency)
                          js_salary_period(text));
 }
 
+/*
+ * The end of the sentence at s: the line's end, or past a '.', '!' or
+ * '?' followed by blanks and a capital letter or the line's end ("per
+ * month. Benefits"), so that "Ksh. 80,000" and "$1.5m" stay whole; a
+ * '.' after one letter ("p.a.", "e.g.") or an abbreviation ("approx.")
+ * ends nothing.
+ */
+static const char *
+sentence_end(const char *s)
+{
+    static const char *const  abbrev[] = {
+        "approx", "ca", "incl", "excl", "min", "max", "est", "no", "vs",
+        NULL
+    };
+    const char               *p, *q, *w;
+    size_t                    k;
+
+    for (p = s; *p != '\0' && *p != '\n'; p++) {
+        if (*p != '.' && *p != '!' && *p != '?') {
+            continue;
+        }
+        for (q = p + 1; *q == ' '; q++) {
+            /* void */
+        }
+        if (q == p + 1
+            || !(isupper((unsigned char) *q) || *q == '\0' || *q == '\n'))
+        {
+            continue;
+        }
+        for (w = p; w > s && isalpha((unsigned char) w[-1]); w--) {
+            /* void */
+        }
+        if (*p == '.' && p - w == 1) {
+            continue;
+        }
+        for (k = 0; *p == '.' && abbrev[k] != NULL; k++) {
+            if ((size_t) (p - w) == strlen(abbrev[k])
+                && strncasecmp(w, abbrev[k], (size_t) (p - w)) == 0)
+            {
+                break;
+            }
+        }
+        if (*p != '.' || abbrev[k] == NULL) {
+            return p + 1;
+        }
+    }
+    return p;
+}
+
 int
 js_salary_from_text(js_job_t *job, const char *text, const char *currency)
 {
@@ -465,21 +514,16 @@ js_salary_from_text(js_job_t *job, const char *text, const char *currency)
         "salary", "compensation", "pay", "remuneration", "wage", "stipend",
         "gross", NULL
     };
-    const char  *line, *end;
+    const char  *s, *end;
     char        *l, *w;
     int          found = 0;
 
-    for (line = text; line != NULL && *line != '\0' && !found;
-         line = end[0] ? end + 1 : end)
+    /* sentence by sentence: a description may be one long line */
+    for (s = text; s != NULL && *s != '\0' && !found;
+         s = *end == '\n' ? end + 1 : end)
     {
-        end = strchr(line, '\n');
-        if (end == NULL) {
-            end = line + strlen(line);
-        }
-        if (end - line > 300) {
-            continue;
-        }
-        l = strndup(line, (size_t) (end - line));
+        end = sentence_end(s);
+        l = strndup(s, (size_t) (end - s));
         w = l ? js_words(l, JS_SCAN_MAX) : NULL;
         if (w != NULL && js_has_word(w, pay) && strpbrk(l, "0123456789")) {
             found = js_salary_parse(job, l, currency);

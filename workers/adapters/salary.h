@@ -32,8 +32,9 @@ int js_salary_set(js_job_t *job, double min, double max,
     const char *currency, js_salary_period_e period);
 int js_salary_parse(js_job_t *job, const char *text, const char *currency);
 js_salary_period_e js_salary_period(const char *s);
-/* js_salary_parse on the first line of a clean description that talks
- * of pay ("Salary", "Compensation", "Pay range", "Remuneration"). */
+/* js_salary_parse on the first sentence of a clean description that
+ * talks of pay ("Salary", "Compensation", "Pay range", "Remuneration")
+ * and has a number, however long its line. */
 int js_salary_from_text(js_job_t *job, const char *text,
     const char *currency);
 const char *js_currency_code(const char *s);

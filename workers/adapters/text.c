@@ -283,14 +283,21 @@ typedef struct {
     int       space;          /* a space is pending */
     int       breaks;         /* newlines pending: 0, 1 or 2 */
     int       full;           /* max + a margin reached: drop the rest */
+    int       item;           /* in a list item: paragraphs are lines */
+    int       marker;         /* an item's "-" has no text yet */
 } js_text_t;
 
 static void
 text_break(js_text_t *t, int n)
 {
-    if (t->line) {
-        t->space = 1;
-    } else if (n > t->breaks) {
+    if (t->line || t->marker) {
+        t->space = 1;           /* "<li><p>text": the text follows its "-" */
+        return;
+    }
+    if (t->item && n > 1) {
+        n = 1;
+    }
+    if (n > t->breaks) {
         t->breaks = n > 2 ? 2 : n;
     }
 }
@@ -299,6 +306,7 @@ text_break(js_text_t *t, int n)
 static void
 text_put(js_text_t *t, const char *s, size_t n)
 {
+    t->marker = 0;
     if (t->full) {
         return;
     }
@@ -468,6 +476,12 @@ text_tag(js_text_t *t, const char *s, size_t len, size_t i)
         if (strcmp(name, js_blocks[k].name) != 0) {
             continue;
         }
+        if (strcmp(name, "li") == 0 || strcmp(name, "ul") == 0
+            || strcmp(name, "ol") == 0)
+        {
+            t->item = 0;        /* lists and items break as they are */
+            t->marker = 0;
+        }
         if (js_blocks[k].breaks == 0) {
             t->space = 1;
         } else {
@@ -476,6 +490,8 @@ text_tag(js_text_t *t, const char *s, size_t len, size_t i)
         if (!closing && !t->line && strcmp(name, "li") == 0) {
             text_put(t, "-", 1);
             t->space = 1;
+            t->marker = 1;
+            t->item = 1;
         }
         break;
     }
@@ -577,6 +593,18 @@ js_words(const char *s, size_t max)
     for (i = 0; s != NULL && s[i] != '\0' && i < max; i++) {
         unsigned char  c = (unsigned char) s[i];
 
+        /* no-break space, hyphens and dashes U+2010 to U+2015 part
+         * words, as ' ' and '-' do: "Full\u2011time", "Remote\u2013EU" */
+        if (c == 0xC2 && (unsigned char) s[i + 1] == 0xA0) {
+            i++;
+            c = ' ';
+        } else if (c == 0xE2 && (unsigned char) s[i + 1] == 0x80
+                   && (unsigned char) s[i + 2] >= 0x90
+                   && (unsigned char) s[i + 2] <= 0x95)
+        {
+            i += 2;
+            c = '-';
+        }
         if (isalnum(c) || c == '+' || c == '#' || c >= 0x80) {
             js_buf_addc(&b, (char) tolower(c));
             in = 1;

@@ -3,6 +3,7 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "normalize.h"
 #include "tap.h"
@@ -34,6 +35,8 @@ test_location_type(void)
     is_str(js_location_type(NULL, "Remotely", "Office Manager"), "remote",
            "office in a title is no marker");
     is_str(js_location_type(NULL, "Premote", NULL), NULL, "word-wise");
+    is_str(js_location_type(NULL, "Remote\xE2\x80\x93" "EU", NULL), "remote",
+           "an en dash parts words");
 }
 
 static void
@@ -52,6 +55,50 @@ test_employment_type(void)
     is_str(js_employment_type("International"), NULL, "not an intern");
     is_str(js_employment_type("TEMPORARY"), "temporary", "TEMPORARY");
     is_str(js_employment_type("VOLUNTEER"), NULL, "unknown");
+    is_str(js_employment_type("Full\xE2\x80\x91time"), "full_time",
+           "a non-breaking hyphen");
+    is_str(js_employment_type("Short\xC2\xA0Term"), "temporary",
+           "a no-break space");
+}
+
+/* Lever's commitment is free text: the spellings boards use. */
+static void
+test_lever_commitments(void)
+{
+    static const struct {
+        const char  *commitment;
+        const char  *type;
+    }  c[] = {
+        { "Full Time", "full_time" }, { "Full-time", "full_time" },
+        { "Full-Time", "full_time" }, { "Fulltime", "full_time" },
+        { "Full time employee", "full_time" },
+        { "Full-time Permanent", "full_time" },
+        { "Permanent", "full_time" }, { "Regular", "full_time" },
+        { "Part Time", "part_time" }, { "Part-time", "part_time" },
+        { "Part-time Contractor", "part_time" },
+        { "Working Student", "part_time" }, { "Werkstudent", "part_time" },
+        { "Intern", "internship" }, { "Internship", "internship" },
+        { "Summer Internship", "internship" },
+        { "Apprenticeship", "internship" }, { "Co-op", "internship" },
+        { "Contract", "contract" }, { "Contractor", "contract" },
+        { "Contract to Hire", "contract" },
+        { "Contract-to-hire", "contract" }, { "Freelance", "contract" },
+        { "Fixed Term", "contract" }, { "Fixed-term", "contract" },
+        { "Consultant", "contract" },
+        { "Temporary", "temporary" }, { "Temp", "temporary" },
+        { "Short Term", "temporary" }, { "Short-term", "temporary" },
+        { "Short Term Contract", "temporary" },
+        { "Casual", "temporary" }, { "Seasonal", "temporary" },
+        { "Interim", "temporary" },
+        { "Volunteer", NULL }, { "Other", NULL }, { "", NULL },
+    };
+    size_t  i;
+    char    name[80];
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        snprintf(name, sizeof(name), "Lever \"%s\"", c[i].commitment);
+        is_str(js_employment_type(c[i].commitment), c[i].type, name);
+    }
     is_str(js_employment_type(NULL), NULL, "NULL");
 }
 
@@ -60,5 +107,6 @@ main(void)
 {
     test_location_type();
     test_employment_type();
+    test_lever_commitments();
     return done_testing();
 }

@@ -38,6 +38,59 @@ salary_is(const char *text, int has, double min, double max,
     }
 }
 
+/* js_salary_from_text on a description; name says what it shows. */
+static void
+salary_text_is(const char *text, int has, double min, double max,
+    const char *currency, js_salary_period_e period, const char *name)
+{
+    js_job_t  job;
+
+    memset(&job, 0, sizeof(job));
+    js_salary_from_text(&job, text, "USD");
+    if (!ok(job.has_salary == has && fabs(job.salary_min - min) < 0.001
+            && fabs(job.salary_max - max) < 0.001
+            && strcmp(job.salary_currency, currency) == 0
+            && job.salary_period == period, name))
+    {
+        printf("#   got has=%d min=%.2f max=%.2f cur='%s' period=%d\n",
+               job.has_salary, job.salary_min, job.salary_max,
+               job.salary_currency, job.salary_period);
+    }
+}
+
+static void
+test_salary_from_text(void)
+{
+    char    *big;
+    size_t   n;
+
+    salary_text_is("About us\n\nSalary: KES 150,000 - 200,000 per month\n"
+                   "Pay day is the 25th.", 1, 150000, 200000, "KES",
+                   JS_SALARY_MONTH, "the line that talks of pay");
+    salary_text_is("We are 40 engineers in 3 cities. The salary is "
+                   "Ksh. 80,000 - 120,000 gross monthly. Apply by 30 June.",
+                   1, 80000, 120000, "KES", JS_SALARY_MONTH,
+                   "the sentence that talks of pay, 'Ksh.' inside it");
+    salary_text_is("Compensation: approx. $120k - $150k p.a. Benefits: "
+                   "25 days off.", 1, 120000, 150000, "USD",
+                   JS_SALARY_YEAR, "'approx.' and 'p.a.' end no sentence");
+    salary_text_is("Salary: competitive. 5 years of Go required.", 0, 0, 0,
+                   "", JS_SALARY_UNKNOWN,
+                   "a number in the next sentence is not the pay");
+    salary_text_is("We build payments for 2 million people.", 0, 0, 0, "",
+                   JS_SALARY_UNKNOWN, "no pay word, no salary");
+
+    /* one 3,000-byte line, the pay in its last sentence */
+    n = 3000;
+    big = malloc(n + 100);
+    memset(big, 'x', n);
+    memcpy(big, "Role", 4);
+    strcpy(big + n, ". The salary range is $90,000 - $110,000 a year.");
+    salary_text_is(big, 1, 90000, 110000, "USD", JS_SALARY_YEAR,
+                   "however long its line");
+    free(big);
+}
+
 static void
 test_salary(void)
 {
@@ -117,5 +170,6 @@ int
 main(void)
 {
     test_salary();
+    test_salary_from_text();
     return done_testing();
 }

@@ -42,6 +42,13 @@ test_text(void)
     text_is("<ul><li>One</li><li>Two &#8211; &#x2014;</li></ul>",
             "- One\n- Two \xE2\x80\x93 \xE2\x80\x94", "lists, numeric "
             "entities");
+    text_is("<ul><li><p>One</p></li><li><p>Two</p><p>more</p></li></ul>"
+            "<p>After</p>", "- One\n- Two\nmore\n\nAfter",
+            "a list item's paragraph follows its \"-\"");
+    text_is("<ol><li>\n  <div><p><strong>Deep</strong> item</p></div>\n"
+            "</li></ol>", "- Deep item", "blocks at an item's start");
+    text_is("<ul><li>a<ul><li>b</li></ul></li><li></li><li>c</li></ul>",
+            "- a\n\n- b\n\n-\n- c", "nested and empty items as before");
     text_is("a<script>alert('<p>x</p>')</script>b<style>p{}</style>c",
             "abc", "script and style dropped");
     text_is("x<!-- <p>hidden</p> -->y", "xy", "comments dropped");
