@@ -458,6 +458,45 @@ js_salary_parse(js_job_t *job, const char *text, const char *currency)
                          js_salary_period(text));
 }
 
+int
+js_salary_amount(const char *s, double *amount, const char **currency)
+{
+    size_t       i = 0, n;
+    double       v, mult;
+    const char  *code = NULL, *after = NULL;
+
+    if (s == NULL || strlen(s) > 64) {
+        return -1;
+    }
+    while (isspace((unsigned char) s[i])) {
+        i++;
+    }
+    n = currency_at(s, i, &code);
+    i += n;
+    while (is_space_sep(s + i, &n)) {
+        i += n;
+    }
+    if (!isdigit((unsigned char) s[i])) {
+        return -1;
+    }
+    i += number_at(s + i, &v, &mult);
+    while (is_space_sep(s + i, &n)) {
+        i += n;
+    }
+    i += currency_at(s, i, &after);
+    while (isspace((unsigned char) s[i])) {
+        i++;
+    }
+    if (s[i] != '\0'
+        || (code != NULL && after != NULL && strcmp(code, after) != 0))
+    {
+        return -1;
+    }
+    *amount = v;
+    *currency = code != NULL ? code : after;
+    return 0;
+}
+
 /*
  * The end of the sentence at s: the line's end, or past a '.', '!' or
  * '?' followed by blanks and a capital letter or the line's end ("per

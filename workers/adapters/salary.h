@@ -39,4 +39,16 @@ int js_salary_from_text(js_job_t *job, const char *text,
     const char *currency);
 const char *js_currency_code(const char *s);
 
+/*
+ * js_salary_amount: one amount given as a string, as JSON-LD's
+ * baseSalary.value (or its minValue, maxValue) often is: "$100,000",
+ * "KES 150,000", "100.000,00 EUR", "150 000", "60k", "1,234.56".  A
+ * currency may stand before or after the number, the same one when
+ * both ("$100,000 USD"); *currency is its ISO code, or NULL when none
+ * is named.  -1 for anything else: no number, a range, a sign, words
+ * ("100000 per year"), more than 64 bytes.  The amount is not checked:
+ * js_salary_set does that.
+ */
+int js_salary_amount(const char *s, double *amount, const char **currency);
+
 #endif /* JS_SALARY_H */

@@ -188,3 +188,63 @@ js_url_param(char **url, const char *name, const char *value)
     *url = u;
     return u ? 0 : -1;
 }
+
+static const char *const  js_tracking_params[] = {
+    "gclid", "gclsrc", "dclid", "fbclid", "msclkid", "yclid", "twclid",
+    "ttclid", "igshid", "_ga", "_gl", "mc_cid", "mc_eid", "_hsenc",
+    "_hsmi", "mkt_tok", "trk", "trkinfo", "refid", "trackingid", "gh_src",
+    "lever-source", "lever-origin", NULL
+};
+
+static int
+url_is_tracking(const char *name, size_t n)
+{
+    const char *const  *t;
+
+    if (n > 4 && strncasecmp(name, "utm_", 4) == 0) {
+        return 1;
+    }
+    for (t = js_tracking_params; *t != NULL; t++) {
+        if (strlen(*t) == n && strncasecmp(name, *t, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+char *
+js_url_strip_tracking(const char *url)
+{
+    const char  *q, *frag, *end, *p, *amp, *eq;
+    int          first = 1, dropped = 0;
+    js_buf_t     b = { 0 };
+
+    frag = strchr(url, '#');
+    end = frag ? frag : url + strlen(url);
+    q = memchr(url, '?', (size_t) (end - url));
+    if (q == NULL) {
+        return strdup(url);
+    }
+
+    js_buf_add(&b, url, (size_t) (q - url));
+    for (p = q + 1; p <= end; p = amp + 1) {
+        amp = memchr(p, '&', (size_t) (end - p));
+        if (amp == NULL) {
+            amp = end;
+        }
+        eq = memchr(p, '=', (size_t) (amp - p));
+        if (url_is_tracking(p, (size_t) ((eq ? eq : amp) - p))) {
+            dropped = 1;
+        } else if (amp > p) {
+            js_buf_addc(&b, first ? '?' : '&');
+            js_buf_add(&b, p, (size_t) (amp - p));
+            first = 0;
+        }
+    }
+    if (!dropped) {
+        free(b.p);
+        return strdup(url);     /* empty parameters and all, as it was */
+    }
+    js_buf_str(&b, frag);
+    return js_buf_take(&b);
+}

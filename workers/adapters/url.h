@@ -25,4 +25,24 @@ char *js_url_set_param(const char *url, const char *name, const char *value);
 int js_url_param(char **url, const char *name, const char *value);
 char *js_url_escape(const char *s);
 
+/*
+ * js_url_strip_tracking: url without the query parameters that only say
+ * where a visitor came from, so that a URL used as a job's id stays the
+ * same between runs; names compared case-insensitively:
+ *   utm_*                           analytics campaign tags
+ *   gclid gclsrc dclid fbclid       ad click ids (Google, Facebook,
+ *   msclkid yclid twclid ttclid     Microsoft, Yandex, X, TikTok,
+ *   igshid                          Instagram)
+ *   _ga _gl                         Google Analytics cross-domain ids
+ *   mc_cid mc_eid                   Mailchimp campaign and subscriber
+ *   _hsenc _hsmi mkt_tok            HubSpot and Marketo mail ids
+ *   trk trkinfo refid trackingid    LinkedIn
+ *   gh_src                          Greenhouse's referral source
+ *   lever-source lever-origin       Lever's
+ * Generic names a site may route on (source, src, ref, id) stay.  The
+ * URL comes back unchanged (a copy) when it has none; NULL only when
+ * out of memory.
+ */
+char *js_url_strip_tracking(const char *url);
+
 #endif /* JS_URL_H */

@@ -91,6 +91,55 @@ test_salary_from_text(void)
     free(big);
 }
 
+/* js_salary_amount: name is the string. */
+static void
+amount_is(const char *s, int rc, double amount, const char *currency)
+{
+    double       v = -1;
+    const char  *code = "unset";
+    char         name[100];
+
+    snprintf(name, sizeof(name), "amount \"%s\"", s ? s : "NULL");
+    if (rc != 0) {
+        ok(js_salary_amount(s, &v, &code) == -1 && v == -1
+           && strcmp(code, "unset") == 0, name);
+        return;
+    }
+    if (!ok(js_salary_amount(s, &v, &code) == 0 && fabs(v - amount) < 0.001
+            && (currency == NULL ? code == NULL
+                : code != NULL && strcmp(code, currency) == 0), name))
+    {
+        printf("#   got %.2f '%s'\n", v, code ? code : "NULL");
+    }
+}
+
+static void
+test_salary_amount(void)
+{
+    amount_is("$100,000", 0, 100000, "USD");
+    amount_is("KES 150,000", 0, 150000, "KES");
+    amount_is("KES150,000", 0, 150000, "KES");
+    amount_is("Ksh. 80,000", 0, 80000, "KES");
+    amount_is("100.000,00 EUR", 0, 100000, "EUR");
+    amount_is("1,234.56", 0, 1234.56, NULL);
+    amount_is("1.234.567", 0, 1234567, NULL);
+    amount_is("150 000", 0, 150000, NULL);
+    amount_is("\xE2\x82\xAC" "60k", 0, 60000, "EUR");
+    amount_is(" 100000 ", 0, 100000, NULL);
+    amount_is("50.5", 0, 50.5, NULL);
+    amount_is("R25 000", 0, 25000, "ZAR");
+    amount_is("$100,000 USD", 0, 100000, "USD");
+    amount_is("\xC2\xA3" "40,000 EUR", 1, 0, NULL);
+    amount_is("100000 per year", 1, 0, NULL);
+    amount_is("100,000 - 150,000", 1, 0, NULL);
+    amount_is("-5000", 1, 0, NULL);
+    amount_is("Competitive", 1, 0, NULL);
+    amount_is("$", 1, 0, NULL);
+    amount_is("", 1, 0, NULL);
+    amount_is(NULL, 1, 0, NULL);
+    amount_is("1e5", 1, 0, NULL);
+}
+
 static void
 test_salary(void)
 {
@@ -171,5 +220,6 @@ main(void)
 {
     test_salary();
     test_salary_from_text();
+    test_salary_amount();
     return done_testing();
 }

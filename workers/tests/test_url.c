@@ -63,6 +63,29 @@ test_url(void)
     u = js_url_set_param("http://h/p", "q", "a b&c");
     is_str(u, "http://h/p?q=a%20b%26c", "param appended, escaped");
     free(u);
+    u = js_url_strip_tracking("https://acme.example/jobs/7?utm_source=li"
+                              "&id=7&UTM_Medium=x&gh_src=ab1&trk=feed"
+                              "&refId=9&trackingId=Zq%3D%3D&gclid=1"
+                              "&fbclid=2&mc_cid=3&mc_eid=4#apply");
+    is_str(u, "https://acme.example/jobs/7?id=7#apply",
+           "tracking parameters dropped, the rest and the fragment kept");
+    free(u);
+    u = js_url_strip_tracking("https://h/j?utm_campaign=a&lever-source=b");
+    is_str(u, "https://h/j", "no parameter left: no '?'");
+    free(u);
+    u = js_url_strip_tracking("https://h/j?source=li&src=x&ref=list&utm=1"
+                              "&utm_=2&trkx=3&&#f?utm_source=y");
+    is_str(u, "https://h/j?source=li&src=x&ref=list&utm=1&utm_=2&trkx=3&&"
+           "#f?utm_source=y", "generic names, look-alikes and the "
+           "fragment are kept, the URL unchanged");
+    free(u);
+    u = js_url_strip_tracking("https://h/j?a=1&&gh_src=x&");
+    is_str(u, "https://h/j?a=1", "empty parameters go with a dropped one");
+    free(u);
+    u = js_url_strip_tracking("https://h/j");
+    is_str(u, "https://h/j", "no query");
+    free(u);
+
     u = js_url_set_param("http://h/p?x=1", "q", "v");
     is_str(u, "http://h/p?x=1&q=v", "param appended after others");
     free(u);
