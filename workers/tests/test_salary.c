@@ -11,7 +11,23 @@
 #include "normalize.h"
 #include "tap.h"
 
-/* Parses text and checks every salary field; name is the text. */
+/* Checks every salary field of job (none when !has). */
+static void
+job_salary_is(const js_job_t *job, int has, double min, double max,
+    const char *currency, js_salary_period_e period, const char *name)
+{
+    if (!ok(job->has_salary == has && fabs(job->salary_min - min) < 0.001
+            && fabs(job->salary_max - max) < 0.001
+            && strcmp(job->salary_currency, currency) == 0
+            && job->salary_period == period, name))
+    {
+        printf("#   got has=%d min=%.2f max=%.2f cur='%s' period=%d\n",
+               job->has_salary, job->salary_min, job->salary_max,
+               job->salary_currency, job->salary_period);
+    }
+}
+
+/* Parses text with js_salary_parse; name is the text. */
 static void
 salary_is(const char *text, int has, double min, double max,
     const char *currency, js_salary_period_e period)
@@ -22,20 +38,7 @@ salary_is(const char *text, int has, double min, double max,
     memset(&job, 0, sizeof(job));
     js_salary_parse(&job, text, NULL);
     snprintf(name, sizeof(name), "salary \"%s\"", text);
-    if (!has) {
-        ok(!job.has_salary && job.salary_min == 0 && job.salary_max == 0,
-           name);
-        return;
-    }
-    if (!ok(job.has_salary && fabs(job.salary_min - min) < 0.001
-            && fabs(job.salary_max - max) < 0.001
-            && strcmp(job.salary_currency, currency) == 0
-            && job.salary_period == period, name))
-    {
-        printf("#   got has=%d min=%.2f max=%.2f cur='%s' period=%d\n",
-               job.has_salary, job.salary_min, job.salary_max,
-               job.salary_currency, job.salary_period);
-    }
+    job_salary_is(&job, has, min, max, currency, period, name);
 }
 
 /* js_salary_from_text on a description; name says what it shows. */
@@ -47,15 +50,7 @@ salary_text_is(const char *text, int has, double min, double max,
 
     memset(&job, 0, sizeof(job));
     js_salary_from_text(&job, text, "USD");
-    if (!ok(job.has_salary == has && fabs(job.salary_min - min) < 0.001
-            && fabs(job.salary_max - max) < 0.001
-            && strcmp(job.salary_currency, currency) == 0
-            && job.salary_period == period, name))
-    {
-        printf("#   got has=%d min=%.2f max=%.2f cur='%s' period=%d\n",
-               job.has_salary, job.salary_min, job.salary_max,
-               job.salary_currency, job.salary_period);
-    }
+    job_salary_is(&job, has, min, max, currency, period, name);
 }
 
 static void
