@@ -29,6 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = js_url_set_param("https://example.com/jobs?page=1", base, ref);
     free(r);
     free(js_url_escape(s));
+    free(js_url_strip_tracking(s));
     free(s);
     return 0;
 }
