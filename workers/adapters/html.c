@@ -16,8 +16,8 @@
  * from the list item.  "selectors" is read as "fields".  A job's id is
  * its "id" field, else its absolute URL without tracking parameters
  * (utm_*, gh_src, ...: js_url_strip_tracking), the same from run to
- * run.  "remote" is any text that says remote/hybrid/on-site (a badge).  An item without a title or a
- * valid URL is skipped.
+ * run.  "remote" is any text that says remote/hybrid/on-site (a badge).
+ * An item without a title or a valid URL is skipped.
  */
 
 #include <stdio.h>

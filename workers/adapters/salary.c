@@ -497,6 +497,24 @@ js_salary_amount(const char *s, double *amount, const char **currency)
     return 0;
 }
 
+/* "approx." and the like: a '.' that ends no sentence. */
+static int
+is_abbreviation(const char *w, size_t n)
+{
+    static const char *const  abbrev[] = {
+        "approx", "ca", "incl", "excl", "min", "max", "est", "no", "vs",
+        NULL
+    };
+    const char *const        *a;
+
+    for (a = abbrev; *a != NULL; a++) {
+        if (strlen(*a) == n && strncasecmp(w, *a, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /*
  * The end of the sentence at s: the line's end, or past a '.', '!' or
  * '?' followed by blanks and a capital letter or the line's end ("per
@@ -507,12 +525,7 @@ js_salary_amount(const char *s, double *amount, const char **currency)
 static const char *
 sentence_end(const char *s)
 {
-    static const char *const  abbrev[] = {
-        "approx", "ca", "incl", "excl", "min", "max", "est", "no", "vs",
-        NULL
-    };
-    const char               *p, *q, *w;
-    size_t                    k;
+    const char  *p, *q, *w;
 
     for (p = s; *p != '\0' && *p != '\n'; p++) {
         if (*p != '.' && *p != '!' && *p != '?') {
@@ -529,19 +542,12 @@ sentence_end(const char *s)
         for (w = p; w > s && isalpha((unsigned char) w[-1]); w--) {
             /* void */
         }
-        if (*p == '.' && p - w == 1) {
+        if (*p == '.'
+            && (p - w == 1 || is_abbreviation(w, (size_t) (p - w))))
+        {
             continue;
         }
-        for (k = 0; *p == '.' && abbrev[k] != NULL; k++) {
-            if ((size_t) (p - w) == strlen(abbrev[k])
-                && strncasecmp(w, abbrev[k], (size_t) (p - w)) == 0)
-            {
-                break;
-            }
-        }
-        if (*p != '.' || abbrev[k] == NULL) {
-            return p + 1;
-        }
+        return p + 1;
     }
     return p;
 }

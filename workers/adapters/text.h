@@ -38,7 +38,8 @@ char *js_buf_take(js_buf_t *b);
  * collapsed, block elements (p, div, br, li, h1-h6, tr, ...) kept as
  * line breaks with at most one blank line, "- " before list items
  * (a list item's paragraphs are its lines: "<li><p>text</p></li>" is
- * "- text"), capped at max bytes.  "" for nothing, NULL only when out of memory.
+ * "- text"), capped at max bytes.  "" for nothing, NULL only when out
+ * of memory.
  *
  * js_text_line: the same on one line (titles, locations): every break
  * becomes a space; NULL when nothing is left (or out of memory).
