@@ -133,4 +133,6 @@ const js_adapter_t  js_adapter_workable = {
     "workable",
     workable_first_url,
     workable_parse,
+    NULL,
+    NULL,
 };
