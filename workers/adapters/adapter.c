@@ -20,6 +20,9 @@ extern const js_adapter_t  js_adapter_jsonld;
 extern const js_adapter_t  js_adapter_html;
 extern const js_adapter_t  js_adapter_rss;
 extern const js_adapter_t  js_adapter_atom;
+extern const js_adapter_t  js_adapter_smartrecruiters;
+extern const js_adapter_t  js_adapter_workday;
+extern const js_adapter_t  js_adapter_bamboohr;
 
 static const js_adapter_t  *js_adapters[] = {
     &js_adapter_greenhouse,
@@ -32,6 +35,9 @@ static const js_adapter_t  *js_adapters[] = {
     &js_adapter_html,
     &js_adapter_rss,
     &js_adapter_atom,
+    &js_adapter_smartrecruiters,
+    &js_adapter_workday,
+    &js_adapter_bamboohr,
 };
 
 const js_adapter_t *

@@ -2031,3 +2031,33 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     }
     return 0;
 }
+
+
+/*
+ * Detail and page URLs (normalize.h, js_url_concat).
+ */
+
+#include <stdarg.h>
+
+char *
+js_url_concat(const char *base, size_t n, ...)
+{
+    char        *s, *url;
+    va_list      ap;
+    js_buf_t     b = { 0 };
+    const char  *part;
+
+    js_buf_add(&b, base, n);
+    va_start(ap, n);
+    while ((part = va_arg(ap, const char *)) != NULL) {
+        js_buf_str(&b, part);
+    }
+    va_end(ap);
+    s = js_buf_take(&b);
+    if (s == NULL) {
+        return NULL;
+    }
+    url = js_url_resolve(NULL, s);
+    free(s);
+    return url;
+}

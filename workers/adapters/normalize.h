@@ -216,4 +216,14 @@ int js_source_endpoint(const js_source_t *src, const char *default_base,
     const char *prefix, const char *suffix, char **url, char *err,
     size_t errlen);
 
+/*
+ * Detail and page URLs of the adapters that make detail calls
+ * (smartrecruiters, workday, bamboohr): the first n bytes of base, then
+ * each string of the NULL-terminated list, as js_url_resolve(NULL, ...)
+ * returns it (NULL unless an absolute http(s) URL, or out of memory).
+ * Built from the URL fetched, never from a URL in the body, so that a
+ * detail call stays on the provider's host.
+ */
+char *js_url_concat(const char *base, size_t n, ...);
+
 #endif /* JS_NORMALIZE_H */
