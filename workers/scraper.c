@@ -442,7 +442,7 @@ js_scrape_next(js_scrape_run_t *r)
 
 /*
  * The next detail call, past those robots.txt forbids, or the end of the
- * run when none is left (js_page_want_detail has bounded them).
+ * run when none is left (js_page_take_detail has bounded them).
  */
 static void
 js_scrape_details(js_scrape_run_t *r)

@@ -101,28 +101,31 @@ js_page_set_next_post(js_page_t *page, char *url, char *body,
 }
 
 int
-js_page_want_detail(js_page_t *page, const js_source_t *src, char *url)
+js_page_take_detail(js_page_t *page, const js_source_t *src, js_job_t *job,
+    char *detail)
 {
+    int           rc;
     long          max;
     js_detail_t  *d;
 
+    rc = js_page_take(page, src, job);
     max = js_config_int(src, "max_details", src->max_details, 0,
                         src->max_details);
-    if (url == NULL || page->njobs == 0 || page->ndetails >= (size_t) max) {
-        free(url);
-        return 0;
+    if (rc != 1 || detail == NULL || page->ndetails >= (size_t) max) {
+        free(detail);
+        return rc;
     }
     /* grows one at a time: max_details is small (1,000 at most) */
     d = realloc(page->details, (page->ndetails + 1) * sizeof(js_detail_t));
     if (d == NULL) {
-        free(url);
+        free(detail);
         return -1;
     }
     page->details = d;
-    d[page->ndetails].url = url;
+    d[page->ndetails].url = detail;
     d[page->ndetails].job = page->njobs - 1;
     page->ndetails++;
-    return 0;
+    return 1;
 }
 
 static json_t *

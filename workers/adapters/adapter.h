@@ -20,17 +20,16 @@
  *   first_body gives the first URL's, page->next_body the next page's
  *   (js_page_set_next_post); NULL is a GET.
  *
- * - Detail calls: a job whose list entry lacks the description asks for
- *   its detail URL with js_page_want_detail() right after js_page_take()
- *   kept it.  Once the list is done, the scraper GETs those URLs in
- *   order, through the same fetch path (robots.txt, the host's budget or
- *   gap, the same timeouts), and hands each 200 body to parse_detail with
- *   the job.  At most js_source_t.max_details per run (jobscoutd.conf
- *   scrape_max_details, lowered by a source's config "max_details"):
- *   js_page_want_detail refuses the rest, whose jobs keep what the list
- *   gave.  A detail that fails (an HTTP error, a timeout, robots.txt, a
- *   body parse_detail refuses) fails nothing either: the job is stored as
- *   the list gave it.
+ * - Detail calls: a job whose list entry lacks the description is
+ *   taken with its detail URL (js_page_take_detail).  Once the list is
+ *   done, the scraper GETs those URLs in order, through the same fetch
+ *   path (robots.txt, the host's budget or gap, the same timeouts), and
+ *   hands each 200 body to parse_detail with the job.  At most
+ *   js_source_t.max_details per run (jobscoutd.conf scrape_max_details,
+ *   lowered by a source's config "max_details"): the rest are not asked
+ *   for, their jobs keep what the list gave.  A detail that fails (an
+ *   HTTP error, a timeout, robots.txt, a body parse_detail refuses) fails
+ *   nothing either: the job is stored as the list gave it.
  *
  *   a->first_url(&src, &url, ...);  body = a->first_body ? ... : NULL;
  *   while (url != NULL) {
@@ -147,7 +146,7 @@ typedef struct {
     int           (*first_body)(const js_source_t *src, char **body,
                                 char *err, size_t errlen);
 
-    /* Optional, for adapters that call js_page_want_detail: completes
+    /* Optional, for adapters that call js_page_take_detail: completes
      * job from the 200 body of its detail URL; 0, or -1 with err set when
      * the body is not what the provider documents (the job is then kept
      * as the list gave it, and job left as it was). */
@@ -172,11 +171,13 @@ void js_page_set_next_post(js_page_t *page, char *url, char *body,
     unsigned max_pages);
 
 /*
- * A detail call (url, owned) for the job last added to page, unless the
- * page has max_details already (config "max_details", at most
- * src->max_details): url is then freed.  0, or -1 when out of memory.
+ * js_page_take (normalize.h) of job, then, when the page kept it, a
+ * detail call to detail (owned; NULL: none), unless the page has its
+ * max_details already (config "max_details", at most src->max_details).
+ * js_page_take's answer: 1 taken, 0 skipped, -1 out of memory.
  */
-int js_page_want_detail(js_page_t *page, const js_source_t *src, char *url);
+int js_page_take_detail(js_page_t *page, const js_source_t *src,
+    js_job_t *job, char *detail);
 
 /*
  * The job as JSON, every normalized field, null when unknown:

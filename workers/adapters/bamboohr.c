@@ -71,9 +71,6 @@ bamboo_location(json_t *o)
 {
     const char  *parts[3];
     json_t      *loc = json_object_get(o, "atsLocation");
-    char        *p, *t;
-    size_t       i;
-    js_buf_t     b = { 0 };
 
     if (js_json_str(loc, "city") == NULL
         && js_json_str(loc, "country") == NULL)
@@ -89,16 +86,7 @@ bamboo_location(json_t *o)
     if (parts[2] == NULL) {
         parts[2] = js_json_str(loc, "addressCountry");
     }
-    for (i = 0; i < 3; i++) {
-        if (parts[i] != NULL && parts[i][0] != '\0') {
-            js_buf_str(&b, b.len ? ", " : "");
-            js_buf_str(&b, parts[i]);
-        }
-    }
-    p = js_buf_take(&b);
-    t = p ? js_text_line(p, strlen(p), JS_FIELD_MAX) : NULL;
-    free(p);
-    return t;
+    return js_place_line(parts, 3);
 }
 
 static int
@@ -123,12 +111,10 @@ bamboo_job(const js_source_t *src, const char *url, size_t base, json_t *o,
     if (id != NULL) {
         job.apply_url = js_url_concat(url, base, "/", id, NULL);
     }
-    rc = js_page_take(page, src, &job);
-    if (rc == 1 && id != NULL) {
-        rc = js_page_want_detail(page, src,
-                                 js_url_concat(url, base, "/", id, "/detail",
-                                               NULL));
-    }
+    rc = js_page_take_detail(page, src, &job,
+                             id ? js_url_concat(url, base, "/", id,
+                                                "/detail", NULL)
+                                : NULL);
     free(id);
     return rc;
 }
@@ -140,13 +126,9 @@ bamboo_parse(const js_source_t *src, const char *url, const char *body,
     json_t  *root, *result, *o;
     size_t   i, base;
 
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
-        return -1;
-    }
-    result = json_object_get(root, "result");
-    if (!json_is_array(result)) {
-        snprintf(err, errlen, "bamboohr: no \"result\" array");
-        json_decref(root);
+    result = js_json_list(body, len, "bamboohr", "result", &root, err,
+                          errlen);
+    if (result == NULL) {
         return -1;
     }
 

@@ -2034,7 +2034,8 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
 
 
 /*
- * Detail and page URLs (normalize.h, js_url_concat).
+ * For the adapters with detail calls (normalize.h's last block):
+ * js_url_concat, js_json_list, js_place_line.
  */
 
 #include <stdarg.h>
@@ -2060,4 +2061,42 @@ js_url_concat(const char *base, size_t n, ...)
     url = js_url_resolve(NULL, s);
     free(s);
     return url;
+}
+
+json_t *
+js_json_list(const char *body, size_t len, const char *provider,
+    const char *key, json_t **root, char *err, size_t errlen)
+{
+    json_t  *list;
+
+    if (js_json_parse(body, len, JSON_OBJECT, root, err, errlen) != 0) {
+        return NULL;
+    }
+    list = json_object_get(*root, key);
+    if (!json_is_array(list)) {
+        snprintf(err, errlen, "%s: no \"%s\" array", provider, key);
+        json_decref(*root);
+        *root = NULL;
+        return NULL;
+    }
+    return list;
+}
+
+char *
+js_place_line(const char *const *parts, size_t n)
+{
+    char      *p, *t;
+    size_t     i;
+    js_buf_t   b = { 0 };
+
+    for (i = 0; i < n; i++) {
+        if (parts[i] != NULL && parts[i][0] != '\0') {
+            js_buf_str(&b, b.len ? ", " : "");
+            js_buf_str(&b, parts[i]);
+        }
+    }
+    p = js_buf_take(&b);
+    t = p ? js_text_line(p, strlen(p), JS_FIELD_MAX) : NULL;
+    free(p);
+    return t;
 }

@@ -226,4 +226,15 @@ int js_source_endpoint(const js_source_t *src, const char *default_base,
  */
 char *js_url_concat(const char *base, size_t n, ...);
 
+/* A place from its parts ("city", "region", "country"): the n parts
+ * that are neither NULL nor empty, ", "-joined, as js_text_line gives
+ * it (NULL when none, or out of memory). */
+char *js_place_line(const char *const *parts, size_t n);
+
+/* body as a JSON object whose key is an array: that array (*root set,
+ * to be json_decref'ed), or NULL with err set ("provider: no \"key\"
+ * array", or why body is not JSON). */
+json_t *js_json_list(const char *body, size_t len, const char *provider,
+    const char *key, json_t **root, char *err, size_t errlen);
+
 #endif /* JS_NORMALIZE_H */

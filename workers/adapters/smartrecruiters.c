@@ -79,9 +79,7 @@ static char *
 sr_location(json_t *loc)
 {
     const char  *parts[3];
-    char        *p, *t;
-    size_t       i;
-    js_buf_t     b = { 0 };
+    char        *t;
 
     t = js_json_line(loc, "fullLocation");
     if (t != NULL) {
@@ -90,16 +88,7 @@ sr_location(json_t *loc)
     parts[0] = js_json_str(loc, "city");
     parts[1] = js_json_str(loc, "region");
     parts[2] = js_json_str(loc, "country");
-    for (i = 0; i < 3; i++) {
-        if (parts[i] != NULL && parts[i][0] != '\0') {
-            js_buf_str(&b, b.len ? ", " : "");
-            js_buf_str(&b, parts[i]);
-        }
-    }
-    p = js_buf_take(&b);
-    t = p ? js_text_line(p, strlen(p), JS_FIELD_MAX) : NULL;
-    free(p);
-    return t;
+    return js_place_line(parts, 3);
 }
 
 /* The provider's flags: "remote" and "hybrid" are booleans of location. */
@@ -155,11 +144,9 @@ sr_job(const js_source_t *src, const char *url, size_t base, json_t *o,
     }
     free(company);
 
-    rc = js_page_take(page, src, &job);
-    if (rc == 1 && id != NULL) {
-        rc = js_page_want_detail(page, src,
-                                 js_url_concat(url, base, "/", id, NULL));
-    }
+    rc = js_page_take_detail(page, src, &job,
+                             id ? js_url_concat(url, base, "/", id, NULL)
+                                : NULL);
     free(id);
     return rc;
 }
@@ -174,13 +161,9 @@ sr_parse(const js_source_t *src, const char *url, const char *body,
     double   total;
     char    *next = NULL, n[24];
 
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
-        return -1;
-    }
-    content = json_object_get(root, "content");
-    if (!json_is_array(content)) {
-        snprintf(err, errlen, "smartrecruiters: no \"content\" array");
-        json_decref(root);
+    content = js_json_list(body, len, "smartrecruiters", "content", &root,
+                           err, errlen);
+    if (content == NULL) {
         return -1;
     }
 

@@ -217,7 +217,6 @@ static int
 wd_job(const js_source_t *src, const char *url, json_t *o,
     js_page_t *page)
 {
-    int          rc;
     char        *site;
     size_t       base, origin, slen;
     js_job_t     job;
@@ -243,12 +242,8 @@ wd_job(const js_source_t *src, const char *url, json_t *o,
                          : NULL;
     free(site);
 
-    rc = js_page_take(page, src, &job);
-    if (rc == 1) {
-        rc = js_page_want_detail(page, src,
-                                 js_url_concat(url, base, path, NULL));
-    }
-    return rc;
+    return js_page_take_detail(page, src, &job,
+                               js_url_concat(url, base, path, NULL));
 }
 
 static int
@@ -268,13 +263,9 @@ wd_parse(const js_source_t *src, const char *url, const char *body,
                  "URL");
         return -1;
     }
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
-        return -1;
-    }
-    postings = json_object_get(root, "jobPostings");
-    if (!json_is_array(postings)) {
-        snprintf(err, errlen, "workday: no \"jobPostings\" array");
-        json_decref(root);
+    postings = js_json_list(body, len, "workday", "jobPostings", &root, err,
+                            errlen);
+    if (postings == NULL) {
         return -1;
     }
     json_array_foreach(postings, i, o) {

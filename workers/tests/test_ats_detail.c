@@ -36,6 +36,17 @@ detail_str(const js_source_t *src, const char *body, js_job_t *job,
                ERRLEN);
 }
 
+/* The job with that id, to be completed by its detail: the page's first
+ * when missing (a failed test, so that the next ones fail too). */
+static js_job_t *
+listed(js_page_t *page, const char *id, const char *name)
+{
+    js_job_t  *j = find(page, id);
+
+    ok(j != NULL, name);
+    return j != NULL ? j : &page->jobs[0];
+}
+
 /* The detail URL asked for the job with that id, NULL when none. */
 static const char *
 detail_of(js_page_t *page, const char *id)
@@ -74,62 +85,84 @@ test_registry(void)
        "greenhouse: neither (the optional members default to NULL)");
 }
 
+/* A job js_page_take keeps, with that id. */
+static js_job_t *
+a_job(js_job_t *job, const char *id)
+{
+    memset(job, 0, sizeof(*job));
+    job->external_id = strdup(id);
+    job->title = strdup("Engineer");
+    job->apply_url = strdup("https://acme.example/jobs/1");
+    return job;
+}
+
+/* How many of 3 jobs get a detail call, with that config and
+ * scrape_max_details max. */
+static size_t
+details_for(const char *config, long max)
+{
+    size_t       calls;
+    js_job_t     job;
+    js_page_t    page;
+    js_source_t  src;
+
+    source_init(&src, "smartrecruiters", "acme", config);
+    src.max_details = max;
+    memset(&page, 0, sizeof(page));
+    js_page_take_detail(&page, &src, a_job(&job, "a"),
+                        strdup("https://acme.example/d/a"));
+    js_page_take_detail(&page, &src, a_job(&job, "b"),
+                        strdup("https://acme.example/d/b"));
+    js_page_take_detail(&page, &src, a_job(&job, "c"),
+                        strdup("https://acme.example/d/c"));
+    calls = page.ndetails;
+    js_page_free(&page);
+    json_decref(src.config);
+    return calls;
+}
+
 static void
 test_page_details(void)
 {
     js_source_t  src;
     js_page_t    page;
-    js_job_t    *j;
-    int          i;
+    js_job_t     job;
 
     source_init(&src, "smartrecruiters", "acme", NULL);
     src.max_details = 2;
     memset(&page, 0, sizeof(page));
-    for (i = 0; i < 3; i++) {
-        j = js_page_add(&page);
-        j->external_id = strdup(i == 0 ? "a" : i == 1 ? "b" : "c");
-        is_int(js_page_want_detail(&page, &src,
-                                   strdup("https://acme.example/d")), 0,
-               "want_detail: 0, queued or past the bound");
-    }
-    is_int(page.ndetails, 2, "want_detail: max_details (2) calls at most");
-    is_int(page.details[1].job, 1, "want_detail: the job last added");
+    is_int(js_page_take_detail(&page, &src, a_job(&job, "a"),
+                               strdup("https://acme.example/d/a")), 1,
+           "take_detail: 1, taken");
+    js_page_take_detail(&page, &src, a_job(&job, "b"),
+                        strdup("https://acme.example/d/b"));
+    is_int(js_page_take_detail(&page, &src, a_job(&job, "b"),
+                               strdup("https://acme.example/d/b")), 0,
+           "take_detail: 0, a job js_page_take skips (the same id)");
+    is_int(js_page_take_detail(&page, &src, a_job(&job, "c"),
+                               strdup("https://acme.example/d/c")), 1,
+           "take_detail: 1, taken past the bound");
+    is_int(page.njobs, 3, "take_detail: 3 jobs taken");
+    is_int(page.ndetails, 2, "take_detail: max_details (2) calls at most");
+    ok(page.ndetails == 2 && page.details[1].job == 1
+       && strcmp(page.details[1].url, "https://acme.example/d/b") == 0,
+       "take_detail: the call names its job");
+    js_page_take_detail(&page, &src, a_job(&job, "d"), NULL);
+    is_int(page.ndetails, 2, "take_detail: no URL (out of memory), no call");
     js_page_free(&page);
     ok(page.details == NULL && page.ndetails == 0,
        "js_page_free frees the details");
     json_decref(src.config);
 
     /* the source's max_details lowers the bound, never raises it */
-    source_init(&src, "smartrecruiters", "acme", "{\"max_details\": 1}");
-    src.max_details = 2;
-    memset(&page, 0, sizeof(page));
-    for (i = 0; i < 3; i++) {
-        js_page_add(&page)->external_id = strdup("x");
-        js_page_want_detail(&page, &src, strdup("https://acme.example/d"));
-    }
-    is_int(page.ndetails, 1, "config max_details 1: one call");
-    js_page_free(&page);
-    json_decref(src.config);
+    is_int(details_for("{\"max_details\": 1}", 2), 1,
+           "config max_details 1: one call");
+    is_int(details_for("{\"max_details\": 500}", 2), 2,
+           "config max_details 500: scrape_max_details (2) still bounds it");
+    is_int(details_for(NULL, 0), 0, "scrape_max_details 0: no detail call");
 
-    source_init(&src, "smartrecruiters", "acme", "{\"max_details\": 500}");
-    src.max_details = 2;
+    source_init(&src, "workday", "acme", NULL);
     memset(&page, 0, sizeof(page));
-    for (i = 0; i < 3; i++) {
-        js_page_add(&page)->external_id = strdup("x");
-        js_page_want_detail(&page, &src, strdup("https://acme.example/d"));
-    }
-    is_int(page.ndetails, 2, "config max_details 500: scrape_max_details "
-           "(2) still bounds it");
-    is_int(js_page_want_detail(&page, &src, NULL), 0,
-           "want_detail: no URL asks for nothing");
-    js_page_free(&page);
-
-    src.max_details = 0;
-    memset(&page, 0, sizeof(page));
-    js_page_add(&page)->external_id = strdup("x");
-    js_page_want_detail(&page, &src, strdup("https://acme.example/d"));
-    is_int(page.ndetails, 0, "scrape_max_details 0: no detail call");
-
     js_page_set_next_post(&page, strdup("https://acme.example/jobs"),
                           strdup("{\"offset\":2}"), 20);
     is_str(page.next_url, "https://acme.example/jobs",
@@ -187,9 +220,7 @@ test_smartrecruiters(void)
            "companies/AcmeKenya/postings/744000012345601",
            "smartrecruiters: the detail URL, on the list's host");
 
-    j = find(&page, "744000012345601");
-    ok(j != NULL, "smartrecruiters: 601 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "744000012345601", "smartrecruiters: 601 listed");
     is_str(j->title, "Senior Backend Engineer (Go)", "smartrecruiters: name");
     is_str(j->location, "Nairobi, Nairobi County, Kenya",
            "smartrecruiters: fullLocation");
@@ -216,9 +247,7 @@ test_smartrecruiters(void)
            "744000012345601-senior-backend-engineer-go-",
            "smartrecruiters: postingUrl");
 
-    j = find(&page, "744000012345602");
-    ok(j != NULL, "smartrecruiters: 602 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "744000012345602", "smartrecruiters: 602 listed");
     is_str(j->location_type, "remote", "smartrecruiters: location.remote");
     is_str(j->employment_type, "contract", "smartrecruiters: Contract");
     is_int(detail_file(&src, NULL, "smartrecruiters/"
@@ -227,9 +256,7 @@ test_smartrecruiters(void)
     salary_is(j, 4000, 5000, "USD", JS_SALARY_MONTH,
               "smartrecruiters: no compensation: the pay line");
 
-    j = find(&page, "744000012345603");
-    ok(j != NULL, "smartrecruiters: 603 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "744000012345603", "smartrecruiters: 603 listed");
     is_str(j->employment_type, "internship", "smartrecruiters: Internship");
     is_str(j->location, "Mombasa, Mombasa County, ke",
            "smartrecruiters: city, region, country");
@@ -332,9 +359,7 @@ test_workday(void)
            "/job/Nairobi-Kenya/Senior-Software-Engineer_JR-0001",
            "workday: the detail URL is the site's + externalPath");
 
-    j = find(&page, id1);
-    ok(j != NULL, "workday: JR-0001 listed by its externalPath");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, id1, "workday: JR-0001 listed by its externalPath");
     is_str(j->title, "Senior Software Engineer", "workday: title");
     is_str(j->location, "Nairobi, Kenya", "workday: locationsText");
     is_str(j->apply_url, "http://127.0.0.1:1/External/job/Nairobi-Kenya/"
@@ -357,9 +382,8 @@ test_workday(void)
     j = find(&page, "/job/Kenya-Remote/Site-Reliability-Engineer_JR-0002");
     is_str(j ? j->location_type : NULL, "remote",
            "workday: listed remoteType Fully Remote");
-    j = find(&page, "/job/Mombasa-Kenya/QA-Analyst_JR-0003");
-    ok(j != NULL, "workday: JR-0003 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "/job/Mombasa-Kenya/QA-Analyst_JR-0003",
+               "workday: JR-0003 listed");
     is_int(detail_file(&src, NULL, "workday/job-JR-0003.json", j, err), 0,
            "workday: detail JR-0003 parsed");
     is_str(j->employment_type, "part_time", "workday: timeType Part time");
@@ -423,9 +447,7 @@ test_bamboohr(void)
     is_str(detail_of(&page, "12"), "https://acme.bamboohr.com/careers/12/"
            "detail", "bamboohr: the detail URL");
 
-    j = find(&page, "12");
-    ok(j != NULL, "bamboohr: 12 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "12", "bamboohr: 12 listed");
     is_str(j->title, "Backend Developer", "bamboohr: jobOpeningName");
     is_str(j->location, "Nairobi, Kenya", "bamboohr: atsLocation");
     is_str(j->location_type, "hybrid", "bamboohr: locationType 2");
@@ -440,9 +462,7 @@ test_bamboohr(void)
               "bamboohr: compensation");
     is_int(j->posted_at, 1748822400, "bamboohr: datePosted");
 
-    j = find(&page, "15");
-    ok(j != NULL, "bamboohr: 15 listed");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "15", "bamboohr: 15 listed");
     is_str(j->location_type, "remote", "bamboohr: isRemote");
     is_str(j->employment_type, "contract", "bamboohr: Contractor");
     is_int(detail_file(&src, NULL, "bamboohr/detail-15.json", j, err), 0,
@@ -450,11 +470,9 @@ test_bamboohr(void)
     salary_is(j, 3000, 4000, "USD", JS_SALARY_MONTH,
               "bamboohr: compensation null: the pay line");
 
-    j = find(&page, "17");
-    is_str(j ? j->location_type : NULL, "onsite", "bamboohr: locationType 0");
-    is_str(j ? j->employment_type : NULL, "part_time",
-           "bamboohr: Part-Time");
-    j = j ? j : &page.jobs[0];
+    j = listed(&page, "17", "bamboohr: 17 listed");
+    is_str(j->location_type, "onsite", "bamboohr: locationType 0");
+    is_str(j->employment_type, "part_time", "bamboohr: Part-Time");
     is_int(detail_str(&src, "{\"result\": {\"jobOpening\": []}}", j, err), -1,
            "bamboohr: a detail without an opening refused");
     like_str(err, "description", "bamboohr: error says why");
