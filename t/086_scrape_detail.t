@@ -8,11 +8,13 @@
 # is POSTed (JSON, paged by the body's offset), then the details, bounded
 # the same way; one robots.txt forbids is skipped, the run still a
 # success.  Every request keeps the host's gap, detail calls included.
+# A dry run makes the same calls, listed in its pages, storing nothing.
 use strict;
 use warnings;
 
 use Test::More;
 use JSON::PP;
+use Time::HiRes qw(time);
 
 use lib 't/lib';
 use JobScout::Scrape;
@@ -193,6 +195,27 @@ is(job($wds, $wd_jobs{'JR-0003'}, qw(title location description)),
    'QA Analyst (Part-time)|Mombasa, Kenya|-',
    '... JR-0003, forbidden, is stored as listed');
 like(log_text(), qr/detail forbidden by robots\.txt/, '... which is logged');
+
+# 5. a dry run makes the same calls, and says so in its pages
+my $reply = 'jobscout:scrape:test:reply:086';
+redis('del', $reply);
+my $jobs_before = psql("SELECT count(*) FROM jobs");
+redis('lpush', 'jobscout:queue:scrape:test', JSON::PP->new->canonical->encode({
+    id => 'dryrun086', kind => 'scrape.test', attempt => 0, enqueued_at => int(time * 1000),
+    args => { reply => $reply, deadline => int(time * 1000) + 30000, max_pages => 5,
+              source => { id => undef, company_name => 'Acme', company_slug => 'acme',
+                          scraper_class => 'workday', source_url => "$board$wd/jobs",
+                          config => { page_size => 2, max_details => 2 } } } }));
+ok(wait_until(20, sub { redis('exists', $reply) }), 'a workday dry run is answered');
+my $dry = decode_json(redis('lpop', $reply) // '{}');
+ok($dry->{ok}, '... ok') or diag explain $dry;
+is_deeply([map { $_->{url} =~ s/^\Q$board\E//r . "|$_->{status}" } @{ $dry->{pages} || [] }],
+          ["$wd/jobs|200", "$wd/jobs|200", "$wd$wd_jobs{'JR-0001'}|200",
+           "$wd$wd_jobs{'JR-0002'}|200"],
+          '... its pages: the 2 searches, then max_details 2 details');
+is(scalar(grep { defined $_->{description} } @{ $dry->{jobs} || [] }), 2,
+   '... 2 jobs with their description');
+is(psql("SELECT count(*) FROM jobs"), $jobs_before, '... and nothing stored');
 
 stop_daemon();
 unlike(log_text(), qr/\b(alert|crit)\b/, 'no alert in the log');
