@@ -113,7 +113,7 @@ bamboo_job(const js_source_t *src, const char *url, size_t base, json_t *o,
     }
     rc = js_page_take_detail(page, src, &job,
                              id ? js_url_concat(url, base, "/", id,
-                                                "/detail", NULL)
+                                                "/detail")
                                 : NULL);
     free(id);
     return rc;

@@ -2038,23 +2038,19 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
  * js_url_concat, js_json_list, js_place_line.
  */
 
-#include <stdarg.h>
 
 char *
-js_url_concat(const char *base, size_t n, ...)
+js_url_concat(const char *base, size_t n, const char *a, const char *b,
+    const char *c)
 {
-    char        *s, *url;
-    va_list      ap;
-    js_buf_t     b = { 0 };
-    const char  *part;
+    char      *s, *url;
+    js_buf_t   buf = { 0 };
 
-    js_buf_add(&b, base, n);
-    va_start(ap, n);
-    while ((part = va_arg(ap, const char *)) != NULL) {
-        js_buf_str(&b, part);
-    }
-    va_end(ap);
-    s = js_buf_take(&b);
+    js_buf_add(&buf, base, n);
+    js_buf_str(&buf, a);
+    js_buf_str(&buf, b);
+    js_buf_str(&buf, c);
+    s = js_buf_take(&buf);
     if (s == NULL) {
         return NULL;
     }

@@ -219,12 +219,13 @@ int js_source_endpoint(const js_source_t *src, const char *default_base,
 /*
  * Detail and page URLs of the adapters that make detail calls
  * (smartrecruiters, workday, bamboohr): the first n bytes of base, then
- * each string of the NULL-terminated list, as js_url_resolve(NULL, ...)
- * returns it (NULL unless an absolute http(s) URL, or out of memory).
- * Built from the URL fetched, never from a URL in the body, so that a
- * detail call stays on the provider's host.
+ * a, b and c (NULL ones left out), as js_url_resolve(NULL, ...) returns
+ * it (NULL unless an absolute http(s) URL, or out of memory).  Built
+ * from the URL fetched, never from a URL in the body, so that a detail
+ * call stays on the provider's host.
  */
-char *js_url_concat(const char *base, size_t n, ...);
+char *js_url_concat(const char *base, size_t n, const char *a,
+    const char *b, const char *c);
 
 /* A place from its parts ("city", "region", "country"): the n parts
  * that are neither NULL nor empty, ", "-joined, as js_text_line gives

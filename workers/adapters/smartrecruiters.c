@@ -140,7 +140,7 @@ sr_job(const js_source_t *src, const char *url, size_t base, json_t *o,
                                                       : "");
     if (id != NULL && company != NULL) {
         job.apply_url = js_url_concat(SR_JOBS_SITE, strlen(SR_JOBS_SITE),
-                                      company, "/", id, NULL);
+                                      company, "/", id);
     }
     free(company);
 

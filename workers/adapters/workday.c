@@ -93,7 +93,7 @@ wd_first_url(const js_source_t *src, char **url, char *err, size_t errlen)
 
     *url = NULL;
     if (strstr(u, WD_CXS) != NULL) {
-        *url = js_url_concat(u, strcspn(u, "?#"), NULL);
+        *url = js_url_concat(u, strcspn(u, "?#"), NULL, NULL, NULL);
         if (*url == NULL) {
             snprintf(err, errlen, "source_url is not a valid http(s) URL");
             return -1;
@@ -238,12 +238,12 @@ wd_job(const js_source_t *src, const char *url, json_t *o,
     job.location_type = s ? strdup(s) : NULL;
 
     site = strndup(sitep, slen);
-    job.apply_url = site ? js_url_concat(url, origin, "/", site, path, NULL)
+    job.apply_url = site ? js_url_concat(url, origin, "/", site, path)
                          : NULL;
     free(site);
 
     return js_page_take_detail(page, src, &job,
-                               js_url_concat(url, base, path, NULL));
+                               js_url_concat(url, base, path, NULL, NULL));
 }
 
 static int
