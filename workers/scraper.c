@@ -44,7 +44,7 @@
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
 #define JS_SCRAPER_IDLE_BLOCK   200      /* ms, idle, on scrape:test */
 
-#define JS_SCRAPE_SKIPPED       1        /* a detail robots.txt forbids */
+#define JS_SCRAPE_SKIPPED       1        /* a detail call not made */
 
 static void js_scrape_fetched(js_http_req_t *req);
 static void js_scrape_detail_fetched(js_http_req_t *req);
@@ -367,8 +367,9 @@ done:
 
 /*
  * The next fetch of the run: robots.txt first if needed, then r->url.
- * JS_SCRAPE_SKIPPED when r->url is a detail call it may not make (the
- * run goes on: js_scrape_details), else 0 (the run may be over).
+ * JS_SCRAPE_SKIPPED when r->url is a detail call it may not make (its
+ * URL unusable, or robots.txt forbids it: the run goes on,
+ * js_scrape_details), else 0 (the run may be over).
  */
 static int
 js_scrape_next(js_scrape_run_t *r)
@@ -379,6 +380,11 @@ js_scrape_next(js_scrape_run_t *r)
     memcpy(origin, r->origin, sizeof(origin));
 
     if (js_scrape_url_parts(r, path, sizeof(path)) != 0) {
+        if (r->detail > 0) {
+            js_log(JS_LOG_NOTICE, "detail URL unusable, job kept as listed",
+                   JS_KS("source", r->row.src.id), JS_KS("url", r->url));
+            return JS_SCRAPE_SKIPPED;
+        }
         snprintf(err, sizeof(err), "bad URL %.300s", r->url);
         js_scrape_finish(r, err);
         return 0;
