@@ -234,3 +234,23 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     }
     return 0;
 }
+
+
+json_t *
+js_json_list(const char *body, size_t len, const char *provider,
+    const char *key, json_t **root, char *err, size_t errlen)
+{
+    json_t  *list;
+
+    if (js_json_parse(body, len, JSON_OBJECT, root, err, errlen) != 0) {
+        return NULL;
+    }
+    list = json_object_get(*root, key);
+    if (!json_is_array(list)) {
+        snprintf(err, errlen, "%s: no \"%s\" array", provider, key);
+        json_decref(*root);
+        *root = NULL;
+        return NULL;
+    }
+    return list;
+}
