@@ -59,9 +59,9 @@ my $daemon = "$dir/jobscoutd";
 my $build = $env{BUILD} =~ m{^/} ? $env{BUILD} : "$root/$env{BUILD}";
 
 my %size = $quick
-    ? (clients => 2, push_users => 150, recipients => 10, burst => 12,
+    ? (clients => 2, push_users => 50, batch => 500, recipients => 10, burst => 12,
        base => 3, settle => 100)
-    : (clients => 3, push_users => 500, recipients => 20, burst => 30,
+    : (clients => 3, push_users => 100, batch => 2500, recipients => 20, burst => 30,
        base => 10, settle => 120);
 my $load_users = 50;
 my @phase_names = qw(base kill-mailer kill-relay reload pg redis-restart flushall
@@ -186,6 +186,14 @@ sub setup {
     }
     mkdir $run;
     restart_daemon();
+    # the demo board's sources looked at every 2 s (not 20); their first
+    # postings stored and matched before the users come: they would be
+    # pushed to all of them, beside the phases' work
+    psql("UPDATE job_sources SET scrape_interval_seconds = 2, next_check_at = now()");
+    wait_until(60, sub { psql("SELECT count(*) FROM jobs") >= 12
+                         && psql("SELECT count(*) FROM task_outbox") == 0
+                         && redis('llen', 'jobscout:queue:match') == 0 })
+        or die "the demo board's first postings were not stored and matched\n";
     psql("INSERT INTO users (email, hashed_password, full_name, email_verified,"
          . " email_verified_at)"
          . " SELECT 'load-' || i || '\@chaos.test', '$hash', 'Load ' || i, true, now()"
@@ -193,6 +201,14 @@ sub setup {
     psql("INSERT INTO users (email, hashed_password, full_name, preferences,"
          . " fcm_token) SELECT 'push-' || i || '\@chaos.test', '$hash', 'Push ' || i,"
          . " '$prefs', 'chaos-push-' || i FROM generate_series(1, $size{push_users}) i");
+    # the notifier's batch: users of one demo company only, whose postings
+    # (the greenhouse board's) come only when the notifier is killed
+    my $one = encode_json({ companies => ['savanna-pay'],
+                            notifications => { push => JSON::PP::true,
+                                               email => JSON::PP::false } });
+    psql("INSERT INTO users (email, hashed_password, full_name, preferences,"
+         . " fcm_token) SELECT 'batch-' || i || '\@chaos.test', '$hash', 'Batch ' || i,"
+         . " '$one', 'chaos-batch-' || i FROM generate_series(1, $size{batch}) i");
     # the forgot-password recipients, a set per phase
     my $names = join ',', map { "'$_'" } @phase_names;
     psql("INSERT INTO users (email, hashed_password, full_name, email_verified,"
@@ -200,8 +216,6 @@ sub setup {
          . " SELECT 'm-' || p || '-' || i || '\@chaos.test', '$hash', 'Mail ' || i,"
          . " true, now() FROM unnest(ARRAY[$names]) p,"
          . " generate_series(1, $size{recipients}) i");
-    # the demo board's sources looked at every 2 s, not 20
-    psql("UPDATE job_sources SET scrape_interval_seconds = 2, next_check_at = now()");
 }
 
 # --- phases and what they record -----------------------------------------
@@ -253,6 +267,7 @@ sub burst {
     my $pid = fork_child();
     return $pid if $pid;
     open my $log, '>>', "$run/load.burst-$phase" or die $!;
+    $log->autoflush(1);
     for (1 .. $n) {
         my $to = "m-$phase-" . (1 + int rand $size{recipients}) . '@chaos.test';
         my ($s) = api(POST => '/api/v1/auth/forgot-password', { email => $to });
@@ -287,6 +302,7 @@ sub nginx_reloads {
 
 sub pg_restart {
     phase('pg');
+    post_job('pg', 'jsonld');
     sleep 1;
     undef $db;
     my $t0 = time;
@@ -351,6 +367,7 @@ sub redis_loss {
     my ($name, $how) = @_;
     phase($name);
     my ($valid, $revoked) = sessions($quick ? 4 : 8);
+    post_job($name, 'lever');
     sleep 1;
     my $t0 = time;
     if ($how eq 'restart') {
@@ -366,56 +383,72 @@ sub redis_loss {
     sleep 1;
 }
 
+# ready: waits for the moment, returns the pid to kill (or undef: the
+# first) and what the worker was doing then
 sub kill_role {
     my ($role, $ready) = @_;
     my @before = workers_of($role);
     die "no $role worker runs\n" unless @before;
-    my $victim = $ready->(@before) // $before[0];
+    my ($victim, $doing) = $ready->(@before);
+    $victim //= $before[0];
     my $t0 = time;
     kill 'KILL', $victim;
-    my $back = wait_until(30, sub {
-        my %old = map { $_ => 1 } @before;
-        grep { !$old{$_} } workers_of($role) });
-    note("killed $role $victim" . ($back ? sprintf(', back in %.1fs', time - $t0) : ''));
-    $phase_of{"kill-$role"}{restarted} = $back ? sprintf('%.1f', time - $t0) : 'n/a';
+    my %old = map { $_ => 1 } @before;
+    my $back = wait_until(30, sub { grep { !$old{$_} } workers_of($role) });
+    note("killed $role $victim ($doing)"
+         . ($back ? sprintf(', back in %.1fs', time - $t0) : ''));
+    my $ph = $phase_of{"kill-$role"};
+    $ph->{restarted} = $back ? sprintf('%.1f', time - $t0) : 'n/a';
+    $ph->{doing} = $doing;
 }
 
 my $host = (POSIX::uname())[1];
 
-# the scraper's processing list holds a task: it is scraping
-sub scraping {
-    for my $pid (@_) {
-        return $pid if redis('llen', "jobscout:processing:$host:$pid") > 0;
+# the first of the consumers holding a task (its processing list), polled
+# every 2 ms: a scrape or a mail takes a few ms here
+sub holding_task {
+    my ($secs, @pids) = @_;
+    my $r = redis_connect($env{REDIS_PORT});
+    my $end = time + $secs;
+    while (time < $end) {
+        for my $pid (@pids) {
+            return $pid if redis_llen($r, "jobscout:processing:$host:$pid");
+        }
+        sleep 0.002;
     }
     return;
 }
 
 sub kill_scheduler {
     phase('kill-scheduler');
-    post_job('kill-scheduler', $_) for qw(greenhouse lever);
-    kill_role(scheduler => sub { sleep 0.3; undef });
+    post_job('kill-scheduler', $_) for qw(lever jsonld);
+    kill_role(scheduler => sub {
+        sleep 0.3;
+        (undef, 'in its 1 s loop, 0.3 s after two new postings') });
     sleep 3;
 }
 
 sub kill_scraper {
     phase('kill-scraper');
-    post_job('kill-scraper', $_) for qw(greenhouse lever jsonld rss);
-    kill_role(scraper => sub { wait_until(15, sub { scraping(@_) }) });
+    post_job('kill-scraper', $_) for qw(lever jsonld rss);
+    kill_role(scraper => sub {
+        my $pid = holding_task(20, @_);
+        ($pid, $pid ? 'a scrape task in hand' : 'no scrape seen in 20 s') });
     sleep 3;
 }
 
 sub kill_notifier {
     phase('kill-notifier');
     my $p = post_job('kill-notifier', 'greenhouse');
-    my $batch = $size{push_users};
+    my $batch = $size{batch} + $size{push_users};
     kill_role(notifier => sub {
-        my @pids = @_;
+        my $n = 0;
         wait_until(30, sub {
-            my $n = psql("SELECT count(*) FROM user_job_alerts a JOIN jobs j"
-                         . " ON j.id = a.job_id WHERE j.external_id = '$p->{external_id}'"
-                         . " AND a.push_status = 'accepted'");
+            $n = psql("SELECT count(*) FROM user_job_alerts a JOIN jobs j"
+                      . " ON j.id = a.job_id WHERE j.external_id = '$p->{external_id}'"
+                      . " AND a.push_status = 'accepted'");
             $n >= $batch / 10 });
-        $pids[0] });
+        (undef, "$n of $batch pushes of the batch recorded accepted") });
     sleep 3;
 }
 
@@ -423,18 +456,21 @@ sub kill_mail_role {
     my ($role) = @_;
     my $name = "kill-$role";
     phase($name);
-    my $base = psql("SELECT count(*) FROM mail_deliveries");
     my $child = burst($name, $size{burst});
     kill_role($role => sub {
-        wait_until(15, sub {
-            $role eq 'mailer'
-                ? psql("SELECT count(*) FILTER (WHERE sent_at IS NULL) > 0"
-                       . " OR count(*) >= $base + $size{burst} / 4 FROM mail_deliveries")
-                  eq 't'
-                : psql("SELECT count(*) FILTER (WHERE relayed_at IS NULL) > 0"
-                       . " AND count(*) FILTER (WHERE relayed_at IS NOT NULL) > 0"
-                       . " FROM task_outbox") eq 't' });
-        undef });
+        if ($role eq 'mailer') {
+            my $pid = holding_task(20, @_);
+            return ($pid, $pid ? 'a mail task in hand' : 'no mail seen in 20 s');
+        }
+        # the relay copies each row as its commit wakes it: killed in the
+        # middle of the burst, it has rows to copy, or copies them
+        my $answered = sub {
+            open my $fh, '<', "$run/load.burst-$name" or return 0;
+            my @l = <$fh>;
+            return scalar @l;
+        };
+        wait_until(20, sub { $answered->() >= $size{burst} / 3 });
+        (undef, 'mid-burst, ' . $answered->() . " of $size{burst} requests answered") });
     waitpid $child, 0;
     sleep 2;
 }
@@ -488,11 +524,16 @@ sub posting_account {
                                     . " '$p->{external_id}'");
         $lost++ unless @jobs;
         $doubled += @jobs - 1 if @jobs > 1;
-        $pn += $size{push_users};
-        $plost += $size{push_users} unless @jobs;
+        # every posting to the users of every posting, greenhouse's to
+        # the batch's users too
+        my @tokens = map { "chaos-push-$_" } 1 .. $size{push_users};
+        push @tokens, map { "chaos-batch-$_" } 1 .. $size{batch}
+            if $p->{board} eq 'greenhouse';
+        $pn += @tokens;
+        $plost += @tokens unless @jobs;
         for my $job (@jobs) {
-            for my $i (1 .. $size{push_users}) {
-                my $n = $sent{"chaos-push-$i $job"} // 0;
+            for my $token (@tokens) {
+                my $n = $sent{"$token $job"} // 0;
                 $plost++ unless $n || $job ne $jobs[0];
                 $pdoubled += $n - 1 if $n > 1;
             }
@@ -571,6 +612,7 @@ sub report {
                 $name eq 'kill-notifier' ? '<= 1%' : '0');
         }
         if (defined $ph->{restarted}) {
+            row($label, "killed: $ph->{doing}", '-');
             row($label, 'restarted by the master (s)', $ph->{restarted});
         }
     }
@@ -632,4 +674,5 @@ if (@clients) {
     waitpid $_, 0 for @clients;
 }
 stack('down') unless $ENV{CHAOS_KEEP};
+undef $db;      # its end (a waitpid) would set the exit status
 exit $rc;

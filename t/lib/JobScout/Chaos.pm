@@ -26,7 +26,7 @@ use Time::HiRes qw(time sleep);
 use JobScout::TestNginx qw(parse_http_response);
 
 our @EXPORT = qw(request random_address start_load maildir_mails
-                 spooled_pushes);
+                 spooled_pushes redis_connect redis_llen);
 
 # an address of 127.0.0.0/8 other than 127.0.0.1, each as likely
 sub random_address {
@@ -106,6 +106,8 @@ sub start_load {
                               { email => $user, password => $o{password} },
                               from => $from);
         my $token = $s eq '200' && $d ? $d->{access_token} : undef;
+        # a stack answering 503 is not hammered
+        sleep 0.1 unless $token;
         if ($token) {
             for (1 .. 3) {
                 $call->(me => GET => '/api/v1/users/me', undef, token => $token,
@@ -128,6 +130,24 @@ sub start_load {
         sleep $o{pause} if $o{pause};
     }
     POSIX::_exit(0);
+}
+
+# a Redis connection of its own, for polls a few ms apart
+sub redis_connect {
+    my ($port) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                     Proto => 'tcp', Timeout => 5)
+        or die "redis on $port: $!";
+    return $sock;
+}
+
+# the length of a list, on that connection
+sub redis_llen {
+    my ($sock, $key) = @_;
+    print $sock "*2\r\n\$4\r\nLLEN\r\n\$" . length($key) . "\r\n$key\r\n";
+    my $reply = <$sock> // die 'redis: connection closed';
+    $reply =~ /^:(\d+)\r\n\z/ or die "redis: $reply";
+    return $1;
 }
 
 # every mail of a Maildir: its recipient and Message-ID
