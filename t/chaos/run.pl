@@ -17,14 +17,16 @@
 #   PG_PORT_CHAOS (55435) REDIS_PORT_CHAOS (56382) CHAOS_PORT (8094, nginx)
 #   CHAOS_SMTP_PORT (8095) CHAOS_BOARD_PORT (8096) CHAOS_FCM_PORT (8097)
 #   CHAOS_DIR (var/chaos) BUILD (build)
-# CHAOS_QUICK=1: shorter phases, fewer users (t/107_chaos.t).
+# CHAOS_QUICK=1: shorter phases, fewer users (2 minutes, not 3.5);
+# CHAOS_KEEP=1: the stack left up at the end.
 use strict;
 use warnings;
 
 use Cwd qw(realpath);
 use FindBin;
 use JSON::PP qw(encode_json);
-use POSIX qw(WNOHANG);
+use File::Path qw(make_path);
+use POSIX ();
 use Time::HiRes qw(time sleep);
 
 my $root;
@@ -39,7 +41,9 @@ use JobScout::Chaos;
 use JobScout::Psql;
 
 my $quick = $ENV{CHAOS_QUICK} ? 1 : 0;
-my $dir = realpath($ENV{CHAOS_DIR} // "$root/var") . ($ENV{CHAOS_DIR} ? '' : '/chaos');
+my $dir = $ENV{CHAOS_DIR} // "$root/var/chaos";
+make_path($dir);
+$dir = realpath($dir);
 my %env = (
     STACK_DIR => $dir,
     PG_PORT => $ENV{PG_PORT_CHAOS} // 55435,
@@ -52,7 +56,6 @@ my %env = (
     PG_SHARED_BUFFERS => '256MB', BUILD => $ENV{BUILD} // 'build',
 );
 my $port = $env{HTTP_PORT};
-my $board = "http://127.0.0.1:$env{DEMO_BOARD_PORT}";
 my $conninfo = "host=127.0.0.1 port=$env{PG_PORT} dbname=$env{PG_DB} user=postgres";
 my $run = "$dir/run";                   # the load's logs, phase, stop
 my $daemon = "$dir/jobscoutd";
@@ -220,16 +223,14 @@ sub setup {
 
 # --- phases and what they record -----------------------------------------
 
-my @phases;         # { name, start, end }
+my @phases;         # { name, and what its scenario measured }
 my %phase_of;       # name => that hash
 my @postings;       # { phase, external_id, board }
 my @rows;           # [scenario, measure, value, must, bad]
 
 sub phase {
     my ($name) = @_;
-    my $now = time;
-    $phases[-1]{end} = $now if @phases;
-    push @phases, { name => $name, start => $now };
+    push @phases, { name => $name };
     $phase_of{$name} = $phases[-1];
     open my $fh, '>', "$run/phase.tmp" or die $!;
     print $fh "$name\n";
@@ -256,7 +257,7 @@ sub post_job {
                           . ($which ? "?board=$which" : ''), undef, from => '127.0.0.1');
     die "the demo board did not post: $s\n" unless $s =~ /^2/ && $d;
     push @postings, { phase => $phase, external_id => $d->{external_id},
-                      board => $d->{board}, source_url => $d->{source_url} };
+                      board => $d->{board} };
     return $d;
 }
 
@@ -635,6 +636,8 @@ sub report {
 
 my @clients;
 my $rc = 1;
+# interrupted, it still stops its clients and its stack
+$SIG{INT} = $SIG{TERM} = sub { die "interrupted\n" };
 eval {
     setup();
     phase('base');
