@@ -25,6 +25,7 @@ use warnings;
 use Cwd qw(realpath);
 use FindBin;
 use JSON::PP qw(encode_json);
+use List::Util qw(sum0);
 use File::Path qw(make_path);
 use POSIX ();
 use Time::HiRes qw(time sleep);
@@ -521,23 +522,21 @@ sub posting_account {
     my %sent;
     $sent{"$_->{token} $_->{job_id}"}++ for @$pushes;
     for my $p (grep { $_->{phase} eq $phase } @postings) {
+        (my $external_id = $p->{external_id}) =~ s/'/''/g;
         my @jobs = split /\n/, psql("SELECT id FROM jobs WHERE external_id ="
-                                    . " '$p->{external_id}'");
+                                    . " '$external_id'");
         $lost++ unless @jobs;
         $doubled += @jobs - 1 if @jobs > 1;
         # every posting to the users of every posting, greenhouse's to
-        # the batch's users too
+        # the batch's users too: one push each, to whichever job it is
         my @tokens = map { "chaos-push-$_" } 1 .. $size{push_users};
         push @tokens, map { "chaos-batch-$_" } 1 .. $size{batch}
             if $p->{board} eq 'greenhouse';
         $pn += @tokens;
-        $plost += @tokens unless @jobs;
-        for my $job (@jobs) {
-            for my $token (@tokens) {
-                my $n = $sent{"$token $job"} // 0;
-                $plost++ unless $n || $job ne $jobs[0];
-                $pdoubled += $n - 1 if $n > 1;
-            }
+        for my $token (@tokens) {
+            my $n = sum0(map { $sent{"$token $_"} // 0 } @jobs);
+            $plost++ unless $n;
+            $pdoubled += $n - 1 if $n > 1;
         }
     }
     return ($lost, $doubled, $plost, $pdoubled, $pn);
