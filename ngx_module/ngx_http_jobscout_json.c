@@ -28,7 +28,8 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
 
     /* a RAW route takes the body as it comes: a board's own payload */
 
-    if (!(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW)
+    if (!(ctx->route->flags
+          & (NGX_HTTP_JOBSCOUT_ROUTE_RAW|NGX_HTTP_JOBSCOUT_ROUTE_FILE))
         && (type == NULL
         || type->len < sizeof("application/json") - 1
         || ngx_strncasecmp(type->data, (u_char *) "application/json",
@@ -49,6 +50,22 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
                                         "the body must be application/json");
     }
 
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE
+        && ngx_http_jobscout_cv_media_type(r) != NGX_OK)
+    {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_jobscout_send_error(r,
+                                        NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                        "unsupported_media_type",
+                                        "send the file as multipart/form-data"
+                                        " or as application/pdf or the DOCX"
+                                        " type");
+    }
+
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
     /* nginx would answer its own HTML page: refuse here, in JSON */
@@ -63,7 +80,15 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
                                         "the body is too large");
     }
 
-    r->request_body_in_single_buf = 1;
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        /* a file is written to disk as it comes, never held whole */
+        r->request_body_in_file_only = 1;
+        r->request_body_in_clean_file = 1;
+
+    } else {
+        r->request_body_in_single_buf = 1;
+    }
+
     ctx->reading_body = 1;
 
     rc = ngx_http_read_client_request_body(r, ngx_http_jobscout_body_handler);
@@ -162,6 +187,10 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     json_error_t         error;
     ngx_pool_cleanup_t  *cln;
     u_char               message[NGX_MAX_ERROR_STR];
+
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        return NGX_OK;              /* the handler reads it, in a thread */
+    }
 
     if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW
         && (r->request_body == NULL || r->request_body->bufs == NULL))
