@@ -545,9 +545,12 @@ ngx_http_jobscout_test_routes(ngx_http_request_t *r,
                            : (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_USER)
                              ? "user" : "none",
                    "body", (route->flags & (NGX_HTTP_JOBSCOUT_ROUTE_BODY
-                                            |NGX_HTTP_JOBSCOUT_ROUTE_RAW))
+                                            |NGX_HTTP_JOBSCOUT_ROUTE_RAW
+                                            |NGX_HTTP_JOBSCOUT_ROUTE_FILE))
                            != 0,
-                   "raw", (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW) != 0);
+                   "raw", (route->flags & (NGX_HTTP_JOBSCOUT_ROUTE_RAW
+                                           |NGX_HTTP_JOBSCOUT_ROUTE_FILE))
+                          != 0);
 
         if (item == NULL || json_array_append_new(list, item) != 0) {
             json_decref(list);
