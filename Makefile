@@ -53,7 +53,8 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
                libhttp-message-perl python3-aiosmtpd python3-cryptography \
-               clang-tools cppcheck clang libclang-rt-dev
+               clang-tools cppcheck clang libclang-rt-dev \
+               libpoppler-glib-dev libzip-dev qpdf
 
 STACK       := conf/stack.sh
 
