@@ -22,7 +22,7 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 my $storage = servroot() . '/cv';
 system('rm', '-rf', $storage);
 
-start_api(http => "    jobscout_cv_storage $storage;\n",
+my $log_start = start_api(http => "    jobscout_cv_storage $storage;\n",
           config => <<'EOC');
     location = /api/v1/users/me/cv {
         client_max_body_size 6m;
@@ -199,7 +199,10 @@ start_api();
 is($s, 503, 'no jobscout_cv_storage: 503');
 is($d->{error}{code}, 'unavailable', '... in JSON');
 
-unlike(error_log_since(0), qr/\[(?:alert|emerg|crit)\]|segfault/,
+# no cv role here: its tasks would wait for the next suite's relay
+psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:cv'");
+
+unlike(error_log_since($log_start), qr/\[(?:alert|emerg|crit)\]|segfault/,
        'no alert in the error log');
 
 done_testing;
