@@ -1050,6 +1050,8 @@ typedef struct {
 
 void ngx_http_jobscout_cv_file_store(ngx_http_jobscout_cv_file_t *f);
 void ngx_http_jobscout_cv_file_remove(ngx_http_jobscout_cv_file_t *f);
+ngx_int_t ngx_http_jobscout_cv_param(ngx_str_t *value, const char *name,
+    ngx_str_t *param);
 ngx_int_t ngx_http_jobscout_cv_filename(ngx_str_t *value, u_char *name,
     size_t size);
 /* before the body is read: NGX_OK, or refused with 415 (answered) */

@@ -26,7 +26,6 @@ typedef struct {
     ngx_http_request_t             *request;
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[6];
-    ngx_str_t                       user;
     ngx_http_jobscout_cv_file_t     file;
     ngx_event_t                     guard;
 } ngx_http_jobscout_cv_t;
@@ -48,6 +47,8 @@ static void ngx_http_jobscout_cv_found(ngx_http_jobscout_pg_query_t *q,
 static ngx_int_t ngx_http_jobscout_cv_send(ngx_http_request_t *r,
     ngx_http_jobscout_cv_t *st, PGresult *res);
 static void ngx_http_jobscout_cv_deleted(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
+static ngx_int_t ngx_http_jobscout_cv_row(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static ngx_int_t ngx_http_jobscout_cv_run(ngx_http_request_t *r,
     ngx_http_jobscout_cv_t *st, ngx_http_jobscout_pg_stmt_t *stmt,
@@ -181,7 +182,7 @@ ngx_http_jobscout_cv_upload(ngx_http_request_t *r,
     f->size = rb->temp_file->file.offset;
     f->max_size = jmcf->cv_max_size;
     f->storage = (char *) jmcf->cv_storage.data;
-    f->user = (char *) st->user.data;
+    f->user = (char *) st->values[0];
 
     if (ngx_http_jobscout_cv_boundary(r, f) != NGX_OK) {
         return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
@@ -245,8 +246,7 @@ static ngx_int_t
 ngx_http_jobscout_cv_boundary(ngx_http_request_t *r,
     ngx_http_jobscout_cv_file_t *f)
 {
-    u_char     *p, *end, *start;
-    ngx_str_t  *type;
+    ngx_str_t  *type, boundary;
 
     type = &r->headers_in.content_type->value;
 
@@ -257,35 +257,16 @@ ngx_http_jobscout_cv_boundary(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    end = type->data + type->len;
-    p = ngx_strlcasestrn(type->data, end, (u_char *) "boundary=", 8);
-
-    if (p == NULL) {
+    if (ngx_http_jobscout_cv_param(type, "boundary", &boundary) != NGX_OK
+        || boundary.len == 0
+        || boundary.len > NGX_HTTP_JOBSCOUT_CV_BOUNDARY_MAX)
+    {
         return NGX_DECLINED;
     }
 
-    p += sizeof("boundary=") - 1;
-
-    if (p < end && *p == '"') {
-        start = ++p;
-        while (p < end && *p != '"') {
-            p++;
-        }
-
-    } else {
-        start = p;
-        while (p < end && *p != ';' && *p != ' ') {
-            p++;
-        }
-    }
-
-    if (p == start || p - start > NGX_HTTP_JOBSCOUT_CV_BOUNDARY_MAX) {
-        return NGX_DECLINED;
-    }
-
-    f->boundary_len = p - start;
+    f->boundary_len = boundary.len;
     ngx_memcpy(f->delimiter, "\r\n--", 4);
-    ngx_memcpy(f->delimiter + 4, start, f->boundary_len);
+    ngx_memcpy(f->delimiter + 4, boundary.data, boundary.len);
 
     return NGX_OK;
 }
@@ -438,22 +419,10 @@ ngx_http_jobscout_cv_get(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 static void
 ngx_http_jobscout_cv_found(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 {
-    ngx_http_request_t  *r;
-
-    r = q->request;
-
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_pg_send_error(r, q, res));
-        return;
+    if (ngx_http_jobscout_cv_row(q, res) == NGX_OK) {
+        ngx_http_jobscout_finalize(q->request,
+            ngx_http_jobscout_cv_send(q->request, q->data, res));
     }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_cv_none(r));
-        return;
-    }
-
-    ngx_http_jobscout_finalize(r, ngx_http_jobscout_cv_send(r, q->data, res));
 }
 
 
@@ -620,6 +589,19 @@ ngx_http_jobscout_cv_delete(ngx_http_request_t *r,
 static void
 ngx_http_jobscout_cv_deleted(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 {
+    if (ngx_http_jobscout_cv_row(q, res) == NGX_OK) {
+        ngx_http_jobscout_finalize(q->request,
+            ngx_http_jobscout_send_json(q->request, NGX_HTTP_NO_CONTENT,
+                                        NULL, 0));
+    }
+}
+
+
+/* NGX_OK: res holds the user's CV; otherwise the request is answered */
+
+static ngx_int_t
+ngx_http_jobscout_cv_row(ngx_http_jobscout_pg_query_t *q, PGresult *res)
+{
     ngx_http_request_t  *r;
 
     r = q->request;
@@ -627,12 +609,15 @@ ngx_http_jobscout_cv_deleted(ngx_http_jobscout_pg_query_t *q, PGresult *res)
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         ngx_http_jobscout_finalize(r,
                                 ngx_http_jobscout_pg_send_error(r, q, res));
-        return;
+        return NGX_DECLINED;
     }
 
-    ngx_http_jobscout_finalize(r, PQntuples(res) == 0
-        ? ngx_http_jobscout_cv_none(r)
-        : ngx_http_jobscout_send_json(r, NGX_HTTP_NO_CONTENT, NULL, 0));
+    if (PQntuples(res) == 0) {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_cv_none(r));
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -656,17 +641,13 @@ static ngx_int_t
 ngx_http_jobscout_cv_init(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx,
     ngx_http_jobscout_cv_t *st)
 {
-    st->user.len = ctx->token.sub.len;
-    st->user.data = ngx_pnalloc(r->pool, st->user.len + 1);
-    if (st->user.data == NULL) {
+    st->values[0] = ngx_http_jobscout_cstr(r->pool, &ctx->token.sub);
+    if (st->values[0] == NULL) {
         return NGX_ERROR;
     }
 
-    *ngx_cpymem(st->user.data, ctx->token.sub.data, st->user.len) = '\0';
-
     ctx->data = st;
     st->request = r;
-    st->values[0] = (const char *) st->user.data;
     st->query.values = st->values;
     st->query.data = st;
 

@@ -585,38 +585,40 @@ ngx_http_jobscout_cv_copy(ngx_http_jobscout_cv_file_t *f,
 
 
 /*
- * The filename parameter of a Content-Disposition value, its path and
- * control characters dropped, into name (size bytes with the NUL):
- * NGX_DECLINED when there is none.  Bytes past 0x7f are kept only as
- * valid UTF-8 (PostgreSQL refuses anything else).
+ * The parameter name of a header value ("form-data; name=x;
+ * filename=\"cv.pdf\""), quoted or not, into param (pointing into
+ * value): NGX_DECLINED when there is none.
  */
 
 ngx_int_t
-ngx_http_jobscout_cv_filename(ngx_str_t *value, u_char *name, size_t size)
+ngx_http_jobscout_cv_param(ngx_str_t *value, const char *name,
+    ngx_str_t *param)
 {
-    u_char  *p, *end, *start, *last, *q, ch;
-    size_t   n;
+    u_char  *p, *end, *start;
+    size_t   len;
 
+    len = ngx_strlen(name);
     p = value->data;
     end = p + value->len;
 
     for ( ;; ) {
-        p = ngx_strlcasestrn(p, end, (u_char *) "filename=", 8);
+        p = ngx_strlcasestrn(p, end, (u_char *) name, len - 1);
         if (p == NULL) {
             return NGX_DECLINED;
         }
 
-        /* "filename=" itself, not the end of "xfilename=" */
-        if (p == value->data || p[-1] == ';' || p[-1] == ' '
-            || p[-1] == '\t')
+        /* the parameter itself, not the end of a longer name */
+        if ((p == value->data || p[-1] == ';' || p[-1] == ' '
+             || p[-1] == '\t')
+            && p + len < end && p[len] == '=')
         {
             break;
         }
 
-        p += 9;
+        p += len;
     }
 
-    p += 9;
+    p += len + 1;
 
     if (p < end && *p == '"') {
         start = ++p;
@@ -633,7 +635,33 @@ ngx_http_jobscout_cv_filename(ngx_str_t *value, u_char *name, size_t size)
         }
     }
 
-    last = p;
+    param->data = start;
+    param->len = p - start;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The filename parameter of a Content-Disposition value, its path and
+ * control characters dropped, into name (size bytes with the NUL):
+ * NGX_DECLINED when there is none.  Bytes past 0x7f are kept only as
+ * valid UTF-8 (PostgreSQL refuses anything else).
+ */
+
+ngx_int_t
+ngx_http_jobscout_cv_filename(ngx_str_t *value, u_char *name, size_t size)
+{
+    u_char     *p, *last, *start, *q, ch;
+    size_t      n;
+    ngx_str_t   file;
+
+    if (ngx_http_jobscout_cv_param(value, "filename", &file) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    start = file.data;
+    last = file.data + file.len;
 
     /* the last path segment: browsers of old sent whole Windows paths */
 

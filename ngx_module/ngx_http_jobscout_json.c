@@ -21,22 +21,40 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
 {
     ngx_int_t                  rc;
     ngx_str_t                 *type;
+    const char                *refused;
     ngx_http_core_loc_conf_t  *clcf;
 
     type = r->headers_in.content_type ? &r->headers_in.content_type->value
                                       : NULL;
 
-    /* a RAW route takes the body as it comes: a board's own payload */
+    /*
+     * a RAW route takes the body as it comes (a board's own payload), a
+     * FILE route a CV's types
+     */
 
-    if (!(ctx->route->flags
-          & (NGX_HTTP_JOBSCOUT_ROUTE_RAW|NGX_HTTP_JOBSCOUT_ROUTE_FILE))
-        && (type == NULL
-        || type->len < sizeof("application/json") - 1
-        || ngx_strncasecmp(type->data, (u_char *) "application/json",
-                           sizeof("application/json") - 1) != 0
-        || (type->len > sizeof("application/json") - 1
-            && type->data[sizeof("application/json") - 1] != ';')))
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        refused = (ngx_http_jobscout_cv_media_type(r) != NGX_OK)
+                  ? "send the file as multipart/form-data, or as"
+                    " application/pdf or the DOCX type"
+                  : NULL;
+
+    } else if (!(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW)
+               && (type == NULL
+                   || type->len < sizeof("application/json") - 1
+                   || ngx_strncasecmp(type->data,
+                                      (u_char *) "application/json",
+                                      sizeof("application/json") - 1) != 0
+                   || (type->len > sizeof("application/json") - 1
+                       && type->data[sizeof("application/json") - 1]
+                          != ';')))
     {
+        refused = "the body must be application/json";
+
+    } else {
+        refused = NULL;
+    }
+
+    if (refused) {
         /* the body unread would be taken for the next request */
 
         rc = ngx_http_discard_request_body(r);
@@ -46,24 +64,7 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
 
         return ngx_http_jobscout_send_error(r,
                                         NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                        "unsupported_media_type",
-                                        "the body must be application/json");
-    }
-
-    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE
-        && ngx_http_jobscout_cv_media_type(r) != NGX_OK)
-    {
-        rc = ngx_http_discard_request_body(r);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-        return ngx_http_jobscout_send_error(r,
-                                        NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                        "unsupported_media_type",
-                                        "send the file as multipart/form-data"
-                                        " or as application/pdf or the DOCX"
-                                        " type");
+                                        "unsupported_media_type", refused);
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
