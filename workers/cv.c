@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cv_text.h"
 #include "jobscout_task.h"
@@ -282,6 +283,7 @@ done:
 static void
 js_cv_process(js_cv_t *cv, js_task_t *t)
 {
+    int              fetched, temp = 0;
     char             type[128], path[4096], err[512], detail[128];
     char            *text = NULL;
     size_t           len = 0, nskills = 0;
@@ -327,16 +329,24 @@ js_cv_process(js_cv_t *cv, js_task_t *t)
         return;
     }
 
-    if (js_storage_path(&cv->storage, file, path, sizeof(path), err,
-                        sizeof(err)) != 0)
+    /* the upload moves to the store first: it outlives the text */
+
+    if (js_storage_publish(&cv->storage, file, type, err, sizeof(err)) != 0
+        || (fetched = js_storage_fetch(&cv->storage, file, path, sizeof(path),
+                                       &temp, err, sizeof(err))) < 0)
     {
-        js_cv_fail(cv, t, err, 1, cv_id, file, js_cv_reason(JS_CV_ERROR));
+        js_cv_fail(cv, t, err, 0, cv_id, file, js_cv_reason(JS_CV_ERROR));
         return;
     }
 
     js_queue_keepalive(&cv->q);
-    rc = js_cv_text_limited(path, type, &cv->limits, &text, &len, detail,
-                            sizeof(detail));
+    rc = fetched == 1 ? JS_CV_MISSING
+         : js_cv_text_limited(path, type, &cv->limits, &text, &len, detail,
+                              sizeof(detail));
+
+    if (temp) {
+        (void) unlink(path);
+    }
 
     if (rc == JS_CV_ERROR && js_worker_terminating()) {
         /* left in the processing list: js_queue_close() requeues it */
@@ -455,13 +465,21 @@ js_cv_run(js_worker_t *w)
     policy.backoff_min = JS_CV_BACKOFF_MIN;
     policy.backoff_max = JS_CV_BACKOFF_MAX;
 
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK
+        || js_storage_init(&cv.storage, cf) != 0)
+    {
+        js_log(JS_LOG_ALERT, "cannot initialize libcurl");
+        curl_global_cleanup();
+        return 1;
+    }
+
     js_queue_init(&cv.q, cf, JOBSCOUT_QUEUE_CV, w->role, &policy);
     js_pg_init(&cv.pg, cf->postgres);
-    js_storage_init(&cv.storage, cf->cv_storage);
 
     js_log(JS_LOG_INFO, "cv started", JS_KS("queue", cv.q.queue),
            JS_KS("consumer", cv.q.consumer),
            JS_KS("storage", cf->cv_storage),
+           JS_KS("s3", cf->cv_s3_endpoint ? cf->cv_s3_endpoint : "none"),
            JS_KI("time_limit_ms", cf->cv_time_limit),
            JS_KI("memory_limit", (long) cf->cv_memory_limit));
 
@@ -496,6 +514,8 @@ js_cv_run(js_worker_t *w)
 
     js_queue_close(&cv.q);
     js_pg_close(&cv.pg);
+    js_storage_close(&cv.storage);
+    curl_global_cleanup();
     if (cv.skills != NULL) {
         js_skills_free(cv.skills);
     }

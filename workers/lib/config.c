@@ -196,6 +196,16 @@ static const js_conf_directive_t  js_conf_directives[] = {
       JS_CONF_OFF(cv_memory_limit), &js_conf_cv_memory },
     { "cv_max_attempts", 1, 1, 1, js_conf_set_num_slot,
       JS_CONF_OFF(cv_max_attempts), &js_conf_attempts },
+    { "cv_s3_endpoint", 1, 1, 1, js_conf_set_url_slot,
+      JS_CONF_OFF(cv_s3_endpoint), &js_conf_base_url },
+    { "cv_s3_bucket", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_bucket), NULL },
+    { "cv_s3_region", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_region), NULL },
+    { "cv_s3_access_key", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_access_key), NULL },
+    { "cv_s3_secret_key", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_secret_key), NULL },
 };
 
 /* js_conf_ctx_t.seen has a bit per directive. */
@@ -629,6 +639,24 @@ js_conf_notifier_check(js_conf_ctx_t *ctx)
     return 0;
 }
 
+/* An S3 endpoint needs its bucket, region and keys. */
+static int
+js_conf_cv_check(js_conf_ctx_t *ctx)
+{
+    const js_conf_t  *cf = ctx->cf;
+
+    if (cf->cv_s3_endpoint != NULL
+        && (cf->cv_s3_bucket == NULL || cf->cv_s3_region == NULL
+            || cf->cv_s3_access_key == NULL || cf->cv_s3_secret_key == NULL))
+    {
+        return js_conf_error(ctx, "\"cv_s3_endpoint\" requires "
+                             "\"cv_s3_bucket\", \"cv_s3_region\", "
+                             "\"cv_s3_access_key\" and \"cv_s3_secret_key\"");
+    }
+
+    return 0;
+}
+
 int
 js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     const char *const *roles, char *err, size_t errlen)
@@ -724,7 +752,8 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     }
 
     if (js_conf_mailer_check(&ctx) != 0
-        || js_conf_notifier_check(&ctx) != 0)
+        || js_conf_notifier_check(&ctx) != 0
+        || js_conf_cv_check(&ctx) != 0)
     {
         goto failed;
     }
@@ -771,6 +800,11 @@ js_conf_free(js_conf_t *cf)
     free(cf->fcm_base_url);
     free(cf->fcm_ca_file);
     free(cf->cv_storage);
+    free(cf->cv_s3_endpoint);
+    free(cf->cv_s3_bucket);
+    free(cf->cv_s3_region);
+    free(cf->cv_s3_access_key);
+    free(cf->cv_s3_secret_key);
 
     memset(cf, 0, sizeof(*cf));
 }

@@ -74,6 +74,10 @@
  *   cv_memory_limit 256m;                per document (address space)
  *   cv_max_attempts 3;                   a document that kills its
  *                                        process this often is given up
+ *   cv_s3_endpoint http://127.0.0.1:9000;   an S3-compatible store: the
+ *   cv_s3_bucket cvs; cv_s3_region eu-west-1;    files move there from
+ *   cv_s3_access_key AK; cv_s3_secret_key SK;    cv_storage (SigV4);
+ *                                        without an endpoint they stay
  *
  * and for "workers relay 1;":
  *
@@ -159,6 +163,11 @@ typedef struct {
     int                 cv_time_limit;         /* ms */
     size_t              cv_memory_limit;       /* bytes */
     int                 cv_max_attempts;
+    char               *cv_s3_endpoint;        /* no trailing '/' */
+    char               *cv_s3_bucket;
+    char               *cv_s3_region;
+    char               *cv_s3_access_key;
+    char               *cv_s3_secret_key;
     /* the scraper: User-Agent "JobScout/1.0 (+scrape_contact_url)" */
     char               *scrape_contact_url;
     int                 scrape_connect_timeout;  /* ms */
