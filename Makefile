@@ -54,7 +54,7 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                liblist-moreutils-perl libwww-perl liburi-perl \
                libhttp-message-perl python3-aiosmtpd python3-cryptography \
                clang-tools cppcheck clang libclang-rt-dev \
-               libpoppler-glib-dev libzip-dev qpdf
+               libpoppler-glib-dev libzip-dev qpdf python3-botocore
 
 STACK       := conf/stack.sh
 

@@ -95,6 +95,12 @@ typedef struct {
     /* CVs: the largest file taken, where files are kept (len 0: none) */
     off_t                           cv_max_size;
     ngx_str_t                       cv_storage;
+    /* jobscout_cv_s3: cv_s3_host.len 0 when none */
+    ngx_str_t                       cv_s3_host;
+    ngx_str_t                       cv_s3_bucket;
+    ngx_str_t                       cv_s3_region;
+    ngx_str_t                       cv_s3_access_key;
+    ngx_str_t                       cv_s3_secret;
 
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
@@ -1062,6 +1068,14 @@ ngx_int_t ngx_http_jobscout_cv_get(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_cv_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* "attachment; filename=...; filename*=UTF-8''..." of a file's name */
+ngx_int_t ngx_http_jobscout_cv_disposition(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
+/* _cv_s3.c: the CV of key from the bucket (NGX_DONE: redirected) */
+ngx_int_t ngx_http_jobscout_cv_s3_send(ngx_http_request_t *r, u_char *key,
+    ngx_str_t *name, ngx_str_t *type);
+char *ngx_http_jobscout_cv_s3_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 extern ngx_module_t  ngx_http_jobscout_module;

@@ -435,12 +435,11 @@ static ngx_int_t
 ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
     PGresult *res)
 {
-    u_char                         *p, *name;
-    size_t                          len, nlen;
     ngx_fd_t                        fd;
+    ngx_err_t                       err;
     ngx_int_t                       rc;
     ngx_buf_t                      *b;
-    ngx_str_t                       path;
+    ngx_str_t                       path, name, type;
     ngx_chain_t                     out;
     ngx_file_info_t                 fi;
     ngx_table_elt_t                *h;
@@ -459,6 +458,11 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
     *ngx_sprintf(path.data, "%V/%s", &jmcf->cv_storage,
                  PQgetvalue(res, 0, 0)) = '\0';
 
+    name.data = (u_char *) PQgetvalue(res, 0, 1);
+    name.len = PQgetlength(res, 0, 1);
+    type.data = (u_char *) PQgetvalue(res, 0, 2);
+    type.len = PQgetlength(res, 0, 2);
+
     cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_pool_cleanup_file_t));
     if (cln == NULL) {
         return NGX_ERROR;
@@ -467,7 +471,17 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
     fd = ngx_open_file(path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+        err = ngx_errno;
+
+        /* moved to the bucket by the cv role */
+
+        if (err == NGX_ENOENT && jmcf->cv_s3_host.len) {
+            return ngx_http_jobscout_cv_s3_send(r,
+                                        (u_char *) PQgetvalue(res, 0, 0),
+                                        &name, &type);
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, err,
                       "jobscout: the CV file \"%V\" cannot be opened",
                       &path);
         return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
@@ -486,50 +500,26 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
         return NGX_ERROR;
     }
 
-    /* Content-Disposition: an ASCII name, and the UTF-8 one (RFC 6266) */
-
-    name = (u_char *) PQgetvalue(res, 0, 1);
-    nlen = PQgetlength(res, 0, 1);
-
-    len = sizeof("attachment; filename=\"\"; filename*=UTF-8''") - 1
-          + nlen + nlen * 3;
-
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
         return NGX_ERROR;
     }
 
-    h->value.data = ngx_pnalloc(r->pool, len);
-    if (h->value.data == NULL) {
+    if (ngx_http_jobscout_cv_disposition(r, &name, &h->value) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(h->value.data, "attachment; filename=\"",
-                   sizeof("attachment; filename=\"") - 1);
-
-    for (len = 0; len < nlen; len++) {
-        *p++ = (name[len] < 0x20 || name[len] >= 0x7f || name[len] == '"'
-                || name[len] == '\\') ? '_' : name[len];
-    }
-
-    p = ngx_cpymem(p, "\"; filename*=UTF-8''",
-                   sizeof("\"; filename*=UTF-8''") - 1);
-    p = (u_char *) ngx_escape_uri(p, name, nlen, NGX_ESCAPE_ARGS);
-
     h->hash = 1;
     ngx_str_set(&h->key, "Content-Disposition");
-    h->value.len = p - h->value.data;
 
-    r->headers_out.content_type.len = PQgetlength(res, 0, 2);
-    r->headers_out.content_type.data = ngx_pnalloc(r->pool,
-                                           r->headers_out.content_type.len);
+    r->headers_out.content_type.len = type.len;
+    r->headers_out.content_type.data = ngx_pnalloc(r->pool, type.len);
     if (r->headers_out.content_type.data == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(r->headers_out.content_type.data, PQgetvalue(res, 0, 2),
-               r->headers_out.content_type.len);
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    ngx_memcpy(r->headers_out.content_type.data, type.data, type.len);
+    r->headers_out.content_type_len = type.len;
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = ngx_file_size(&fi);
@@ -567,6 +557,40 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* RFC 6266: an ASCII name, and the UTF-8 one */
+
+ngx_int_t
+ngx_http_jobscout_cv_disposition(ngx_http_request_t *r, ngx_str_t *name,
+    ngx_str_t *value)
+{
+    u_char  *p;
+    size_t   i;
+
+    value->data = ngx_pnalloc(r->pool,
+                          sizeof("attachment; filename=\"\"; filename*=UTF-8''")
+                          - 1 + name->len + 3 * name->len);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(value->data, "attachment; filename=\"",
+                   sizeof("attachment; filename=\"") - 1);
+
+    for (i = 0; i < name->len; i++) {
+        *p++ = (name->data[i] < 0x20 || name->data[i] >= 0x7f
+                || name->data[i] == '"' || name->data[i] == '\\')
+               ? '_' : name->data[i];
+    }
+
+    p = ngx_cpymem(p, "\"; filename*=UTF-8''",
+                   sizeof("\"; filename*=UTF-8''") - 1);
+    p = (u_char *) ngx_escape_uri(p, name->data, name->len, NGX_ESCAPE_ARGS);
+    value->len = p - value->data;
+
+    return NGX_OK;
 }
 
 

@@ -119,6 +119,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       offsetof(ngx_http_jobscout_main_conf_t, cv_storage),
       NULL },
 
+    { ngx_string("jobscout_cv_s3"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_jobscout_cv_s3_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,

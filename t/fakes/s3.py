@@ -20,7 +20,7 @@ import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.auth import S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -79,11 +79,14 @@ def signed_ok(method, path, query, headers, body):
         req = AWSRequest(method=method, url='http://%s%s?%s' % (
             host, path, urllib.parse.urlencode(rest, quote_via=urllib.parse.quote)))
         req.headers['Host'] = host
-        signer = SigV4QueryAuth(creds, 's3', ARGS.region, expires=expires)
+        signer = S3SigV4QueryAuth(creds, 's3', ARGS.region, expires=expires)
         req.context['timestamp'] = stamp
         canonical = signer.canonical_request(req)
         expected = signer.signature(signer.string_to_sign(req, canonical),
                                     req)
+        if expected != got:
+            sys.stderr.write('s3: presigned request refused; canonical:\n%s\n'
+                             % canonical)
         return 'query', expected == got
 
     return 'none', False
@@ -148,6 +151,13 @@ class Handler(BaseHTTPRequestHandler):
                 data = f.read()
             with open(meta) as f:
                 headers = json.load(f)
+            # what a presigned URL asks back (S3's response-* parameters)
+            query = urllib.parse.parse_qs(url.query)
+            for param, header in (('response-content-type', 'Content-Type'),
+                                  ('response-content-disposition',
+                                   'Content-Disposition')):
+                if param in query:
+                    headers[header] = query[param][0]
             self.answer(200, data, headers)
         elif self.command == 'DELETE':
             for p in (path, meta):
