@@ -34,7 +34,7 @@ psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:cv'");
 redis('del', 'jobscout:queue:cv', 'jobscout:delayed', 'jobscout:dead');
 
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { relay => 1, cv => 1 },
-    directives => { relay_lease => '2s', cv_storage => $storage,
+    directives => { relay_lease => '30s', cv_storage => $storage,
                     cv_time_limit => '3s', cv_memory_limit => '128m',
                     cv_max_attempts => 2 });
 $d->start;

@@ -52,7 +52,7 @@ psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:cv'");
 redis('del', 'jobscout:queue:cv', 'jobscout:delayed', 'jobscout:dead');
 
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { relay => 1, cv => 1 },
-    directives => { relay_lease => '2s', cv_storage => $storage,
+    directives => { relay_lease => '30s', cv_storage => $storage,
                     cv_s3_endpoint => $s3->{url}, cv_s3_bucket => $s3->{bucket},
                     cv_s3_region => $s3->{region},
                     cv_s3_access_key => $s3->{access_key},
