@@ -249,7 +249,6 @@ js_storage_publish(js_storage_t *s, const char *key,
     int          fd;
     char         path[4096], *body;
     long         status;
-    ssize_t      n;
     struct stat  st;
 
     if (s->endpoint == NULL) {
@@ -273,7 +272,7 @@ js_storage_publish(js_storage_t *s, const char *key,
     body = NULL;
     if (fstat(fd, &st) != 0 || st.st_size > JS_STORAGE_MAX
         || (body = malloc(st.st_size + 1)) == NULL
-        || (n = read(fd, body, st.st_size)) != st.st_size)
+        || read(fd, body, st.st_size) != st.st_size)
     {
         snprintf(err, errlen, "%s: cannot be read", path);
         free(body);
