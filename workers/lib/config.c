@@ -645,6 +645,8 @@ js_conf_cv_check(js_conf_ctx_t *ctx)
 {
     const js_conf_t  *cf = ctx->cf;
 
+    ctx->line = 0;
+
     if (cf->cv_s3_endpoint != NULL
         && (cf->cv_s3_bucket == NULL || cf->cv_s3_region == NULL
             || cf->cv_s3_access_key == NULL || cf->cv_s3_secret_key == NULL))
