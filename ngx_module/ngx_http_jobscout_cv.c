@@ -439,13 +439,14 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
     ngx_err_t                       err;
     ngx_int_t                       rc;
     ngx_buf_t                      *b;
-    ngx_str_t                       path, name, type;
+    ngx_str_t                       path, name, type, disposition;
     ngx_chain_t                     out;
     ngx_file_info_t                 fi;
-    ngx_table_elt_t                *h;
     ngx_pool_cleanup_t             *cln;
     ngx_pool_cleanup_file_t        *clnf;
     ngx_http_jobscout_main_conf_t  *jmcf;
+
+    static ngx_str_t  key = ngx_string("Content-Disposition");
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
@@ -500,17 +501,11 @@ ngx_http_jobscout_cv_send(ngx_http_request_t *r, ngx_http_jobscout_cv_t *st,
         return NGX_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
+    if (ngx_http_jobscout_cv_disposition(r, &name, &disposition) != NGX_OK
+        || ngx_http_jobscout_add_header(r, &key, &disposition) != NGX_OK)
+    {
         return NGX_ERROR;
     }
-
-    if (ngx_http_jobscout_cv_disposition(r, &name, &h->value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Content-Disposition");
 
     r->headers_out.content_type.len = type.len;
     r->headers_out.content_type.data = ngx_pnalloc(r->pool, type.len);
