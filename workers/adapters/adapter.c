@@ -19,6 +19,9 @@ extern const js_adapter_t  js_adapter_jsonld;
 extern const js_adapter_t  js_adapter_html;
 extern const js_adapter_t  js_adapter_rss;
 extern const js_adapter_t  js_adapter_atom;
+extern const js_adapter_t  js_adapter_recruitee;
+extern const js_adapter_t  js_adapter_personio;
+extern const js_adapter_t  js_adapter_teamtailor;
 
 static const js_adapter_t  *js_adapters[] = {
     &js_adapter_greenhouse,
@@ -31,6 +34,9 @@ static const js_adapter_t  *js_adapters[] = {
     &js_adapter_html,
     &js_adapter_rss,
     &js_adapter_atom,
+    &js_adapter_recruitee,
+    &js_adapter_personio,
+    &js_adapter_teamtailor,
 };
 
 const js_adapter_t *

@@ -2031,3 +2031,54 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     }
     return 0;
 }
+
+/*
+ * Boards on a company's own subdomain (ats-feeds: recruitee, personio,
+ * teamtailor).
+ */
+
+int
+js_source_subdomain(const js_source_t *src, const char *domain,
+    const char *path, char **url, char *err, size_t errlen)
+{
+    const char  *name = src->source_url ? src->source_url : "";
+    size_t       i, n;
+    js_buf_t     b = { 0 };
+    char        *s;
+
+    while (*name == ' ') {
+        name++;
+    }
+    n = strlen(name);
+    while (n > 0 && name[n - 1] == ' ') {
+        n--;
+    }
+    if (memmem(name, n, "://", 3) != NULL) {
+        return js_source_endpoint(src, "", "", "", url, err, errlen);
+    }
+    *url = NULL;
+    for (i = 0; i < n; i++) {
+        if (!isalnum((unsigned char) name[i]) && name[i] != '-'
+            && !(name[i] == '.' && i > 0 && i + 1 < n && name[i - 1] != '.'))
+        {
+            break;
+        }
+    }
+    if (n == 0 || n > 100 || i < n || name[0] == '-') {
+        snprintf(err, errlen, "source_url is neither an http(s) URL nor a "
+                 "company subdomain");
+        return -1;
+    }
+    js_buf_str(&b, "https://");
+    js_buf_add(&b, name, n);
+    js_buf_str(&b, domain);
+    js_buf_str(&b, path);
+    s = js_buf_take(&b);
+    *url = s ? js_url_resolve(NULL, s) : NULL;
+    free(s);
+    if (*url == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}

@@ -216,4 +216,14 @@ int js_source_endpoint(const js_source_t *src, const char *default_base,
     const char *prefix, const char *suffix, char **url, char *err,
     size_t errlen);
 
+/*
+ * The first URL of a board on the company's own subdomain: source_url
+ * verbatim when it is an http(s) URL (a custom career domain); else
+ * source_url is the subdomain (letters, digits, '-' and inner dots, at
+ * most 100: "acme", "acme.na") and the URL is "https://" + subdomain +
+ * domain + path (".recruitee.com", "/api/offers/").
+ */
+int js_source_subdomain(const js_source_t *src, const char *domain,
+    const char *path, char **url, char *err, size_t errlen);
+
 #endif /* JS_NORMALIZE_H */
