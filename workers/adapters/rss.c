@@ -75,10 +75,10 @@ atom_link(xmlNodePtr parent, const char *rel_want)
 /*
  * The author as a company name: Atom's author/name, RSS's author (RSS
  * 2.0 writes "e-mail (Name)": the name) or dc:creator.  NULL for an
- * e-mail address alone, or the source's own company.
+ * e-mail address alone.
  */
 static char *
-feed_author(const js_source_t *src, xmlNodePtr item)
+feed_author(xmlNodePtr item)
 {
     static const char *const  name[] = { "name", NULL };
     static const char *const  rss[] = { "author", "dc:creator", NULL };
@@ -106,12 +106,6 @@ feed_author(const js_source_t *src, xmlNodePtr item)
         a = t;
     }
     if (a != NULL && (strchr(a, ' ') == NULL && strchr(a, '@') != NULL)) {
-        free(a);
-        a = NULL;
-    }
-    if (a != NULL && src->company_name != NULL
-        && strcasecmp(a, src->company_name) == 0)
-    {
         free(a);
         a = NULL;
     }
@@ -205,15 +199,21 @@ feed_categories(js_job_t *job, xmlNodePtr item)
 }
 
 /* A feed of many companies' jobs: the company from the author, else
- * from the title. */
+ * from the title; none when it is the source's own. */
 static void
 rss_company(const js_source_t *src, xmlNodePtr item, js_job_t *job)
 {
     if (job->company == NULL) {
-        job->company = feed_author(src, item);
+        job->company = feed_author(item);
     }
     if (job->company == NULL && job->title != NULL) {
         feed_title_split(job);
+    }
+    if (job->company != NULL && src->company_name != NULL
+        && strcasecmp(job->company, src->company_name) == 0)
+    {
+        free(job->company);
+        job->company = NULL;
     }
 }
 
