@@ -56,8 +56,15 @@ test_greenhouse(void)
     source_init(&src, "greenhouse", "acme", NULL);
     js_adapter_find("greenhouse")->first_url(&src, &url, err, ERRLEN);
     is_str(url, "https://boards-api.greenhouse.io/v1/boards/acme/jobs"
-           "?content=true", "greenhouse: a token gives the documented URL");
+           "?content=true&pay_transparency=true",
+           "greenhouse: a token gives the documented URL, with pay ranges");
     free(url);
+    src.source_url = "http://127.0.0.1:1/v1/boards/acme/jobs?content=true";
+    js_adapter_find("greenhouse")->first_url(&src, &url, err, ERRLEN);
+    is_str(url, "http://127.0.0.1:1/v1/boards/acme/jobs?content=true"
+           "&pay_transparency=true", "greenhouse: a URL asks for them too");
+    free(url);
+    src.source_url = "acme";
 
     memset(&page, 0, sizeof(page));
     is_int(parse_file(&src, u, "greenhouse/jobs.json", &page, err), 0,
@@ -102,6 +109,9 @@ test_greenhouse(void)
     j = job_of(&page, "4012349");
     is_str(j->location_type, "onsite", "greenhouse: (On-site)");
     is_int(j->posted_at, 0, "greenhouse: bad date is 0");
+    salary_is(j, 600000, 900000, "NGN", JS_SALARY_MONTH,
+              "greenhouse: pay_input_ranges in cents, a broken one skipped, "
+              "the period from its title");
 
     is_int(parse_str(&src, u, "[]", &page, err), -1,
            "greenhouse: an array is refused");
@@ -359,6 +369,44 @@ test_remotive(void)
     json_decref(src.config);
 }
 
+/* The commented adzuna_base_url of conf/jobscoutd.conf, given as is,
+ * gives Adzuna's documented URL (its path not doubled). */
+static void
+test_adzuna_shipped_base(void)
+{
+    js_source_t   src;
+    char          path[600], line[512], base[256] = "", err[ERRLEN];
+    char         *url = NULL;
+    FILE         *f;
+
+    snprintf(path, sizeof(path), "%s/../../conf/jobscoutd.conf", fixtures);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        if (sscanf(line, "#adzuna_base_url %255[^;]", base) == 1) {
+            break;
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    source_init(&src, "adzuna", "gb", NULL);
+    src.adzuna_app_id = "id";
+    src.adzuna_app_key = "key";
+    src.adzuna_base_url = base;
+    js_adapter_find("adzuna")->first_url(&src, &url, err, ERRLEN);
+    ok(url != NULL && strncmp(url, "https://api.adzuna.com/v1/api/jobs/gb/"
+                              "search/1?", 38) == 0,
+       "adzuna: the adzuna_base_url example of conf/jobscoutd.conf gives "
+       "the documented URL");
+    if (url != NULL && strncmp(url, "https://api.adzuna.com/v1/api/jobs/gb/"
+                               "search/1?", 38) != 0)
+    {
+        printf("#   got %s (from \"%s\")\n", url, base);
+    }
+    free(url);
+    json_decref(src.config);
+}
+
 static void
 test_adzuna(void)
 {
@@ -432,6 +480,7 @@ test_adzuna(void)
     like_str(err, "Authorisation failed", "adzuna: error shows the reason");
     js_page_free(&page);
     json_decref(src.config);
+    test_adzuna_shipped_base();
 }
 
 static void
