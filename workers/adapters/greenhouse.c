@@ -20,7 +20,8 @@
  *    "meta": {"total": 2}}
  *
  * One page holds the whole board; pay_transparency=true asks for the
- * pay ranges (also on a source_url given as a URL).  Salaries come from
+ * pay ranges (a source_url given as a URL is fetched as is: it says so
+ * itself).  Salaries come from
  * metadata (a "currency_range" value {"min_value", "max_value", "unit"},
  * or a pay text), else the first valid pay_input_ranges entry (cents; the
  * period from its title, "Hourly rate"), else the description's pay
@@ -39,17 +40,10 @@ static int
 greenhouse_first_url(const js_source_t *src, char **url, char *err,
     size_t errlen)
 {
-    if (js_source_endpoint(src, "https://boards-api.greenhouse.io",
-                           "/v1/boards/", "/jobs?content=true", url, err,
-                           errlen) != 0)
-    {
-        return -1;
-    }
-    if (js_url_param(url, "pay_transparency", "true") != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
+    return js_source_endpoint(src, "https://boards-api.greenhouse.io",
+                              "/v1/boards/",
+                              "/jobs?content=true&pay_transparency=true",
+                              url, err, errlen);
 }
 
 static void
