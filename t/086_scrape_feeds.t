@@ -4,7 +4,8 @@
 # feed (its job pages on the feed's host), Teamtailor's RSS feed over two
 # pages; and a JSON-LD posting's validThrough: a later one is stored in
 # jobs.valid_through, a passed one is no longer offered, so the job is
-# missed like a posting gone from its board.
+# missed like a posting gone from its board, and closes at once when the
+# valid_through it had has passed.
 use strict;
 use warnings;
 
@@ -122,9 +123,17 @@ is(run_once($ld), 'success|1|1|1', 'jsonld: the posting past validThrough is not
 is(job($ld, 'vt-1', "to_char(valid_through AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), is_active"),
    '2099-12-31 23:59|t', '... a later validThrough stored in jobs.valid_through');
 page_with('2021-06-30T00:00:00Z');
-is(run_once($ld), 'success|0|0|1', 'once its validThrough has passed: not offered');
-is(job($ld, 'vt-1', 'missed_scrapes'), '1',
-   '... the job is missed, as a posting gone from its board');
+is(run_once($ld), 'success|0|0|1', 'a validThrough moved into the past: not offered');
+is(job($ld, 'vt-1', 'missed_scrapes, is_active'), '1|t',
+   '... the job is missed, as a posting gone from its board (its stored'
+   . ' valid_through still ahead)');
+psql("UPDATE jobs SET valid_through = now() - interval '1 minute'"
+     . " WHERE source_id = '$ld' AND external_id = 'vt-1'");
+is(run_once($ld), 'success|0|0|1', 'once the stored valid_through has passed');
+is(job($ld, 'vt-1', 'missed_scrapes, is_active'), '2|f',
+   '... the missed job closes at once, not after scrape_expire_after runs');
+is(psql("SELECT expired_jobs FROM scrape_logs WHERE source_id = '$ld'"
+        . " ORDER BY started_at DESC LIMIT 1"), 1, '... counted as expired');
 
 stop_daemon();
 unlike(log_text(), qr/\b(alert|crit)\b/, 'no alert in the log');

@@ -102,11 +102,13 @@ static const char  js_jobstore_upsert_sql[] =
     "   FROM up u LEFT JOIN prev p USING (external_id)";
 
 /* Listed jobs were touched by now() in this transaction: the rest were
- * missed by this run. */
+ * missed by this run.  A missed job past the valid_through its board
+ * gave closes at once: the board said it would be gone. */
 static const char  js_jobstore_expire_sql[] =
     "WITH missed AS ("
     "  UPDATE jobs SET missed_scrapes = missed_scrapes + 1,"
     "         is_active = missed_scrapes + 1 < $2"
+    "                     AND coalesce(valid_through > now(), true)"
     "   WHERE source_id = $1 AND is_active AND last_seen_at < now()"
     "  RETURNING is_active"
     ") SELECT count(*) FILTER (WHERE NOT is_active) FROM missed";
