@@ -233,9 +233,9 @@ personio_parse(const js_source_t *src, const char *url, const char *body,
         return -1;
     }
     root = xmlDocGetRootElement(doc);
-    if (!js_xml_named(root, "workzag-jobs")) {
+    if (root == NULL || !js_xml_named(root, "workzag-jobs")) {
         snprintf(err, errlen, "personio: not a job feed (<%.40s>)",
-                 (const char *) root->name);
+                 root ? (const char *) root->name : "");
         xmlFreeDoc(doc);
         return -1;
     }

@@ -280,6 +280,11 @@ js_feed_items(xmlDocPtr doc, int *atom, const char *provider, char *err,
 {
     xmlNodePtr  root = xmlDocGetRootElement(doc), parent;
 
+    *atom = 0;
+    if (root == NULL) {             /* js_markup_xml refuses such a doc */
+        snprintf(err, errlen, "%s: XML without a root element", provider);
+        return NULL;
+    }
     *atom = js_xml_named(root, "feed");
     if (js_xml_named(root, "rss")) {
         for (parent = root->children;
