@@ -14,9 +14,10 @@
  *
  * Selectors are XPath or simple CSS (markup.h); "fields" selectors run
  * from the list item.  "selectors" is read as "fields".  A job's id is
- * its "id" field, else its absolute URL.  "remote" is any text that
- * says remote/hybrid/on-site (a badge).  An item without a title or a
- * valid URL is skipped.
+ * its "id" field, else its absolute URL without tracking parameters
+ * (utm_*, gh_src, ...: js_url_strip_tracking), the same from run to
+ * run.  "remote" is any text that says remote/hybrid/on-site (a badge).
+ * An item without a title or a valid URL is skipped.
  */
 
 #include <stdio.h>
@@ -81,7 +82,7 @@ html_item(const js_source_t *src, const char *url, xmlXPathContextPtr ctx,
     free(s);
     job.external_id = html_field(ctx, sel, F_ID, item, JS_TEXT_LINE);
     if (job.external_id == NULL && job.apply_url != NULL) {
-        job.external_id = strdup(job.apply_url);
+        job.external_id = js_url_strip_tracking(job.apply_url);
     }
     job.location = html_field(ctx, sel, F_LOCATION, item, JS_TEXT_LINE);
     job.company = html_field(ctx, sel, F_COMPANY, item, JS_TEXT_LINE);

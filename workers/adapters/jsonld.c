@@ -127,33 +127,23 @@ jsonld_location(json_t *loc)
 
 /*
  * An amount at key: a number, or a string with a currency sign or
- * separators ("$100,000", "KES 150,000", "100.000,00 EUR"), read as
- * js_salary_parse reads a salary text (the one place such strings are
- * read); a currency it names goes to cur.  -1 when there is none.
+ * separators ("$100,000", "KES 150,000", "100.000,00 EUR") as
+ * js_salary_amount reads it; a currency it names goes to cur.  -1 when
+ * there is none.
  */
 static int
-jsonld_amount(json_t *o, const char *key, double *min, double *max,
-    char *cur)
+jsonld_amount(json_t *o, const char *key, double *amount, char *cur)
 {
-    js_job_t     text;
-    const char  *s;
+    const char  *named = NULL;
 
-    if (js_json_number(o, key, min) == 0) {
-        *max = *min;
+    if (js_json_number(o, key, amount) == 0) {
         return 0;
     }
-    s = js_json_str(o, key);
-    if (s == NULL) {
+    if (js_salary_amount(js_json_str(o, key), amount, &named) != 0) {
         return -1;
     }
-    memset(&text, 0, sizeof(text));
-    if (!js_salary_parse(&text, s, NULL)) {
-        return -1;
-    }
-    *min = text.salary_min > 0 ? text.salary_min : text.salary_max;
-    *max = text.salary_max;
-    if (text.salary_currency[0] != '\0') {
-        memcpy(cur, text.salary_currency, 4);
+    if (named != NULL && strlen(named) == 3) {
+        memcpy(cur, named, 4);
     }
     return 0;
 }
@@ -168,7 +158,7 @@ static void
 jsonld_salary(js_job_t *job, json_t *s, const char *currency)
 {
     json_t      *v, *unit;
-    double       min = -1, max = -1, lo, hi;
+    double       min = -1, max = -1;
     const char  *cur;
     char         named[4] = "";
 
@@ -183,18 +173,21 @@ jsonld_salary(js_job_t *job, json_t *s, const char *currency)
     unit = s;
     if (json_is_object(v)) {
         unit = v;
-        if (jsonld_amount(v, "minValue", &min, &hi, named) != 0) {
+        if (jsonld_amount(v, "minValue", &min, named) != 0) {
             min = -1;
         }
-        if (jsonld_amount(v, "maxValue", &lo, &max, named) != 0) {
+        if (jsonld_amount(v, "maxValue", &max, named) != 0) {
             max = -1;
         }
         if (min < 0 && max < 0
-            && jsonld_amount(v, "value", &min, &max, named) != 0)
+            && jsonld_amount(v, "value", &min, named) != 0)
         {
             return;
         }
-    } else if (jsonld_amount(s, "value", &min, &max, named) != 0) {
+    } else if (jsonld_amount(s, "value", &min, named) != 0) {
+        cur = js_json_str(s, "currency");
+        /* a range or words ("100,000 - 120,000 a year"): a pay text */
+        js_salary_parse(job, json_string_value(v), cur ? cur : currency);
         return;
     }
     if (min < 0) {

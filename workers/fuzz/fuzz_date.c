@@ -1,5 +1,5 @@
 /*
- * Date parsing (adapters/normalize.c): ISO 8601 and RFC 822 / 1123.
+ * Date parsing (adapters/date.c): ISO 8601 and RFC 822 / 1123.
  */
 
 #include "fuzz.h"

@@ -1,5 +1,5 @@
 /*
- * Salary normalization (adapters/normalize.c): free text, periods,
+ * Salary normalization (adapters/salary.c): free text, periods,
  * currency names, and a pay line inside a description.
  */
 
@@ -9,8 +9,10 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    js_job_t   job;
-    char      *s;
+    js_job_t     job;
+    char        *s;
+    double       amount;
+    const char  *code;
 
     s = js_fuzz_str(data, size);
 
@@ -22,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void) js_salary_from_text(&job, s, "USD");
     (void) js_salary_period(s);
     (void) js_currency_code(s);
+    (void) js_salary_amount(s, &amount, &code);
 
     free(s);
     return 0;

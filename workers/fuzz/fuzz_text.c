@@ -1,5 +1,5 @@
 /*
- * Text and URL normalization (adapters/normalize.c): the input as HTML,
+ * Text and URL normalization (adapters/text.c, adapters/url.c, adapters/location.c): the input as HTML,
  * plain text, a one-line field, entities, and a URL resolved against a
  * base (the first line) or as a base itself.
  */
@@ -29,6 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = js_url_set_param("https://example.com/jobs?page=1", base, ref);
     free(r);
     free(js_url_escape(s));
+    free(js_url_strip_tracking(s));
     free(s);
     return 0;
 }

@@ -74,6 +74,18 @@ js_robots_add(js_robots_buf_t *b, char kind, const char *norm, size_t n)
     b->p[b->len++] = '\n';
 }
 
+/* The first space or tab of s (n bytes), NULL when none. */
+static const char *
+js_robots_blank(const char *s, size_t n)
+{
+    for ( ; n > 0; s++, n--) {
+        if (*s == ' ' || *s == '\t') {
+            return s;
+        }
+    }
+    return NULL;
+}
+
 /* A Crawl-delay value (seconds, maybe fractional) in ms; 0 when bad. */
 static int
 js_robots_delay(const char *v, size_t len)
@@ -112,7 +124,7 @@ js_robots_rules(const char *body, size_t len, const char *agent)
     int               in_agents = 0, delay_mine = 0, delay_star = 0, d;
     char             *norm;
     size_t            n, klen, vlen;
-    const char       *p, *end, *eol, *colon, *k, *v;
+    const char       *p, *end, *eol, *sep, *k, *v;
     js_robots_buf_t   bm, bs;
 
     if (len > JS_ROBOTS_MAX) {
@@ -133,45 +145,58 @@ js_robots_rules(const char *body, size_t len, const char *agent)
         return NULL;
     }
 
-    for (p = body, end = body + len; p < end; p = eol + 1) {
-        eol = memchr(p, '\n', end - p);
-        if (eol == NULL) {
-            eol = end;
+    /* a UTF-8 BOM, or the part of one it starts with, at the start only
+     * (as Google's parser): elsewhere it is part of the line */
+    for (n = 0; n < 3 && n < len && body[n] == "\xef\xbb\xbf"[n]; n++) {
+        /* void */
+    }
+
+    for (p = body + n, end = body + len; p < end; p = eol + 1) {
+        /* LF, CR LF or a CR alone ends a line (RFC 9309 2.2) */
+        for (eol = p; eol < end && *eol != '\n' && *eol != '\r'; eol++) {
+            /* void */
         }
 
         /* key ":" value, "#" starts a comment */
+        k = p;
         n = eol - p;
-        v = memchr(p, '#', n);
+        v = memchr(k, '#', n);
         if (v != NULL) {
-            n = v - p;
+            n = v - k;
         }
-        colon = memchr(p, ':', n);
-        if (colon == NULL) {
-            continue;
+        while (n > 0 && (*k == ' ' || *k == '\t')) {
+            k++;
+            n--;
+        }
+        while (n > 0 && (k[n - 1] == ' ' || k[n - 1] == '\t')) {
+            n--;
         }
 
-        k = p;
-        klen = colon - p;
-        while (klen > 0 && (*k == ' ' || *k == '\t' || *k == '\r'
-                            || *k == '\xef' || *k == '\xbb'
-                            || *k == '\xbf'))
-        {
-            k++;                      /* a BOM, leading blanks */
-            klen--;
+        sep = memchr(k, ':', n);
+        if (sep == NULL) {
+            /* the colon forgotten ("disallow /x"): Google's parser takes
+             * the blanks for it when the line is two words, no more */
+            sep = js_robots_blank(k, n);
+            if (sep == NULL) {
+                continue;
+            }
+            for (v = sep; *v == ' ' || *v == '\t'; v++) {
+                /* void */
+            }
+            if (js_robots_blank(v, k + n - v) != NULL) {
+                continue;
+            }
         }
+
+        klen = sep - k;
         while (klen > 0 && (k[klen - 1] == ' ' || k[klen - 1] == '\t')) {
             klen--;
         }
 
-        v = colon + 1;
-        vlen = p + n - v;
+        v = sep + 1;
+        vlen = k + n - v;
         while (vlen > 0 && (*v == ' ' || *v == '\t')) {
             v++;
-            vlen--;
-        }
-        while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'
-                            || v[vlen - 1] == '\r'))
-        {
             vlen--;
         }
 

@@ -22,6 +22,11 @@
  *   encoding non-ASCII octets are percent-encoded and %xx upper-cased
  *            on both sides before comparing
  *
+ *   lines    end at LF, CR LF or a CR alone; a UTF-8 BOM is skipped at
+ *            the start of the file only; "#" starts a comment; a line
+ *            without a colon that is two words ("disallow /x") is read
+ *            as "key: value", as Google's reference parser does
+ *
  * At most JS_ROBOTS_MAX bytes of a body are read (RFC: at least 500 KiB).
  */
 

@@ -672,6 +672,26 @@ test_html(void)
     js_page_free(&page);
     json_decref(src.config);
 
+    /* the default id drops tracking parameters: the same job each run */
+    source_init(&src, "html", u, "{\"list\": \"div.job\", \"fields\": "
+                "{\"title\": \"h3\"}}");
+    memset(&page, 0, sizeof(page));
+    is_int(parse_str(&src, u, "<div class=\"job\"><h3>Engineer</h3>"
+                     "<a href=\"/jobs/7?utm_source=linkedin&amp;id=7&amp;"
+                     "gh_src=a1\">Apply</a></div>", &page, err), 0,
+           "html: a link with tracking parameters");
+    is_int(parse_str(&src, u, "<div class=\"job\"><h3>Engineer</h3>"
+                     "<a href=\"/jobs/7?id=7&amp;utm_source=x&amp;"
+                     "trk=feed\">Apply</a></div>", &page, err), 0,
+           "html: the next run's link");
+    is_int(page.njobs, 1, "html: one job, one id");
+    is_str(page.jobs[0].external_id, "https://acme.example/jobs/7?id=7",
+           "html: the id without tracking parameters");
+    is_str(page.jobs[0].apply_url, "https://acme.example/jobs/7?utm_source="
+           "linkedin&id=7&gh_src=a1", "html: apply_url as found");
+    js_page_free(&page);
+    json_decref(src.config);
+
     source_init(&src, "html", u, "{}");
     memset(&page, 0, sizeof(page));
     is_int(parse_file(&src, u, "html/careers-1.html", &page, err), -1,

@@ -1,6 +1,7 @@
 /*
  * robots.txt per RFC 9309: group selection, longest match, ties, "*" and
- * "$", percent-encoding, comments and malformed lines, hostile patterns.
+ * "$", percent-encoding, comments and malformed lines, line ends, BOMs
+ * and forgotten colons, hostile patterns.
  */
 
 #include <stdlib.h>
@@ -164,6 +165,53 @@ test_syntax(void)
     free(big);
 }
 
+/* Lines, BOMs and forgotten colons as RFC 9309 and Google's reference
+ * parser (github.com/google/robotstxt, robots.cc) read them. */
+static void
+test_lines(void)
+{
+    const char  *f;
+
+    f = "User-agent: *\rDisallow: /cr\rAllow: /cr/open\r";
+    is_int(allowed(f, "/cr/x"), 0, "a CR alone ends a line");
+    is_int(allowed(f, "/cr/open"), 1, "... every line of a CR-only file");
+
+    f = "User-agent: Other\rDisallow: /\r\nUser-agent: JobScout\n"
+        "Disallow: /mixed\r";
+    is_int(allowed(f, "/mixed"), 0, "CR, CR LF and LF mixed: our group");
+    is_int(allowed(f, "/x"), 1, "... and not the other agent's");
+
+    f = "User-agent: *\nDisallow: /a # Allow: /a\rDisallow: /b\n";
+    is_int(allowed(f, "/b"), 0, "a comment ends at a CR");
+
+    f = "user-agent JobScout\ndisallow /nocolon\nallow\t/nocolon/ok\n";
+    is_int(allowed(f, "/nocolon/x"), 0,
+           "\"disallow /x\": blanks stand for a forgotten colon");
+    is_int(allowed(f, "/nocolon/ok"), 1, "... a tab too, and for allow");
+
+    f = "User-agent: *\nDisallow /a /b\nDisallow  /c  # two words\n";
+    is_int(allowed(f, "/a"), 1, "three words without a colon: ignored");
+    is_int(allowed(f, "/c"), 0, "two words, blanks around them");
+
+    f = "User-agent: *\nDisallow: /x y\n";
+    is_int(allowed(f, "/x y"), 0, "with a colon the value may have blanks");
+
+    f = "\xef\xbb\xbfUser-agent: *\nDisallow: /bom\n";
+    is_int(allowed(f, "/bom"), 0, "a BOM at the start is skipped");
+
+    f = "\xef\xbbUser-agent: *\nDisallow: /half\n";
+    is_int(allowed(f, "/half"), 0, "... and the start of one");
+
+    f = "User-agent: *\nDisallow: /a\n\xef\xbb\xbf" "Disallow: /b\n";
+    is_int(allowed(f, "/a"), 0, "a BOM inside the file: the line before");
+    is_int(allowed(f, "/b"), 1, "... its line is an unknown key, ignored");
+
+    f = "User-agent: *\n\xef\xbb\xbfUser-agent: JobScout\n"
+        "Disallow: /c\n";
+    is_int(allowed(f, "/c"), 0, "a BOM before a user-agent is not skipped: "
+           "the group stays *'s");
+}
+
 static int
 crawl_delay(const char *robots)
 {
@@ -215,6 +263,7 @@ main(void)
     test_groups();
     test_matching();
     test_syntax();
+    test_lines();
     test_crawl_delay();
     return done_testing();
 }

@@ -1,0 +1,6 @@
+#!/bin/sh
+# C unit tests of the adapters' normalization (workers/adapters/location.c):
+# location types and employment types (TAP).
+# Under make asan, leaks count too.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
+    exec "${TEST_JOBSCOUT_BUILD:-build}/tests/test_location"

@@ -1,0 +1,6 @@
+#!/bin/sh
+# C unit tests of the adapters' normalization (workers/adapters/url.c):
+# URLs resolved against a base, refused, query parameters (TAP).
+# Under make asan, leaks count too.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
+    exec "${TEST_JOBSCOUT_BUILD:-build}/tests/test_url"
