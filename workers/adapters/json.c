@@ -17,15 +17,24 @@ js_json_jobs_parse(const js_source_t *src, const char *url, const char *body,
     size_t len, const char *provider, js_json_job_pt job, js_page_t *page,
     char *err, size_t errlen)
 {
+    return js_json_list_parse(src, url, body, len, provider, "jobs", job,
+                              page, err, errlen);
+}
+
+int
+js_json_list_parse(const js_source_t *src, const char *url, const char *body,
+    size_t len, const char *provider, const char *key, js_json_job_pt job,
+    js_page_t *page, char *err, size_t errlen)
+{
     json_t  *root, *jobs, *o;
     size_t   i;
 
     if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
         return -1;
     }
-    jobs = json_object_get(root, "jobs");
+    jobs = json_object_get(root, key);
     if (!json_is_array(jobs)) {
-        snprintf(err, errlen, "%s: no \"jobs\" array", provider);
+        snprintf(err, errlen, "%s: no \"%s\" array", provider, key);
         json_decref(root);
         return -1;
     }

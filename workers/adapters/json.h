@@ -24,6 +24,10 @@ typedef int (*js_json_job_pt)(const js_source_t *src, const char *url,
 int js_json_jobs_parse(const js_source_t *src, const char *url,
     const char *body, size_t len, const char *provider, js_json_job_pt job,
     js_page_t *page, char *err, size_t errlen);
+/* The same for a list under another key (recruitee's "offers"). */
+int js_json_list_parse(const js_source_t *src, const char *url,
+    const char *body, size_t len, const char *provider, const char *key,
+    js_json_job_pt job, js_page_t *page, char *err, size_t errlen);
 /* The string at key, NULL when absent or not a string. */
 const char *js_json_str(json_t *obj, const char *key);
 /* A string (at most JS_ID_MAX bytes) or integer id as a malloc'ed

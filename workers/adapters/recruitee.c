@@ -148,28 +148,8 @@ static int
 recruitee_parse(const js_source_t *src, const char *url, const char *body,
     size_t len, js_page_t *page, char *err, size_t errlen)
 {
-    json_t  *root, *offers, *o;
-    size_t   i;
-
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
-        return -1;
-    }
-    offers = json_object_get(root, "offers");
-    if (!json_is_array(offers)) {
-        snprintf(err, errlen, "recruitee: no \"offers\" array");
-        json_decref(root);
-        return -1;
-    }
-    json_array_foreach(offers, i, o) {
-        if (json_is_object(o) && recruitee_job(src, url, o, page) < 0) {
-            snprintf(err, errlen, "out of memory");
-            json_decref(root);
-            return -1;
-        }
-    }
-    json_decref(root);
-    js_page_set_next(page, url, NULL, 1);
-    return 0;
+    return js_json_list_parse(src, url, body, len, "recruitee", "offers",
+                              recruitee_job, page, err, errlen);
 }
 
 const js_adapter_t  js_adapter_recruitee = {
