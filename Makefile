@@ -11,6 +11,10 @@
 #                fails on any finding (reports in build-analyze/scan)
 #   make fuzz    libFuzzer targets of the workers' parsers, FUZZ_SECONDS
 #                each (default 10); non-zero on a crash (not in make test)
+#   make chaos   faults (nginx reloads, PostgreSQL and Redis restarts,
+#                FLUSHALL, kill -9 of each jobscoutd role) on a private
+#                stack under load: one table; non-zero when a "must be 0"
+#                is not (ports: PG_PORT_CHAOS, REDIS_PORT_CHAOS, CHAOS_PORT...)
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -64,7 +68,7 @@ NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
                    os/unix http http/modules http/v2) -I$(ANALYZE)/nginx
 
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
-        demo-post test asan bench analyze fuzz clean
+        demo-post test asan bench analyze fuzz chaos clean
 
 all: build
 
@@ -149,6 +153,9 @@ analyze:
 fuzz:
 	$(MAKE) -s -j$$(nproc) -C workers BUILD=$(CURDIR)/build-fuzz fuzz
 	workers/fuzz/run.sh build-fuzz
+
+chaos: build
+	BUILD=$(BUILD) t/chaos/run.pl
 
 clean:
 	rm -rf build build-asan build-analyze build-fuzz t/servroot

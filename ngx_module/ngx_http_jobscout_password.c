@@ -20,6 +20,9 @@
 
 #define NGX_HTTP_JOBSCOUT_BCRYPT_COST  12
 
+/* how often the guard of a request waiting for its hash re-arms */
+#define NGX_HTTP_JOBSCOUT_PASSWORD_GUARD  5000
+
 
 typedef struct {
     ngx_http_request_t             *request;
@@ -28,6 +31,13 @@ typedef struct {
 
     char                           *password;
     char                           *stored;     /* NULL: make a new hash */
+
+    /*
+     * A timer while the thread works: a worker that reloads or quits
+     * gracefully exits once no timer is left, and a request waiting for
+     * a thread has none of its own (its connection would be dropped)
+     */
+    ngx_event_t                     guard;
 
     ngx_int_t                       ok;
     char                            result[CRYPT_OUTPUT_SIZE];
@@ -53,6 +63,7 @@ static ngx_int_t ngx_http_jobscout_password_post(ngx_http_request_t *r,
     ngx_http_jobscout_password_pt handler, void *data);
 static void ngx_http_jobscout_password_thread(void *data, ngx_log_t *log);
 static void ngx_http_jobscout_password_done(ngx_event_t *ev);
+static void ngx_http_jobscout_password_guard(ngx_event_t *ev);
 
 
 static ngx_str_t  ngx_http_jobscout_pool_name = ngx_string("jobscout");
@@ -149,7 +160,19 @@ ngx_http_jobscout_password_post(ngx_http_request_t *r, ngx_str_t *password,
     r->main->blocked++;
     r->aio = 1;
 
+    pw->guard.handler = ngx_http_jobscout_password_guard;
+    pw->guard.data = pw;
+    pw->guard.log = r->connection->log;
+    ngx_add_timer(&pw->guard, NGX_HTTP_JOBSCOUT_PASSWORD_GUARD);
+
     return NGX_OK;
+}
+
+
+static void
+ngx_http_jobscout_password_guard(ngx_event_t *ev)
+{
+    ngx_add_timer(ev, NGX_HTTP_JOBSCOUT_PASSWORD_GUARD);
 }
 
 
@@ -218,6 +241,10 @@ ngx_http_jobscout_password_done(ngx_event_t *ev)
 
     r->main->blocked--;
     r->aio = 0;
+
+    if (pw->guard.timer_set) {
+        ngx_del_timer(&pw->guard);
+    }
 
     explicit_bzero(pw->password, ngx_strlen(pw->password));
 

@@ -83,9 +83,34 @@ is_deeply($html->{config}, $html_config, '... its config stored');
 is($html->{priority}, 'high', '... high priority');
 is($html->{scrape_interval_seconds}, 3600, '... every hour');
 
+# the adapters with detail calls (adapter.h), with their limits
+for my $new (
+    [ smartrecruiters => 'https://api.smartrecruiters.com/v1/companies/Acme/postings',
+      { page_size => 50, max_pages => 4, max_details => 20, currency => 'KES' } ],
+    [ workday => 'https://acme.wd3.myworkdayjobs.com/en-US/External',
+      { tenant => 'acme', search => 'engineer', page_size => 20, max_details => 0 } ],
+    [ bamboohr => 'https://acme.bamboohr.com/careers/list', { max_details => 1000 } ],
+) {
+    my ($class, $url, $config) = @$new;
+    ($s, $d) = api(POST => '/admin/sources',
+        { company_id => $acme, scraper_class => $class, source_url => $url,
+          config => $config }, $atok);
+    is($s, 201, "create a $class source: 201");
+    is($d->{scraper_class}, $class, '... of that adapter');
+    is_deeply($d->{config}, $config, '... its page size and detail bound stored');
+    # the listings below count Acme's sources as they were
+    psql("DELETE FROM job_sources WHERE id = '$d->{id}'") if $d->{id};
+}
+
 my $before = counts();
 my @refused = (
-    [ { scraper_class => 'workday' }, 'scraper_class', 'unknown adapter' ],
+    [ { scraper_class => 'taleo' }, 'scraper_class', 'unknown adapter' ],
+    [ { scraper_class => 'workday', config => { page_size => 50 } },
+      'config.page_size', 'must be an integer from 1 to 20' ],
+    [ { scraper_class => 'smartrecruiters', config => { max_details => 5000 } },
+      'config.max_details', 'must be an integer from 0 to 1000' ],
+    [ { scraper_class => 'bamboohr', config => { api_base => 'https://x.example' } },
+      'config.api_base', 'unknown key' ],
     [ { scraper_class => 'html', config => { list => '//div' } },
       'config.fields', 'is required' ],
     [ { scraper_class => 'html',

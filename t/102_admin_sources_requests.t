@@ -75,7 +75,7 @@ POST /api/v1/admin/sources
 
 === TEST 5: an adapter the catalogue does not have
 --- request eval
-::source('') =~ s/greenhouse/workday/r
+::source('') =~ s/greenhouse/taleo/r
 --- error_code: 422
 --- response_body_like eval
 sprintf $::Invalid, 'scraper_class: unknown adapter', 'scraper_class'

@@ -7,7 +7,9 @@
  * fetches multiplexed on one libcurl multi handle (lib/http.c).  A run
  * fetches the adapter's pages one after the other (the next URL comes
  * from the page just parsed), sends the stored ETag / Last-Modified with
- * the first one (304: nothing changed), then stores everything in one
+ * the first one (304: nothing changed), then the detail calls the
+ * adapter asked for (adapter.h: each GET like a page, a failed one
+ * failing nothing), then stores everything in one
  * transaction (lib/jobstore.c), queues the new jobs' ids on the match
  * queue, and only then acks its task.  A provider error is a failed run
  * (recorded in scrape_logs and the source's health, then acked: the
@@ -42,9 +44,13 @@
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
 #define JS_SCRAPER_IDLE_BLOCK   200      /* ms, idle, on scrape:test */
 
+#define JS_SCRAPE_SKIPPED       1        /* a detail call not made */
+
 static void js_scrape_fetched(js_http_req_t *req);
+static void js_scrape_detail_fetched(js_http_req_t *req);
 static void js_scrape_robots_fetched(js_http_req_t *req);
-static void js_scrape_next(js_scrape_run_t *r);
+static int js_scrape_next(js_scrape_run_t *r);
+static void js_scrape_go(js_scrape_run_t *r);
 
 int64_t
 js_wall_msec(void)
@@ -99,6 +105,7 @@ js_scrape_run_free(js_scrape_run_t *r)
     js_source_row_free(&r->row);
     js_page_free(&r->page);
     free(r->url);
+    free(r->body);
     free(r->etag);
     free(r->last_modified);
     free(r->rules);
@@ -190,7 +197,9 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
         js_log(JS_LOG_INFO, "scrape done", JS_KS("source", run.source_id),
                JS_KS("class", r->row.src.scraper_class),
                JS_KS("outcome", js_poll_outcome_name(st.outcome)),
-               JS_KI("pages", r->page.npages), JS_KI("found", st.jobs_found),
+               JS_KI("pages", r->page.npages),
+               JS_KI("details", r->details_read),
+               JS_KI("found", st.jobs_found),
                JS_KI("new", st.new_jobs), JS_KI("updated", st.updated),
                JS_KI("expired", st.expired),
                JS_KI("duplicates", st.duplicates), JS_KI("matches", matches),
@@ -264,7 +273,7 @@ js_scrape_answered(js_scrape_run_t *r)
 static void
 js_scrape_fetch(js_scrape_run_t *r)
 {
-    int      first = r->page.npages == 0, robots;
+    int      first = r->page.npages == 0 && r->detail == 0, robots;
     int64_t  wait;
 
     /* the gap to the host's last request, as sent, not as reserved */
@@ -296,9 +305,11 @@ js_scrape_fetch(js_scrape_run_t *r)
             r->host_gap = js_scrape_host_gap(r);
         }
         r->req.url = r->url;
+        r->req.post = r->body;
         r->req.etag = first ? r->row.etag : NULL;
         r->req.last_modified = first ? r->row.last_modified : NULL;
-        r->req.done = js_scrape_fetched;
+        r->req.done = r->detail > 0 ? js_scrape_detail_fetched
+                                    : js_scrape_fetched;
     }
 
     if (js_http_start(r->s->http, &r->req) != 0) {
@@ -354,8 +365,13 @@ done:
     return rc;
 }
 
-/* The next fetch of the run: robots.txt first if needed, then r->url. */
-static void
+/*
+ * The next fetch of the run: robots.txt first if needed, then r->url.
+ * JS_SCRAPE_SKIPPED when r->url is a detail call it may not make (its
+ * URL unusable, or robots.txt forbids it: the run goes on,
+ * js_scrape_details), else 0 (the run may be over).
+ */
+static int
 js_scrape_next(js_scrape_run_t *r)
 {
     int   rc;
@@ -364,9 +380,14 @@ js_scrape_next(js_scrape_run_t *r)
     memcpy(origin, r->origin, sizeof(origin));
 
     if (js_scrape_url_parts(r, path, sizeof(path)) != 0) {
+        if (r->detail > 0) {
+            js_log(JS_LOG_NOTICE, "detail URL unusable, job kept as listed",
+                   JS_KS("source", r->row.src.id), JS_KS("url", r->url));
+            return JS_SCRAPE_SKIPPED;
+        }
         snprintf(err, sizeof(err), "bad URL %.300s", r->url);
         js_scrape_finish(r, err);
-        return;
+        return 0;
     }
 
     if (r->rules == NULL || strcmp(origin, r->origin) != 0) {
@@ -377,7 +398,7 @@ js_scrape_next(js_scrape_run_t *r)
              : js_polite_robots_get(r->s->q.redis, r->origin, &r->rules);
         if (rc == -1) {
             js_scrape_abort(r, "redis: cannot read the robots.txt cache");
-            return;
+            return 0;
         }
         if (rc == 0) {
             /* Held for long enough for a slot, a fetch and its redirects. */
@@ -392,16 +413,16 @@ js_scrape_next(js_scrape_run_t *r)
                     js_polite_robots_unlock(r->s->q.redis, r->origin);
                 } else if (rc == 0) {
                     js_scrape_wait(r, JS_SCRAPE_WAIT_ROBOTS);
-                    return;
+                    return 0;
                 }
             } else if (rc == 0) {
                 r->waiting = JS_SCRAPE_WAIT_RULES;
                 r->not_before = js_msec() + JS_SCRAPER_RULES_RETRY;
-                return;
+                return 0;
             }
             if (rc == -1) {
                 js_scrape_abort(r, "redis: cannot lock robots.txt");
-                return;
+                return 0;
             }
         }
     }
@@ -410,12 +431,51 @@ js_scrape_next(js_scrape_run_t *r)
         if (r->test != NULL) {
             js_scrape_test_warn(r, "robots.txt forbids %.300s", r->url);
         }
+        if (r->detail > 0) {
+            js_log(JS_LOG_NOTICE, "detail forbidden by robots.txt, job kept "
+                   "as listed", JS_KS("source", r->row.src.id),
+                   JS_KS("url", r->url));
+            return JS_SCRAPE_SKIPPED;
+        }
         snprintf(err, sizeof(err), "blocked by robots.txt: %.300s", r->url);
         js_scrape_finish(r, err);
-        return;
+        return 0;
     }
 
     js_scrape_wait(r, JS_SCRAPE_WAIT_PAGE);
+    return 0;
+}
+
+/*
+ * The next detail call, past those robots.txt forbids, or the end of the
+ * run when none is left (js_page_take_detail has bounded them).
+ */
+static void
+js_scrape_details(js_scrape_run_t *r)
+{
+    while (r->detail < r->page.ndetails) {
+        free(r->url);
+        free(r->body);
+        r->body = NULL;
+        r->url = strdup(r->page.details[r->detail++].url);
+        if (r->url == NULL) {
+            js_scrape_finish(r, "out of memory");
+            return;
+        }
+        if (js_scrape_next(r) != JS_SCRAPE_SKIPPED) {
+            return;
+        }
+    }
+    js_scrape_finish(r, NULL);
+}
+
+/* js_scrape_next from a wait or robots.txt: a skipped detail moves on. */
+static void
+js_scrape_go(js_scrape_run_t *r)
+{
+    if (js_scrape_next(r) == JS_SCRAPE_SKIPPED) {
+        js_scrape_details(r);
+    }
 }
 
 /*
@@ -463,7 +523,7 @@ js_scrape_robots_fetched(js_http_req_t *req)
 
     free(r->rules);
     r->rules = rules;
-    js_scrape_next(r);
+    js_scrape_go(r);
 }
 
 static void
@@ -516,20 +576,74 @@ js_scrape_fetched(js_http_req_t *req)
     }
     js_http_req_reset(req);
 
-    if (error != NULL || r->not_modified || r->page.next_url == NULL
+    if (error != NULL || r->not_modified) {
+        js_scrape_finish(r, error);
+        return;
+    }
+    if (r->page.next_url == NULL
         || (r->test != NULL && js_scrape_test_enough(r)))
     {
-        js_scrape_finish(r, error);
+        js_scrape_details(r);
         return;
     }
 
     free(r->url);
+    free(r->body);
     r->url = strdup(r->page.next_url);
-    if (r->url == NULL) {
+    r->body = r->page.next_body ? strdup(r->page.next_body) : NULL;
+    if (r->url == NULL || (r->page.next_body != NULL && r->body == NULL)) {
         js_scrape_finish(r, "out of memory");
         return;
     }
-    js_scrape_next(r);
+    (void) js_scrape_next(r);
+}
+
+/*
+ * A detail call answered.  It fails nothing: on an error, or a body the
+ * adapter refuses, its job is stored as the list gave it (noted in the
+ * log and in a dry run's pages).
+ */
+static void
+js_scrape_detail_fetched(js_http_req_t *req)
+{
+    char              err[1024];
+    const char       *error = NULL;
+    js_job_t         *job;
+    js_scrape_run_t  *r = req->data;
+
+    js_queue_keepalive(&r->s->q);
+    js_scrape_answered(r);
+
+    job = &r->page.jobs[r->page.details[r->detail - 1].job];
+    if (req->status != 200) {
+        if (req->status == 0) {
+            snprintf(err, sizeof(err), "%s", req->error);
+        } else {
+            snprintf(err, sizeof(err), "HTTP %ld", req->status);
+        }
+        error = err;
+    } else {
+        r->bytes += (int64_t) req->len;
+        if (r->adapter->parse_detail(&r->row.src, r->url,
+                                     req->body ? req->body : "", req->len,
+                                     job, err, sizeof(err)) != 0)
+        {
+            error = err;
+        } else {
+            r->details_read++;
+        }
+    }
+
+    if (error != NULL) {
+        js_log(JS_LOG_NOTICE, "detail not read, job kept as listed",
+               JS_KS("source", r->row.src.id), JS_KS("url", r->url),
+               JS_KS("err", error));
+    }
+    if (r->test != NULL) {
+        js_scrape_test_page(r, req, error);
+    }
+    js_http_req_reset(req);
+    js_scrape_details(r);
 }
 
 /* The source of a scrape task, from PostgreSQL: 1 when it may run; 0
@@ -613,6 +727,7 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
     r->row.src.adzuna_app_id = cf->adzuna_app_id;
     r->row.src.adzuna_app_key = cf->adzuna_app_key;
     r->row.src.adzuna_base_url = cf->adzuna_base_url;
+    r->row.src.max_details = cf->scrape_max_details;
 
     r->adapter = js_adapter_find(r->row.src.scraper_class);
     info = js_catalogue_find(r->row.src.scraper_class);
@@ -634,8 +749,10 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
         return;
     }
 
-    if (r->adapter->first_url(&r->row.src, &r->url, err, sizeof(err))
-        != 0)
+    if (r->adapter->first_url(&r->row.src, &r->url, err, sizeof(err)) != 0
+        || (r->adapter->first_body != NULL
+            && r->adapter->first_body(&r->row.src, &r->body, err,
+                                      sizeof(err)) != 0))
     {
         js_scrape_finish(r, err);
         return;
@@ -643,7 +760,7 @@ js_scrape_start(js_scraper_t *s, js_task_t *t)
 
     js_log(JS_LOG_DEBUG, "scrape started", JS_KS("source", r->row.src.id),
            JS_KS("url", r->url), JS_KI("test", r->test != NULL));
-    js_scrape_next(r);
+    (void) js_scrape_next(r);
 }
 
 /* Starts the fetches whose slot has come; returns the ms to the next. */
@@ -663,7 +780,7 @@ js_scraper_due(js_scraper_t *s)
         if (r->not_before <= now) {
             if (r->waiting == JS_SCRAPE_WAIT_RULES) {
                 r->waiting = JS_SCRAPE_WAIT_NONE;
-                js_scrape_next(r);
+                js_scrape_go(r);
             } else {
                 js_scrape_fetch(r);
             }

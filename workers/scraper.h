@@ -29,6 +29,9 @@ typedef struct {
     const js_adapter_t   *adapter;
     js_page_t             page;
     char                 *url;            /* being fetched */
+    char                 *body;           /* POSTed to url; NULL: GET */
+    size_t                detail;         /* detail calls started */
+    size_t                details_read;   /* ... and parsed */
     js_http_req_t         req;
     int64_t               started_at;     /* Unix ms */
     int64_t               started;        /* monotonic ms */

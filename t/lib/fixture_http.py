@@ -14,11 +14,19 @@ without it; spec is
      "delay": 1.5,           seconds before the body
      "gzip": true}           Content-Encoding: gzip when accepted
 
+A POST (a JSON search endpoint) is routed the same way; its spec may
+pick the file by a field of the JSON body it carries:
+
+    {"body_key": "offset", "files": {"0": "<path>", "20": "<path>"}}
+
+(a value not listed is a 404).
+
 A file gets an ETag (its MD5) and Last-Modified (its mtime), and If-None-
 Match gets 304.  A path without a route is a 404
 (robots.txt included: "allow all").  Every request is logged as a JSON
-line in <state dir>/requests.log: time, path, status, User-Agent,
-If-None-Match, If-Modified-Since, Accept-Encoding.
+line in <state dir>/requests.log: time, method, path, status,
+User-Agent, If-None-Match, If-Modified-Since, Accept-Encoding, and a
+POST's Content-Type and body.
 """
 
 import email.utils
@@ -44,12 +52,15 @@ class Handler(BaseHTTPRequestHandler):
     def record(self, status):
         line = json.dumps({
             "t": time.time(),
+            "method": self.command,
             "path": self.path,
             "status": status,
             "ua": self.headers.get("User-Agent"),
             "inm": self.headers.get("If-None-Match"),
             "ims": self.headers.get("If-Modified-Since"),
             "ae": self.headers.get("Accept-Encoding"),
+            "ctype": self.headers.get("Content-Type"),
+            "body": getattr(self, "posted", None),
         })
         with LOG_LOCK:
             with open(os.path.join(STATE, "requests.log"), "a") as f:
@@ -68,15 +79,33 @@ class Handler(BaseHTTPRequestHandler):
         if body and self.command != "HEAD":
             self.wfile.write(body)
 
-    def do_GET(self):
+    def route(self):
         path = self.path.split("?", 1)[0]
         try:
             with open(os.path.join(STATE, "routes.json")) as f:
                 routes = json.load(f)
         except (OSError, ValueError):
             routes = {}
+        return routes.get(self.path, routes.get(path))
 
-        spec = routes.get(self.path, routes.get(path))
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.posted = self.rfile.read(n).decode("utf-8", "replace")
+        spec = self.route()
+        if spec is not None and "body_key" in spec:
+            try:
+                value = json.loads(self.posted).get(spec["body_key"])
+            except (ValueError, AttributeError):
+                value = None
+            file = spec["files"].get(str(value))
+            spec = dict(spec, file=file) if file else None
+        return self.serve(spec)
+
+    def do_GET(self):
+        self.posted = None          # a kept-alive handler's last POST
+        return self.serve(self.route())
+
+    def serve(self, spec):
         if spec is None:
             return self.answer(404, b"not found\n",
                                {"Content-Type": "text/plain"})

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "adapter.h"
+#include "normalize.h"
 
 extern const js_adapter_t  js_adapter_greenhouse;
 extern const js_adapter_t  js_adapter_lever;
@@ -19,6 +20,9 @@ extern const js_adapter_t  js_adapter_jsonld;
 extern const js_adapter_t  js_adapter_html;
 extern const js_adapter_t  js_adapter_rss;
 extern const js_adapter_t  js_adapter_atom;
+extern const js_adapter_t  js_adapter_smartrecruiters;
+extern const js_adapter_t  js_adapter_workday;
+extern const js_adapter_t  js_adapter_bamboohr;
 extern const js_adapter_t  js_adapter_recruitee;
 extern const js_adapter_t  js_adapter_personio;
 extern const js_adapter_t  js_adapter_teamtailor;
@@ -34,6 +38,9 @@ static const js_adapter_t  *js_adapters[] = {
     &js_adapter_html,
     &js_adapter_rss,
     &js_adapter_atom,
+    &js_adapter_smartrecruiters,
+    &js_adapter_workday,
+    &js_adapter_bamboohr,
     &js_adapter_recruitee,
     &js_adapter_personio,
     &js_adapter_teamtailor,
@@ -79,6 +86,52 @@ js_page_add(js_page_t *page)
     }
     memset(&page->jobs[page->njobs], 0, sizeof(js_job_t));
     return &page->jobs[page->njobs++];
+}
+
+void
+js_page_set_next_post(js_page_t *page, char *url, char *body,
+    unsigned max_pages)
+{
+    page->npages++;
+    free(page->next_url);
+    free(page->next_body);
+    page->next_url = NULL;
+    page->next_body = NULL;
+    if (url == NULL || page->npages >= max_pages) {
+        free(url);
+        free(body);
+        return;
+    }
+    page->next_url = url;
+    page->next_body = body;
+}
+
+int
+js_page_take_detail(js_page_t *page, const js_source_t *src, js_job_t *job,
+    char *detail)
+{
+    int           rc;
+    long          max;
+    js_detail_t  *d;
+
+    rc = js_page_take(page, src, job);
+    max = js_config_int(src, "max_details", src->max_details, 0,
+                        src->max_details);
+    if (rc != 1 || detail == NULL || page->ndetails >= (size_t) max) {
+        free(detail);
+        return rc;
+    }
+    /* grows one at a time: max_details is small (1,000 at most) */
+    d = realloc(page->details, (page->ndetails + 1) * sizeof(js_detail_t));
+    if (d == NULL) {
+        free(detail);
+        return -1;
+    }
+    page->details = d;
+    d[page->ndetails].url = detail;
+    d[page->ndetails].job = page->njobs - 1;
+    page->ndetails++;
+    return 1;
 }
 
 static json_t *
@@ -172,7 +225,12 @@ js_page_free(js_page_t *page)
     for (i = 0; i < page->njobs; i++) {
         js_job_free(&page->jobs[i]);
     }
+    for (i = 0; i < page->ndetails; i++) {
+        free(page->details[i].url);
+    }
+    free(page->details);
     free(page->jobs);
     free(page->next_url);
+    free(page->next_body);
     memset(page, 0, sizeof(js_page_t));
 }

@@ -14,6 +14,34 @@
  *       ... page.jobs, then url = page.next_url ...
  *   }
  *
+ * Two optional extensions, for providers whose list is not enough:
+ *
+ * - A request may be a POST of a JSON body (Workday's search endpoint):
+ *   first_body gives the first URL's, page->next_body the next page's
+ *   (js_page_set_next_post); NULL is a GET.
+ *
+ * - Detail calls: a job whose list entry lacks the description is
+ *   taken with its detail URL (js_page_take_detail).  Once the list is
+ *   done, the scraper GETs those URLs in order, through the same fetch
+ *   path (robots.txt, the host's budget or gap, the same timeouts), and
+ *   hands each 200 body to parse_detail with the job.  At most
+ *   js_source_t.max_details per run (jobscoutd.conf scrape_max_details,
+ *   lowered by a source's config "max_details"): the rest are not asked
+ *   for, their jobs keep what the list gave.  A detail that fails (an
+ *   HTTP error, a timeout, robots.txt, a body parse_detail refuses) fails
+ *   nothing either: the job is stored as the list gave it.
+ *
+ *   a->first_url(&src, &url, ...);  body = a->first_body ? ... : NULL;
+ *   while (url != NULL) {
+ *       ... fetch url (POST body when set) ...
+ *       a->parse(...); url = page.next_url; body = page.next_body;
+ *   }
+ *   for (i = 0; i < page.ndetails; i++) {
+ *       ... GET page.details[i].url (200) ...
+ *       a->parse_detail(&src, url, body, len,
+ *                       &page.jobs[page.details[i].job], err, ...);
+ *   }
+ *
  * All strings are UTF-8, malloc'ed, owned by the job or page, freed by
  * js_job_free() / js_page_free().  Normalization (salary, location type,
  * clean text, absolute URLs) is done by the adapter through the shared
@@ -42,6 +70,8 @@ typedef struct {
     const char     *adzuna_app_id;
     const char     *adzuna_app_key;
     const char     *adzuna_base_url;
+    /* detail calls per run at most (scrape_max_details) */
+    long            max_details;
 } js_source_t;
 
 typedef enum {
@@ -84,11 +114,19 @@ typedef struct {
  * their max_pages) and replaces next_url.
  */
 typedef struct {
+    char           *url;            /* GET */
+    size_t          job;            /* its job: page->jobs[job] */
+} js_detail_t;
+
+typedef struct {
     js_job_t       *jobs;
     size_t          njobs;
     size_t          cap;
     char           *next_url;       /* the next page, NULL when done */
+    char           *next_body;      /* POSTed to next_url; NULL: a GET */
     unsigned        npages;         /* bodies parsed so far */
+    js_detail_t    *details;        /* detail calls asked for, in order */
+    size_t          ndetails;
 } js_page_t;
 
 typedef struct {
@@ -104,6 +142,19 @@ typedef struct {
     int           (*parse)(const js_source_t *src, const char *url,
                            const char *body, size_t len, js_page_t *page,
                            char *err, size_t errlen);
+
+    /* Optional (NULL: the first request is a GET): the JSON body to POST
+     * to the first URL, malloc'ed; 0, or -1 with err set. */
+    int           (*first_body)(const js_source_t *src, char **body,
+                                char *err, size_t errlen);
+
+    /* Optional, for adapters that call js_page_take_detail: completes
+     * job from the 200 body of its detail URL; 0, or -1 with err set when
+     * the body is not what the provider documents (the job is then kept
+     * as the list gave it, and job left as it was). */
+    int           (*parse_detail)(const js_source_t *src, const char *url,
+                                  const char *body, size_t len,
+                                  js_job_t *job, char *err, size_t errlen);
 } js_adapter_t;
 
 const js_adapter_t *js_adapter_find(const char *scraper_class);
@@ -111,6 +162,24 @@ const js_adapter_t *js_adapter_find(const char *scraper_class);
 const js_adapter_t *js_adapter_nth(size_t i);
 
 js_job_t *js_page_add(js_page_t *page);
+
+/*
+ * The next page is a POST of body (owned, like url; NULL: a GET) to url:
+ * counts the page, replaces next_url and next_body, or frees both when
+ * the page was the max_pages-th.  The URL may be the one just fetched (a
+ * search endpoint): the body must then move on (its offset).
+ */
+void js_page_set_next_post(js_page_t *page, char *url, char *body,
+    unsigned max_pages);
+
+/*
+ * js_page_take (normalize.h) of job, then, when the page kept it, a
+ * detail call to detail (owned; NULL: none), unless the page has its
+ * max_details already (config "max_details", at most src->max_details).
+ * js_page_take's answer: 1 taken, 0 skipped, -1 out of memory.
+ */
+int js_page_take_detail(js_page_t *page, const js_source_t *src,
+    js_job_t *job, char *detail);
 
 /*
  * The job as JSON, every normalized field, null when unknown:

@@ -253,4 +253,6 @@ const js_adapter_t  js_adapter_adzuna = {
     "adzuna",
     adzuna_first_url,
     adzuna_parse,
+    NULL,
+    NULL,
 };

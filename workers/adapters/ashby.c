@@ -128,4 +128,6 @@ const js_adapter_t  js_adapter_ashby = {
     "ashby",
     ashby_first_url,
     ashby_parse,
+    NULL,
+    NULL,
 };

@@ -1,6 +1,6 @@
 /*
  * The catalogue of source adapters (catalogue.h): every key an adapter,
- * or the shared helpers it calls (normalize.c, markup.c), reads from a
+ * or the shared helpers it calls (normalize.h, markup.c), reads from a
  * source's config, with the bounds the adapter clamps it to.
  */
 
@@ -180,6 +180,48 @@ static const js_adapter_key_t  js_keys_feed[] = {      /* rss, atom */
     JS_KEYS_END
 };
 
+/* Adapters with detail calls (adapter.h): bounded by jobscoutd.conf. */
+#define JS_KEY_MAX_DETAILS_ROW                                               \
+    { "max_details", JS_KEY_INTEGER, 0, 1000,                                \
+      "detail calls per run at most, for the descriptions the list lacks "  \
+      "(default and ceiling: jobscoutd.conf scrape_max_details, 50); the "   \
+      "other jobs keep what the list gives", 0, NULL, NULL }
+
+static const js_adapter_key_t  js_keys_smartrecruiters[] = {
+    JS_KEY_API_BASE_ROW("https://api.smartrecruiters.com"),
+    { "page_size", JS_KEY_INTEGER, 1, 100,
+      "postings per request (limit/offset; default 100, the API's "
+      "maximum)", 0, NULL, NULL },
+    JS_KEY_MAX_PAGES_ROW("of page_size postings"),
+    JS_KEY_MAX_DETAILS_ROW,
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
+static const js_adapter_key_t  js_keys_workday[] = {
+    { "tenant", JS_KEY_STRING, 0, 0,
+      "the tenant when it is not the first label of the career site's "
+      "host", 0, NULL, NULL },
+    { "search", JS_KEY_STRING, 0, 0, "search terms (searchText)", 0, NULL,
+      NULL },
+    { "page_size", JS_KEY_INTEGER, 1, 20,
+      "postings per request (limit/offset; default 20, Workday's "
+      "maximum)", 0, NULL, NULL },
+    JS_KEY_MAX_PAGES_ROW("of page_size postings"),
+    JS_KEY_MAX_DETAILS_ROW,
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
+static const js_adapter_key_t  js_keys_bamboohr[] = {
+    JS_KEY_MAX_DETAILS_ROW,
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
 /* Boards on the company's own subdomain (js_source_subdomain): no
  * "api_base", a custom career domain is a source_url. */
 static const js_adapter_key_t  js_keys_recruitee[] = {
@@ -234,6 +276,17 @@ static const js_adapter_info_t  js_catalogue[] = {
       js_keys_feed },
     { "atom", "Atom entries as jobs", "the feed, an http(s) URL",
       js_keys_feed },
+    { "smartrecruiters", "SmartRecruiters Posting API, paged, with a detail "
+      "call per posting for its description and pay", "the company "
+      "identifier (\"Acme\" of jobs.smartrecruiters.com/Acme), or the API "
+      "URL", js_keys_smartrecruiters },
+    { "workday", "a Workday career site's jobs search (POST, paged), with a "
+      "detail call per posting for its description", "the career site "
+      "(https://acme.wd3.myworkdayjobs.com/en-US/External), or its "
+      "/wday/cxs/{tenant}/{site}/jobs URL", js_keys_workday },
+    { "bamboohr", "BambooHR careers list, with a detail call per opening "
+      "for its description, date and pay", "the company subdomain "
+      "(\"acme\" of acme.bamboohr.com), or the list URL", js_keys_bamboohr },
     { "recruitee", "Recruitee Careers Site API: the company's published "
       "offers in one answer", "the subdomain (\"acme\" of "
       "acme.recruitee.com), or the offers URL of a custom domain",

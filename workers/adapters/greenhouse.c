@@ -155,4 +155,6 @@ const js_adapter_t  js_adapter_greenhouse = {
     "greenhouse",
     greenhouse_first_url,
     greenhouse_parse,
+    NULL,
+    NULL,
 };

@@ -201,4 +201,6 @@ const js_adapter_t  js_adapter_html = {
     "html",
     html_first_url,
     html_parse,
+    NULL,
+    NULL,
 };

@@ -26,19 +26,14 @@ js_json_list_parse(const js_source_t *src, const char *url, const char *body,
     size_t len, const char *provider, const char *key, js_json_job_pt job,
     js_page_t *page, char *err, size_t errlen)
 {
-    json_t  *root, *jobs, *o;
+    json_t  *root, *list, *o;
     size_t   i;
 
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
+    list = js_json_list(body, len, provider, key, &root, err, errlen);
+    if (list == NULL) {
         return -1;
     }
-    jobs = json_object_get(root, key);
-    if (!json_is_array(jobs)) {
-        snprintf(err, errlen, "%s: no \"%s\" array", provider, key);
-        json_decref(root);
-        return -1;
-    }
-    json_array_foreach(jobs, i, o) {
+    json_array_foreach(list, i, o) {
         if (json_is_object(o) && job(src, url, o, page) < 0) {
             snprintf(err, errlen, "out of memory");
             json_decref(root);
@@ -288,4 +283,23 @@ js_source_subdomain(const js_source_t *src, const char *domain,
         return -1;
     }
     return 0;
+}
+
+json_t *
+js_json_list(const char *body, size_t len, const char *provider,
+    const char *key, json_t **root, char *err, size_t errlen)
+{
+    json_t  *list;
+
+    if (js_json_parse(body, len, JSON_OBJECT, root, err, errlen) != 0) {
+        return NULL;
+    }
+    list = json_object_get(*root, key);
+    if (!json_is_array(list)) {
+        snprintf(err, errlen, "%s: no \"%s\" array", provider, key);
+        json_decref(*root);
+        *root = NULL;
+        return NULL;
+    }
+    return list;
 }

@@ -66,4 +66,10 @@ int js_source_endpoint(const js_source_t *src, const char *default_base,
 int js_source_subdomain(const js_source_t *src, const char *domain,
     const char *path, char **url, char *err, size_t errlen);
 
+/* body as a JSON object whose key is an array: that array (*root set,
+ * to be json_decref'ed), or NULL with err set ("provider: no \"key\"
+ * array", or why body is not JSON). */
+json_t *js_json_list(const char *body, size_t len, const char *provider,
+    const char *key, json_t **root, char *err, size_t errlen);
+
 #endif /* JS_JSON_H */

@@ -449,4 +449,6 @@ const js_adapter_t  js_adapter_jsonld = {
     "jsonld",
     jsonld_first_url,
     jsonld_parse,
+    NULL,
+    NULL,
 };

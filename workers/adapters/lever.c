@@ -184,4 +184,6 @@ const js_adapter_t  js_adapter_lever = {
     "lever",
     lever_first_url,
     lever_parse,
+    NULL,
+    NULL,
 };

@@ -3,6 +3,7 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "normalize.h"
 
@@ -124,4 +125,24 @@ js_employment_type(const char *s)
     }
     free(w);
     return r;
+}
+
+
+char *
+js_place_line(const char *const *parts, size_t n)
+{
+    char      *p, *t;
+    size_t     i;
+    js_buf_t   b = { 0 };
+
+    for (i = 0; i < n; i++) {
+        if (parts[i] != NULL && parts[i][0] != '\0') {
+            js_buf_str(&b, b.len ? ", " : "");
+            js_buf_str(&b, parts[i]);
+        }
+    }
+    p = js_buf_take(&b);
+    t = p ? js_text_line(p, strlen(p), JS_FIELD_MAX) : NULL;
+    free(p);
+    return t;
 }

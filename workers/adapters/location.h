@@ -32,4 +32,9 @@ const char *js_location_type(const char *hint, const char *location,
     const char *title);
 const char *js_employment_type(const char *s);
 
+/* A place from its parts ("city", "region", "country"): the n parts
+ * that are neither NULL nor empty, ", "-joined, as js_text_line gives
+ * it (NULL when none, or out of memory). */
+char *js_place_line(const char *const *parts, size_t n);
+
 #endif /* JS_LOCATION_H */

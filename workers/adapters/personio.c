@@ -257,4 +257,6 @@ const js_adapter_t  js_adapter_personio = {
     "personio",
     personio_first_url,
     personio_parse,
+    NULL,
+    NULL,
 };

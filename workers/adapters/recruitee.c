@@ -156,4 +156,6 @@ const js_adapter_t  js_adapter_recruitee = {
     "recruitee",
     recruitee_first_url,
     recruitee_parse,
+    NULL,
+    NULL,
 };

@@ -100,4 +100,6 @@ const js_adapter_t  js_adapter_remotive = {
     "remotive",
     remotive_first_url,
     remotive_parse,
+    NULL,
+    NULL,
 };

@@ -356,10 +356,14 @@ const js_adapter_t  js_adapter_rss = {
     "rss",
     rss_first_url,
     rss_parse,
+    NULL,
+    NULL,
 };
 
 const js_adapter_t  js_adapter_atom = {
     "atom",
     rss_first_url,
     rss_parse,
+    NULL,
+    NULL,
 };

@@ -214,4 +214,6 @@ const js_adapter_t  js_adapter_teamtailor = {
     "teamtailor",
     teamtailor_first_url,
     teamtailor_parse,
+    NULL,
+    NULL,
 };

@@ -248,3 +248,24 @@ js_url_strip_tracking(const char *url)
     js_buf_str(&b, frag);
     return js_buf_take(&b);
 }
+
+
+char *
+js_url_concat(const char *base, size_t n, const char *a, const char *b,
+    const char *c)
+{
+    char      *s, *url;
+    js_buf_t   buf = { 0 };
+
+    js_buf_add(&buf, base, n);
+    js_buf_str(&buf, a);
+    js_buf_str(&buf, b);
+    js_buf_str(&buf, c);
+    s = js_buf_take(&buf);
+    if (s == NULL) {
+        return NULL;
+    }
+    url = js_url_resolve(NULL, s);
+    free(s);
+    return url;
+}

@@ -45,4 +45,15 @@ char *js_url_escape(const char *s);
  */
 char *js_url_strip_tracking(const char *url);
 
+/*
+ * Detail and page URLs of the adapters that make detail calls
+ * (smartrecruiters, workday, bamboohr): the first n bytes of base, then
+ * a, b and c (NULL ones left out), as js_url_resolve(NULL, ...) returns
+ * it (NULL unless an absolute http(s) URL, or out of memory).  Built
+ * from the URL fetched, never from a URL in the body, so that a detail
+ * call stays on the provider's host.
+ */
+char *js_url_concat(const char *base, size_t n, const char *a,
+    const char *b, const char *c);
+
 #endif /* JS_URL_H */

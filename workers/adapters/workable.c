@@ -43,9 +43,6 @@ static char *
 workable_place(json_t *o, const char *region_key)
 {
     const char  *parts[3], *s;
-    char        *p, *t;
-    size_t       i;
-    js_buf_t     b = { 0 };
 
     s = js_json_str(o, "location_str");
     if (s != NULL && s[0] != '\0') {
@@ -54,16 +51,7 @@ workable_place(json_t *o, const char *region_key)
     parts[0] = js_json_str(o, "city");
     parts[1] = js_json_str(o, region_key);
     parts[2] = js_json_str(o, "country");
-    for (i = 0; i < 3; i++) {
-        if (parts[i] != NULL && parts[i][0] != '\0') {
-            js_buf_str(&b, b.len ? ", " : "");
-            js_buf_str(&b, parts[i]);
-        }
-    }
-    p = js_buf_take(&b);
-    t = p ? js_text_line(p, strlen(p), JS_FIELD_MAX) : NULL;
-    free(p);
-    return t;
+    return js_place_line(parts, 3);
 }
 
 static int
@@ -133,4 +121,6 @@ const js_adapter_t  js_adapter_workable = {
     "workable",
     workable_first_url,
     workable_parse,
+    NULL,
+    NULL,
 };

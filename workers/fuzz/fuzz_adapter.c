@@ -1,7 +1,9 @@
 /*
  * One source adapter's parse (workers/adapters/), the whole input being
  * a fetched body.  Built once per adapter: JS_FUZZ_ADAPTER names it.
- * Every job it yields is also turned into JSON, as the scraper does.
+ * Every job it yields is also turned into JSON, as the scraper does; an
+ * adapter with detail calls (adapter.h) also reads the input as a
+ * detail body, into an empty job.
  */
 
 #include "fuzz.h"
@@ -20,12 +22,19 @@
     " \"description\": \".summary\", \"remote\": \".badge\"},"             \
     " \"next\": \"a.next\", \"max_pages\": 3, \"currency\": \"KES\"}"
 
+/* The URL a body was fetched from: Workday reads only its search's. */
+#define JS_FUZZ_URL                                                         \
+    (strcmp(JS_FUZZ_ADAPTER, "workday") == 0                                \
+     ? "https://example.com/wday/cxs/acme/External/jobs"                    \
+     : "https://example.com/careers?page=1")
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static js_source_t         src;
     static const js_adapter_t *a;
     js_page_t                  page;
+    js_job_t                   job;
     json_t                    *j;
     char                       err[256];
     size_t                     i;
@@ -45,15 +54,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         src.adzuna_app_id = "id";
         src.adzuna_app_key = "key";
         src.adzuna_base_url = "https://api.adzuna.com";
+        src.max_details = 50;
     }
 
     memset(&page, 0, sizeof(page));
-    (void) a->parse(&src, "https://example.com/careers?page=1",
+    (void) a->parse(&src, JS_FUZZ_URL,
                     (const char *) data, size, &page, err, sizeof(err));
     for (i = 0; i < page.njobs; i++) {
         j = js_job_json(&page.jobs[i]);
         json_decref(j);
     }
     js_page_free(&page);
+
+    if (a->parse_detail != NULL) {
+        memset(&job, 0, sizeof(job));
+        (void) a->parse_detail(&src, "https://example.com/careers/1",
+                               (const char *) data, size, &job, err,
+                               sizeof(err));
+        json_decref(js_job_json(&job));
+        js_job_free(&job);
+    }
     return 0;
 }

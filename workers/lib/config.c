@@ -36,6 +36,7 @@ static const js_conf_bounds_t  js_conf_in_flight = { 1, 10000 };
 static const js_conf_bounds_t  js_conf_redirects = { 0, 20 };
 static const js_conf_bounds_t  js_conf_concurrency = { 1, 256 };
 static const js_conf_bounds_t  js_conf_body = { 1024, 256L * 1024 * 1024 };
+static const js_conf_bounds_t  js_conf_details = { 0, 1000 };
 
 static const js_conf_pair_t  js_conf_mail_backoff = {
     { 1, INT_MAX }, offsetof(js_conf_t, mail_backoff_max),
@@ -143,6 +144,8 @@ static const js_conf_directive_t  js_conf_directives[] = {
       JS_CONF_OFF(scrape_host_delay), &js_conf_delay },
     /* Repeated once per host; duplicates are checked per host. */
     { "scrape_host_budget", 2, 2, 0, js_conf_set_host_budget, 0, NULL },
+    { "scrape_max_details", 1, 1, 1, js_conf_set_num_slot,
+      JS_CONF_OFF(scrape_max_details), &js_conf_details },
     { "scrape_robots_ttl", 1, 1, 1, js_conf_set_msec_slot,
       JS_CONF_OFF(scrape_robots_ttl), &js_conf_timeout },
     { "adzuna_app_id", 1, 1, 1, js_conf_set_str_slot,
@@ -655,6 +658,7 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->scrape_expire_after = 3;
     cf->scrape_host_delay = 6000;
     cf->scrape_robots_ttl = 24 * 3600 * 1000;
+    cf->scrape_max_details = 50;
     cf->scrape_jitter = 10 * 1000;
     cf->scrape_poll_high_min = 15 * 1000;
     cf->scrape_poll_high_max = 45 * 1000;

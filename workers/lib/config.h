@@ -50,6 +50,9 @@
  *                                        of all scrapers, instead of the
  *                                        delay (a public API of many boards)
  *   scrape_robots_ttl 24h;
+ *   scrape_max_details 50;               detail calls per run at most
+ *                                        (0 to 1000; adapter.h), a
+ *                                        source's "max_details" lowers it
  *   adzuna_app_id ...; adzuna_app_key ...; adzuna_base_url ...;
  *
  * and for "workers scheduler 1;":
@@ -154,6 +157,7 @@ typedef struct {
     js_conf_host_budget_t  host_budgets[JS_CONF_MAX_HOST_BUDGETS];
     int                 nhost_budgets;
     int                 scrape_robots_ttl;       /* ms */
+    int                 scrape_max_details;      /* detail calls a run */
     char               *adzuna_app_id;
     char               *adzuna_app_key;
     char               *adzuna_base_url;

@@ -173,6 +173,13 @@ js_http_start(js_http_t *h, js_http_req_t *req)
         || (req->last_modified != NULL
             && js_http_add_header(req, "If-Modified-Since",
                                   req->last_modified) != 0)
+        || (req->post != NULL
+            && (js_http_add_header(req, "Content-Type", "application/json")
+                != 0
+                || curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+                                    (long) strlen(req->post)) != CURLE_OK
+                || curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->post)
+                   != CURLE_OK))
         || curl_easy_setopt(c, CURLOPT_URL, req->url) != CURLE_OK
         || curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")
            != CURLE_OK

@@ -15,7 +15,9 @@
  * Accept-Encoding (all libcurl decodes), the honest User-Agent, and a
  * cap on the decoded body (a compression bomb stops at the cap).  A
  * request with an ETag or Last-Modified sends If-None-Match /
- * If-Modified-Since: 304 comes back as status 304 with no body.
+ * If-Modified-Since: 304 comes back as status 304 with no body.  A
+ * request with a body is a POST of it as application/json (a provider's
+ * search endpoint).
  */
 
 #ifndef JS_HTTP_H
@@ -41,6 +43,7 @@ struct js_http_req_s {
     const char     *url;
     const char     *etag;           /* NULL: unconditional */
     const char     *last_modified;
+    const char     *post;           /* POSTed as JSON; NULL: a GET */
     void          (*done)(js_http_req_t *req);
     void           *data;
 

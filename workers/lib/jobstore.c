@@ -64,7 +64,9 @@ static const char  js_jobstore_upsert_sql[] =
     "    FROM incoming i"
     "  ON CONFLICT (source_id, external_id) DO UPDATE SET"
     "         company_id = EXCLUDED.company_id, title = EXCLUDED.title,"
-    "         description = EXCLUDED.description,"
+    /* a detail call past max_details, or failed, gives none: the one
+     * an earlier run read stays (adapter.h) */
+    "         description = coalesce(EXCLUDED.description, t.description),"
     "         location = EXCLUDED.location,"
     "         location_type = EXCLUDED.location_type,"
     "         employment_type = EXCLUDED.employment_type,"

@@ -8,17 +8,7 @@
  *   test_adapters [fixtures directory, default t/fixtures]
  */
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <jansson.h>
-
-#include "adapter.h"
-#include "fixture.h"
-#include "normalize.h"
-#include "tap.h"
+#include "adapter_test.h"
 
 static void
 test_registry(void)

@@ -82,7 +82,7 @@ test_same_adapters(void)
            && strcmp(js_catalogue_find(a->name)->name, a->name) == 0,
            a->name);
     }
-    is_int(n, 13, "the adapter table has 13 adapters, each catalogued");
+    is_int(n, 16, "the adapter table has 16 adapters, each catalogued");
 
     cat = js_catalogue_json();
     ok(json_is_array(cat), "the catalogue as JSON is an array");
@@ -232,6 +232,20 @@ static const struct {
       "must be an ISO 4217 currency code" },
     { "ashby", "{`currency`: `KES`}", NULL, NULL },
     { "workable", "{}", NULL, NULL },
+    { "smartrecruiters", "{`page_size`: 100, `max_details`: 1000, "
+      "`max_pages`: 5, `api_base`: `http://127.0.0.1:1/sr`}", NULL, NULL },
+    { "smartrecruiters", "{`page_size`: 101}", "config.page_size",
+      "must be an integer from 1 to 100" },
+    { "smartrecruiters", "{`max_details`: -1}", "config.max_details",
+      "must be an integer from 0 to 1000" },
+    { "workday", "{`tenant`: `acme`, `search`: `go`, `page_size`: 20, "
+      "`max_details`: 0}", NULL, NULL },
+    { "workday", "{`page_size`: 21}", "config.page_size",
+      "must be an integer from 1 to 20" },
+    { "workday", "{`api_base`: `http://127.0.0.1:1`}", "config.api_base",
+      "unknown key" },
+    { "bamboohr", "{`max_details`: 10, `currency`: `KES`}", NULL, NULL },
+    { "bamboohr", "{`page_size`: 10}", "config.page_size", "unknown key" },
     { "rss", "{`max_pages`: 3}", NULL, NULL },
     { "recruitee", "{`currency`: `EUR`}", NULL, NULL },
     { "recruitee", "{`api_base`: `http://127.0.0.1:1`}", "config.api_base",

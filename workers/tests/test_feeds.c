@@ -13,10 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adapter.h"
-#include "fixture.h"
-#include "normalize.h"
-#include "tap.h"
+#include "adapter_test.h"
 
 static void
 first_url_is(const js_source_t *src, const char *want, const char *name)

@@ -110,13 +110,17 @@ sub board_url {
     return "http://127.0.0.1:$port";
 }
 
-# Replaces the routes: path => spec, "file" relative to t/fixtures/.
+# Replaces the routes: path => spec, "file" (and a POST's "files")
+# relative to t/fixtures/.
 sub board_routes {
     my ($routes) = @_;
     my %r;
+    my $abs = sub { $_[0] =~ m{^/} ? $_[0] : "$root/t/fixtures/$_[0]" };
     for my $p (keys %$routes) {
         my %s = %{ $routes->{$p} };
-        $s{file} = "$root/t/fixtures/$s{file}" if $s{file} && $s{file} !~ m{^/};
+        $s{file} = $abs->($s{file}) if $s{file};
+        $s{files} = { map { $_ => $abs->($s{files}{$_}) } keys %{ $s{files} } }
+            if $s{files};
         $r{$p} = \%s;
     }
     open my $fh, '>', "$dir/board/routes.tmp" or die $!;

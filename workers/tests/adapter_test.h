@@ -1,11 +1,11 @@
 /*
- * The helpers of the adapter unit tests (test_adapters.c, test_feeds.c):
- * fixtures read from t/fixtures/, a source, parsing a body, and the
- * checks of a job's fields.  Header-only, as tap.h.
+ * What the adapter unit tests share (test_adapters.c, test_ats_detail.c):
+ * fixtures read from t/fixtures/ (or argv[1]), a source, parsing a body,
+ * and checks of a job's fields.
  */
 
-#ifndef JS_TEST_FIXTURE_H
-#define JS_TEST_FIXTURE_H
+#ifndef JS_ADAPTER_TEST_H
+#define JS_ADAPTER_TEST_H
 
 #include <math.h>
 #include <stdio.h>
@@ -15,13 +15,14 @@
 #include <jansson.h>
 
 #include "adapter.h"
+#include "normalize.h"
 #include "tap.h"
 
 #define ERRLEN  256
 
-static const char  *fixtures = "t/fixtures";
+static const char  *fixtures __attribute__((unused)) = "t/fixtures";
 
-static char *__attribute__((unused))
+static __attribute__((unused)) char *
 slurp(const char *name, size_t *len)
 {
     char    path[512], *buf;
@@ -90,7 +91,7 @@ parse_str(const js_source_t *src, const char *url, const char *body,
     return parse_body(src, url, body, strlen(body), page, err);
 }
 
-static js_job_t *__attribute__((unused))
+static __attribute__((unused)) js_job_t *
 find(js_page_t *page, const char *id)
 {
     size_t  i;
@@ -103,7 +104,7 @@ find(js_page_t *page, const char *id)
     return NULL;
 }
 
-static const js_job_t  no_job;
+static const js_job_t  no_job __attribute__((unused));
 
 static int __attribute__((unused))
 valid_utf8(const char *s)
@@ -115,7 +116,7 @@ valid_utf8(const char *s)
 }
 
 /* The job with that id, or an empty one (so that field tests fail). */
-static const js_job_t *__attribute__((unused))
+static __attribute__((unused)) const js_job_t *
 job_of(js_page_t *page, const char *id)
 {
     js_job_t  *j = find(page, id);
@@ -141,4 +142,4 @@ salary_is(const js_job_t *j, double min, double max, const char *cur,
     }
 }
 
-#endif /* JS_TEST_FIXTURE_H */
+#endif /* JS_ADAPTER_TEST_H */
