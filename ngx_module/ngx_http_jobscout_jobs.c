@@ -91,7 +91,7 @@ static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
     " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
     " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
     " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
-    " 'listed_at', j.listed_at,"                                             \
+    " 'listed_at', j.listed_at, 'valid_through', j.valid_through,"           \
     " 'skills', coalesce((SELECT json_agg(json_build_object("                \
     "                         'name', s.skill_name,"                         \
     "                         'required', s.is_required,"                    \
