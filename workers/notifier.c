@@ -11,9 +11,11 @@
  *      parts: the first JS_NT_PART_FIRST found, as they come, so that
  *      inserting starts while the rest is matched, then (unless that was
  *      all) every match, sorted by job and user, the order of the
- *      alerts' unique key, which each chunk then writes in a few pages
- *      (the first part's alerts are in it again: ON CONFLICT skips them,
- *      and what of the first part was not inserted yet is left to it);
+ *      alerts' unique key, which each chunk then writes in a few pages,
+ *      into a cursor WITH HOLD read JS_NT_PAGE rows at a time: memory
+ *      holds two pages, whatever the number of matches (the first
+ *      part's alerts are in it again: ON CONFLICT skips them, and what
+ *      of the first part was not inserted yet is left to it);
  *   2. inserts the alerts in chunks, each chunk its own transaction
  *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
  *      then larger ones; the pushes of the alerts really inserted come
@@ -43,14 +45,20 @@
  * two, but for one window: FCM v1 has no idempotency key, so a notifier
  * killed after FCM accepted a message and before the UPDATE recording it
  * committed leaves a push that will be sent again.  Outcomes have a
- * connection of their own and are recorded soon: at once when idle, at
- * most JS_NT_RECORD_WAIT ms late while pushes are in flight, at most
- * JS_NT_RECORD_LATE ms while a batch's pushes are being inserted or
- * queued (js_nt_record_due()), and no push is sent while
- * JS_NT_UNRECORDED_MAX outcomes wait to be recorded; we chose a rare
- * duplicate there over a lost alert, and the message's Android tag and
- * APNs collapse id (the job's) make the phone show a repeat in place of
- * the first.
+ * connection of their own and are recorded as soon as it is free, the
+ * ones that came meanwhile together (js_nt_record_due()), and a push
+ * keeps its place among the fcm_max_in_flight from its send until its
+ * outcome is recorded (js_nt_room()): a kill -9 sends at most
+ * fcm_max_in_flight pushes twice, however slow PostgreSQL is.  We
+ * chose a rare duplicate there over a lost alert, and the message's
+ * Android tag and APNs collapse id (the job's) make the phone show a
+ * repeat in place of the first.
+ *
+ * QUIT stops a batch where it is (its tasks handed back, unacked, to
+ * be matched again), releases the pushes not sent yet ('pending', due
+ * now), waits JS_NT_QUIT_GRACE ms for the sends in flight, releases
+ * those still unanswered, records the outcomes and goes: within
+ * JS_NT_QUIT_MAX ms.
  *
  * One process, one loop: three PostgreSQL connections (libpq,
  * non-blocking: one matches, one inserts, one records outcomes and
@@ -82,21 +90,19 @@
 #define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
 #define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
 #define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
-#define JS_NT_PARTS          2       /* the match in parts: the first */
-#define JS_NT_PART_FIRST     1500    /* ... that many found, then all */
+#define JS_NT_PART_FIRST     1500    /* the match: that many found first, */
+#define JS_NT_PAGE           1000    /* ... then all, by pages of a cursor */
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
-#define JS_NT_UNRECORDED_MAX 2000    /* ... held at most: no sends beyond */
-#define JS_NT_RECORD_BATCH   500     /* ... at once while sending, */
-#define JS_NT_RECORD_WAIT    50      /* ... or when the oldest is this old */
-#define JS_NT_RECORD_LATE    100     /* ms: while a batch goes out */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
 #define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
 #define JS_NT_REPORT_EVERY   10000   /* ms between push statistics */
 #define JS_NT_PG_TIMEOUT     30000   /* ms per statement */
 #define JS_NT_QUOTA_BACKOFF  60000   /* ms: QUOTA_EXCEEDED's minimum */
+#define JS_NT_QUIT_GRACE     3000    /* ms: QUIT waits that long for FCM, */
+#define JS_NT_QUIT_MAX       4500    /* ... and that long in all */
 
 /* The match queue's own retries: PostgreSQL down, mostly. */
 #define JS_NT_MATCH_ATTEMPTS 10
@@ -129,7 +135,6 @@ struct js_nt_push_s {
 
 typedef struct {
     char            alert_id[40];
-    int64_t         since;          /* monotonic ms */
     int             attempt;        /* the alert's push_attempts for it */
     const char     *status;
     char            at[32];
@@ -146,6 +151,14 @@ enum {
     JS_NT_INSERT          /* the match's parts to ask, chunks to insert */
 };
 
+/* The cursor of a match's second part. */
+enum {
+    JS_NT_CURSOR_NONE = 0,
+    JS_NT_CURSOR_DECLARING,
+    JS_NT_CURSOR_OPEN,    /* pages to fetch */
+    JS_NT_CURSOR_DONE     /* every page fetched */
+};
+
 typedef struct {
     int              state;
     js_task_t        tasks[JS_NT_TASKS_MAX];
@@ -155,12 +168,18 @@ typedef struct {
     PGresult        *jobs;          /* push_jobs() */
     int             *job_rows;      /* its rows by job id */
     char           **rests;         /* per row: js_fcm_message_rest() */
-    PGresult        *parts[JS_NT_PARTS];  /* match_candidates() */
-    int              asked;         /* parts asked for */
-    int              nparts;        /* parts received */
-    int              ncands;        /* their rows */
+    PGresult        *cands;         /* match_candidates() being inserted:
+                                     * the first part, then each page */
+    PGresult        *ahead;         /* the page after, fetched meanwhile */
+    int              end;           /* candidates of cands to insert */
+    int              asked;         /* the first part asked for */
+    int              cursor;        /* JS_NT_CURSOR_* */
+    int              whole;         /* every candidate received */
+    int              matches;       /* candidates received */
     int              failed;        /* tasks failed, results dropped */
-    int              next;          /* first candidate not inserted */
+    int              abandoned;     /* QUIT: tasks handed back unacked */
+    int              next;          /* first candidate of cands not
+                                     * inserted */
     int              chunk;         /* candidates in the chunk in flight */
     int              chunk_size;    /* of the next chunk */
     int              alerts;
@@ -180,6 +199,8 @@ typedef struct {
     js_pg_t             pgw;         /* outcomes, claims, e-mails */
     js_fcm_t           *fcm;         /* NULL: push disabled */
     char                lease[32];
+    int                 cursor_open; /* on pgm, to close */
+    int64_t             quit_at;     /* when QUIT came */
 
     js_nt_match_t       m;
 
@@ -387,7 +408,6 @@ js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
     o = &nt->out[nt->nout++];
     memset(o, 0, sizeof(*o));
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
-    o->since = js_msec();
     o->attempt = p->attempts;
     o->status = status;
     js_iso_time(o->at, sizeof(o->at));
@@ -478,6 +498,11 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
         }
         break;
 
+    case JS_FCM_ABANDONED:
+        /* On exit: whether FCM got it is unknown; another try, now. */
+        js_nt_outcome(nt, p, "released", NULL, NULL, 0);
+        break;
+
     default:
         nt->failed++;
         /* THIRD_PARTY_AUTH_ERROR and the like need an operator. */
@@ -489,19 +514,27 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
     }
 }
 
-/* Starts what the send queue holds, as far as FCM has room. */
+/*
+ * Sends that may start: a push holds its place among the
+ * fcm_max_in_flight from its send until its outcome is recorded.  So
+ * the pushes a kill -9 would have sent twice (accepted, not recorded
+ * yet, or in flight) are never more than fcm_max_in_flight, however
+ * slow PostgreSQL is to take the outcomes.
+ */
+static int
+js_nt_room(js_nt_t *nt)
+{
+    return js_fcm_room(nt->fcm) - nt->nout;
+}
+
+/* Starts what the send queue holds, as far as there is room. */
 static void
 js_nt_send(js_nt_t *nt)
 {
     int64_t        now;
     js_nt_push_t  *p;
 
-    /*
-     * Outcomes not recorded yet are pushes sent again should this
-     * notifier die: while PostgreSQL is slow to take them, no more.
-     */
-    if (nt->sendq == NULL || js_fcm_room(nt->fcm) == 0
-        || nt->nout >= JS_NT_UNRECORDED_MAX
+    if (nt->sendq == NULL || js_nt_room(nt) <= 0
         || js_fcm_token(nt->fcm) != 0)
     {
         return;
@@ -509,7 +542,7 @@ js_nt_send(js_nt_t *nt)
 
     now = js_msec();
 
-    while (nt->sendq != NULL && js_fcm_room(nt->fcm) > 0) {
+    while (nt->sendq != NULL && js_nt_room(nt) > 0) {
         p = nt->sendq;
         nt->sendq = p->next;
         if (nt->sendq == NULL) {
@@ -716,10 +749,12 @@ js_nt_claimed(void *ctx, PGresult *res, const char *err)
 
     if (n > 0) {
         js_log(JS_LOG_INFO, "pushes claimed", JS_KI("pushes", n));
-        /* A full batch: more may be due right away. */
-        if (n == js_fcm_room(nt->fcm)) {
-            nt->claim_at = js_msec();
-        }
+        /*
+         * More may be due right away, a full batch or not: a row's
+         * pushes answered already are not claimed again, and leave
+         * the batch short.  The claim that finds none waits.
+         */
+        nt->claim_at = js_msec();
     }
 
     PQclear(res);
@@ -846,8 +881,11 @@ js_nt_match_reset(js_nt_t *nt)
         js_task_free(&m->tasks[i]);
     }
     js_pg_array_free(&m->job_ids);
-    for (i = 0; i < m->nparts; i++) {
-        PQclear(m->parts[i]);
+    if (m->cands != NULL) {
+        PQclear(m->cands);
+    }
+    if (m->ahead != NULL) {
+        PQclear(m->ahead);
     }
     for (i = 0; m->rests != NULL && i < PQntuples(m->jobs); i++) {
         free(m->rests[i]);
@@ -885,38 +923,40 @@ js_nt_match_failed(js_nt_t *nt, const char *err)
     nt->m.failed = 1;
 }
 
-/* The candidate i of the parts received, in order: its part and row. */
-static PGresult *
-js_nt_cand(const js_nt_match_t *m, int i, int *row)
-{
-    int  p;
-
-    for (p = 0; p < m->nparts; p++) {
-        if (i < PQntuples(m->parts[p])) {
-            *row = i;
-            return m->parts[p];
-        }
-        i -= PQntuples(m->parts[p]);
-    }
-    return NULL;
-}
-
 /*
- * The parts received hold every match: both came, or the first was short
- * of its limit.
+ * QUIT: the batch stops where it is.  Its tasks stay unacked, for
+ * js_queue_close() to hand back (matched again, the alerts inserted
+ * already are skipped); the matching query is dropped with its
+ * connection, read-only; the chunk being inserted is waited for, its
+ * pushes released like the rest of the send queue.
  */
-static int
-js_nt_match_whole(const js_nt_match_t *m)
+static void
+js_nt_match_abandon(js_nt_t *nt)
 {
-    return m->nparts == JS_NT_PARTS
-           || (m->nparts == 1 && PQntuples(m->parts[0]) < JS_NT_PART_FIRST);
+    js_nt_match_t  *m = &nt->m;
+
+    if (m->state == JS_NT_IDLE || m->failed) {
+        return;
+    }
+
+    js_log(JS_LOG_INFO, "matching stopped, tasks handed back",
+           JS_KI("tasks", m->ntasks), JS_KI("alerts", m->alerts));
+
+    m->failed = 1;
+    m->abandoned = 1;
+
+    if (nt->pgm.busy) {
+        js_pg_close(&nt->pgm);
+        nt->cursor_open = 0;
+    }
 }
 
 /* Every match received, every candidate inserted. */
 static int
 js_nt_match_complete(const js_nt_match_t *m)
 {
-    return js_nt_match_whole(m) && m->next >= m->ncands;
+    return m->whole && m->ahead == NULL && m->next >= m->end
+           && m->chunk == 0;
 }
 
 static void
@@ -932,8 +972,7 @@ js_nt_match_done(js_nt_t *nt)
     }
 
     js_log(JS_LOG_INFO, "jobs matched", JS_KI("tasks", m->ntasks),
-           JS_KI("jobs", m->njobs),
-           JS_KI("matches", PQntuples(m->parts[m->nparts - 1])),
+           JS_KI("jobs", m->njobs), JS_KI("matches", m->matches),
            JS_KI("alerts", m->alerts), JS_KI("pushes", m->pushes),
            JS_KI("emails", m->emails), JS_KI("match_ms", m->matched_in),
            JS_KI("first_ms", m->first_in),
@@ -976,6 +1015,20 @@ js_nt_job_row(js_nt_t *nt, const char *job_id)
     return -1;
 }
 
+/* A result of the batch: NULL (the result freed) once the batch failed. */
+static PGresult *
+js_nt_match_result(js_nt_t *nt, PGresult *res, const char *err)
+{
+    if (nt->m.failed || res == NULL) {
+        if (res != NULL) {
+            PQclear(res);
+        }
+        js_nt_match_failed(nt, err);
+        return NULL;
+    }
+    return res;
+}
+
 static void
 js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
 {
@@ -983,11 +1036,7 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (m->failed || res == NULL) {
-        if (res != NULL) {
-            PQclear(res);
-        }
-        js_nt_match_failed(nt, err);
+    if (js_nt_match_result(nt, res, err) == NULL) {
         return;
     }
 
@@ -1015,46 +1064,122 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     m->state = JS_NT_INSERT;
 }
 
+static void
+js_nt_match_received(js_nt_match_t *m)
+{
+    m->whole = 1;
+    m->matched_in = js_msec() - m->started;
+}
+
 /*
- * A part of the match came: its candidates are inserted while the next
- * part is matched (the first part, stopped at its limit, comes soon).
+ * The first part of the match came: its candidates are inserted while
+ * the rest is matched.  Short of its limit, it is the whole match.
  */
 static void
-js_nt_part_found(void *ctx, PGresult *res, const char *err)
+js_nt_first_found(void *ctx, PGresult *res, const char *err)
 {
     js_nt_t        *nt = ctx;
     js_nt_match_t  *m = &nt->m;
 
-    if (m->failed || res == NULL) {
-        if (res != NULL) {
-            PQclear(res);
-        }
-        js_nt_match_failed(nt, err);
+    if (js_nt_match_result(nt, res, err) == NULL) {
         return;
     }
 
-    m->parts[m->nparts++] = res;
-    m->ncands += PQntuples(res);
+    m->cands = res;
+    m->end = PQntuples(res);
+    m->matches = m->end;
 
-    if (js_nt_match_whole(m)) {
-        m->matched_in = js_msec() - m->started;
-        if (js_nt_match_complete(m) && m->chunk == 0) {
+    if (m->end < JS_NT_PART_FIRST) {
+        js_nt_match_received(m);
+        if (js_nt_match_complete(m)) {
             js_nt_match_done(nt);
         }
     }
 }
 
+/*
+ * The whole match is in the cursor, sorted by job and user, the order
+ * of the alerts' unique key, which each chunk then writes in a few
+ * pages.  What of the first part is not inserted yet is in it again:
+ * dropped, since a chunk holding a user twice would insert one alert
+ * and push it twice.
+ */
+static void
+js_nt_declared(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+
+    if (res != NULL) {
+        PQclear(res);
+        nt->cursor_open = 1;
+    }
+
+    if (m->failed || res == NULL) {
+        js_nt_match_failed(nt, err);
+        return;
+    }
+
+    m->cursor = JS_NT_CURSOR_OPEN;
+    m->matches = 0;
+    m->end = m->next + m->chunk;
+}
+
+/* A page of the cursor: inserted once cands is. */
+static void
+js_nt_page_fetched(void *ctx, PGresult *res, const char *err)
+{
+    int             n;
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+
+    if (js_nt_match_result(nt, res, err) == NULL) {
+        return;
+    }
+
+    n = PQntuples(res);
+    m->matches += n;
+
+    if (n < JS_NT_PAGE) {
+        m->cursor = JS_NT_CURSOR_DONE;
+        js_nt_match_received(m);
+    }
+
+    if (n == 0) {
+        PQclear(res);
+        if (js_nt_match_complete(m)) {
+            js_nt_match_done(nt);
+        }
+        return;
+    }
+
+    m->ahead = res;
+}
+
+static void
+js_nt_cursor_closed(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t  *nt = ctx;
+
+    /* An error too: the connection it was on is gone. */
+    (void) err;
+    if (res != NULL) {
+        PQclear(res);
+    }
+    nt->cursor_open = 0;
+}
+
 static void
 js_nt_inserted(void *ctx, PGresult *res, const char *err)
 {
-    int             i, n, job, cand, crow = 0;
-    PGresult       *part;
+    int             i, n, job, cand;
     js_nt_t        *nt = ctx;
     js_nt_row_t    *row = NULL;
     js_nt_match_t  *m = &nt->m;
     js_fcm_alert_t  alert;
 
-    if (m->failed || res == NULL) {
+    /* Abandoned on QUIT, the chunk's pushes are still this notifier's. */
+    if ((m->failed && !m->abandoned) || res == NULL) {
         if (res != NULL) {
             PQclear(res);
         }
@@ -1089,9 +1214,8 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
 
         /* match_candidates(): user_id, job_id, match_score, fcm_token, ... */
         cand = m->next + atoi(PQgetvalue(res, i, 1)) - 1;
-        part = cand >= m->next && cand < m->next + m->chunk
-               ? js_nt_cand(m, cand, &crow) : NULL;
-        job = part ? js_nt_job_row(nt, PQgetvalue(part, crow, 1)) : -1;
+        job = cand >= m->next && cand < m->next + m->chunk
+              ? js_nt_job_row(nt, PQgetvalue(m->cands, cand, 1)) : -1;
         if (job < 0) {
             /* Gone meanwhile (no push_jobs() row): left to its lease. */
             if (row != NULL) {
@@ -1112,14 +1236,14 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
         }
 
         js_nt_push_add(nt, row, PQgetvalue(res, i, 0),
-                       PQgetvalue(part, crow, 3), 1, m->rests[job],
+                       PQgetvalue(m->cands, cand, 3), 1, m->rests[job],
                        atoll(PQgetvalue(m->jobs, job, 5)));
     }
     js_nt_row_added(row);
 
     PQclear(res);
 
-    if (m->next == 0) {
+    if (m->first_in == 0) {
         m->first_in = js_msec() - m->started;
     }
     m->next += m->chunk;
@@ -1127,7 +1251,7 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
     m->chunk_size = m->chunk_size * 2 < JS_NT_CHUNK_MAX ? m->chunk_size * 2
                                                         : JS_NT_CHUNK_MAX;
 
-    if (js_nt_match_complete(m)) {
+    if (!m->failed && js_nt_match_complete(m)) {
         js_nt_match_done(nt);
     }
 }
@@ -1136,8 +1260,7 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
 static int
 js_nt_insert_chunk(js_nt_t *nt)
 {
-    int             i, col, end, row = 0, rc = -1;
-    PGresult       *part;
+    int             i, col, end, rc = -1;
     const char     *values[6];
     js_pg_array_t   a[5];
     js_nt_match_t  *m = &nt->m;
@@ -1151,27 +1274,17 @@ js_nt_insert_chunk(js_nt_t *nt)
         " FROM insert_alerts($1::uuid[], $2::uuid[], $3::smallint[],"
         " $4::boolean[], $5::timestamptz[], $6::interval)";
 
-    /*
-     * Once every match came, what is left of the first part is in it
-     * again: skipped, since a chunk holding a user twice would insert
-     * one alert and push it twice.  Before, a chunk ends with the part.
-     */
-    if (m->nparts == JS_NT_PARTS && m->next < PQntuples(m->parts[0])) {
-        m->next = PQntuples(m->parts[0]);
-    }
-
     memset(a, 0, sizeof(a));
     end = m->next + m->chunk_size;
-    if (end > m->ncands) {
-        end = m->ncands;
+    if (end > m->end) {
+        end = m->end;
     }
 
     for (i = m->next; i < end; i++) {
-        part = js_nt_cand(m, i, &row);
         for (col = 0; col < 5; col++) {
-            js_pg_array_add(&a[col], PQgetisnull(part, row, cols[col])
+            js_pg_array_add(&a[col], PQgetisnull(m->cands, i, cols[col])
                                      ? NULL
-                                     : PQgetvalue(part, row, cols[col]));
+                                     : PQgetvalue(m->cands, i, cols[col]));
         }
     }
 
@@ -1280,40 +1393,60 @@ js_nt_take(js_nt_t *nt, int block)
     m->started = js_msec();
 }
 
-/* match_candidates(), either part. */
+/* match_candidates(): the first part, then all, into a cursor. */
 #define JS_NT_CANDIDATES_SQL                                                 \
     "SELECT user_id, job_id, match_score, fcm_token, push, email_due_at"     \
     " FROM match_candidates($1::uuid[])"
 
-/* The matching connection: the jobs, then the parts of the match. */
+#define JS_NT_CURSOR  "js_nt_matches"
+
+/*
+ * The matching connection: the jobs, the first part of the match, then
+ * the whole match into a cursor WITH HOLD (PostgreSQL keeps it, sorted,
+ * past the statement: no transaction stays open), fetched a page at a
+ * time, the next while the current one is inserted.  So memory holds
+ * two pages at most, whatever the backlog.
+ */
 static void
 js_nt_match_ask(js_nt_t *nt)
 {
     int             rc = 0;
-    char            limit[16];
+    char            limit[16], fetch[64];
     const char     *values[2];
     js_nt_match_t  *m = &nt->m;
 
-    /* The first JS_NT_PART_FIRST as found, then all in the key's order. */
-    static const char *const  parts[JS_NT_PARTS] = {
-        JS_NT_CANDIDATES_SQL " LIMIT $2",
-        JS_NT_CANDIDATES_SQL " ORDER BY job_id, user_id"
-    };
+    static const char  first[] = JS_NT_CANDIDATES_SQL " LIMIT $2";
+    static const char  declare[] =
+        "DECLARE " JS_NT_CURSOR " NO SCROLL CURSOR WITH HOLD FOR "
+        JS_NT_CANDIDATES_SQL " ORDER BY job_id, user_id";
 
     values[0] = m->job_ids.data;
     snprintf(limit, sizeof(limit), "%d", JS_NT_PART_FIRST);
     values[1] = limit;
+    snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM " JS_NT_CURSOR,
+             JS_NT_PAGE);
 
     if (m->state == JS_NT_JOBS) {
         rc = js_pg_send(&nt->pgm, "push_jobs",
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
 
-    } else if (m->asked < JS_NT_PARTS && !js_nt_match_whole(m)) {
-        rc = js_pg_send(&nt->pgm, "match_candidates", parts[m->asked],
-                        m->asked == 0 ? 2 : 1, values, JS_NT_PG_TIMEOUT,
-                        js_nt_part_found, nt);
-        m->asked += rc == 0;
+    } else if (!m->asked) {
+        rc = js_pg_send(&nt->pgm, "match_candidates", first, 2, values,
+                        JS_NT_PG_TIMEOUT, js_nt_first_found, nt);
+        m->asked = rc == 0;
+
+    } else if (m->cands == NULL || m->whole) {
+        return;
+
+    } else if (m->cursor == JS_NT_CURSOR_NONE) {
+        rc = js_pg_send(&nt->pgm, "match_candidates", declare, 1, values,
+                        JS_NT_PG_TIMEOUT, js_nt_declared, nt);
+        m->cursor = rc == 0 ? JS_NT_CURSOR_DECLARING : m->cursor;
+
+    } else if (m->cursor == JS_NT_CURSOR_OPEN && m->ahead == NULL) {
+        rc = js_pg_send(&nt->pgm, "fetch", fetch, 0, NULL,
+                        JS_NT_PG_TIMEOUT, js_nt_page_fetched, nt);
     }
 
     if (rc != 0) {
@@ -1322,16 +1455,52 @@ js_nt_match_ask(js_nt_t *nt)
 }
 
 /*
+ * The matching connection's next query: a cursor left open (its match
+ * fetched, or failed) is closed first, then the match goes on.
+ */
+static void
+js_nt_match_next(js_nt_t *nt)
+{
+    if (nt->cursor_open && nt->m.cursor != JS_NT_CURSOR_OPEN) {
+        if (js_pg_send(&nt->pgm, "close", "CLOSE " JS_NT_CURSOR, 0, NULL,
+                       JS_NT_PG_TIMEOUT, js_nt_cursor_closed, nt) != 0)
+        {
+            js_pg_close(&nt->pgm);
+            nt->cursor_open = 0;
+        }
+        return;
+    }
+
+    if (nt->m.state != JS_NT_IDLE && !nt->m.failed) {
+        js_nt_match_ask(nt);
+    }
+}
+
+/*
  * The inserting connection: the next chunk, one at a time, and only as
  * fast as pushes go out: about a second of sends waiting at most (a
- * message in 100 ms), for leases not to be spent waiting.
+ * message in 100 ms), for leases not to be spent waiting.  Once its
+ * candidates are all inserted, the page fetched meanwhile takes their
+ * place.
  */
 static void
 js_nt_insert_next(js_nt_t *nt)
 {
     js_nt_match_t  *m = &nt->m;
 
-    if (m->state == JS_NT_INSERT && m->chunk == 0 && m->next < m->ncands
+    if (m->state != JS_NT_INSERT || m->failed || m->chunk != 0) {
+        return;
+    }
+
+    if (m->next >= m->end && m->ahead != NULL) {
+        PQclear(m->cands);
+        m->cands = m->ahead;
+        m->ahead = NULL;
+        m->next = 0;
+        m->end = PQntuples(m->cands);
+    }
+
+    if (m->cands != NULL && m->next < m->end
         && nt->nsendq < m->chunk_size
         && nt->nsendq < JS_NT_BACKLOG * nt->cf->fcm_max_in_flight
         && js_nt_insert_chunk(nt) != 0)
@@ -1341,37 +1510,16 @@ js_nt_insert_next(js_nt_t *nt)
 }
 
 /*
- * Outcomes to record now.  While a batch is being matched and inserted,
- * or its pushes are still queued to send, the pushes go first: the
- * outcomes wait for the queue to empty, JS_NT_RECORD_LATE ms or
- * JS_NT_RECORD_MAX outcomes at most (the CPU they would take is the
- * batch's).  Otherwise at once when nothing is in flight, else by
- * JS_NT_RECORD_BATCH or after JS_NT_RECORD_WAIT ms (a statement costs
- * PostgreSQL about as much as a hundred outcomes in it).  Until recorded, an accepted push is sent again if this notifier
- * dies: the window is kept that short.
+ * Outcomes to record now: whenever some wait and none is being
+ * recorded.  Until recorded, an accepted push is sent again if this
+ * notifier dies, and it keeps its place among the sends in flight
+ * (js_nt_room()): the sooner recorded, the sooner the next goes.  The
+ * outcomes that come during a statement go together in the next one.
  */
 static int
 js_nt_record_due(js_nt_t *nt)
 {
-    int64_t  age;
-
-    if (nt->nout == 0 || nt->recording) {
-        return 0;
-    }
-
-    if (js_worker_exiting()) {
-        return 1;
-    }
-
-    age = js_msec() - nt->out[0].since;
-
-    if (nt->m.state != JS_NT_IDLE || nt->nsendq > 0) {
-        return age >= JS_NT_RECORD_LATE || nt->nout >= JS_NT_RECORD_MAX;
-    }
-
-    return nt->fcm == NULL || js_fcm_in_flight(nt->fcm) == 0
-           || nt->nout >= JS_NT_RECORD_BATCH
-           || age >= JS_NT_RECORD_WAIT;
+    return nt->nout > 0 && !nt->recording;
 }
 
 /*
@@ -1505,13 +1653,28 @@ js_nt_loop(js_nt_t *nt)
         }
 
         /*
-         * QUIT: finish the batch, the sends in flight and their records,
-         * then go; pushes not sent yet go back to 'pending' for the next
-         * notifier, rather than hold up the stop.
+         * QUIT: the batch stops where it is, its tasks handed back;
+         * pushes not sent yet go back to 'pending' for the next
+         * notifier; the sends in flight are waited for JS_NT_QUIT_GRACE
+         * ms, then released too; the outcomes are recorded, and the
+         * notifier goes within JS_NT_QUIT_MAX ms, whatever is left
+         * (then to the leases).
          */
         if (js_worker_exiting()) {
+            if (nt->quit_at == 0) {
+                nt->quit_at = now;
+                js_nt_match_abandon(nt);
+            }
             js_nt_release_sendq(nt);
-            if (!js_nt_busy(nt)) {
+
+            if (nt->fcm != NULL && js_fcm_busy(nt->fcm)
+                && now - nt->quit_at >= JS_NT_QUIT_GRACE)
+            {
+                js_fcm_destroy(nt->fcm, js_nt_pushed, nt);
+                nt->fcm = NULL;
+            }
+
+            if (!js_nt_busy(nt) || now - nt->quit_at >= JS_NT_QUIT_MAX) {
                 break;
             }
         }
@@ -1530,13 +1693,13 @@ js_nt_loop(js_nt_t *nt)
             js_nt_match_reset(nt);
         }
 
-        if (nt->m.state != JS_NT_IDLE && !nt->m.failed) {
-            if (js_pg_ready(&nt->pgm)) {
-                js_nt_match_ask(nt);
-            }
-            if (js_pg_ready(&nt->pg)) {
-                js_nt_insert_next(nt);
-            }
+        if ((nt->m.state != JS_NT_IDLE || nt->cursor_open)
+            && !js_worker_exiting() && js_pg_ready(&nt->pgm))
+        {
+            js_nt_match_next(nt);
+        }
+        if (nt->m.state != JS_NT_IDLE && js_pg_ready(&nt->pg)) {
+            js_nt_insert_next(nt);
         }
 
         if (js_pg_ready(&nt->pgw)) {
