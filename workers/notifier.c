@@ -790,13 +790,14 @@ js_nt_emails_queued(void *ctx, PGresult *res, const char *err)
 {
     js_nt_t  *nt = ctx;
 
-    nt->email_at = js_msec() + nt->cf->digest_interval;
-
     if (res == NULL) {
-        /* Nothing changed: they are due again next time. */
+        /* Nothing changed (a row locked too long, say): soon again. */
         js_log(JS_LOG_ERR, "queueing e-mails failed", JS_KS("err", err));
+        nt->email_at = js_msec() + JS_NT_CLAIM_EVERY;
         return;
     }
+
+    nt->email_at = js_msec() + nt->cf->digest_interval;
 
     if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
         js_log(JS_LOG_INFO, "e-mails queued",
@@ -1543,8 +1544,13 @@ js_nt_work_next(js_nt_t *nt)
         return;
     }
 
+    /*
+     * No claim while outcomes wait to be recorded: once their lease is
+     * over (a record held up by a lock), the claim would take this
+     * notifier's own pushes back, and send again those FCM accepted.
+     */
     if (!js_worker_exiting() && nt->fcm != NULL && !nt->claiming
-        && js_msec() >= nt->claim_at && nt->nsendq == 0
+        && js_msec() >= nt->claim_at && nt->nsendq == 0 && nt->nout == 0
         && js_fcm_room(nt->fcm) > 0)
     {
         if (js_fcm_token(nt->fcm) != 0) {
