@@ -161,7 +161,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             || !((t.role.len == 4 && ngx_memcmp(t.role.data, "user", 4) == 0)
                  || (t.role.len == 5
                      && ngx_memcmp(t.role.data, "admin", 5) == 0))
-            || t.exp + conf->jwt.leeway <= FUZZ_NOW
+            || t.exp <= FUZZ_NOW - conf->jwt.leeway
             || t.iat > FUZZ_NOW + conf->jwt.leeway
             || t.jti.len == 0 || t.fam.len == 0)
         {
