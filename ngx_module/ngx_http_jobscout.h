@@ -822,6 +822,9 @@ ngx_int_t ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_admin_companies_deactivate(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+/* a creation's or a change's fields into f[5], a validator as the body's */
+ngx_int_t ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create);
 
 /* _admin_sources.c */
 ngx_int_t ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,

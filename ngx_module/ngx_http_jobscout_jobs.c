@@ -375,19 +375,22 @@ ngx_http_jobscout_jobs_parse(ngx_http_request_t *r,
         } else if (sort->len != 6
                    || ngx_strncmp(sort->data, "newest", 6) != 0)
         {
-            return ngx_http_jobscout_body_refuse(ctx, "sort",
+            ngx_http_jobscout_body_refuse(ctx, "sort",
                                           "must be newest or relevance");
+            return NGX_DECLINED;
         }
     }
 
     if (relevance && args[NGX_HTTP_JOBSCOUT_JOBS_Q].n == 0) {
-        return ngx_http_jobscout_body_refuse(ctx, "sort",
+        ngx_http_jobscout_body_refuse(ctx, "sort",
                                       "relevance needs a q to rank by");
+        return NGX_DECLINED;
     }
 
     if (company && args[NGX_HTTP_JOBSCOUT_JOBS_COMPANY].n) {
-        return ngx_http_jobscout_body_refuse(ctx, "company",
+        ngx_http_jobscout_body_refuse(ctx, "company",
                                       "is given by the path here");
+        return NGX_DECLINED;
     }
 
     if (ngx_http_jobscout_jobs_filters(r, ctx, args, values) != NGX_OK) {
@@ -410,8 +413,9 @@ ngx_http_jobscout_jobs_parse(ngx_http_request_t *r,
         }
 
         if (relevance && ngx_http_jobscout_jobs_rank(&fields[0]) != NGX_OK) {
-            return ngx_http_jobscout_body_refuse(ctx, "cursor",
+            ngx_http_jobscout_body_refuse(ctx, "cursor",
                                           "is not a valid cursor");
+            return NGX_DECLINED;
         }
 
         values[1] = (const char *) fields[relevance].data;

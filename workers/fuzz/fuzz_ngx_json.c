@@ -3,9 +3,9 @@
  * parses one (ngx_http_jobscout_json_parse), then, when it is an object,
  * handed to every body validator the routes use: registration (e-mail,
  * password, name), a user's preferences, an alert's notes and flags, an
- * admin's URL and a source definition (its adapter's config, selectors
- * included).  Each must refuse with a field named or accept a value that
- * keeps its promise.
+ * admin's company (its slug made of the name) and URL, a source
+ * definition (its adapter's config, selectors included).  Each must
+ * refuse with a field named or accept a value that keeps its promise.
  */
 
 #include "ngx_fuzz.h"
@@ -82,8 +82,29 @@ fuzz_fields(ngx_fuzz_request_t *fr)
 static void
 fuzz_admin(ngx_fuzz_request_t *fr)
 {
-    const char               *url, *fields[4];
+    ngx_str_t                 slug;
+    ngx_uint_t                create;
+    const char               *url, *fields[5];
     ngx_http_jobscout_ctx_t  *ctx = &fr->ctx;
+
+    /* a company's creation makes a slug of the name when none is sent */
+
+    for (create = 0; create < 2; create++) {
+        ngx_memzero(fields, sizeof(fields));
+
+        if (ngx_fuzz_checked(ctx, ngx_http_jobscout_admin_company_body(
+                                      &fr->r, ctx, fields, create))
+            == NGX_OK
+            && fields[1] != NULL)
+        {
+            slug.data = (u_char *) fields[1];
+            slug.len = ngx_strlen(fields[1]);
+
+            if (ngx_http_jobscout_valid_slug(&slug) != NGX_OK) {
+                abort();
+            }
+        }
+    }
 
     if (ngx_fuzz_checked(ctx, ngx_http_jobscout_admin_body_url(&fr->r, ctx,
                                     "careers_url",
@@ -99,6 +120,7 @@ fuzz_admin(ngx_fuzz_request_t *fr)
     /* last: a source definition may add its default config to the body */
 
     ngx_memzero(fields, sizeof(fields));
+
     (void) ngx_fuzz_checked(ctx,
                ngx_http_jobscout_admin_source_trial(&fr->r, ctx, fields));
 }

@@ -571,8 +571,16 @@ ngx_vslprintf(u_char *buf, u_char *last, const char *fmt, va_list args)
         case 's':
             p = va_arg(args, u_char *);
 
-            while (slen-- && *p && buf < last) {
-                *buf++ = *p++;
+            /* "%*s" copies its length, NULs included */
+
+            if (slen == (size_t) -1) {
+                while (*p && buf < last) {
+                    *buf++ = *p++;
+                }
+
+            } else {
+                buf = ngx_cpymem(buf, p, ngx_min((size_t) (last - buf),
+                                                 slen));
             }
 
             fmt++;
