@@ -277,7 +277,7 @@ ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     t->exp = (time_t) json_integer_value(exp);
     t->iat = (time_t) json_integer_value(iat);
 
-    /* the claims may be any integer: only now moves, never overflowing */
+    /* exp may be any integer: the leeway moves now, which cannot overflow */
 
     if (now - jwt->leeway >= t->exp
         || now + jwt->leeway < (time_t) json_integer_value(nbf)
