@@ -298,6 +298,9 @@ size_t ngx_http_jobscout_json_escaped_len(u_char *src, size_t len);
 
 ngx_int_t ngx_http_jobscout_read_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* a body as JSON (no name twice), or NULL and why in message */
+json_t *ngx_http_jobscout_json_parse(u_char *data, size_t len,
+    u_char *message, size_t size);
 /* a task for jobscoutd (jobscout_task.h), args taken: free() it */
 char *ngx_http_jobscout_task_json(const char *kind, json_t *args,
     u_char *id);
@@ -473,6 +476,9 @@ ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data);
 ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *password, ngx_str_t *email);
+/* an address as registration takes it; lower-cased in place */
+ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
+    ngx_str_t *email);
 ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *json);
 
@@ -581,6 +587,9 @@ ngx_int_t ngx_http_jobscout_users_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* the "preferences" of PATCH /users/me, a validator as the body's */
+ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, json_t *prefs);
 
 
 /*
@@ -699,6 +708,14 @@ ngx_int_t ngx_http_jobscout_company_jobs(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_test_jobs_explain(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+/* the parameters of the listing queries */
+#define NGX_HTTP_JOBSCOUT_JOBS_NPARAMS  13
+
+/* a listing's query string into its values; NGX_DECLINED: refused */
+ngx_int_t ngx_http_jobscout_jobs_parse(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *company, const char **values,
+    ngx_uint_t *kind);
 ngx_int_t ngx_http_jobscout_companies_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_companies_get(ngx_http_request_t *r,
@@ -805,6 +822,9 @@ ngx_int_t ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_admin_companies_deactivate(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+/* a creation's or a change's fields into f[5], a validator as the body's */
+ngx_int_t ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create);
 
 /* _admin_sources.c */
 ngx_int_t ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
@@ -913,6 +933,12 @@ ngx_int_t ngx_http_jobscout_admin_sources_webhook_secret(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_webhook_source(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/*
+ * An X-JobScout-Signature value, "t=<digits>,v1=<64 hex>[,v1=...]": *t,
+ * and up to max v1 values (pointing into value) in v1[], *nv1 of them.
+ */
+ngx_int_t ngx_http_jobscout_webhook_signature(ngx_str_t *value, time_t *t,
+    ngx_str_t *v1, ngx_uint_t max, ngx_uint_t *nv1);
 char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

@@ -59,8 +59,6 @@ static ngx_int_t ngx_http_jobscout_users_found(
 static ngx_int_t ngx_http_jobscout_users_failed(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_users_gone(ngx_http_request_t *r);
-static ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, json_t *prefs);
 static ngx_int_t ngx_http_jobscout_check_list(ngx_http_jobscout_ctx_t *ctx,
     json_t *list, const char *field, size_t max, ngx_uint_t slugs);
 static ngx_int_t ngx_http_jobscout_check_choices(
@@ -732,7 +730,7 @@ ngx_http_jobscout_users_gone(ngx_http_request_t *r)
  * removed.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, json_t *prefs)
 {
