@@ -609,7 +609,9 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     "json_build_object('id', a.id,"                                          \
     " 'kind', CASE WHEN a.logged_job_id IS NULL THEN 'alert'"                \
     "              ELSE 'logged' END,"                                       \
-    " 'match_score', a.match_score, 'is_read', a.is_read,"                   \
+    " 'match_score', a.match_score,"                                        \
+    " 'match_parts', match_parts(a.user_id, a.job_id),"                      \
+    " 'is_read', a.is_read,"                                                 \
     " 'is_saved', a.is_saved, 'is_applied', a.is_applied,"                   \
     " 'application_status', a.application_status,"                           \
     " 'next_statuses', application_next_statuses(a.application_status),"     \
@@ -690,6 +692,70 @@ ngx_int_t ngx_http_jobscout_applications_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+/* the profile (_profile.c) */
+
+ngx_int_t ngx_http_jobscout_profile_skills_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_add(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_education_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_education_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_education_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_education_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_education_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_experience_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_experience_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_experience_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_experience_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_experience_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/* jobs for the user (_recommended.c) */
+
+ngx_int_t ngx_http_jobscout_jobs_recommended(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_jobs_skill_gap(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/*
+ * What a job shows, in a list and alone: j is the job, c its company.
+ * Required skills come first.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JOB_FIELDS                                         \
+    "'id', j.id, 'title', j.title,"                                          \
+    " 'company', json_build_object('slug', c.slug, 'name', c.name,"          \
+    "                              'logo_url', c.logo_url),"                 \
+    " 'location', j.location, 'location_type', j.location_type,"             \
+    " 'employment_type', j.employment_type,"                                 \
+    " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
+    " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
+    " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
+    " 'listed_at', j.listed_at,"                                             \
+    " 'skills', coalesce((SELECT json_agg(json_build_object("                \
+    "                         'name', s.skill_name,"                         \
+    "                         'required', s.is_required,"                    \
+    "                         'min_years', s.min_years)"                     \
+    "                     ORDER BY NOT s.is_required, s.skill_name)"         \
+    "                FROM job_skills s WHERE s.job_id = j.id), '[]')"
+
+/* a keyset page's body ({"items", "next_cursor"}) from res, in the pool */
+ngx_int_t ngx_http_jobscout_page_body(ngx_http_request_t *r, PGresult *res,
+    int col, ngx_str_t *body);
 
 ngx_int_t ngx_http_jobscout_jobs_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
