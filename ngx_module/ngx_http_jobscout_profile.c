@@ -99,11 +99,24 @@ static const char *ngx_http_jobscout_profile_body(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_SQL_SKILL_TAXONOMY                                 \
     " LEFT JOIN skills k ON k.name = s.skill_name"
 
-/* the row of {name}: any spelling of it, any case */
+/*
+ * "target": the row of {name}, any case: as written, else under its
+ * canonical name (a name stored while the taxonomy did not know it stays
+ * reachable as written after the taxonomy learns it).
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_SKILL_TARGET                                   \
+    " target AS (SELECT s.skill_name FROM user_skills s, me"                 \
+    "             WHERE s.user_id = me.id"                                   \
+    "               AND lower(s.skill_name)"                                 \
+    "                   IN (lower(btrim($2)),"                               \
+    "                       lower(skill_canonical(btrim($2))))"              \
+    "             ORDER BY lower(s.skill_name) = lower(btrim($2)) DESC"      \
+    "             LIMIT 1)"
 
 #define NGX_HTTP_JOBSCOUT_SQL_SKILL_NAMED                                    \
-    "lower(s.skill_name)"                                                    \
-    " = lower(coalesce(skill_canonical(btrim($2)), btrim($2)))"
+    "s.user_id = $1::uuid"                                                   \
+    " AND s.skill_name = (SELECT skill_name FROM target)"
 
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_list_stmt = {
@@ -153,7 +166,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_add_stmt = {
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_update_stmt = {
     "profile_skills_update",
-    NGX_HTTP_JOBSCOUT_SQL_PROFILE_ME ","
+    NGX_HTTP_JOBSCOUT_SQL_PROFILE_ME "," NGX_HTTP_JOBSCOUT_SQL_SKILL_TARGET ","
     " upd AS (UPDATE user_skills s"
     "            SET proficiency = CASE WHEN $3::jsonb ? 'proficiency'"
     "                  THEN $3::jsonb ->> 'proficiency'"
@@ -162,8 +175,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_update_stmt = {
     "                  THEN ($3::jsonb ->> 'years')::numeric"
     "                  ELSE s.years_experience END,"
     "                source = 'user'"
-    "           FROM me WHERE s.user_id = me.id"
-    "            AND " NGX_HTTP_JOBSCOUT_SQL_SKILL_NAMED
+    "          WHERE " NGX_HTTP_JOBSCOUT_SQL_SKILL_NAMED
     "         RETURNING s.*)"
     " SELECT 200, " NGX_HTTP_JOBSCOUT_SQL_SKILL "::text"
     "   FROM upd s" NGX_HTTP_JOBSCOUT_SQL_SKILL_TAXONOMY,
@@ -172,10 +184,9 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_update_stmt = {
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_skills_delete_stmt = {
     "profile_skills_delete",
-    NGX_HTTP_JOBSCOUT_SQL_PROFILE_ME ","
-    " del AS (DELETE FROM user_skills s USING me"
-    "          WHERE s.user_id = me.id"
-    "            AND " NGX_HTTP_JOBSCOUT_SQL_SKILL_NAMED " RETURNING 1)"
+    NGX_HTTP_JOBSCOUT_SQL_PROFILE_ME "," NGX_HTTP_JOBSCOUT_SQL_SKILL_TARGET ","
+    " del AS (DELETE FROM user_skills s"
+    "          WHERE " NGX_HTTP_JOBSCOUT_SQL_SKILL_NAMED " RETURNING 1)"
     " SELECT 204, NULL::text FROM del",
     2, 0
 };
