@@ -703,26 +703,20 @@ ngx_int_t ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_education_list(ngx_http_request_t *r,
+/* education and experience: the route's path names the section */
+ngx_int_t ngx_http_jobscout_profile_entries(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_education_create(ngx_http_request_t *r,
+ngx_int_t ngx_http_jobscout_profile_entry_create(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_education_get(ngx_http_request_t *r,
+ngx_int_t ngx_http_jobscout_profile_entry_get(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_education_update(ngx_http_request_t *r,
+ngx_int_t ngx_http_jobscout_profile_entry_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_education_delete(ngx_http_request_t *r,
+ngx_int_t ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_experience_list(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_experience_create(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_experience_get(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_experience_update(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
-ngx_int_t ngx_http_jobscout_profile_experience_delete(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx);
+/* the values of a statement of the user: $1 the token's subject, n in all */
+const char **ngx_http_jobscout_profile_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
 
 /* jobs for the user (_recommended.c) */
 

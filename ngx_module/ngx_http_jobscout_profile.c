@@ -42,6 +42,7 @@ typedef struct {
 
 
 typedef struct {
+    const char                         *name;     /* of the path */
     ngx_http_jobscout_profile_field_t  *fields;
     const char                        **allowed;  /* the fields' names */
     const char                         *missing;
@@ -53,8 +54,8 @@ typedef struct {
 } ngx_http_jobscout_profile_section_t;
 
 
-static const char **ngx_http_jobscout_profile_values(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
+static ngx_http_jobscout_profile_section_t *ngx_http_jobscout_profile_section(
+    ngx_http_jobscout_ctx_t *ctx);
 static ngx_int_t ngx_http_jobscout_profile_skill_param(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char **values);
 static ngx_int_t ngx_http_jobscout_profile_skill_fields(
@@ -335,14 +336,16 @@ static const char  *ngx_http_jobscout_experience_names[] = {
 
 
 static ngx_http_jobscout_profile_section_t  ngx_http_jobscout_sections[] = {
-    { ngx_http_jobscout_education, ngx_http_jobscout_education_names,
+    { "education", ngx_http_jobscout_education,
+      ngx_http_jobscout_education_names,
       "no such education entry",
       &ngx_http_jobscout_education_stmts[0],
       &ngx_http_jobscout_education_stmts[1],
       &ngx_http_jobscout_education_stmts[2],
       &ngx_http_jobscout_education_stmts[3],
       &ngx_http_jobscout_education_stmts[4] },
-    { ngx_http_jobscout_experience, ngx_http_jobscout_experience_names,
+    { "experience", ngx_http_jobscout_experience,
+      ngx_http_jobscout_experience_names,
       "no such experience entry",
       &ngx_http_jobscout_experience_stmts[0],
       &ngx_http_jobscout_experience_stmts[1],
@@ -351,8 +354,7 @@ static ngx_http_jobscout_profile_section_t  ngx_http_jobscout_sections[] = {
       &ngx_http_jobscout_experience_stmts[4] }
 };
 
-#define NGX_HTTP_JOBSCOUT_EDUCATION   (&ngx_http_jobscout_sections[0])
-#define NGX_HTTP_JOBSCOUT_EXPERIENCE  (&ngx_http_jobscout_sections[1])
+#define NGX_HTTP_JOBSCOUT_PROFILE  "/api/v1/users/me/"
 
 #define NGX_HTTP_JOBSCOUT_ACCOUNT_GONE  "this account no longer exists"
 
@@ -410,7 +412,8 @@ ngx_http_jobscout_profile_skills_add(ngx_http_request_t *r,
     }
 
     return ngx_http_jobscout_admin_query(r, &ngx_http_jobscout_skills_add_stmt,
-                                         values, NGX_HTTP_JOBSCOUT_ACCOUNT_GONE);
+                                         values,
+                                         NGX_HTTP_JOBSCOUT_ACCOUNT_GONE);
 }
 
 
@@ -486,11 +489,11 @@ ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
 
 
 /*
- * The values of a profile statement: $1 the token's subject, n in all.
+ * The values of a statement of the user: $1 the token's subject, n in all.
  * ctx->data is set for the statement's lifetime.
  */
 
-static const char **
+const char **
 ngx_http_jobscout_profile_values(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n)
 {
@@ -591,99 +594,84 @@ ngx_http_jobscout_profile_skill_fields(ngx_http_request_t *r,
 }
 
 
-/* education and experience */
+/*
+ * Education and experience: the section is the route's, named by its
+ * path, /api/v1/users/me/{section}[/{id}].
+ */
 
 ngx_int_t
-ngx_http_jobscout_profile_education_list(ngx_http_request_t *r,
+ngx_http_jobscout_profile_entries(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     return ngx_http_jobscout_profile_list(r, ctx,
-                                          NGX_HTTP_JOBSCOUT_EDUCATION->list);
+                               ngx_http_jobscout_profile_section(ctx)->list);
 }
 
 
 ngx_int_t
-ngx_http_jobscout_profile_education_create(ngx_http_request_t *r,
+ngx_http_jobscout_profile_entry_create(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     return ngx_http_jobscout_profile_write(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION, 1);
+                                    ngx_http_jobscout_profile_section(ctx), 1);
 }
 
 
 ngx_int_t
-ngx_http_jobscout_profile_education_get(ngx_http_request_t *r,
+ngx_http_jobscout_profile_entry_get(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_profile_entry(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION->get);
+    ngx_http_jobscout_profile_section_t  *sec;
+
+    sec = ngx_http_jobscout_profile_section(ctx);
+
+    return ngx_http_jobscout_profile_entry(r, ctx, sec, sec->get);
 }
 
 
 ngx_int_t
-ngx_http_jobscout_profile_education_update(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
-{
-    return ngx_http_jobscout_profile_write(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION, 0);
-}
-
-
-ngx_int_t
-ngx_http_jobscout_profile_education_delete(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
-{
-    return ngx_http_jobscout_profile_entry(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION,
-                                           NGX_HTTP_JOBSCOUT_EDUCATION->remove);
-}
-
-
-ngx_int_t
-ngx_http_jobscout_profile_experience_list(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
-{
-    return ngx_http_jobscout_profile_list(r, ctx,
-                                          NGX_HTTP_JOBSCOUT_EXPERIENCE->list);
-}
-
-
-ngx_int_t
-ngx_http_jobscout_profile_experience_create(ngx_http_request_t *r,
+ngx_http_jobscout_profile_entry_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     return ngx_http_jobscout_profile_write(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EXPERIENCE, 1);
+                                    ngx_http_jobscout_profile_section(ctx), 0);
 }
 
 
 ngx_int_t
-ngx_http_jobscout_profile_experience_get(ngx_http_request_t *r,
+ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_profile_entry(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EXPERIENCE,
-                                           NGX_HTTP_JOBSCOUT_EXPERIENCE->get);
+    ngx_http_jobscout_profile_section_t  *sec;
+
+    sec = ngx_http_jobscout_profile_section(ctx);
+
+    return ngx_http_jobscout_profile_entry(r, ctx, sec, sec->remove);
 }
 
 
-ngx_int_t
-ngx_http_jobscout_profile_experience_update(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
-{
-    return ngx_http_jobscout_profile_write(r, ctx,
-                                           NGX_HTTP_JOBSCOUT_EXPERIENCE, 0);
-}
+/* the section whose name follows the route's prefix */
 
-
-ngx_int_t
-ngx_http_jobscout_profile_experience_delete(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx)
+static ngx_http_jobscout_profile_section_t *
+ngx_http_jobscout_profile_section(ngx_http_jobscout_ctx_t *ctx)
 {
-    return ngx_http_jobscout_profile_entry(r, ctx,
-                                        NGX_HTTP_JOBSCOUT_EXPERIENCE,
-                                        NGX_HTTP_JOBSCOUT_EXPERIENCE->remove);
+    u_char      *name;
+    ngx_uint_t   i;
+
+    name = ctx->route->pattern.data + sizeof(NGX_HTTP_JOBSCOUT_PROFILE) - 1;
+
+    for (i = 0; i < sizeof(ngx_http_jobscout_sections)
+                    / sizeof(ngx_http_jobscout_sections[0]); i++)
+    {
+        if (ngx_strncmp(name, ngx_http_jobscout_sections[i].name,
+                        ngx_strlen(ngx_http_jobscout_sections[i].name))
+            == 0)
+        {
+            return &ngx_http_jobscout_sections[i];
+        }
+    }
+
+    return &ngx_http_jobscout_sections[0];
 }
 
 
@@ -779,11 +767,13 @@ ngx_http_jobscout_profile_write(ngx_http_request_t *r,
 
     values[create ? 1 : 2] = body;
 
-    return ngx_http_jobscout_admin_query(r,
-                                         create ? sec->create : sec->update,
-                                         values, create
-                                                 ? NGX_HTTP_JOBSCOUT_ACCOUNT_GONE
-                                                 : sec->missing);
+    if (create) {
+        return ngx_http_jobscout_admin_query(r, sec->create, values,
+                                             NGX_HTTP_JOBSCOUT_ACCOUNT_GONE);
+    }
+
+    return ngx_http_jobscout_admin_query(r, sec->update, values,
+                                         sec->missing);
 }
 
 

@@ -143,17 +143,12 @@ ngx_int_t
 ngx_http_jobscout_jobs_skill_gap(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    u_char       *user;
     const char  **values;
 
-    values = ngx_pcalloc(r->pool, 2 * sizeof(char *));
-    user = ngx_pnalloc(r->pool, ctx->token.sub.len + 1);
-    if (values == NULL || user == NULL) {
+    values = ngx_http_jobscout_profile_values(r, ctx, 2);
+    if (values == NULL) {
         return NGX_ERROR;
     }
-
-    *ngx_cpymem(user, ctx->token.sub.data, ctx->token.sub.len) = '\0';
-    values[0] = (const char *) user;
 
     if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
         return ngx_http_jobscout_send_invalid(r, ctx);

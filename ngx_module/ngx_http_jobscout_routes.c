@@ -104,41 +104,41 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_profile_skills_delete, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/education"),
-      ngx_http_jobscout_profile_education_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_profile_entries, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/users/me/education"),
-      ngx_http_jobscout_profile_education_create,
+      ngx_http_jobscout_profile_entry_create,
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/education/{id}"),
-      ngx_http_jobscout_profile_education_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_profile_entry_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me/education/{id}"),
-      ngx_http_jobscout_profile_education_update,
+      ngx_http_jobscout_profile_entry_update,
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/education/{id}"),
-      ngx_http_jobscout_profile_education_delete,
+      ngx_http_jobscout_profile_entry_delete,
       NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/experience"),
-      ngx_http_jobscout_profile_experience_list,
+      ngx_http_jobscout_profile_entries,
       NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/users/me/experience"),
-      ngx_http_jobscout_profile_experience_create,
+      ngx_http_jobscout_profile_entry_create,
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/experience/{id}"),
-      ngx_http_jobscout_profile_experience_get,
+      ngx_http_jobscout_profile_entry_get,
       NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me/experience/{id}"),
-      ngx_http_jobscout_profile_experience_update,
+      ngx_http_jobscout_profile_entry_update,
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/experience/{id}"),
-      ngx_http_jobscout_profile_experience_delete,
+      ngx_http_jobscout_profile_entry_delete,
       NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     /* the fixed paths under /alerts before /alerts/{id} */
