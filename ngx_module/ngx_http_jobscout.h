@@ -717,6 +717,10 @@ ngx_int_t ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
 /* the values of a statement of the user: $1 the token's subject, n in all */
 const char **ngx_http_jobscout_profile_values(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
+/* a route of no argument on the row {id}: its statement's $2 */
+ngx_int_t ngx_http_jobscout_profile_by_id(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
+    const char *missing);
 
 /* jobs for the user (_recommended.c) */
 

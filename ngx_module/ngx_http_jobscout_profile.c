@@ -63,9 +63,6 @@ static ngx_int_t ngx_http_jobscout_profile_skill_fields(
     const char **values);
 static ngx_int_t ngx_http_jobscout_profile_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt);
-static ngx_int_t ngx_http_jobscout_profile_entry(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_profile_section_t *sec,
-    ngx_http_jobscout_pg_stmt_t *stmt);
 static ngx_int_t ngx_http_jobscout_profile_write(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_profile_section_t *sec,
     ngx_uint_t create);
@@ -625,7 +622,7 @@ ngx_http_jobscout_profile_entry_get(ngx_http_request_t *r,
 
     sec = ngx_http_jobscout_profile_section(ctx);
 
-    return ngx_http_jobscout_profile_entry(r, ctx, sec, sec->get);
+    return ngx_http_jobscout_profile_by_id(r, ctx, sec->get, sec->missing);
 }
 
 
@@ -646,7 +643,8 @@ ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
 
     sec = ngx_http_jobscout_profile_section(ctx);
 
-    return ngx_http_jobscout_profile_entry(r, ctx, sec, sec->remove);
+    return ngx_http_jobscout_profile_by_id(r, ctx, sec->remove,
+                                           sec->missing);
 }
 
 
@@ -695,12 +693,15 @@ ngx_http_jobscout_profile_list(ngx_http_request_t *r,
 }
 
 
-/* GET or DELETE of {id}; a malformed id names no entry: 404 */
+/*
+ * A route of no argument on the row {id} of the user's, or seen by them:
+ * $2; a malformed id names nothing, a 404 saying missing as an unknown one.
+ */
 
-static ngx_int_t
-ngx_http_jobscout_profile_entry(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_profile_section_t *sec,
-    ngx_http_jobscout_pg_stmt_t *stmt)
+ngx_int_t
+ngx_http_jobscout_profile_by_id(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
+    const char *missing)
 {
     const char  **values;
 
@@ -716,10 +717,10 @@ ngx_http_jobscout_profile_entry(ngx_http_request_t *r,
     if (ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[1]) != NGX_OK)
     {
         return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                            "not_found", sec->missing);
+                                            "not_found", missing);
     }
 
-    return ngx_http_jobscout_admin_query(r, stmt, values, sec->missing);
+    return ngx_http_jobscout_admin_query(r, stmt, values, missing);
 }
 
 

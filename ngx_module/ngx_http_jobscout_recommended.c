@@ -143,25 +143,9 @@ ngx_int_t
 ngx_http_jobscout_jobs_skill_gap(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    const char  **values;
-
-    values = ngx_http_jobscout_profile_values(r, ctx, 2);
-    if (values == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    if (ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[1]) != NGX_OK)
-    {
-        return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
-                                            "not_found", "no such job");
-    }
-
-    return ngx_http_jobscout_admin_query(r, &ngx_http_jobscout_skill_gap_stmt,
-                                         values, "no such job");
+    return ngx_http_jobscout_profile_by_id(r, ctx,
+                                           &ngx_http_jobscout_skill_gap_stmt,
+                                           "no such job");
 }
 
 
