@@ -227,14 +227,14 @@ is($s, 404, 'a malformed id: 404');
 # --- the score's parts ----------------------------------------------------
 
 # no role or location filter: title 35 x 0.5; other 25 x 0.5 (not remote);
-# skills 40 x 2 of the job's 4
+# skills 40 x the coverage, 4 / 6
 my $score = psql("SELECT match_score FROM match_candidates(ARRAY['$gap_job'::uuid],"
                  . " NULL, NULL, '$amina')");
-is($score, 50, 'match_candidates() scores 20 + 17.5 + 12.5');
+is($score, 57, 'match_candidates() scores 26.7 + 17.5 + 12.5');
 my $alert = alert($amina, $gap_job, match_score => $score);
 ($s, $d) = api(GET => "/alerts/$alert", undef, $token);
 is($s, 200, 'GET /alerts/{id}: 200');
-is_deeply($d->{match_parts}, { skills => 20, title => 17.5, other => 12.5 },
+is_deeply($d->{match_parts}, { skills => 26.7, title => 17.5, other => 12.5 },
           '... shows the score\'s parts');
 ($s, $d) = api(GET => '/alerts', undef, $token);
 ok($d->{items}[0]{match_parts}, '... in the list too');

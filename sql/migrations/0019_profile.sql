@@ -121,14 +121,18 @@ CREATE TRIGGER user_experience_set_updated_at BEFORE UPDATE ON user_experience
 
 ------------------------------------------------------------------------------
 -- The match score's parts.  match_score_parts() is the formula of 0007
--- (README "Match score"), unchanged, now in one place: 0012's
+-- (README "The score"), now in one place, its skills part weighted as
+-- the skill gap's coverage (a nice-to-have skill counts half a required
+-- one; 0007 counted them alike: the same when a job lists only required
+-- skills, as most do): 0012's
 -- match_candidates() is replaced below to call it, and match_parts()
 -- gives an alert's parts to the API.  The parts are weighted: skills out
 -- of 40, title out of 35, other (location) out of 25; the score is their
 -- sum, rounded.
 --
---   skills_fit    the share of the job's skills that are the user's, when
---                 both have skills (NULL otherwise)
+--   skills_fit    the share of the job's skills that are the user's,
+--                 required ones counting double (match_skills_fit()),
+--                 when both have skills (NULL otherwise)
 --   any_role      the user has no role keywords
 --   words         how many of the title's words the found keywords cover
 --   title_terms   how many distinct words the title has
@@ -152,17 +156,29 @@ $$
         25 * CASE WHEN location_fit THEN 1 ELSE 0.5 END]
 $$;
 
--- the share of a job's skills (lower case) that the user has; NULL when
--- either has none
-CREATE FUNCTION match_skills_fit(uid uuid, job_skills text[])
+-- The share of a job's skills that the user has, required ones counting
+-- double (README "Skill gap": the coverage, / 100): required and nice
+-- are the job's skills, lower case.  NULL when either side has none.
+CREATE FUNCTION match_skills_fit(uid uuid, required text[], nice text[])
     RETURNS numeric
     LANGUAGE sql STABLE PARALLEL SAFE AS
 $$
-    SELECT count(*) FILTER (WHERE lower(us.skill_name) = ANY (job_skills))
-               ::numeric / cardinality(job_skills)
+    SELECT (2 * count(*) FILTER (WHERE lower(us.skill_name) = ANY (required))
+            + count(*) FILTER (WHERE lower(us.skill_name) = ANY (nice)))
+               ::numeric / (2 * cardinality(required) + cardinality(nice))
       FROM user_skills us
-     WHERE us.user_id = uid AND cardinality(job_skills) > 0
+     WHERE us.user_id = uid
+       AND cardinality(required) + cardinality(nice) > 0
     HAVING count(*) > 0
+$$;
+
+-- a job's skills, lower case: the required ones, or the others
+CREATE FUNCTION match_job_skills(jid uuid, required boolean)
+    RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE AS
+$$
+    SELECT ARRAY(SELECT DISTINCT lower(s.skill_name) FROM job_skills s
+                  WHERE s.job_id = jid AND s.is_required = required)
 $$;
 
 -- An alert's parts as the API shows them ({skills, title, other}, one
@@ -187,9 +203,8 @@ $$
                      WHERE r <> '' AND r = ANY (match_title_keys(j.title))
                    ) found,
            match_score_parts(
-               match_skills_fit(u.id,
-                   ARRAY(SELECT DISTINCT lower(s.skill_name)
-                           FROM job_skills s WHERE s.job_id = j.id)),
+               match_skills_fit(u.id, match_job_skills(j.id, true),
+                                match_job_skills(j.id, false)),
                u.match_roles = '{""}', found.words,
                (SELECT count(DISTINCT w)
                   FROM unnest(string_to_array(nullif(t.title_words, ''), ' '))
@@ -228,9 +243,8 @@ $$
                           FROM unnest(string_to_array(
                                    nullif(match_words(j.title), ''), ' ')) w)
                            AS title_terms,
-                       ARRAY(SELECT DISTINCT lower(s.skill_name)
-                               FROM job_skills s WHERE s.job_id = j.id)
-                           AS skills,
+                       match_job_skills(j.id, true) AS required_skills,
+                       match_job_skills(j.id, false) AS nice_skills,
                        j.location_type = 'remote' AS remote,
                        j.employment_type, j.location_type,
                        match_yearly_salary(j.salary_min, j.salary_max,
@@ -251,7 +265,8 @@ $$
                match_min_score(u.preferences) AS min_score,
                (SELECT round(p[1] + p[2] + p[3])
                   FROM match_score_parts(
-                           match_skills_fit(u.id, job.skills),
+                           match_skills_fit(u.id, job.required_skills,
+                                            job.nice_skills),
                            u.match_roles = '{""}', found.words,
                            job.title_terms, found.title_fit,
                            u.match_locations <> '{""}' OR job.remote) p
@@ -284,7 +299,8 @@ $$;
 
 ------------------------------------------------------------------------------
 -- Coverage: how much of a job's skills the user has, 0-100, required
--- skills counting double (GET /jobs/{id}/skill-gap; README "Skill gap"):
+-- skills counting double (GET /jobs/{id}/skill-gap; README "Skill gap"),
+-- the score's skills part x 100 / 40:
 --
 --   coverage = 100 x (2 x required matched + nice-to-have matched)
 --                  / (2 x required + nice-to-have)
@@ -302,14 +318,10 @@ $$;
 CREATE FUNCTION skill_coverage(uid uuid, jid uuid) RETURNS integer
     LANGUAGE sql STABLE AS
 $$
-    SELECT round(100.0 * coalesce(sum(x.w) FILTER (WHERE x.mine), 0)
-                 / nullif(sum(x.w), 0))::integer
-      FROM (SELECT CASE WHEN s.is_required THEN 2 ELSE 1 END AS w,
-                   EXISTS (SELECT FROM user_skills us
-                            WHERE us.user_id = uid
-                              AND lower(us.skill_name) = lower(s.skill_name))
-                       AS mine
-              FROM job_skills s WHERE s.job_id = jid) x
+    SELECT CASE WHEN cardinality(r) + cardinality(n) > 0
+                THEN round(100 * coalesce(match_skills_fit(uid, r, n), 0))
+                END::integer
+      FROM match_job_skills(jid, true) r, match_job_skills(jid, false) n
 $$;
 
 CREATE FUNCTION profile_hash(uid uuid) RETURNS text
