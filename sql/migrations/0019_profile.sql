@@ -192,15 +192,21 @@ $$
                              'other', round(p[3], 1))
       FROM users u, jobs j,
            LATERAL (SELECT match_words(j.title) AS title_words,
-                           ARRAY(SELECT DISTINCT w
-                                   FROM unnest((string_to_array(nullif(
-                                            match_words(j.title), ''),
-                                            ' '))[1:40]) w) AS terms) t,
+                           (string_to_array(nullif(match_words(j.title), ''),
+                                            ' '))[1:40] AS first) w,
+           LATERAL (SELECT w.title_words,
+                           ARRAY(SELECT DISTINCT x FROM unnest(w.first) x)
+                               AS terms,
+                           ' ' || array_to_string(w.first, ' ') || ' '
+                               AS runs) t,
+           -- a keyword is a key of the title (match_title_keys(): a run
+           -- of its first 40 words) when it is a run of those words;
+           -- found so, without making every key of the title
            LATERAL (SELECT max(similarity(r, t.title_words)) AS title_fit,
                            bit_count(bit_or(match_key_mask(t.terms, r))
                                      ::bit(64)) AS words
                       FROM unnest(u.match_roles) r
-                     WHERE r <> '' AND r = ANY (match_title_keys(j.title))
+                     WHERE r <> '' AND strpos(t.runs, ' ' || r || ' ') > 0
                    ) found,
            match_score_parts(
                match_skills_fit(u.id, match_job_skills(j.id, true),
