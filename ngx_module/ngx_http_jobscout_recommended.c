@@ -59,25 +59,51 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_profile_hash_stmt = {
 /*
  * $2 the limit; $3..$5 the cursor: coverage, micros, id.  The candidates
  * are the jobs that list one of the user's skills (by the index of
- * lower(skill_name)); each is ranked, then filtered by the preferences.
+ * lower(skill_name)), their coverage summed for all at once (as
+ * skill_coverage() has it for one, migration 0019); then the user's
+ * filters: backfill_alerts()'s cheap test (0012), written out here so that
+ * PostgreSQL reads the columns it needs, not whole rows, for every job.
  */
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_recommended_stmt = {
     "recommended_page",
-    "WITH candidate AS ("
-    "  SELECT DISTINCT s.job_id FROM job_skills s"
-    "   WHERE lower(s.skill_name) IN (SELECT lower(us.skill_name)"
-    "                                   FROM user_skills us"
-    "                                  WHERE us.user_id = $1::uuid)"
+    "WITH mine AS ("
+    "  SELECT DISTINCT lower(us.skill_name) AS name FROM user_skills us"
+    "   WHERE us.user_id = $1::uuid"
+    "), covered AS ("
+    "  SELECT s.job_id,"
+    "         round(100.0 * coalesce(sum(skill_weight(s.is_required))"
+    "                                FILTER (WHERE m.name IS NOT NULL), 0)"
+    "               / sum(skill_weight(s.is_required)))::integer AS rank"
+    "    FROM job_skills s LEFT JOIN mine m ON m.name = lower(s.skill_name)"
+    "   WHERE s.job_id IN (SELECT c.job_id FROM job_skills c"
+    "                       WHERE lower(c.skill_name)"
+    "                             IN (SELECT name FROM mine))"
+    "   GROUP BY s.job_id"
     "), ranked AS ("
-    "  SELECT j.id, j.listed_at, skill_coverage(u.id, j.id) AS rank"
-    "    FROM candidate x"
+    "  SELECT j.id, j.listed_at, x.rank"
+    "    FROM covered x"
     "    JOIN jobs j ON j.id = x.job_id"
     "    JOIN companies c ON c.id = j.company_id"
     "    JOIN users u ON u.id = $1::uuid"
     "   WHERE j.is_active AND c.is_active AND j.duplicate_of IS NULL"
     "     AND u.is_active AND u.deleted_at IS NULL"
-    "     AND match_cheap_wanted(u, j, c.slug)"
+    "     AND u.match_companies && ARRAY[c.slug, '']"
+    "     AND ('' = ANY (u.match_roles)"
+    "          OR EXISTS (SELECT FROM unnest(u.match_roles) k"
+    "                      WHERE strpos(' ' || match_words(j.title) || ' ',"
+    "                                   ' ' || k || ' ') > 0))"
+    "     AND ('' = ANY (u.match_locations)"
+    "          OR EXISTS (SELECT FROM unnest(u.match_locations) k"
+    "                      WHERE strpos(lower(j.location), k) > 0"
+    "                         OR (k = 'remote'"
+    "                             AND j.location_type = 'remote')))"
+    "     AND match_job_wanted(u.match_job_types, u.match_workplace_types,"
+    "                          u.match_min_salary, u.match_salary_currency,"
+    "                          j.employment_type, j.location_type,"
+    "                          match_yearly_salary(j.salary_min, j.salary_max,"
+    "                                              j.salary_period),"
+    "                          j.salary_currency)"
     "), page AS ("
     "  SELECT * FROM ranked"
     "   WHERE $3::integer IS NULL"

@@ -253,6 +253,10 @@ is_deeply([ map { $_->{id} } @{ $d->{items} } ], [ $best, $gap_job, $nice ],
           '... the active jobs sharing a skill, best coverage first');
 is_deeply([ map { $_->{coverage} } @{ $d->{items} } ], [ 100, 67, 33 ],
           '... each with its coverage');
+is_deeply([ map { $_->{coverage} } @{ $d->{items} } ],
+          [ map { (api(GET => "/jobs/$_->{id}/skill-gap", undef, $token))[1]{coverage} }
+                @{ $d->{items} } ],
+          '... the skill gap\'s coverage of each (one computed for all, one for one)');
 is($d->{items}[0]{company}{name}, 'Safaricom', '... as /jobs shows a job');
 is($d->{next_cursor}, undef, '... one page');
 

@@ -156,16 +156,25 @@ $$
         25 * CASE WHEN location_fit THEN 1 ELSE 0.5 END]
 $$;
 
--- The share of a job's skills that the user has, required ones counting
--- double (README "Skill gap": the coverage, / 100): required and nice
--- are the job's skills, lower case.  NULL when either side has none.
+-- What a job's skill weighs in its coverage: a required one double.
+CREATE FUNCTION skill_weight(required boolean) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN required THEN 2 ELSE 1 END $$;
+
+-- The share of a job's skills that the user has, by weight (README
+-- "Skill gap": the coverage, / 100): required and nice are the job's
+-- skills, lower case.  NULL when either side has none.
 CREATE FUNCTION match_skills_fit(uid uuid, required text[], nice text[])
     RETURNS numeric
     LANGUAGE sql STABLE PARALLEL SAFE AS
 $$
-    SELECT (2 * count(*) FILTER (WHERE lower(us.skill_name) = ANY (required))
-            + count(*) FILTER (WHERE lower(us.skill_name) = ANY (nice)))
-               ::numeric / (2 * cardinality(required) + cardinality(nice))
+    SELECT (skill_weight(true)
+                * count(*) FILTER (WHERE lower(us.skill_name) = ANY (required))
+            + skill_weight(false)
+                * count(*) FILTER (WHERE lower(us.skill_name) = ANY (nice)))
+               ::numeric
+           / (skill_weight(true) * cardinality(required)
+              + skill_weight(false) * cardinality(nice))
       FROM user_skills us
      WHERE us.user_id = uid
        AND cardinality(required) + cardinality(nice) > 0
@@ -313,12 +322,12 @@ $$;
 --
 -- NULL for a job that lists no skills.
 --
--- Recommendations (GET /jobs/recommended): the active jobs that share a
--- skill with the user and pass the user's filtering preferences (the
--- cheap test of backfill_alerts(), 0012: company, role words in the
--- title, location, job type, workplace, salary), by coverage, then
--- newest.  profile_hash() is what the API's Redis cache of the ranking is
--- keyed by: it changes with any skill or filtering preference.
+-- Recommendations (GET /jobs/recommended, its statement in
+-- ngx_http_jobscout_recommended.c): the active jobs that share a skill
+-- with the user and pass the user's filtering preferences, by coverage
+-- (computed for all of them at once, by skill_weight()), then newest.
+-- profile_hash() is what the API's Redis cache of the ranking is keyed
+-- by: it changes with any skill or filtering preference.
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION skill_coverage(uid uuid, jid uuid) RETURNS integer
@@ -342,25 +351,3 @@ $$
      WHERE u.id = uid AND u.is_active AND u.deleted_at IS NULL
 $$;
 
--- Whether the user's filters let the job through (u: the user, j: the
--- job, slug: its company's)
-CREATE FUNCTION match_cheap_wanted(u users, j jobs, slug text)
-    RETURNS boolean
-    LANGUAGE sql STABLE AS
-$$
-    SELECT u.match_companies && ARRAY[slug, '']
-       AND ('' = ANY (u.match_roles)
-            OR EXISTS (SELECT FROM unnest(u.match_roles) k
-                        WHERE strpos(' ' || match_words(j.title) || ' ',
-                                     ' ' || k || ' ') > 0))
-       AND ('' = ANY (u.match_locations)
-            OR EXISTS (SELECT FROM unnest(u.match_locations) k
-                        WHERE strpos(lower(j.location), k) > 0
-                           OR (k = 'remote' AND j.location_type = 'remote')))
-       AND match_job_wanted(u.match_job_types, u.match_workplace_types,
-                            u.match_min_salary, u.match_salary_currency,
-                            j.employment_type, j.location_type,
-                            match_yearly_salary(j.salary_min, j.salary_max,
-                                                j.salary_period),
-                            j.salary_currency)
-$$;
