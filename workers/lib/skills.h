@@ -21,15 +21,19 @@
  *     "C++" or "C.D."-like tokens, "Go" not in "Google", "go.mod" or
  *     "cargo", "JS" not in "node.js" unless "node.js" is itself known;
  *   - an ambiguous alias (skill_aliases.ambiguous: "go", "r", "c",
- *     "rust", "swift", "excel", "sales", ...) counts only
- *       (a) as written with a capital first letter, not at the start of a
- *           sentence ("3 years of Go", "in C or Rust"), nor followed by
- *           "-" ("C-level", "Go-to"), or
- *       (b) in a list with another skill: the text between it and the
- *           nearest unambiguous skill found is only blanks and list
- *           punctuation (", / | ; & ( )") or the words "and", "or"
- *           ("python, go, docker", "Kotlin or swift").
- *     "Let's go", "r&d", "the rust belt", "excel at" are not skills.
+ *     "rust", "swift", "excel", "sales", ...) must stand apart (before
+ *     it a blank, "(", ",", ";", ":", "/", "|" or the start; after it a
+ *     blank, ")", ",", ";", ":", "/", "|", the end, or ". ! ?" ending a
+ *     sentence: "R&D", "C-level", "Go-to" are not skills), and counts
+ *     only
+ *       (a) as written with a capital letter, not as the first word of a
+ *           sentence, line or bullet ("3 years of Go", "in C or Rust",
+ *           "Engineer (Go)"; not "Go to our site"), or
+ *       (b) in a list with an unambiguous skill next to it: at most 16
+ *           bytes between them of blanks, ", / | ; & ( ) - *", bullets,
+ *           "and", "or" ("python, go, docker", "Kotlin or swift",
+ *           "- Python\n- Go").
+ *     "Let's go", "the rust belt", "you excel at sales" are not skills.
  *
  * Years (per skill, the largest stated; -1 when none):
  *   "5+ years of Python", "5 years' experience with Go", "3-5 yrs Java"
@@ -39,12 +43,17 @@
  *   using, professional, hands-on, commercial, working, ...) or to the
  *   skill just before it; at most 50.
  *
- * Required or nice-to-have: a line that is a short heading containing
- * "nice to have", "bonus", "preferred", "plus", "desirable", "optional"
- * or "good to have" opens a nice-to-have section; a heading containing
- * "require", "must", "qualification", "responsibilit", "what you",
- * "you have", "you will", "about" or "skills" closes it.  A skill is
- * required unless every mention is in a nice-to-have section.
+ * Required or nice-to-have, by section: a heading (a line of at most 60
+ * bytes, not a bullet, not ending in ".") containing "nice to have",
+ * "bonus", "preferred", "a plus", "pluses", "desirable", "optional" or
+ * "good to have" opens a nice-to-have section; a heading of at most 40
+ * bytes starting with "require", "must", "qualification",
+ * "responsibilit", "what you", "who you", "you have", "you will",
+ * "about", "skills", "profile", "the role", "benefits", "tech stack", ...
+ * closes it.  A bullet or sentence with one of those words ("- Kafka is a
+ * plus"), or "Bonus: Rust" with text after the colon, makes only its own
+ * line nice-to-have.  A skill is required unless every mention is in a
+ * nice-to-have part.
  */
 
 #ifndef JS_SKILLS_H
@@ -57,8 +66,8 @@
 typedef struct js_skills_s  js_skills_t;
 
 typedef struct {
-    const char  *name;        /* canonical, owned by the taxonomy */
-    const char  *category;    /* owned by the taxonomy */
+    char        *name;        /* canonical; owned by the list */
+    const char  *category;    /* the taxonomy's; NULL: not in it */
     double       years;       /* stated years of experience, -1: none */
     int          required;    /* 0: only in nice-to-have sections */
 } js_skill_hit_t;
@@ -110,8 +119,8 @@ const char *js_skills_canonical(const js_skills_t *t, const char *spelling);
 int js_skills_extract(const js_skills_t *t, const char *text, size_t len,
     js_skill_list_t *out);
 
-/* Adds one skill by canonical name (from an adapter's tags), merged as
- * above.  0, -1 when out of memory. */
+/* Adds one skill by name (an adapter's tag, canonicalized by the caller),
+ * merged as above; category may be NULL.  0, -1 when out of memory. */
 int js_skill_list_add(js_skill_list_t *out, const char *name,
     const char *category, double years, int required);
 
