@@ -247,6 +247,11 @@ psql("UPDATE jobs SET is_active = false WHERE id = '$closed'");
 job_with('Rustacean', Rust => [ 'true' ]);
 my $nice = job_with('Scripting', Perl => [ 'true' ], Python => [ 'false' ]);
 
+# the jobs of other suites stay out: this company only (a preference too)
+my $slug = psql("SELECT slug FROM companies WHERE id = '$company'");
+($s) = api(PATCH => '/users/me', { preferences => { companies => [$slug] } }, $token);
+is($s, 200, 'recommendations from one company');
+
 ($s, $d, my $h) = api(GET => '/jobs/recommended', undef, $token);
 is($s, 200, 'GET /jobs/recommended: 200');
 is_deeply([ map { $_->{id} } @{ $d->{items} } ], [ $best, $gap_job, $nice ],
