@@ -615,7 +615,19 @@ ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
 /* what the API shows of an alert: the same for both kinds */
 
 #define NGX_HTTP_JOBSCOUT_SQL_ALERT                                          \
-    "json_build_object('id', a.id,"                                          \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS ")"
+
+/*
+ * One alert alone also shows its score's parts: match_parts() costs about
+ * a millisecond, too much for each item of a list.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_DETAIL                                   \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS ","              \
+    " 'match_parts', match_parts(a.user_id, a.job_id))"
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS                                   \
+    "'id', a.id,"                                                            \
     " 'kind', CASE WHEN a.logged_job_id IS NULL THEN 'alert'"                \
     "              ELSE 'logged' END,"                                       \
     " 'match_score', a.match_score, 'is_read', a.is_read,"                   \
@@ -635,7 +647,7 @@ ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
     "   'salary_currency', j.salary_currency,"                               \
     "   'apply_url', coalesce(j.apply_url, l.url),"                          \
     "   'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"         \
-    "   'expires_at', j.expires_at, 'is_active', j.is_active))"
+    "   'expires_at', j.expires_at, 'is_active', j.is_active)"
 
 /*
  * Lists: $2 the limit, $3 and $4 the cursor's time and id (NULL: the first
@@ -699,6 +711,68 @@ ngx_int_t ngx_http_jobscout_applications_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+/* the profile (_profile.c) */
+
+ngx_int_t ngx_http_jobscout_profile_skills_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_add(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+/* education and experience: the route's path names the section */
+ngx_int_t ngx_http_jobscout_profile_entries(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+/* the values of a statement of the user: $1 the token's subject, n in all */
+const char **ngx_http_jobscout_profile_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
+/* a route of no argument on the row {id}: its statement's $2 */
+ngx_int_t ngx_http_jobscout_profile_by_id(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
+    const char *missing);
+
+/* jobs for the user (_recommended.c) */
+
+ngx_int_t ngx_http_jobscout_jobs_recommended(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_jobs_skill_gap(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/*
+ * What a job shows, in a list and alone: j is the job, c its company.
+ * Required skills come first.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JOB_FIELDS                                         \
+    "'id', j.id, 'title', j.title,"                                          \
+    " 'company', json_build_object('slug', c.slug, 'name', c.name,"          \
+    "                              'logo_url', c.logo_url),"                 \
+    " 'location', j.location, 'location_type', j.location_type,"             \
+    " 'employment_type', j.employment_type,"                                 \
+    " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
+    " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
+    " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
+    " 'listed_at', j.listed_at, 'valid_through', j.valid_through,"           \
+    " 'skills', coalesce((SELECT json_agg(json_build_object("                \
+    "                         'name', s.skill_name,"                         \
+    "                         'required', s.is_required,"                    \
+    "                         'min_years', s.min_years)"                     \
+    "                     ORDER BY NOT s.is_required, s.skill_name)"         \
+    "                FROM job_skills s WHERE s.job_id = j.id), '[]')"
+
+/* a keyset page's body ({"items", "next_cursor"}) from res, in the pool */
+ngx_int_t ngx_http_jobscout_page_body(ngx_http_request_t *r, PGresult *res,
+    int col, ngx_str_t *body);
 
 ngx_int_t ngx_http_jobscout_jobs_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);

@@ -74,29 +74,6 @@ static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
 
 
 /*
- * What a job shows, in a list and alone: j is the job, c its company.
- * Required skills come first.
- */
-
-#define NGX_HTTP_JOBSCOUT_JOB_FIELDS                                         \
-    "'id', j.id, 'title', j.title,"                                          \
-    " 'company', json_build_object('slug', c.slug, 'name', c.name,"          \
-    "                              'logo_url', c.logo_url),"                 \
-    " 'location', j.location, 'location_type', j.location_type,"             \
-    " 'employment_type', j.employment_type,"                                 \
-    " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
-    " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
-    " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
-    " 'listed_at', j.listed_at, 'valid_through', j.valid_through,"           \
-    " 'skills', coalesce((SELECT json_agg(json_build_object("                \
-    "                         'name', s.skill_name,"                         \
-    "                         'required', s.is_required,"                    \
-    "                         'min_years', s.min_years)"                     \
-    "                     ORDER BY NOT s.is_required, s.skill_name)"         \
-    "                FROM job_skills s WHERE s.job_id = j.id), '[]')"
-
-
-/*
  * The filters of the listing; a NULL parameter is a filter not set.
  * $4 company slugs and $11 skills are lists joined by newlines (the
  * values cannot hold one); $5 is an ILIKE pattern, escaped; $8 is

@@ -1,4 +1,4 @@
--- 0017_job_valid_through.sql — until when a board offers a job: the
+-- 0016_job_valid_through.sql — until when a board offers a job: the
 -- validThrough of a schema.org JobPosting (the jsonld adapter), when the
 -- board gives one.  A posting past it is not offered by the adapter at
 -- all, so the job is missed as a posting gone from its board is; a later
