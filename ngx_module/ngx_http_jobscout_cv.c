@@ -93,10 +93,13 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_cv_get_stmt = {
     1, 0
 };
 
+/* the CV's skills go with it (cv_skills_store(), 0019) */
+
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_cv_delete_stmt = {
     "cv_delete",
-    "DELETE FROM user_cvs WHERE user_id = " NGX_HTTP_JOBSCOUT_SQL_ME
-    " RETURNING id",
+    "WITH c AS (DELETE FROM user_cvs WHERE user_id = "
+    NGX_HTTP_JOBSCOUT_SQL_ME " RETURNING id, user_id)"
+    " SELECT c.id, cv_skills_store(c.user_id, '{}', '{}') FROM c",
     1, 0
 };
 

@@ -83,14 +83,14 @@ like(psql("SELECT extracted_text FROM user_cvs WHERE user_id = '$amina_id'"),
      qr/Backend Engineer.*Kubernetes/s, '... its text kept');
 is(psql("SELECT count(*) FROM task_outbox WHERE task::jsonb->'args'->>'cv_id' = '$cv->{id}'"),
    0, '... its outbox task closed');
-my $user_skills = psql("SELECT to_regprocedure('cv_skills_store(uuid,text[],numeric[])') IS NOT NULL");
-if ($user_skills eq 't') {
-    is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id' AND source = 'cv'"),
-       scalar @{ $cv->{skills} }, '... the user\'s cv skills written');
-} else {
-    is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id'"), 0,
-       '... user_skills untouched: no cv_skills_store() (migration 0019) here');
-}
+is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id' AND source = 'cv'"),
+   scalar @{ $cv->{skills} }, '... the user\'s cv skills written');
+is(psql("SELECT years_experience FROM user_skills WHERE user_id = '$amina_id'"
+        . " AND skill_name = 'Python'"), '5.0', '... with the years the CV states');
+
+# the user's own edit of a skill wins over the next CV
+psql("UPDATE user_skills SET source = 'user', years_experience = 9"
+     . " WHERE user_id = '$amina_id' AND skill_name = 'PostgreSQL'");
 
 # --- a DOCX replaces it: the PDF's file goes
 my $pdf_file = "$storage/" . psql("SELECT file_path FROM user_cvs WHERE user_id = '$amina_id'");
@@ -101,6 +101,11 @@ is($cv->{status}, 'processed', 'a DOCX: processed');
 ok((grep { $_ eq 'Tableau' } @{ $cv->{skills} }), '... Tableau found') or diag explain $cv;
 ok(!(grep { $_ eq 'Kubernetes' } @{ $cv->{skills} }), '... the PDF\'s skills gone');
 ok(wait_until(10, sub { !-e $pdf_file }), '... the replaced PDF\'s file removed');
+is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id' AND source = 'cv'"
+        . " AND skill_name = 'Kubernetes'"), 0, '... its cv skills replaced');
+is(psql("SELECT source || ' ' || years_experience FROM user_skills"
+        . " WHERE user_id = '$amina_id' AND skill_name = 'PostgreSQL'"), 'user 9.0',
+   '... the skill the user edited kept as edited');
 my $docx_file = "$storage/$amina_id/" . sha256_hex($docx);
 ok(-f $docx_file, '... the DOCX\'s file kept');
 
@@ -110,10 +115,10 @@ is($s, 204, 'DELETE: 204');
 ok(wait_until(10, sub { !-e $docx_file }), '... the file removed');
 ok(wait_until(10, sub { !-e "$storage/$amina_id" }), '... and the user\'s directory');
 is(psql("SELECT count(*) FROM user_cvs WHERE user_id = '$amina_id'"), 0, '... no text, no skills left');
-if ($user_skills eq 't') {
-    ok(wait_until(10, sub { psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id'"
-                                 . " AND source = 'cv'") == 0 }), '... nor cv skills');
-}
+is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id' AND source = 'cv'"), 0,
+   '... nor cv skills, at once');
+is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$amina_id' AND source = 'user'"), 1,
+   '... the user\'s own skill kept');
 
 # --- bad documents fail with a reason
 my $plain = pdf(['Brian Kip', 'Skills: Java and Spring'], { compress => 1 });
@@ -137,10 +142,12 @@ my @cases = (
 );
 for my $c (@cases) {
     my ($what, $body, $type, $status, $reason) = @$c;
-    my ($token) = user();
+    my ($token, $id) = user();
     $cv = processed($token, $body, $type);
     is($cv->{status}, $status, "$what: $status") or diag explain $cv;
-    like($cv->{failure_reason} // '', $reason, '... saying why') if $reason;
+    next unless $reason;
+    like($cv->{failure_reason} // '', $reason, '... saying why');
+    is(psql("SELECT count(*) FROM user_skills WHERE user_id = '$id'"), 0, '... and no skills');
 }
 
 # --- a PDF bomb kills its child, twice, then is given up

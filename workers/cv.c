@@ -8,7 +8,8 @@
  *               becomes "processed" with both, or "failed" with the
  *               reason.  The skills also become the user's 'cv' skills
  *               through cv_skills_store() (the profile's contract,
- *               migration 0019), when the database has it.
+ *               migration 0019: the user's own edits win); a failed CV
+ *               leaves none.
  *   cv.delete   {file_path}: the file of a CV that was replaced or
  *               deleted, removed unless a row took it again.
  *
@@ -44,7 +45,6 @@ typedef struct {
     js_pg_t             pg;
     js_storage_t        storage;
     js_skills_t        *skills;
-    int                 store_skills;   /* cv_skills_store() exists */
     js_cv_limits_t      limits;
 } js_cv_t;
 
@@ -52,21 +52,15 @@ static const char  js_cv_find_sql[] =
     "SELECT content_type FROM user_cvs"
     " WHERE id = $1::uuid AND file_path = $2 AND status = 'pending'";
 
-/* $1 cv, $2 file, $3 text, $4 names, $5 task, [$6 years] */
-#define JS_CV_PROCESSED_CTE                                                  \
-    "WITH c AS ("                                                            \
-    "  UPDATE user_cvs SET status = 'processed', failure_reason = NULL,"     \
-    "         extracted_text = $3, extracted_skills = $4::text[],"           \
-    "         processed_at = now()"                                          \
-    "   WHERE id = $1::uuid AND file_path = $2 AND status = 'pending'"       \
-    "  RETURNING user_id"                                                    \
-    "), o AS (DELETE FROM task_outbox WHERE id = $5)"
-
+/* $1 cv, $2 file, $3 text, $4 names, $5 task, $6 years */
 static const char  js_cv_processed_sql[] =
-    JS_CV_PROCESSED_CTE " SELECT count(*) FROM c";
-
-static const char  js_cv_processed_store_sql[] =
-    JS_CV_PROCESSED_CTE
+    "WITH c AS ("
+    "  UPDATE user_cvs SET status = 'processed', failure_reason = NULL,"
+    "         extracted_text = $3, extracted_skills = $4::text[],"
+    "         processed_at = now()"
+    "   WHERE id = $1::uuid AND file_path = $2 AND status = 'pending'"
+    "  RETURNING user_id"
+    "), o AS (DELETE FROM task_outbox WHERE id = $5)"
     " SELECT cv_skills_store(c.user_id, $4::text[], $6::numeric[]) FROM c";
 
 static const char  js_cv_failed_sql[] =
@@ -74,26 +68,15 @@ static const char  js_cv_failed_sql[] =
     "  UPDATE user_cvs SET status = 'failed', failure_reason = $3,"
     "         processed_at = now()"
     "   WHERE id = $1::uuid AND file_path = $2 AND status = 'pending'"
-    "  RETURNING 1"
+    "  RETURNING user_id"
     "), o AS (DELETE FROM task_outbox WHERE id = $4)"
-    " SELECT count(*) FROM c";
+    " SELECT cv_skills_store(c.user_id, '{}', '{}') FROM c";
 
 static const char  js_cv_done_sql[] =
     "DELETE FROM task_outbox WHERE id = $1";
 
 static const char  js_cv_used_sql[] =
     "SELECT EXISTS (SELECT FROM user_cvs WHERE file_path = $1)";
-
-/* a deleted CV's skills go with it; a replaced one's wait for the next */
-static const char  js_cv_released_store_sql[] =
-    "WITH o AS (DELETE FROM task_outbox WHERE id = $1)"
-    " SELECT cv_skills_store(u.id, '{}', '{}') FROM users u"
-    "  WHERE u.id = $2::uuid"
-    "    AND NOT EXISTS (SELECT FROM user_cvs c WHERE c.user_id = u.id)";
-
-static const char  js_cv_has_store_sql[] =
-    "SELECT to_regprocedure('cv_skills_store(uuid,text[],numeric[])')"
-    " IS NOT NULL";
 
 static int js_cv_fail_row(js_cv_t *cv, js_task_t *t, const char *cv_id,
     const char *file, const char *reason);
@@ -130,9 +113,9 @@ js_cv_exec(js_cv_t *cv, js_task_t *t, const char *what, const char *sql,
 
 /* The taxonomy, once PostgreSQL answers; 0 when loaded. */
 static int
-js_cv_taxonomy(js_cv_t *cv, js_task_t *t)
+js_cv_taxonomy(js_cv_t *cv)
 {
-    char  err[512], has[8];
+    char  err[512];
 
     if (cv->skills != NULL) {
         return 0;
@@ -148,21 +131,9 @@ js_cv_taxonomy(js_cv_t *cv, js_task_t *t)
         return -1;
     }
 
-    if (js_cv_exec(cv, t, "cv_has_store", js_cv_has_store_sql, 0, NULL, has,
-                   sizeof(has)) != 0)
-    {
-        js_skills_free(cv->skills);
-        cv->skills = NULL;
-        return -1;
-    }
-
-    cv->store_skills = (has[0] == 't');
-
     js_log(JS_LOG_INFO, "skills taxonomy loaded",
            JS_KS("version", js_skills_version(cv->skills)),
-           JS_KI("skills", (long) js_skills_count(cv->skills)),
-           JS_KS("user_skills", cv->store_skills ? "cv_skills_store()"
-                                : "user_cvs.extracted_skills only"));
+           JS_KI("skills", (long) js_skills_count(cv->skills)));
     return 0;
 }
 
@@ -265,11 +236,8 @@ js_cv_store(js_cv_t *cv, js_task_t *t, const char *cv_id, const char *file,
     values[4] = t->id;
     values[5] = ys.data;
 
-    rc = cv->store_skills
-         ? js_cv_exec(cv, t, "cv_processed_store", js_cv_processed_store_sql,
-                      6, values, NULL, 0)
-         : js_cv_exec(cv, t, "cv_processed", js_cv_processed_sql, 5,
-                      values, NULL, 0);
+    rc = js_cv_exec(cv, t, "cv_processed", js_cv_processed_sql, 6, values,
+                    NULL, 0);
     *nskills = list.n;
 
 done:
@@ -299,7 +267,7 @@ js_cv_process(js_cv_t *cv, js_task_t *t)
         return;
     }
 
-    if (js_cv_taxonomy(cv, t) != 0) {
+    if (js_cv_taxonomy(cv) != 0) {
         js_cv_fail(cv, t, "postgres: the skills taxonomy cannot be loaded", 0,
                    cv_id, file, js_cv_reason(JS_CV_ERROR));
         return;
@@ -393,9 +361,8 @@ js_cv_process(js_cv_t *cv, js_task_t *t)
 static void
 js_cv_release(js_cv_t *cv, js_task_t *t)
 {
-    int          ok;
-    char         used[8], err[512], user[37];
-    const char  *file, *values[2];
+    char         used[8], err[512];
+    const char  *file, *values[1];
 
     file = json_string_value(json_object_get(t->args, "file_path"));
 
@@ -423,17 +390,11 @@ js_cv_release(js_cv_t *cv, js_task_t *t)
         return;
     }
 
-    memcpy(user, file, 36);
-    user[36] = '\0';
     values[0] = t->id;
-    values[1] = user;
 
-    ok = cv->store_skills
-         ? js_cv_exec(cv, t, "cv_released_store", js_cv_released_store_sql,
-                      2, values, NULL, 0)
-         : js_cv_exec(cv, t, "cv_done", js_cv_done_sql, 1, values, NULL, 0);
-
-    if (ok != 0) {
+    if (js_cv_exec(cv, t, "cv_done", js_cv_done_sql, 1, values, NULL, 0)
+        != 0)
+    {
         js_cv_fail(cv, t, "postgres: the task cannot be closed", 0, NULL,
                    NULL, NULL);
         return;
