@@ -307,8 +307,11 @@ js_cv_child(int fd, const char *path, const char *type,
     struct rlimit    rl;
     js_cv_result_t   rc;
 
+#ifndef __SANITIZE_ADDRESS__
+    /* AddressSanitizer reserves terabytes of address space up front */
     rl.rlim_cur = rl.rlim_max = lim->memory_limit;
     (void) setrlimit(RLIMIT_AS, &rl);
+#endif
     rl.rlim_cur = (lim->time_limit + 999) / 1000;
     rl.rlim_max = rl.rlim_cur + 1;
     (void) setrlimit(RLIMIT_CPU, &rl);
