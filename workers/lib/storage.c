@@ -203,9 +203,10 @@ js_storage_fetch(js_storage_t *s, const char *key, char *path, size_t len,
         return 1;
     }
 
-    snprintf(path, len, "%s/tmp", s->dir);
+    /* path holds "<dir>/<key>": "<dir>/tmp/fetch-XXXXXX" is shorter */
+    strcpy(path + strlen(s->dir), "/tmp");
     (void) mkdir(path, 0700);
-    snprintf(path, len, "%s/tmp/fetch-XXXXXX", s->dir);
+    strcpy(path + strlen(s->dir), "/tmp/fetch-XXXXXX");
 
     fd = mkstemp(path);
     if (fd == -1 || (out = fdopen(fd, "w")) == NULL) {
