@@ -54,7 +54,11 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
                libhttp-message-perl python3-aiosmtpd python3-cryptography \
-               clang-tools cppcheck clang libclang-rt-dev lld
+               clang-tools cppcheck clang libclang-rt-dev lld \
+               libpoppler-glib-dev \
+               libzip-dev \
+               qpdf \
+               python3-botocore
 
 STACK       := conf/stack.sh
 

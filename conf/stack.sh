@@ -58,6 +58,7 @@ fi
 PG_ROOT=$SHARED_DIR/pg
 PG_DATA=$PG_ROOT/data
 NGINX_TMP=$SHARED_DIR/nginx-tmp
+CV_DIR=$SHARED_DIR/cv
 JWT_KEY=$STACK_DIR/jwt.key
 WEBHOOK_KEY=$STACK_DIR/webhook.key
 PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
@@ -180,6 +181,7 @@ render() {
         -e "s|@WEBHOOK_KEY@|$WEBHOOK_KEY|g" \
         -e "s|@SMTP_URL@|$SMTP_URL|g" \
         -e "s|@PUBLIC_BASE_URL@|$PUBLIC_BASE_URL|g" \
+        -e "s|@CV_DIR@|$CV_DIR|g" \
         "$1" >"$2"
 }
 
@@ -277,8 +279,9 @@ nginx_start() {
     mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
     render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
     cp "$ROOT/conf/openapi.json" "$NGINX_DIR/conf/openapi.json"
-    # workers run as nobody: they write request bodies there
-    chown nobody: "$NGINX_TMP"
+    # workers run as nobody: they write request bodies and CVs there
+    mkdir -p "$CV_DIR"
+    chown nobody: "$NGINX_TMP" "$CV_DIR"
     stop_pid "$NGINX_DIR/logs/nginx.pid" QUIT 10
     # NGINX_PRELOAD: the sanitizer runtimes of a module built with them
     local preload=()

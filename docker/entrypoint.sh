@@ -63,6 +63,7 @@ render() {
         -e "s|@WEBHOOK_KEY@|$(esc "$WEBHOOK_KEY_FILE")|g" \
         -e "s|@SMTP_URL@|$(esc "$SMTP_URL")|g" \
         -e "s|@PUBLIC_BASE_URL@|$(esc "$PUBLIC_BASE_URL")|g" \
+        -e "s|@CV_DIR@|$(esc "${CV_DIR:-$ROOT/cv}")|g" \
         "$1" > "$2"
 }
 

@@ -92,6 +92,16 @@ typedef struct {
     ngx_msec_t                      source_test_timeout;
     ngx_http_jobscout_throttle_conf_t  throttle;
 
+    /* CVs: the largest file taken, where files are kept (len 0: none) */
+    off_t                           cv_max_size;
+    ngx_str_t                       cv_storage;
+    /* jobscout_cv_s3: cv_s3_host.len 0 when none */
+    ngx_str_t                       cv_s3_host;
+    ngx_str_t                       cv_s3_bucket;
+    ngx_str_t                       cv_s3_region;
+    ngx_str_t                       cv_s3_access_key;
+    ngx_str_t                       cv_s3_secret;
+
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
     ngx_http_jobscout_redis_t      *redis_client;
@@ -108,6 +118,7 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_ADMIN   0x08    /* ... with role admin */
 #define NGX_HTTP_JOBSCOUT_ROUTE_RAW     0x10    /* takes any body, as is */
 #define NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC  0x20    /* the same for all: cached */
+#define NGX_HTTP_JOBSCOUT_ROUTE_FILE    0x40    /* takes a file, to disk */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -1100,6 +1111,71 @@ ngx_int_t ngx_http_jobscout_admin_source_trial(ngx_http_request_t *r,
 ngx_int_t ngx_http_jobscout_admin_by_id(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
     const char *missing);
+
+
+/*
+ * CVs (_cv.c: the routes; _cv_file.c: the file, in a thread of the pool).
+ * A file is stored as "<storage>/<user id>/<sha256>", its key (the
+ * user_cvs.file_path) "<user id>/<sha256>".
+ */
+
+#define NGX_HTTP_JOBSCOUT_CV_PDF   "application/pdf"
+#define NGX_HTTP_JOBSCOUT_CV_DOCX                                            \
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#define NGX_HTTP_JOBSCOUT_CV_NAME_MAX      255     /* bytes of a file name */
+#define NGX_HTTP_JOBSCOUT_CV_BOUNDARY_MAX  70      /* RFC 2046 */
+
+typedef struct {
+    /* the body nginx wrote, what may be taken, where it goes */
+    ngx_fd_t                        fd;
+    off_t                           size;
+    off_t                           max_size;
+    char                           *storage;
+    char                           *user;
+
+    /* CRLF "--" boundary; boundary_len 0: the body is the file */
+    u_char                          delimiter[4
+                                        + NGX_HTTP_JOBSCOUT_CV_BOUNDARY_MAX];
+    size_t                          boundary_len;
+
+    /* the file's name as sent, "" when none */
+    u_char                          name[NGX_HTTP_JOBSCOUT_CV_NAME_MAX + 1];
+
+    /* status 0: stored; else the answer */
+    ngx_uint_t                      status;
+    const char                     *code;
+    const char                     *message;
+    ngx_err_t                       err;
+
+    const char                     *type;      /* as told by the content */
+    off_t                           file_size;
+    char                            sha256[65];
+    char                            key[37 + 65];
+    unsigned                        created:1;  /* not stored before */
+} ngx_http_jobscout_cv_file_t;
+
+void ngx_http_jobscout_cv_file_store(ngx_http_jobscout_cv_file_t *f);
+void ngx_http_jobscout_cv_file_remove(ngx_http_jobscout_cv_file_t *f);
+ngx_int_t ngx_http_jobscout_cv_param(ngx_str_t *value, const char *name,
+    ngx_str_t *param);
+ngx_int_t ngx_http_jobscout_cv_filename(ngx_str_t *value, u_char *name,
+    size_t size);
+/* before the body is read: NGX_OK, or refused with 415 (answered) */
+ngx_int_t ngx_http_jobscout_cv_media_type(ngx_http_request_t *r);
+ngx_int_t ngx_http_jobscout_cv_upload(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_cv_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_cv_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+/* "attachment; filename=...; filename*=UTF-8''..." of a file's name */
+ngx_int_t ngx_http_jobscout_cv_disposition(ngx_http_request_t *r,
+    ngx_str_t *name, ngx_str_t *value);
+/* _cv_s3.c: the CV of key from the bucket (NGX_DONE: redirected) */
+ngx_int_t ngx_http_jobscout_cv_s3_send(ngx_http_request_t *r, u_char *key,
+    ngx_str_t *name, ngx_str_t *type);
+char *ngx_http_jobscout_cv_s3_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 extern ngx_module_t  ngx_http_jobscout_module;

@@ -21,21 +21,40 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
 {
     ngx_int_t                  rc;
     ngx_str_t                 *type;
+    const char                *refused;
     ngx_http_core_loc_conf_t  *clcf;
 
     type = r->headers_in.content_type ? &r->headers_in.content_type->value
                                       : NULL;
 
-    /* a RAW route takes the body as it comes: a board's own payload */
+    /*
+     * a RAW route takes the body as it comes (a board's own payload), a
+     * FILE route a CV's types
+     */
 
-    if (!(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW)
-        && (type == NULL
-        || type->len < sizeof("application/json") - 1
-        || ngx_strncasecmp(type->data, (u_char *) "application/json",
-                           sizeof("application/json") - 1) != 0
-        || (type->len > sizeof("application/json") - 1
-            && type->data[sizeof("application/json") - 1] != ';')))
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        refused = (ngx_http_jobscout_cv_media_type(r) != NGX_OK)
+                  ? "send the file as multipart/form-data, or as"
+                    " application/pdf or the DOCX type"
+                  : NULL;
+
+    } else if (!(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW)
+               && (type == NULL
+                   || type->len < sizeof("application/json") - 1
+                   || ngx_strncasecmp(type->data,
+                                      (u_char *) "application/json",
+                                      sizeof("application/json") - 1) != 0
+                   || (type->len > sizeof("application/json") - 1
+                       && type->data[sizeof("application/json") - 1]
+                          != ';')))
     {
+        refused = "the body must be application/json";
+
+    } else {
+        refused = NULL;
+    }
+
+    if (refused) {
         /* the body unread would be taken for the next request */
 
         rc = ngx_http_discard_request_body(r);
@@ -45,8 +64,7 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
 
         return ngx_http_jobscout_send_error(r,
                                         NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                                        "unsupported_media_type",
-                                        "the body must be application/json");
+                                        "unsupported_media_type", refused);
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
@@ -63,7 +81,15 @@ ngx_http_jobscout_read_body(ngx_http_request_t *r,
                                         "the body is too large");
     }
 
-    r->request_body_in_single_buf = 1;
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        /* a file is written to disk as it comes, never held whole */
+        r->request_body_in_file_only = 1;
+        r->request_body_in_clean_file = 1;
+
+    } else {
+        r->request_body_in_single_buf = 1;
+    }
+
     ctx->reading_body = 1;
 
     rc = ngx_http_read_client_request_body(r, ngx_http_jobscout_body_handler);
@@ -161,6 +187,10 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     ngx_chain_t         *cl;
     ngx_pool_cleanup_t  *cln;
     u_char               message[NGX_MAX_ERROR_STR];
+
+    if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_FILE) {
+        return NGX_OK;              /* the handler reads it, in a thread */
+    }
 
     if (ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW
         && (r->request_body == NULL || r->request_body->bufs == NULL))

@@ -105,6 +105,27 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       0,
       NULL },
 
+    { ngx_string("jobscout_cv_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, cv_max_size),
+      NULL },
+
+    { ngx_string("jobscout_cv_storage"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jobscout_main_conf_t, cv_storage),
+      NULL },
+
+    { ngx_string("jobscout_cv_s3"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_jobscout_cv_s3_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -181,6 +202,7 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->throttle.backoff = NGX_CONF_UNSET_MSEC;
     jmcf->throttle.max = NGX_CONF_UNSET_MSEC;
     jmcf->throttle.known = NGX_CONF_UNSET;
+    jmcf->cv_max_size = NGX_CONF_UNSET;
 
     return jmcf;
 }
@@ -198,6 +220,8 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_jobscout_main_conf_t *jmcf = conf;
 
+    u_char  *storage;
+
     ngx_conf_init_uint_value(jmcf->pg.pool_size, 4);
     ngx_conf_init_uint_value(jmcf->pg.queue_size, 128);
     ngx_conf_init_msec_value(jmcf->pg.connect_timeout, 5000);
@@ -209,6 +233,32 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(jmcf->jwt.refresh_ttl, 7 * 24 * 60 * 60);
     ngx_conf_init_value(jmcf->jwt.leeway, 30);
     ngx_http_jobscout_throttle_init_conf(&jmcf->throttle);
+    if (jmcf->cv_max_size == NGX_CONF_UNSET) {
+        jmcf->cv_max_size = 5 * 1024 * 1024;
+    }
+
+    /* relative to the prefix, NUL-terminated for the thread's calls */
+
+    if (jmcf->cv_storage.len) {
+        if (ngx_conf_full_name(cf->cycle, &jmcf->cv_storage, 0) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        while (jmcf->cv_storage.len > 1
+               && jmcf->cv_storage.data[jmcf->cv_storage.len - 1] == '/')
+        {
+            jmcf->cv_storage.len--;
+        }
+
+        storage = ngx_pnalloc(cf->pool, jmcf->cv_storage.len + 1);
+        if (storage == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *ngx_cpymem(storage, jmcf->cv_storage.data, jmcf->cv_storage.len)
+            = '\0';
+        jmcf->cv_storage.data = storage;
+    }
 
     if (jmcf->jwt.issuer.data == NULL) {
         ngx_str_set(&jmcf->jwt.issuer, "jobscout");

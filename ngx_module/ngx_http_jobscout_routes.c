@@ -81,6 +81,16 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/fcm-token"),
       ngx_http_jobscout_users_fcm_delete, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    { NGX_HTTP_POST, ngx_string("/api/v1/users/me/cv"),
+      ngx_http_jobscout_cv_upload,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_FILE },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/cv"),
+      ngx_http_jobscout_cv_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/cv"),
+      ngx_http_jobscout_cv_delete, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/data-export"),
       ngx_http_jobscout_users_export, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
@@ -360,7 +370,8 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
         }
 
         if (route->flags
-            & (NGX_HTTP_JOBSCOUT_ROUTE_BODY|NGX_HTTP_JOBSCOUT_ROUTE_RAW))
+            & (NGX_HTTP_JOBSCOUT_ROUTE_BODY|NGX_HTTP_JOBSCOUT_ROUTE_RAW
+               |NGX_HTTP_JOBSCOUT_ROUTE_FILE))
         {
             return ngx_http_jobscout_read_body(r, ctx);
         }
@@ -603,9 +614,12 @@ ngx_http_jobscout_test_routes(ngx_http_request_t *r,
                            : (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_USER)
                              ? "user" : "none",
                    "body", (route->flags & (NGX_HTTP_JOBSCOUT_ROUTE_BODY
-                                            |NGX_HTTP_JOBSCOUT_ROUTE_RAW))
+                                            |NGX_HTTP_JOBSCOUT_ROUTE_RAW
+                                            |NGX_HTTP_JOBSCOUT_ROUTE_FILE))
                            != 0,
-                   "raw", (route->flags & NGX_HTTP_JOBSCOUT_ROUTE_RAW) != 0);
+                   "raw", (route->flags & (NGX_HTTP_JOBSCOUT_ROUTE_RAW
+                                           |NGX_HTTP_JOBSCOUT_ROUTE_FILE))
+                          != 0);
 
         if (item == NULL || json_array_append_new(list, item) != 0) {
             json_decref(list);

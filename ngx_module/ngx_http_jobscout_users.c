@@ -78,7 +78,7 @@ static const char *ngx_http_jobscout_subfield(ngx_http_request_t *r,
     "'id', id, 'email', email,"                                              \
     " 'full_name', full_name, 'preferences', preferences,"                   \
     " 'email_verified', email_verified, 'is_admin', is_admin,"               \
-    " 'has_fcm_token', fcm_token IS NOT NULL,"                               \
+    " 'has_fcm_token', fcm_token IS NOT NULL, 'cv', user_cv_json(id),"       \
     " 'created_at', created_at, 'updated_at', updated_at"
 
 #define NGX_HTTP_JOBSCOUT_ME_JSON                                            \
@@ -173,9 +173,12 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_delete_find_stmt = {
     1, 0
 };
 
+/* the CV goes at once, its file with it (sql/migrations/0018) */
+
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_delete_stmt = {
     "users_delete",
-    "UPDATE users SET deleted_at = now(), is_active = false,"
+    "WITH cv AS (DELETE FROM user_cvs WHERE user_id = $1::uuid)"
+    " UPDATE users SET deleted_at = now(), is_active = false,"
     "       fcm_token = NULL"
     " WHERE id = $1::uuid AND deleted_at IS NULL"
     " AND is_active"

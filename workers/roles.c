@@ -3,6 +3,7 @@
 #include "roles.h"
 
 const js_role_t  js_roles[] = {
+    { "cv",        js_cv_run },
     { "heartbeat", js_heartbeat_run },
     { "mailer",    js_mailer_run },
     { "notifier",  js_notifier_run },

@@ -9,6 +9,7 @@
 
 #include "worker.h"
 
+int js_cv_run(js_worker_t *w);
 int js_heartbeat_run(js_worker_t *w);
 int js_mailer_run(js_worker_t *w);
 int js_notifier_run(js_worker_t *w);

@@ -37,6 +37,8 @@ static const js_conf_bounds_t  js_conf_redirects = { 0, 20 };
 static const js_conf_bounds_t  js_conf_concurrency = { 1, 256 };
 static const js_conf_bounds_t  js_conf_body = { 1024, 256L * 1024 * 1024 };
 static const js_conf_bounds_t  js_conf_details = { 0, 1000 };
+static const js_conf_bounds_t  js_conf_cv_memory = { 16L * 1024 * 1024,
+                                                      16L * 1024 * 1024 * 1024 };
 
 static const js_conf_pair_t  js_conf_mail_backoff = {
     { 1, INT_MAX }, offsetof(js_conf_t, mail_backoff_max),
@@ -185,6 +187,25 @@ static const js_conf_directive_t  js_conf_directives[] = {
 
     { "relay_lease", 1, 1, 1, js_conf_set_msec_slot,
       JS_CONF_OFF(relay_lease), &js_conf_timeout },
+
+    { "cv_storage", 1, 1, 1, js_conf_set_path_slot,
+      JS_CONF_OFF(cv_storage), NULL },
+    { "cv_time_limit", 1, 1, 1, js_conf_set_msec_slot,
+      JS_CONF_OFF(cv_time_limit), &js_conf_timeout },
+    { "cv_memory_limit", 1, 1, 1, js_conf_set_size_slot,
+      JS_CONF_OFF(cv_memory_limit), &js_conf_cv_memory },
+    { "cv_max_attempts", 1, 1, 1, js_conf_set_num_slot,
+      JS_CONF_OFF(cv_max_attempts), &js_conf_attempts },
+    { "cv_s3_endpoint", 1, 1, 1, js_conf_set_url_slot,
+      JS_CONF_OFF(cv_s3_endpoint), &js_conf_base_url },
+    { "cv_s3_bucket", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_bucket), NULL },
+    { "cv_s3_region", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_region), NULL },
+    { "cv_s3_access_key", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_access_key), NULL },
+    { "cv_s3_secret_key", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(cv_s3_secret_key), NULL },
 };
 
 /* js_conf_ctx_t.seen has a bit per directive. */
@@ -618,6 +639,26 @@ js_conf_notifier_check(js_conf_ctx_t *ctx)
     return 0;
 }
 
+/* An S3 endpoint needs its bucket, region and keys. */
+static int
+js_conf_cv_check(js_conf_ctx_t *ctx)
+{
+    const js_conf_t  *cf = ctx->cf;
+
+    ctx->line = 0;
+
+    if (cf->cv_s3_endpoint != NULL
+        && (cf->cv_s3_bucket == NULL || cf->cv_s3_region == NULL
+            || cf->cv_s3_access_key == NULL || cf->cv_s3_secret_key == NULL))
+    {
+        return js_conf_error(ctx, "\"cv_s3_endpoint\" requires "
+                             "\"cv_s3_bucket\", \"cv_s3_region\", "
+                             "\"cv_s3_access_key\" and \"cv_s3_secret_key\"");
+    }
+
+    return 0;
+}
+
 int
 js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     const char *const *roles, char *err, size_t errlen)
@@ -650,6 +691,9 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->push_claim_timeout = 60000;
     cf->digest_interval = 60000;
     cf->relay_lease = 300000;
+    cf->cv_time_limit = 10000;
+    cf->cv_memory_limit = 256L * 1024 * 1024;
+    cf->cv_max_attempts = 3;
     cf->scrape_connect_timeout = 10000;
     cf->scrape_timeout = 30000;
     cf->scrape_max_redirects = 5;
@@ -678,9 +722,10 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->pid = js_conf_path(cf->prefix, "var/run/jobscoutd.pid");
     cf->fcm_base_url = strdup("https://fcm.googleapis.com");
     cf->scrape_contact_url = strdup("https://jobscout.dev/bot");
+    cf->cv_storage = js_conf_path(cf->prefix, "cv");
 
     if (cf->file == NULL || cf->pid == NULL || cf->fcm_base_url == NULL
-        || cf->scrape_contact_url == NULL)
+        || cf->scrape_contact_url == NULL || cf->cv_storage == NULL)
     {
         snprintf(err, errlen, "out of memory");
         goto failed;
@@ -709,7 +754,8 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     }
 
     if (js_conf_mailer_check(&ctx) != 0
-        || js_conf_notifier_check(&ctx) != 0)
+        || js_conf_notifier_check(&ctx) != 0
+        || js_conf_cv_check(&ctx) != 0)
     {
         goto failed;
     }
@@ -755,6 +801,12 @@ js_conf_free(js_conf_t *cf)
     free(cf->fcm_service_account);
     free(cf->fcm_base_url);
     free(cf->fcm_ca_file);
+    free(cf->cv_storage);
+    free(cf->cv_s3_endpoint);
+    free(cf->cv_s3_bucket);
+    free(cf->cv_s3_region);
+    free(cf->cv_s3_access_key);
+    free(cf->cv_s3_secret_key);
 
     memset(cf, 0, sizeof(*cf));
 }

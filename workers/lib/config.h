@@ -66,6 +66,19 @@
  *                                        source's first run
  *   scheduler_interval 1s;               between passes
  *
+ * and for "workers cv N;" (all optional, defaults shown):
+ *
+ *   cv_storage cv;                       the CV files' directory (the
+ *                                        module's jobscout_cv_storage)
+ *   cv_time_limit 10s;                   per document, CPU and wall clock
+ *   cv_memory_limit 256m;                per document (address space)
+ *   cv_max_attempts 3;                   a document that kills its
+ *                                        process this often is given up
+ *   cv_s3_endpoint http://127.0.0.1:9000;   an S3-compatible store: the
+ *   cv_s3_bucket cvs; cv_s3_region eu-west-1;    files move there from
+ *   cv_s3_access_key AK; cv_s3_secret_key SK;    cv_storage (SigV4);
+ *                                        without an endpoint they stay
+ *
  * and for "workers relay 1;":
  *
  *   relay_lease 5m;                      an outbox task not done after
@@ -145,6 +158,16 @@ typedef struct {
     int                 push_claim_timeout;    /* ms */
     int                 digest_interval;       /* ms */
     int                 relay_lease;           /* ms */
+    /* the cv role */
+    char               *cv_storage;            /* absolute */
+    int                 cv_time_limit;         /* ms */
+    size_t              cv_memory_limit;       /* bytes */
+    int                 cv_max_attempts;
+    char               *cv_s3_endpoint;        /* no trailing '/' */
+    char               *cv_s3_bucket;
+    char               *cv_s3_region;
+    char               *cv_s3_access_key;
+    char               *cv_s3_secret_key;
     /* the scraper: User-Agent "JobScout/1.0 (+scrape_contact_url)" */
     char               *scrape_contact_url;
     int                 scrape_connect_timeout;  /* ms */

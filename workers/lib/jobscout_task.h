@@ -196,4 +196,16 @@
 #define JOBSCOUT_QUEUE_MATCH                "jobscout:queue:match"
 #define JOBSCOUT_TASK_MATCH_JOBS            "match.jobs"
 
+/*
+ * CV tasks, written by the module and by triggers to the task outbox
+ * (sql/migrations/0018) and relayed to JOBSCOUT_QUEUE_CV; consumed by
+ * the cv role.  args:
+ *
+ *   cv.process  {"cv_id": "<uuid>", "file_path": "<user>/<sha256>"}
+ *   cv.delete   {"file_path": "<user>/<sha256>"}
+ */
+#define JOBSCOUT_QUEUE_CV                   "jobscout:queue:cv"
+#define JOBSCOUT_TASK_CV_PROCESS            "cv.process"
+#define JOBSCOUT_TASK_CV_DELETE             "cv.delete"
+
 #endif /* JOBSCOUT_TASK_H */

@@ -38,6 +38,7 @@ sub write_conf {
         s/\@REDIS_ADDR\@/$ENV{TEST_NGINX_REDIS}/g;
         s/\@SMTP_URL\@/$self->{smtp_url} || 'smtp:\/\/127.0.0.1:9'/ge;
         s/\@PUBLIC_BASE_URL\@/$self->{base_url} || 'http:\/\/127.0.0.1:8080'/ge;
+        s/\@CV_DIR\@/$self->{cv_dir} || "$self->{dir}\/cv"/ge;
         next if /^workers /;
         next if /^#?(\w+) / && exists $d{$1};
         print $out $_;

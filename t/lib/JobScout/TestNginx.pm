@@ -174,6 +174,7 @@ sub write_shipped_config {
         REDIS_ADDR => $ENV{TEST_NGINX_REDIS},
         JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
         WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
+        CV_DIR => "$ServRoot/cv",
     );
     $conf =~ s/@(\w+)@/$value{$1} \/\/ croak "no value for \@$1\@"/ge;
     $conf =~ s/^http \{\n/http {\n$a{http}\n/m if defined $a{http};
