@@ -10,7 +10,7 @@
 #      Not included: the queue, fetching from storage, the row's UPDATE.
 #   2. Skill tagging: BENCH_CV_DESCRIPTIONS (100,000) job descriptions
 #      written from the taxonomy's own names and aliases (title, the role,
-#      requirements with years, nice-to-have, benefits; 1.5-3 KB each),
+#      requirements with years, nice-to-have, benefits; about 1.4 KB each),
 #      tagged by the extractor: descriptions/s and MB/s.
 #   3. Uploads: BENCH_CV_CLIENTS users uploading a 5 MB PDF
 #      BENCH_CV_UPLOADS times each in parallel (curl, one connection per
