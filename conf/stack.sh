@@ -429,9 +429,10 @@ bench_inner() {
     export MODULE HTTP_PORT PG_CONNINFO REDIS_ADDR NGINX_DIR NGINX_TMP JWT_KEY
     export JOBSCOUTD STACK_DIR
     # BENCH_PARTS: some parts only (BENCH_PARTS=fresh)
-    local parts=" ${BENCH_PARTS:-nginx scrape fresh} "
+    local parts=" ${BENCH_PARTS:-nginx scrape cv fresh} "
     [[ $parts != *" nginx "* ]] || "$ROOT/t/bench/run.sh"
     [[ $parts != *" scrape "* ]] || "$ROOT/t/bench/scrape.pl"
+    [[ $parts != *" cv "* ]] || "$ROOT/t/bench/cv.pl"
     [[ $parts != *" fresh "* ]] || bench_fresh
 }
 
