@@ -7,7 +7,8 @@
 # nice-to-have sections not required); a changed description drops the
 # skills it lost; a job stored before the scraper started (a spelling,
 # no tags for its description) is re-tagged by the backfill, once per
-# taxonomy version, its cursor and count in skill_backfills.
+# taxonomy version, its cursor and count in skill_backfills, and resumes
+# from its cursor.
 use strict;
 use warnings;
 
@@ -179,5 +180,18 @@ ok(wait_until(10, sub { JobScout::Scrape::log_text() =~ /"skills backfill done h
     or diag JobScout::Scrape::log_text();
 is(psql("SELECT jobs_tagged FROM skill_backfills"), $tagged,
    'and re-tagged nothing');
+
+# resumable: a backfill stopped with its cursor on the last job but one
+# goes on from there
+my $before_last = psql("SELECT id FROM jobs ORDER BY id DESC OFFSET 1 LIMIT 1");
+psql("UPDATE skill_backfills SET finished_at = NULL, jobs_tagged = 0,"
+     . " after_job_id = '$before_last'");
+stop_daemon();
+start_daemon();
+ok(wait_until(15, sub { psql("SELECT finished_at IS NOT NULL FROM skill_backfills") eq 't' }),
+   'an unfinished backfill resumed and finished');
+is(psql("SELECT concat_ws('|', jobs_tagged, after_job_id = (SELECT id FROM jobs"
+        . " ORDER BY id DESC LIMIT 1)) FROM skill_backfills"), '1|t',
+   '... from its cursor: only the job after it');
 
 done_testing();
