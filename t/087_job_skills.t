@@ -167,6 +167,16 @@ is(skills_of("j.source_id = '$src' AND j.external_id = 'B-1'"),
    'Go, Kubernetes, PostgreSQL, Terraform (nice), underwater basket weaving',
    'a changed description: lost skills deleted, rows rewritten');
 
+# the posting without its description (a detail not read this time): the
+# stored description stays, and so do its skills, nice-to-have and years
+delete $backend{description};
+$backend{skills} = 'golang, Docker';
+write_page(\%backend, \%finance);
+is(run_once(), 'success|2', 'the page without a description stored');
+is(skills_of("j.source_id = '$src' AND j.external_id = 'B-1'"),
+   'Docker, Go, Kubernetes, PostgreSQL, Terraform (nice), underwater basket weaving',
+   'no description: rows only added, none rewritten or deleted');
+
 like(JobScout::Scrape::log_text(),
      qr/msg="skills taxonomy loaded" skills=\d+ aliases=\d+ version=[0-9a-f]{32}/,
      'the scraper logged the taxonomy it loaded');

@@ -12,20 +12,20 @@
 
 /*
  * $1: [{"job_id": uuid | "external_id": "..." (of source $2), "full": b,
- *       "skills": [{"name", "required", "min_years"}]}]: each job gets
- * these rows; a full job loses the others.  Rows already right are not
- * rewritten.
+ *       "skills": [{"name", "required", "min_years"}]}]: a full job gets
+ * exactly these rows (rows already right are not rewritten); another
+ * (its stored description unread this time) only gains the missing ones.
  */
 static const char  js_jobskills_sync_sql[] =
     "WITH t AS ("
     "  SELECT coalesce((x->>'job_id')::uuid,"
     "                  (SELECT j.id FROM jobs j WHERE j.source_id = $2::uuid"
     "                      AND j.external_id = x->>'external_id')) AS job_id,"
-    "         (x->>'full')::boolean AS full, x->'skills' AS skills"
+    "         (x->>'full')::boolean AS is_full, x->'skills' AS skills"
     "    FROM json_array_elements($1::json) x"
     "), s AS ("
     "  SELECT DISTINCT ON (t.job_id, k.name)"
-    "         t.job_id, k.name, k.required, k.min_years"
+    "         t.job_id, t.is_full, k.name, k.required, k.min_years"
     "    FROM t CROSS JOIN LATERAL json_to_recordset(t.skills)"
     "         AS k(name text, required boolean, min_years numeric)"
     "   WHERE t.job_id IS NOT NULL AND k.name = btrim(k.name)"
@@ -33,17 +33,21 @@ static const char  js_jobskills_sync_sql[] =
     "   ORDER BY t.job_id, k.name, k.required DESC"
     "), gone AS ("
     "  DELETE FROM job_skills js USING t"
-    "   WHERE js.job_id = t.job_id AND t.full"
+    "   WHERE js.job_id = t.job_id AND t.is_full"
     "     AND NOT EXISTS (SELECT 1 FROM s WHERE s.job_id = js.job_id"
     "                        AND s.name = js.skill_name)"
+    "), full_jobs AS ("
+    "  INSERT INTO job_skills (job_id, skill_name, is_required, min_years)"
+    "  SELECT job_id, name, required, min_years FROM s WHERE is_full"
+    "  ON CONFLICT (job_id, skill_name) DO UPDATE"
+    "     SET is_required = EXCLUDED.is_required,"
+    "         min_years = EXCLUDED.min_years"
+    "   WHERE (job_skills.is_required, job_skills.min_years)"
+    "         IS DISTINCT FROM (EXCLUDED.is_required, EXCLUDED.min_years)"
     ")"
     " INSERT INTO job_skills (job_id, skill_name, is_required, min_years)"
-    " SELECT job_id, name, required, min_years FROM s"
-    " ON CONFLICT (job_id, skill_name) DO UPDATE"
-    "    SET is_required = EXCLUDED.is_required,"
-    "        min_years = EXCLUDED.min_years"
-    "  WHERE (job_skills.is_required, job_skills.min_years)"
-    "        IS DISTINCT FROM (EXCLUDED.is_required, EXCLUDED.min_years)";
+    " SELECT job_id, name, required, min_years FROM s WHERE NOT is_full"
+    " ON CONFLICT (job_id, skill_name) DO NOTHING";
 
 /* The version's cursor, locked for this transaction; no row: another
  * process holds it. */
