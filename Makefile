@@ -9,8 +9,9 @@
 #   make bench   wrk against /health/ready and a plain "return 200"
 #   make analyze scan-build and cppcheck over the module and the workers;
 #                fails on any finding (reports in build-analyze/scan)
-#   make fuzz    libFuzzer targets of the workers' parsers, FUZZ_SECONDS
-#                each (default 10); non-zero on a crash (not in make test)
+#   make fuzz    libFuzzer targets of the workers' and the module's
+#                parsers, FUZZ_SECONDS each (default 10); non-zero on a
+#                crash (not in make test)
 #   make chaos   faults (nginx reloads, PostgreSQL and Redis restarts,
 #                FLUSHALL, kill -9 of each jobscoutd role) on a private
 #                stack under load: one table; non-zero when a "must be 0"
@@ -53,7 +54,7 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
                libhttp-message-perl python3-aiosmtpd python3-cryptography \
-               clang-tools cppcheck clang libclang-rt-dev
+               clang-tools cppcheck clang libclang-rt-dev lld
 
 STACK       := conf/stack.sh
 
@@ -149,8 +150,10 @@ analyze:
 	if [ $$status -ne 0 ]; then echo "make analyze: findings above"; fi; \
 	exit $$status
 
-# Its own build dir: the targets are clang-built with -fsanitize=fuzzer.
+# Its own build dir: the targets are clang-built with -fsanitize=fuzzer;
+# the module's need nginx's configured headers (build-fuzz/nginx).
 fuzz:
+	$(MAKE) -s BUILD=build-fuzz build-fuzz/nginx/Makefile
 	$(MAKE) -s -j$$(nproc) -C workers BUILD=$(CURDIR)/build-fuzz fuzz
 	workers/fuzz/run.sh build-fuzz
 

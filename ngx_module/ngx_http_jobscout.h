@@ -298,6 +298,9 @@ size_t ngx_http_jobscout_json_escaped_len(u_char *src, size_t len);
 
 ngx_int_t ngx_http_jobscout_read_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* a body as JSON (no name twice), or NULL and why in message */
+json_t *ngx_http_jobscout_json_parse(u_char *data, size_t len,
+    u_char *message, size_t size);
 /* a task for jobscoutd (jobscout_task.h), args taken: free() it */
 char *ngx_http_jobscout_task_json(const char *kind, json_t *args,
     u_char *id);
@@ -473,6 +476,9 @@ ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
     ngx_http_jobscout_redis_handler_pt handler, void *data);
 ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *password, ngx_str_t *email);
+/* an address as registration takes it; lower-cased in place */
+ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
+    ngx_str_t *email);
 ngx_int_t ngx_http_jobscout_send_str(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *json);
 
@@ -581,6 +587,9 @@ ngx_int_t ngx_http_jobscout_users_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* the "preferences" of PATCH /users/me, a validator as the body's */
+ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, json_t *prefs);
 
 
 /*
@@ -606,7 +615,19 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
 /* what the API shows of an alert: the same for both kinds */
 
 #define NGX_HTTP_JOBSCOUT_SQL_ALERT                                          \
-    "json_build_object('id', a.id,"                                          \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS ")"
+
+/*
+ * One alert alone also shows its score's parts: match_parts() costs about
+ * a millisecond, too much for each item of a list.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_DETAIL                                   \
+    "json_build_object(" NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS ","              \
+    " 'match_parts', match_parts(a.user_id, a.job_id))"
+
+#define NGX_HTTP_JOBSCOUT_SQL_ALERT_FIELDS                                   \
+    "'id', a.id,"                                                            \
     " 'kind', CASE WHEN a.logged_job_id IS NULL THEN 'alert'"                \
     "              ELSE 'logged' END,"                                       \
     " 'match_score', a.match_score, 'is_read', a.is_read,"                   \
@@ -626,7 +647,7 @@ ngx_int_t ngx_http_jobscout_users_export(ngx_http_request_t *r,
     "   'salary_currency', j.salary_currency,"                               \
     "   'apply_url', coalesce(j.apply_url, l.url),"                          \
     "   'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"         \
-    "   'expires_at', j.expires_at, 'is_active', j.is_active))"
+    "   'expires_at', j.expires_at, 'is_active', j.is_active)"
 
 /*
  * Lists: $2 the limit, $3 and $4 the cursor's time and id (NULL: the first
@@ -691,6 +712,68 @@ ngx_int_t ngx_http_jobscout_applications_list(ngx_http_request_t *r,
 ngx_int_t ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 
+/* the profile (_profile.c) */
+
+ngx_int_t ngx_http_jobscout_profile_skills_list(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_add(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+/* education and experience: the route's path names the section */
+ngx_int_t ngx_http_jobscout_profile_entries(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_create(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_get(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_update(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_profile_entry_delete(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+/* the values of a statement of the user: $1 the token's subject, n in all */
+const char **ngx_http_jobscout_profile_values(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t n);
+/* a route of no argument on the row {id}: its statement's $2 */
+ngx_int_t ngx_http_jobscout_profile_by_id(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_pg_stmt_t *stmt,
+    const char *missing);
+
+/* jobs for the user (_recommended.c) */
+
+ngx_int_t ngx_http_jobscout_jobs_recommended(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_jobs_skill_gap(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+
+/*
+ * What a job shows, in a list and alone: j is the job, c its company.
+ * Required skills come first.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JOB_FIELDS                                         \
+    "'id', j.id, 'title', j.title,"                                          \
+    " 'company', json_build_object('slug', c.slug, 'name', c.name,"          \
+    "                              'logo_url', c.logo_url),"                 \
+    " 'location', j.location, 'location_type', j.location_type,"             \
+    " 'employment_type', j.employment_type,"                                 \
+    " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
+    " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
+    " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
+    " 'listed_at', j.listed_at, 'valid_through', j.valid_through,"           \
+    " 'skills', coalesce((SELECT json_agg(json_build_object("                \
+    "                         'name', s.skill_name,"                         \
+    "                         'required', s.is_required,"                    \
+    "                         'min_years', s.min_years)"                     \
+    "                     ORDER BY NOT s.is_required, s.skill_name)"         \
+    "                FROM job_skills s WHERE s.job_id = j.id), '[]')"
+
+/* a keyset page's body ({"items", "next_cursor"}) from res, in the pool */
+ngx_int_t ngx_http_jobscout_page_body(ngx_http_request_t *r, PGresult *res,
+    int col, ngx_str_t *body);
+
 ngx_int_t ngx_http_jobscout_jobs_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_jobs_get(ngx_http_request_t *r,
@@ -699,6 +782,14 @@ ngx_int_t ngx_http_jobscout_company_jobs(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_test_jobs_explain(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+
+/* the parameters of the listing queries */
+#define NGX_HTTP_JOBSCOUT_JOBS_NPARAMS  13
+
+/* a listing's query string into its values; NGX_DECLINED: refused */
+ngx_int_t ngx_http_jobscout_jobs_parse(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *company, const char **values,
+    ngx_uint_t *kind);
 ngx_int_t ngx_http_jobscout_companies_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_companies_get(ngx_http_request_t *r,
@@ -805,6 +896,9 @@ ngx_int_t ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_admin_companies_deactivate(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
+/* a creation's or a change's fields into f[5], a validator as the body's */
+ngx_int_t ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create);
 
 /* _admin_sources.c */
 ngx_int_t ngx_http_jobscout_admin_sources_list(ngx_http_request_t *r,
@@ -913,6 +1007,12 @@ ngx_int_t ngx_http_jobscout_admin_sources_webhook_secret(
     ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_webhook_source(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/*
+ * An X-JobScout-Signature value, "t=<digits>,v1=<64 hex>[,v1=...]": *t,
+ * and up to max v1 values (pointing into value) in v1[], *nv1 of them.
+ */
+ngx_int_t ngx_http_jobscout_webhook_signature(ngx_str_t *value, time_t *t,
+    ngx_str_t *v1, ngx_uint_t max, ngx_uint_t *nv1);
 char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

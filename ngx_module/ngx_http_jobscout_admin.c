@@ -58,6 +58,14 @@ static struct {
       "a company with this slug already exists" },
     { "job_sources_company_id_fkey", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
       "company_id: no such company" },
+    { "user_skills_pkey", NGX_HTTP_CONFLICT,
+      "this skill is in your profile already" },
+    { "user_skills_user_lower_name", NGX_HTTP_CONFLICT,
+      "this skill is in your profile already" },
+    { "user_education_dates_chk", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+      "end_date: must not be before start_date" },
+    { "user_experience_dates_chk", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
+      "end_date: must not be before start_date" },
     { NULL, 0, NULL }
 };
 

@@ -19,8 +19,6 @@
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_MAX   2000
 
 
-static ngx_int_t ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create);
 static ngx_int_t ngx_http_jobscout_admin_company_name(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t required, const char **value);
 static ngx_int_t ngx_http_jobscout_admin_company_slug(ngx_http_request_t *r,
@@ -268,7 +266,7 @@ ngx_http_jobscout_admin_companies_deactivate(ngx_http_request_t *r,
  * careers_url, logo_url, is_active; a URL sent as null is "".
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_admin_company_body(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char **f, ngx_uint_t create)
 {

@@ -91,7 +91,7 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_alerts_read_all_stmt = {
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_alerts_get_stmt = {
     "alerts_get",
-    "SELECT " NGX_HTTP_JOBSCOUT_SQL_ALERT "::text"
+    "SELECT " NGX_HTTP_JOBSCOUT_SQL_ALERT_DETAIL "::text"
     "  FROM user_job_alerts a"
     NGX_HTTP_JOBSCOUT_SQL_ALERT_JOINS("logged_jobs")
     " WHERE a.id = $2::uuid AND a.user_id = " NGX_HTTP_JOBSCOUT_SQL_ME,

@@ -682,7 +682,21 @@ ngx_http_jobscout_send_page(ngx_http_request_t *r, PGresult *res)
 ngx_int_t
 ngx_http_jobscout_send_page_at(ngx_http_request_t *r, PGresult *res, int col)
 {
-    u_char     *body, *p;
+    ngx_str_t  body;
+
+    if (ngx_http_jobscout_page_body(r, res, col, &body) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_jobscout_send_json(r, NGX_HTTP_OK, body.data, body.len);
+}
+
+
+ngx_int_t
+ngx_http_jobscout_page_body(ngx_http_request_t *r, PGresult *res, int col,
+    ngx_str_t *body)
+{
+    u_char     *p;
     size_t      len;
     ngx_str_t   items, key, cursor;
 
@@ -706,14 +720,14 @@ ngx_http_jobscout_send_page_at(ngx_http_request_t *r, PGresult *res, int col)
     len = sizeof("{\"items\":,\"next_cursor\":\"\"}") - 1 + items.len
           + (cursor.len ? cursor.len : sizeof("null") - 1);
 
-    body = ngx_pnalloc(r->pool, len);
-    if (body == NULL) {
+    body->data = ngx_pnalloc(r->pool, len);
+    if (body->data == NULL) {
         return NGX_ERROR;
     }
 
     /* base64url needs no escaping */
 
-    p = ngx_sprintf(body, "{\"items\":%V,\"next_cursor\":", &items);
+    p = ngx_sprintf(body->data, "{\"items\":%V,\"next_cursor\":", &items);
 
     if (cursor.len) {
         p = ngx_sprintf(p, "\"%V\"}", &cursor);
@@ -722,5 +736,7 @@ ngx_http_jobscout_send_page_at(ngx_http_request_t *r, PGresult *res, int col)
         p = ngx_sprintf(p, "null}");
     }
 
-    return ngx_http_jobscout_send_json(r, NGX_HTTP_OK, body, p - body);
+    body->len = p - body->data;
+
+    return NGX_OK;
 }

@@ -62,8 +62,6 @@ typedef struct {
 } ngx_http_jobscout_logout_t;
 
 
-static ngx_int_t ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx,
-    ngx_str_t *email);
 
 
 static void ngx_http_jobscout_register_hashed(ngx_http_request_t *r,
@@ -970,7 +968,7 @@ ngx_http_jobscout_logout_cached(ngx_http_jobscout_redis_cmd_t *cmd,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_check_email(ngx_http_jobscout_ctx_t *ctx, ngx_str_t *email)
 {
     u_char  *at, *dot, *p, *end;

@@ -33,10 +33,6 @@
 /* the most a page holds: the prepared listings' LIMIT is one more */
 #define NGX_HTTP_JOBSCOUT_JOBS_MAX_LIMIT      100
 
-/* the parameters of the listing queries */
-#define NGX_HTTP_JOBSCOUT_JOBS_NPARAMS        13
-
-
 typedef struct {
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[NGX_HTTP_JOBSCOUT_JOBS_NPARAMS];
@@ -75,29 +71,6 @@ static ngx_http_jobscout_arg_spec_t  ngx_http_jobscout_jobs_args[] = {
     { "skill", 10 },
     { NULL, 0 }
 };
-
-
-/*
- * What a job shows, in a list and alone: j is the job, c its company.
- * Required skills come first.
- */
-
-#define NGX_HTTP_JOBSCOUT_JOB_FIELDS                                         \
-    "'id', j.id, 'title', j.title,"                                          \
-    " 'company', json_build_object('slug', c.slug, 'name', c.name,"          \
-    "                              'logo_url', c.logo_url),"                 \
-    " 'location', j.location, 'location_type', j.location_type,"             \
-    " 'employment_type', j.employment_type,"                                 \
-    " 'salary_min', j.salary_min, 'salary_max', j.salary_max,"               \
-    " 'salary_currency', j.salary_currency, 'apply_url', j.apply_url,"       \
-    " 'posted_at', j.posted_at, 'discovered_at', j.discovered_at,"           \
-    " 'listed_at', j.listed_at,"                                             \
-    " 'skills', coalesce((SELECT json_agg(json_build_object("                \
-    "                         'name', s.skill_name,"                         \
-    "                         'required', s.is_required,"                    \
-    "                         'min_years', s.min_years)"                     \
-    "                     ORDER BY NOT s.is_required, s.skill_name)"         \
-    "                FROM job_skills s WHERE s.job_id = j.id), '[]')"
 
 
 /*
@@ -304,11 +277,8 @@ static ngx_int_t
 ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_str_t *company, ngx_uint_t explain)
 {
-    u_char                         *slug;
-    ngx_int_t                       limit;
-    ngx_str_t                      *sort, fields[3];
-    ngx_uint_t                      relevance, kind, i;
-    ngx_http_jobscout_arg_t         args[NGX_HTTP_JOBSCOUT_JOBS_NARGS];
+    ngx_int_t                       rc;
+    ngx_uint_t                      kind;
     ngx_http_jobscout_jobs_page_t  *st;
 
     st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_jobs_page_t));
@@ -318,6 +288,44 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
 
     ctx->data = st;
     st->explain = explain;
+
+    rc = ngx_http_jobscout_jobs_parse(r, ctx, company, st->values, &kind);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? ngx_http_jobscout_send_invalid(r, ctx)
+                                  : rc;
+    }
+
+    st->kind = kind;
+    st->query.stmt = &ngx_http_jobscout_jobs_stmts[explain][kind];
+
+    st->query.values = st->values;
+    st->query.handler = ngx_http_jobscout_jobs_page_done;
+    st->query.data = st;
+
+    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
+        return ngx_http_jobscout_pg_send_error(r, &st->query, NULL);
+    }
+
+    return NGX_DONE;
+}
+
+
+/*
+ * The query string of a listing (of the company's jobs when company is
+ * set) into values[NGX_HTTP_JOBSCOUT_JOBS_NPARAMS], and the kind of page:
+ * NGX_OK, NGX_DECLINED (refused, in ctx) or NGX_ERROR.
+ */
+
+ngx_int_t
+ngx_http_jobscout_jobs_parse(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_str_t *company, const char **values,
+    ngx_uint_t *kind)
+{
+    u_char                   *slug;
+    ngx_int_t                 limit;
+    ngx_str_t                *sort, fields[3];
+    ngx_uint_t                relevance, i;
+    ngx_http_jobscout_arg_t   args[NGX_HTTP_JOBSCOUT_JOBS_NARGS];
 
     ngx_memzero(args, sizeof(args));
 
@@ -330,7 +338,7 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
                                        &limit)
            != NGX_OK)
     {
-        return ngx_http_jobscout_send_invalid(r, ctx);
+        return NGX_DECLINED;
     }
 
     relevance = 0;
@@ -346,28 +354,28 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
         {
             ngx_http_jobscout_body_refuse(ctx, "sort",
                                           "must be newest or relevance");
-            return ngx_http_jobscout_send_invalid(r, ctx);
+            return NGX_DECLINED;
         }
     }
 
     if (relevance && args[NGX_HTTP_JOBSCOUT_JOBS_Q].n == 0) {
         ngx_http_jobscout_body_refuse(ctx, "sort",
                                       "relevance needs a q to rank by");
-        return ngx_http_jobscout_send_invalid(r, ctx);
+        return NGX_DECLINED;
     }
 
     if (company && args[NGX_HTTP_JOBSCOUT_JOBS_COMPANY].n) {
         ngx_http_jobscout_body_refuse(ctx, "company",
                                       "is given by the path here");
-        return ngx_http_jobscout_send_invalid(r, ctx);
+        return NGX_DECLINED;
     }
 
-    if (ngx_http_jobscout_jobs_filters(r, ctx, args, st->values) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
+    if (ngx_http_jobscout_jobs_filters(r, ctx, args, values) != NGX_OK) {
+        return NGX_DECLINED;
     }
 
-    st->values[0] = ngx_http_jobscout_jobs_number(r, limit);
-    if (st->values[0] == NULL) {
+    values[0] = ngx_http_jobscout_jobs_number(r, limit);
+    if (values[0] == NULL) {
         return NGX_ERROR;
     }
 
@@ -378,20 +386,20 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
                                 fields, relevance ? 3 : 2)
             != NGX_OK)
         {
-            return ngx_http_jobscout_send_invalid(r, ctx);
+            return NGX_DECLINED;
         }
 
         if (relevance && ngx_http_jobscout_jobs_rank(&fields[0]) != NGX_OK) {
             ngx_http_jobscout_body_refuse(ctx, "cursor",
                                           "is not a valid cursor");
-            return ngx_http_jobscout_send_invalid(r, ctx);
+            return NGX_DECLINED;
         }
 
-        st->values[1] = (const char *) fields[relevance].data;
-        st->values[2] = (const char *) fields[relevance + 1].data;
+        values[1] = (const char *) fields[relevance].data;
+        values[2] = (const char *) fields[relevance + 1].data;
 
         if (relevance) {
-            st->values[12] = (const char *) fields[0].data;
+            values[12] = (const char *) fields[0].data;
         }
     }
 
@@ -402,38 +410,27 @@ ngx_http_jobscout_jobs_page(ngx_http_request_t *r,
         }
 
         *ngx_cpymem(slug, company->data, company->len) = '\0';
-        st->values[3] = (const char *) slug;
-        st->values[11] = (const char *) slug;
+        values[3] = (const char *) slug;
+        values[11] = (const char *) slug;
     }
 
     if (relevance) {
-        kind = NGX_HTTP_JOBSCOUT_JOBS_RELEVANT_PAGE;
+        *kind = NGX_HTTP_JOBSCOUT_JOBS_RELEVANT_PAGE;
 
     } else {
-        kind = args[NGX_HTTP_JOBSCOUT_JOBS_CURSOR].n
-               ? NGX_HTTP_JOBSCOUT_JOBS_NEXT_PAGE
-               : NGX_HTTP_JOBSCOUT_JOBS_FIRST_PAGE;
+        *kind = args[NGX_HTTP_JOBSCOUT_JOBS_CURSOR].n
+                ? NGX_HTTP_JOBSCOUT_JOBS_NEXT_PAGE
+                : NGX_HTTP_JOBSCOUT_JOBS_FIRST_PAGE;
 
         for (i = 3; i < NGX_HTTP_JOBSCOUT_JOBS_NPARAMS; i++) {
-            if (st->values[i]) {
-                kind = NGX_HTTP_JOBSCOUT_JOBS_FILTERED_PAGE;
+            if (values[i]) {
+                *kind = NGX_HTTP_JOBSCOUT_JOBS_FILTERED_PAGE;
                 break;
             }
         }
     }
 
-    st->kind = kind;
-    st->query.stmt = &ngx_http_jobscout_jobs_stmts[explain][kind];
-
-    st->query.values = st->values;
-    st->query.handler = ngx_http_jobscout_jobs_page_done;
-    st->query.data = st;
-
-    if (ngx_http_jobscout_pg_query(r, &st->query) != NGX_OK) {
-        return ngx_http_jobscout_pg_send_error(r, &st->query, NULL);
-    }
-
-    return NGX_DONE;
+    return NGX_OK;
 }
 
 

@@ -159,7 +159,6 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     json_t              *json;
     ngx_buf_t           *b;
     ngx_chain_t         *cl;
-    json_error_t         error;
     ngx_pool_cleanup_t  *cln;
     u_char               message[NGX_MAX_ERROR_STR];
 
@@ -216,14 +215,10 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    json = json_loadb((char *) data, p - data,
-                      JSON_REJECT_DUPLICATES,
-                      &error);
+    json = ngx_http_jobscout_json_parse(data, p - data, message,
+                                        sizeof(message));
 
     if (json == NULL) {
-        (void) ngx_snprintf(message, sizeof(message) - 1,
-                            "invalid JSON at line %d, column %d: %s%Z",
-                            error.line, error.column, error.text);
         *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
                                            "invalid_json", (char *) message);
         return NGX_DECLINED;
@@ -249,6 +244,25 @@ ngx_http_jobscout_parse_body(ngx_http_request_t *r,
     ctx->body = json;
 
     return NGX_OK;
+}
+
+
+json_t *
+ngx_http_jobscout_json_parse(u_char *data, size_t len, u_char *message,
+    size_t size)
+{
+    json_t        *json;
+    json_error_t   error;
+
+    json = json_loadb((char *) data, len, JSON_REJECT_DUPLICATES, &error);
+
+    if (json == NULL) {
+        (void) ngx_snprintf(message, size - 1,
+                            "invalid JSON at line %d, column %d: %s%Z",
+                            error.line, error.column, error.text);
+    }
+
+    return json;
 }
 
 

@@ -277,7 +277,9 @@ ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     t->exp = (time_t) json_integer_value(exp);
     t->iat = (time_t) json_integer_value(iat);
 
-    if (now >= t->exp + jwt->leeway
+    /* exp may be any integer: the leeway moves now, which cannot overflow */
+
+    if (now - jwt->leeway >= t->exp
         || now + jwt->leeway < (time_t) json_integer_value(nbf)
         || now + jwt->leeway < t->iat)
     {

@@ -1,7 +1,8 @@
 
 /*
  * Job Scout: the route table.  One table maps method and path pattern to a
- * handler; "{name}" in a pattern captures one path segment.  nginx has
+ * handler; "{name}" in a pattern captures one path segment, "{name*}" at
+ * its end the rest of the path.  nginx has
  * already percent-decoded r->uri and resolved "." and ".." segments.
  */
 
@@ -86,6 +87,60 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me/dashboard"),
       ngx_http_jobscout_applications_dashboard, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    /* the profile (_profile.c) */
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/skills"),
+      ngx_http_jobscout_profile_skills_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/users/me/skills"),
+      ngx_http_jobscout_profile_skills_add,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me/skills/{name*}"),
+      ngx_http_jobscout_profile_skills_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/skills/{name*}"),
+      ngx_http_jobscout_profile_skills_delete, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/education"),
+      ngx_http_jobscout_profile_entries, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/users/me/education"),
+      ngx_http_jobscout_profile_entry_create,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/education/{id}"),
+      ngx_http_jobscout_profile_entry_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me/education/{id}"),
+      ngx_http_jobscout_profile_entry_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/education/{id}"),
+      ngx_http_jobscout_profile_entry_delete,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/experience"),
+      ngx_http_jobscout_profile_entries,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/users/me/experience"),
+      ngx_http_jobscout_profile_entry_create,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/users/me/experience/{id}"),
+      ngx_http_jobscout_profile_entry_get,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me/experience/{id}"),
+      ngx_http_jobscout_profile_entry_update,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
+
+    { NGX_HTTP_DELETE, ngx_string("/api/v1/users/me/experience/{id}"),
+      ngx_http_jobscout_profile_entry_delete,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
     /* the fixed paths under /alerts before /alerts/{id} */
 
     { NGX_HTTP_GET, ngx_string("/api/v1/alerts"),
@@ -121,8 +176,16 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs"),
       ngx_http_jobscout_jobs_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
+    /* before /jobs/{id} */
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/jobs/recommended"),
+      ngx_http_jobscout_jobs_recommended, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}"),
       ngx_http_jobscout_jobs_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+
+    { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}/skill-gap"),
+      ngx_http_jobscout_jobs_skill_gap, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/companies"),
       ngx_http_jobscout_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
@@ -425,13 +488,19 @@ ngx_http_jobscout_route_match(ngx_str_t *pattern, ngx_str_t *uri,
             return NGX_DECLINED;
         }
 
-        ctx->params[ctx->nparams].data = start;
-        ctx->params[ctx->nparams].len = u - start;
-        ctx->nparams++;
-
         while (p < pend && *p != '}') {
             p++;
         }
+
+        /* "{name*}" takes the rest of the path, slashes and all */
+
+        if (p[-1] == '*') {
+            u = uend;
+        }
+
+        ctx->params[ctx->nparams].data = start;
+        ctx->params[ctx->nparams].len = u - start;
+        ctx->nparams++;
 
         p++;
     }

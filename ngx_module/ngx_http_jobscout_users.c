@@ -59,8 +59,6 @@ static ngx_int_t ngx_http_jobscout_users_found(
 static ngx_int_t ngx_http_jobscout_users_failed(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static ngx_int_t ngx_http_jobscout_users_gone(ngx_http_request_t *r);
-static ngx_int_t ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
-    ngx_http_jobscout_ctx_t *ctx, json_t *prefs);
 static ngx_int_t ngx_http_jobscout_check_list(ngx_http_jobscout_ctx_t *ctx,
     json_t *list, const char *field, size_t max, ngx_uint_t slugs);
 static ngx_int_t ngx_http_jobscout_check_choices(
@@ -201,6 +199,12 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_export_stmt = {
     "  'skills', (SELECT coalesce(jsonb_agg(to_jsonb(s) - 'user_id'"
     "                                      ORDER BY s.skill_name), '[]')"
     "              FROM user_skills s WHERE s.user_id = u.id),"
+    "  'education', (SELECT coalesce(jsonb_agg(to_jsonb(e) - 'user_id'"
+    "                                         ORDER BY e.created_at), '[]')"
+    "                  FROM user_education e WHERE e.user_id = u.id),"
+    "  'experience', (SELECT coalesce(jsonb_agg(to_jsonb(e) - 'user_id'"
+    "                                          ORDER BY e.created_at), '[]')"
+    "                   FROM user_experience e WHERE e.user_id = u.id),"
     "  'cvs', (SELECT coalesce(jsonb_agg(to_jsonb(c) - 'user_id'"
     "                                   ORDER BY c.created_at), '[]')"
     "           FROM user_cvs c WHERE c.user_id = u.id),"
@@ -732,7 +736,7 @@ ngx_http_jobscout_users_gone(ngx_http_request_t *r)
  * removed.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_check_preferences(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, json_t *prefs)
 {

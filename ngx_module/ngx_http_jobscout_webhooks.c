@@ -240,14 +240,12 @@ ngx_http_jobscout_webhook_source(ngx_http_request_t *r,
 }
 
 
-/* "t=<digits>,v1=<64 hex>[,v1=...]": other schemes are passed over */
+/* the one X-JobScout-Signature header, parsed */
 
 static ngx_int_t
 ngx_http_jobscout_webhook_header(ngx_http_request_t *r,
     ngx_http_jobscout_webhook_t *wh)
 {
-    u_char           *p, *end, *next;
-    ngx_int_t         t;
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *sig;
@@ -285,9 +283,25 @@ ngx_http_jobscout_webhook_header(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    t = NGX_ERROR;
-    p = sig->value.data;
-    end = p + sig->value.len;
+    return ngx_http_jobscout_webhook_signature(&sig->value, &wh->t, wh->v1,
+                                               NGX_HTTP_JOBSCOUT_SIGNATURES,
+                                               &wh->nv1);
+}
+
+
+/* other schemes are passed over; one t= and at least one v1= required */
+
+ngx_int_t
+ngx_http_jobscout_webhook_signature(ngx_str_t *value, time_t *t,
+    ngx_str_t *v1, ngx_uint_t max, ngx_uint_t *nv1)
+{
+    u_char     *p, *end, *next;
+    ngx_int_t   stamp;
+
+    stamp = NGX_ERROR;
+    *nv1 = 0;
+    p = value->data;
+    end = p + value->len;
 
     while (p < end) {
         next = ngx_strlchr(p, end, ',');
@@ -296,30 +310,30 @@ ngx_http_jobscout_webhook_header(ngx_http_request_t *r,
         }
 
         if (next - p > 2 && p[0] == 't' && p[1] == '=') {
-            if (t != NGX_ERROR || next - p - 2 > 12) {
+            if (stamp != NGX_ERROR || next - p - 2 > 12) {
                 return NGX_DECLINED;
             }
 
-            t = ngx_atoi(p + 2, next - p - 2);
+            stamp = ngx_atoi(p + 2, next - p - 2);
 
         } else if (next - p == 3 + 64 && ngx_strncmp(p, "v1=", 3) == 0) {
-            if (wh->nv1 == NGX_HTTP_JOBSCOUT_SIGNATURES) {
+            if (*nv1 == max) {
                 return NGX_DECLINED;
             }
 
-            wh->v1[wh->nv1].data = p + 3;
-            wh->v1[wh->nv1].len = 64;
-            wh->nv1++;
+            v1[*nv1].data = p + 3;
+            v1[*nv1].len = 64;
+            (*nv1)++;
         }
 
         p = next + 1;
     }
 
-    if (t == NGX_ERROR || wh->nv1 == 0) {
+    if (stamp == NGX_ERROR || *nv1 == 0) {
         return NGX_DECLINED;
     }
 
-    wh->t = (time_t) t;
+    *t = (time_t) stamp;
 
     return NGX_OK;
 }

@@ -381,3 +381,15 @@ JobScout::Token::bearer(header => { typ => 42 })
 [404, 404]
 --- response_body_like eval
 ["this account no longer exists", "this account no longer exists"]
+
+
+=== TEST 30: an exp at the end of time is compared without an overflow (make fuzz found exp + leeway overflowing)
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request
+GET /api/v1/users/me
+--- more_headers eval
+JobScout::Token::bearer(claims => { exp => 9223372036854775807 })
+--- error_code: 404
+--- response_body_like: "message":"this account no longer exists"

@@ -484,6 +484,34 @@ is($d->{error}{field}, 'status', 'a bad status: 422');
 ($s, $d) = api(GET => '/admin/scrape-logs', undef, $utok);
 is($s, 403, 'the feed as a user: 403');
 
+# --- the feed adapters: recruitee, personio, teamtailor ----------------------
+
+for my $new ([ recruitee => 'https://acme.recruitee.com/api/offers/',
+               { currency => 'EUR' } ],
+             [ personio => 'https://acme.jobs.personio.de/xml',
+               { language => 'en' } ],
+             [ teamtailor => 'https://careers.acme.example/jobs.rss',
+               { per_page => 100, max_pages => 5 } ]) {
+    ($s, $d) = api(POST => '/admin/sources',
+        { company_id => $acme, scraper_class => $new->[0],
+          source_url => $new->[1], config => $new->[2] }, $atok);
+    is($s, 201, "create a $new->[0] source: 201");
+    is($d->{scraper_class}, $new->[0], '... its adapter');
+    is_deeply($d->{config}, $new->[2], '... its config');
+}
+($s, $d) = api(POST => '/admin/sources',
+    { company_id => $acme, scraper_class => 'teamtailor',
+      source_url => 'https://acme.teamtailor.com/jobs.rss',
+      config => { per_page => 500 } }, $atok);
+is($s, 422, 'teamtailor: a per_page over 100 refused');
+is($d->{error}{field}, 'config.per_page', '... naming it');
+($s, $d) = api(POST => '/admin/sources',
+    { company_id => $acme, scraper_class => 'personio',
+      source_url => 'https://acme.jobs.personio.de/xml',
+      config => { api_base => 'http://127.0.0.1:1' } }, $atok);
+is($s, 422, 'personio: no api_base (a custom domain is a source_url)');
+is($d->{error}{field}, 'config.api_base', '... naming it');
+
 # --- demoted: out at once ---------------------------------------------------
 
 psql("UPDATE users SET is_admin = false WHERE id = '$admin'");

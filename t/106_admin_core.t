@@ -78,7 +78,8 @@ is($s, 422, 'an unknown argument: 422');
 is($s, 200, 'adapters: 200');
 my %adapters = map { $_->{name} => $_ } @{ $d->{items} || [] };
 for my $name (qw(greenhouse lever ashby workable remotive adzuna jsonld html
-                 rss atom)) {
+                 rss atom smartrecruiters workday bamboohr recruitee personio
+                 teamtailor)) {
     ok($adapters{$name}, "... $name is listed");
 }
 ok((grep { $_->{name} eq 'list' } @{ $adapters{html}{keys} || [] }),

@@ -45,8 +45,10 @@ VALUES
 -- arbiter: name the natural key.
 ON CONFLICT ((lower(email))) DO NOTHING;
 
+-- under the taxonomy's names (0017), as the API stores them
 INSERT INTO user_skills (user_id, skill_name, proficiency, years_experience)
-SELECT u.id, s.skill_name, s.proficiency, s.years
+SELECT u.id, coalesce(skill_canonical(s.skill_name), s.skill_name),
+       s.proficiency, s.years
 FROM users u,
      (VALUES ('python', 'advanced', 4.0),
              ('postgresql', 'advanced', 4.0),

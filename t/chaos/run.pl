@@ -248,6 +248,7 @@ sub row {
         if (!defined $n) { $bad = 1 }
         elsif ($must eq '0') { $bad = $n > 0 }
         elsif ($must =~ /^<= (\d+)%$/) { $bad = $n > ($of // 0) * $1 / 100 }
+        elsif ($must =~ /^<= (\d+)$/) { $bad = $n > $1 }
     }
     push @rows, [$scenario, $measure, $value, $must // '-', $bad];
 }
@@ -504,14 +505,15 @@ sub mail_account {
         $ids{$m->{to}}{$m->{id}}++;
         $files{$m->{to}}++;
     }
-    my ($lost, $doubled, $n) = (0, 0, 0);
+    my ($lost, $renamed, $doubled, $n) = (0, 0, 0, 0);
     for my $to (keys %asked) {
         my $got = keys %{ $ids{$to} || {} };
         $lost += $asked{$to} - $got if $asked{$to} > $got;
+        $renamed += $got - $asked{$to} if $got > $asked{$to};
         $n += $asked{$to};
     }
     $doubled += $files{$_} - keys %{ $ids{$_} } for keys %files;
-    return ($lost, $doubled, $n);
+    return ($lost, $renamed, $doubled, $n);
 }
 
 # postings of a phase: (not stored, stored twice); pushes of them: (lost,
@@ -596,9 +598,16 @@ sub report {
                 "$failed of " . scalar(@mine), '0');
         }
         if ($name =~ /^kill-/ || $ph->{replay} || $name eq 'pg' || $name eq 'reload') {
-            my ($lost, $doubled, $n) = mail_account($name, \@log, \@mails);
+            my ($lost, $renamed, $doubled, $n) =
+                mail_account($name, \@log, \@mails);
             row($label, "mails lost (of $n answered 202)", $lost, '0');
-            row($label, 'mails doubled (a Message-ID twice)', $doubled, '0');
+            row($label, 'mails sent again under a new Message-ID', $renamed,
+                '0');
+            # the mail in hand may go twice, with its Message-ID, when the
+            # kill falls after the server took it and before its 250
+            # reached the mailer: SMTP's own window (RFC 1047)
+            row($label, 'mails doubled (a Message-ID twice)', $doubled,
+                $name eq 'kill-mailer' ? '<= 1' : '0');
         }
         if (grep { $_->{phase} eq $name } @postings) {
             my ($lost, $doubled, $plost, $pdoubled, $pn) =
@@ -618,7 +627,8 @@ sub report {
     }
     my %seen;
     my $twice = grep { $seen{$_->{id}}++ == 1 } @mails;
-    row('all mails at the sink', 'Message-IDs sent twice', $twice, '0');
+    row('all mails at the sink', 'Message-IDs sent twice', $twice,
+        '<= 1');
 
     my @w = (0, 0, 0, 0);
     for my $r (['scenario', 'measure', 'value', 'must'], @rows) {

@@ -23,6 +23,9 @@ extern const js_adapter_t  js_adapter_atom;
 extern const js_adapter_t  js_adapter_smartrecruiters;
 extern const js_adapter_t  js_adapter_workday;
 extern const js_adapter_t  js_adapter_bamboohr;
+extern const js_adapter_t  js_adapter_recruitee;
+extern const js_adapter_t  js_adapter_personio;
+extern const js_adapter_t  js_adapter_teamtailor;
 
 static const js_adapter_t  *js_adapters[] = {
     &js_adapter_greenhouse,
@@ -38,6 +41,9 @@ static const js_adapter_t  *js_adapters[] = {
     &js_adapter_smartrecruiters,
     &js_adapter_workday,
     &js_adapter_bamboohr,
+    &js_adapter_recruitee,
+    &js_adapter_personio,
+    &js_adapter_teamtailor,
 };
 
 const js_adapter_t *
@@ -134,17 +140,29 @@ js_job_str(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
+/* Unix seconds as "2025-06-01T10:00:00Z", null when unknown. */
+static json_t *
+js_job_time(int64_t at)
+{
+    char        s[32];
+    time_t      t = (time_t) at;
+    struct tm   tm;
+
+    if (at <= 0 || gmtime_r(&t, &tm) == NULL) {
+        return json_null();
+    }
+    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(s);
+}
+
 json_t *
 js_job_json(const js_job_t *job)
 {
     static const char *const  periods[] = {
         NULL, "hour", "day", "week", "month", "year"
     };
-    char        posted[32];
     size_t      i;
-    time_t      t = (time_t) job->posted_at;
     json_t     *o, *skills;
-    struct tm   tm;
     int         salary = job->has_salary && job->salary_currency[0] != '\0';
 
     skills = json_array();
@@ -154,13 +172,8 @@ js_job_json(const js_job_t *job)
             return NULL;
         }
     }
-    posted[0] = '\0';
-    if (job->posted_at > 0 && gmtime_r(&t, &tm) != NULL) {
-        strftime(posted, sizeof(posted), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-
     o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-                  " s:o, s:o, s:o}",
+                  " s:o, s:o, s:o, s:o}",
                   "external_id", js_job_str(job->external_id),
                   "title", js_job_str(job->title),
                   "company", js_job_str(job->company),
@@ -178,7 +191,8 @@ js_job_json(const js_job_t *job)
                   "salary_period", js_job_str(salary
                                               ? periods[job->salary_period]
                                               : NULL),
-                  "posted_at", js_job_str(posted[0] ? posted : NULL),
+                  "posted_at", js_job_time(job->posted_at),
+                  "valid_through", js_job_time(job->valid_through),
                   "skills", skills);
     return o;
 }

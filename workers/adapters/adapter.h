@@ -102,6 +102,8 @@ typedef struct {
     char                salary_currency[4];  /* ISO 4217, upper case */
     js_salary_period_e  salary_period;
     int64_t             posted_at;       /* Unix seconds, 0 = unknown */
+    int64_t             valid_through;   /* offered until (Unix seconds),
+                                            0 = unknown */
     char              **skills;          /* lower-case tags, may be empty */
     size_t              nskills;
 } js_job_t;
@@ -185,7 +187,8 @@ int js_page_take_detail(js_page_t *page, const js_source_t *src,
  *   {"external_id", "title", "company", "location", "location_type",
  *    "employment_type", "apply_url", "description",
  *    "salary_min", "salary_max", "salary_currency", "salary_period",
- *    "posted_at": "2025-06-01T10:00:00Z", "skills": ["go", ...]}
+ *    "posted_at": "2025-06-01T10:00:00Z", "valid_through": "...",
+ *    "skills": ["go", ...]}
  *
  * The salary as it is stored: only with a known currency, salary_min
  * null for "up to salary_max", salary_period null when unknown.  NULL

@@ -222,6 +222,31 @@ static const js_adapter_key_t  js_keys_bamboohr[] = {
     JS_KEYS_END
 };
 
+/* Boards on the company's own subdomain (js_source_subdomain): no
+ * "api_base", a custom career domain is a source_url. */
+static const js_adapter_key_t  js_keys_recruitee[] = {
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
+static const js_adapter_key_t  js_keys_personio[] = {
+    { "language", JS_KEY_STRING, 0, 0, "the language of the texts "
+      "(\"en\"; Personio's default is German)", 0, NULL, NULL },
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
+static const js_adapter_key_t  js_keys_teamtailor[] = {
+    { "per_page", JS_KEY_INTEGER, 1, 100, "items per request (default "
+      "50); a full page asks for the next", 0, NULL, NULL },
+    JS_KEY_MAX_PAGES_ROW("pages of per_page items"),
+    JS_KEY_CURRENCY_ROW,
+    JS_KEYS_FILTERS,
+    JS_KEYS_END
+};
+
 /* In the order of adapter.c's table. */
 static const js_adapter_info_t  js_catalogue[] = {
     { "greenhouse", "Greenhouse Job Board API: the whole board in one "
@@ -262,6 +287,17 @@ static const js_adapter_info_t  js_catalogue[] = {
     { "bamboohr", "BambooHR careers list, with a detail call per opening "
       "for its description, date and pay", "the company subdomain "
       "(\"acme\" of acme.bamboohr.com), or the list URL", js_keys_bamboohr },
+    { "recruitee", "Recruitee Careers Site API: the company's published "
+      "offers in one answer", "the subdomain (\"acme\" of "
+      "acme.recruitee.com), or the offers URL of a custom domain",
+      js_keys_recruitee },
+    { "personio", "Personio's public XML job feed: every open position "
+      "in one answer", "the subdomain (\"acme\" of acme.jobs.personio.de), "
+      "or the feed's URL", js_keys_personio },
+    { "teamtailor", "Teamtailor career site's public RSS feed (jobs.rss), "
+      "paged", "the subdomain (\"acme\" of acme.teamtailor.com, "
+      "\"acme.na\" on the North American stack), or the feed's URL on a "
+      "custom career domain", js_keys_teamtailor },
 };
 
 #define JS_CATALOGUE_N  (sizeof(js_catalogue) / sizeof(js_catalogue[0]))

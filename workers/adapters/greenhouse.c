@@ -1,7 +1,7 @@
 /*
  * Greenhouse Job Board API:
  *
- *   GET {api_base}/v1/boards/{token}/jobs?content=true
+ *   GET {api_base}/v1/boards/{token}/jobs?content=true&pay_transparency=true
  *
  *   {"jobs": [{"id": 127817, "internal_job_id": 144381, "title": "...",
  *              "updated_at": "2016-01-14T10:55:28-05:00",
@@ -11,12 +11,21 @@
  *              "metadata": [{"id": 1, "name": "Employment Type",
  *                            "value": "Full-time",
  *                            "value_type": "single_select"}, ...],
- *              "departments": [...], "offices": [...]}, ...],
+ *              "departments": [...], "offices": [...],
+ *              "pay_input_ranges": [{"min_cents": 12000000,
+ *                                    "max_cents": 15000000,
+ *                                    "currency_type": "USD",
+ *                                    "title": "Annual base pay",
+ *                                    "blurb": "<p>...</p>"}]}, ...],
  *    "meta": {"total": 2}}
  *
- * One page holds the whole board.  Salaries come from metadata (a
- * "currency_range" value {"min_value", "max_value", "unit"}, or a pay
- * text), pay_input_ranges when present, else the description's pay line.
+ * One page holds the whole board; pay_transparency=true asks for the
+ * pay ranges (a source_url given as a URL is fetched as is: it says so
+ * itself).  Salaries come from
+ * metadata (a "currency_range" value {"min_value", "max_value", "unit"},
+ * or a pay text), else the first valid pay_input_ranges entry (cents; the
+ * period from its title, "Hourly rate"), else the description's pay
+ * line.
  */
 
 #include <stdio.h>
@@ -32,8 +41,9 @@ greenhouse_first_url(const js_source_t *src, char **url, char *err,
     size_t errlen)
 {
     return js_source_endpoint(src, "https://boards-api.greenhouse.io",
-                              "/v1/boards/", "/jobs?content=true", url, err,
-                              errlen);
+                              "/v1/boards/",
+                              "/jobs?content=true&pay_transparency=true",
+                              url, err, errlen);
 }
 
 static void
@@ -90,7 +100,7 @@ greenhouse_pay_ranges(js_job_t *job, json_t *ranges)
             && js_json_number(r, "max_cents", &max) == 0
             && js_salary_set(job, min / 100, max / 100,
                              js_json_str(r, "currency_type"),
-                             JS_SALARY_UNKNOWN))
+                             js_salary_period(js_json_str(r, "title"))))
         {
             return;
         }

@@ -17,19 +17,23 @@ js_json_jobs_parse(const js_source_t *src, const char *url, const char *body,
     size_t len, const char *provider, js_json_job_pt job, js_page_t *page,
     char *err, size_t errlen)
 {
-    json_t  *root, *jobs, *o;
+    return js_json_list_parse(src, url, body, len, provider, "jobs", job,
+                              page, err, errlen);
+}
+
+int
+js_json_list_parse(const js_source_t *src, const char *url, const char *body,
+    size_t len, const char *provider, const char *key, js_json_job_pt job,
+    js_page_t *page, char *err, size_t errlen)
+{
+    json_t  *root, *list, *o;
     size_t   i;
 
-    if (js_json_parse(body, len, JSON_OBJECT, &root, err, errlen) != 0) {
+    list = js_json_list(body, len, provider, key, &root, err, errlen);
+    if (list == NULL) {
         return -1;
     }
-    jobs = json_object_get(root, "jobs");
-    if (!json_is_array(jobs)) {
-        snprintf(err, errlen, "%s: no \"jobs\" array", provider);
-        json_decref(root);
-        return -1;
-    }
-    json_array_foreach(jobs, i, o) {
+    json_array_foreach(list, i, o) {
         if (json_is_object(o) && job(src, url, o, page) < 0) {
             snprintf(err, errlen, "out of memory");
             json_decref(root);
@@ -235,6 +239,51 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     return 0;
 }
 
+int
+js_source_subdomain(const js_source_t *src, const char *domain,
+    const char *path, char **url, char *err, size_t errlen)
+{
+    const char  *name = src->source_url ? src->source_url : "";
+    size_t       i, n;
+    js_buf_t     b = { 0 };
+    char        *s;
+
+    while (*name == ' ') {
+        name++;
+    }
+    n = strlen(name);
+    while (n > 0 && name[n - 1] == ' ') {
+        n--;
+    }
+    if (memmem(name, n, "://", 3) != NULL) {
+        return js_source_endpoint(src, "", "", "", url, err, errlen);
+    }
+    *url = NULL;
+    for (i = 0; i < n; i++) {
+        if (!isalnum((unsigned char) name[i]) && name[i] != '-'
+            && !(name[i] == '.' && i > 0 && i + 1 < n && name[i - 1] != '.'))
+        {
+            break;
+        }
+    }
+    if (n == 0 || n > 100 || i < n || name[0] == '-') {
+        snprintf(err, errlen, "source_url is neither an http(s) URL nor a "
+                 "company subdomain");
+        return -1;
+    }
+    js_buf_str(&b, "https://");
+    js_buf_add(&b, name, n);
+    js_buf_str(&b, domain);
+    js_buf_str(&b, path);
+    s = js_buf_take(&b);
+    *url = s ? js_url_resolve(NULL, s) : NULL;
+    free(s);
+    if (*url == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
 
 json_t *
 js_json_list(const char *body, size_t len, const char *provider,

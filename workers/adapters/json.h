@@ -24,6 +24,10 @@ typedef int (*js_json_job_pt)(const js_source_t *src, const char *url,
 int js_json_jobs_parse(const js_source_t *src, const char *url,
     const char *body, size_t len, const char *provider, js_json_job_pt job,
     js_page_t *page, char *err, size_t errlen);
+/* The same for a list under another key (recruitee's "offers"). */
+int js_json_list_parse(const js_source_t *src, const char *url,
+    const char *body, size_t len, const char *provider, const char *key,
+    js_json_job_pt job, js_page_t *page, char *err, size_t errlen);
 /* The string at key, NULL when absent or not a string. */
 const char *js_json_str(json_t *obj, const char *key);
 /* A string (at most JS_ID_MAX bytes) or integer id as a malloc'ed
@@ -50,6 +54,17 @@ unsigned js_config_max_pages(const js_source_t *src);
 int js_source_endpoint(const js_source_t *src, const char *default_base,
     const char *prefix, const char *suffix, char **url, char *err,
     size_t errlen);
+
+/*
+ * The first URL of a board on the company's own subdomain (recruitee,
+ * personio, teamtailor): source_url verbatim when it is an http(s) URL
+ * (a custom career domain); else source_url is the subdomain (letters,
+ * digits, '-' and inner dots, at most 100: "acme", "acme.na") and the
+ * URL is "https://" + subdomain + domain + path (".recruitee.com",
+ * "/api/offers/").
+ */
+int js_source_subdomain(const js_source_t *src, const char *domain,
+    const char *path, char **url, char *err, size_t errlen);
 
 /* body as a JSON object whose key is an array: that array (*root set,
  * to be json_decref'ed), or NULL with err set ("provider: no \"key\"

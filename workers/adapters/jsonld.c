@@ -14,19 +14,26 @@
  *    "baseSalary": {"@type": "MonetaryAmount", "currency": "KES",
  *        "value": {"@type": "QuantitativeValue", "minValue": 150000,
  *                  "maxValue": 200000, "unitText": "MONTH"}},
- *    "url": "/jobs/42", "skills": "Go, SQL"}
+ *    "url": "/jobs/42", "skills": "Go, SQL",
+ *    "validThrough": "2025-07-31T23:59"}
  *
  * source_url is the page; config "next" and "max_pages" paginate as in
  * the html adapter, "currency" is the default currency.  A block that is
  * not JSON is skipped; a page without any JobPosting gives no job (not
  * an error).  The id is "identifier", else the posting's "url", else the
  * page URL (one posting per page).
+ *
+ * validThrough: a posting past it is no longer offered, so it is left
+ * out and closes as a posting gone from the board does (the scraper's
+ * missed-scrape rule); a later one is the job's valid_through.  A date
+ * without a time is valid through the end of that day.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libxml/xpath.h>
 
@@ -118,12 +125,42 @@ jsonld_location(json_t *loc)
     return t;
 }
 
+/*
+ * An amount at key: a number, or a string with a currency sign or
+ * separators ("$100,000", "KES 150,000", "100.000,00 EUR") as
+ * js_salary_amount reads it; a currency it names goes to cur.  -1 when
+ * there is none.
+ */
+static int
+jsonld_amount(json_t *o, const char *key, double *amount, char *cur)
+{
+    const char  *named = NULL;
+
+    if (js_json_number(o, key, amount) == 0) {
+        return 0;
+    }
+    if (js_salary_amount(js_json_str(o, key), amount, &named) != 0) {
+        return -1;
+    }
+    if (named != NULL && strlen(named) == 3) {
+        memcpy(cur, named, 4);
+    }
+    return 0;
+}
+
+/*
+ * baseSalary: a text, or a MonetaryAmount whose value is an amount or a
+ * QuantitativeValue {minValue, maxValue, value, unitText}; amounts as
+ * jsonld_amount reads them.  The currency is the MonetaryAmount's, else
+ * one an amount names, else the config's.
+ */
 static void
 jsonld_salary(js_job_t *job, json_t *s, const char *currency)
 {
-    json_t      *v;
-    double       min, max, one;
+    json_t      *v, *unit;
+    double       min = -1, max = -1;
     const char  *cur;
+    char         named[4] = "";
 
     if (json_is_string(s)) {
         js_salary_parse(job, json_string_value(s), currency);
@@ -132,28 +169,26 @@ jsonld_salary(js_job_t *job, json_t *s, const char *currency)
     if (!json_is_object(s)) {
         return;
     }
-    cur = js_json_str(s, "currency");
-    if (cur == NULL) {
-        cur = currency;
-    }
     v = json_object_get(s, "value");
-    if (json_is_number(v) || json_is_string(v)) {
-        if (js_json_number(s, "value", &one) == 0) {
-            js_salary_set(job, one, one, cur,
-                          js_salary_period(js_json_str(s, "unitText")));
-        } else {
-            js_salary_parse(job, json_string_value(v), cur);
+    unit = s;
+    if (json_is_object(v)) {
+        unit = v;
+        if (jsonld_amount(v, "minValue", &min, named) != 0) {
+            min = -1;
         }
+        if (jsonld_amount(v, "maxValue", &max, named) != 0) {
+            max = -1;
+        }
+        if (min < 0 && max < 0
+            && jsonld_amount(v, "value", &min, named) != 0)
+        {
+            return;
+        }
+    } else if (jsonld_amount(s, "value", &min, named) != 0) {
+        cur = js_json_str(s, "currency");
+        /* a range or words ("100,000 - 120,000 a year"): a pay text */
+        js_salary_parse(job, json_string_value(v), cur ? cur : currency);
         return;
-    }
-    if (js_json_number(v, "minValue", &min) != 0) {
-        min = -1;
-    }
-    if (js_json_number(v, "maxValue", &max) != 0) {
-        max = -1;
-    }
-    if (js_json_number(v, "value", &one) == 0 && min < 0 && max < 0) {
-        min = max = one;
     }
     if (min < 0) {
         min = max;
@@ -161,8 +196,12 @@ jsonld_salary(js_job_t *job, json_t *s, const char *currency)
     if (max < 0) {
         max = min;
     }
+    cur = js_json_str(s, "currency");
+    if (cur == NULL) {
+        cur = named[0] ? named : currency;
+    }
     js_salary_set(job, min, max, cur,
-                  js_salary_period(js_json_str(v, "unitText")));
+                  js_salary_period(js_json_str(unit, "unitText")));
 }
 
 /* identifier: a PropertyValue, a string or a number, or an array of
@@ -188,8 +227,19 @@ jsonld_job(const js_source_t *src, const char *url, json_t *o,
     const char  *s, *currency = js_config_str(src, "currency");
     char        *hint = NULL, *p, *q;
     size_t       i;
+    int64_t      valid;
+
+    s = js_json_str(o, "validThrough");
+    valid = js_date_parse(s);
+    if (valid > 0 && strlen(s) == 10) {
+        valid += 86400;                         /* "2025-07-31" */
+    }
+    if (valid > 0 && valid <= (int64_t) time(NULL)) {
+        return 0;
+    }
 
     memset(&job, 0, sizeof(job));
+    job.valid_through = valid;
     job.title = js_json_line(o, "title");
     if (job.title == NULL) {
         job.title = js_json_line(o, "name");

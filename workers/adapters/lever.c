@@ -52,15 +52,16 @@ lever_first_url(const js_source_t *src, char **url, char *err,
 }
 
 /* description, then each list as a heading and its items, then
- * "additional", as one HTML text. */
+ * "additional", as one HTML text; "additionalPlain" when Lever sent it
+ * without its HTML twin (some postings hold all their text there). */
 static char *
 lever_description(json_t *o)
 {
     json_t      *l;
-    const char  *s;
+    const char  *s, *plain;
     size_t       i;
-    char        *html, *t;
-    js_buf_t     b = { 0 };
+    char        *html, *t, *joined;
+    js_buf_t     b = { 0 }, all = { 0 };
 
     s = js_json_str(o, "description");
     js_buf_str(&b, s ? s : js_json_str(o, "descriptionPlain"));
@@ -87,6 +88,19 @@ lever_description(json_t *o)
     }
     t = js_html_to_text(html, strlen(html), JS_DESCRIPTION_MAX);
     free(html);
+    s = js_json_str(o, "additional");
+    plain = js_json_str(o, "additionalPlain");
+    if (t == NULL || (s != NULL && s[0] != '\0') || plain == NULL) {
+        return t;
+    }
+    js_buf_str(&all, t);
+    js_buf_str(&all, t[0] ? "\n\n" : "");
+    js_buf_str(&all, plain);
+    free(t);
+    joined = js_buf_take(&all);
+    t = joined ? js_plain_to_text(joined, strlen(joined), JS_DESCRIPTION_MAX)
+               : NULL;
+    free(joined);
     return t;
 }
 

@@ -169,6 +169,46 @@ js_node_text(xmlNodePtr node, js_text_mode_e mode)
     return t;
 }
 
+int
+js_xml_named(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE
+           && strcmp((const char *) n->name, name) == 0;
+}
+
+char *
+js_xml_child_text(xmlNodePtr parent, const char *const *names,
+    js_text_mode_e mode)
+{
+    xmlNodePtr   c;
+    const char  *colon;
+    char        *t;
+
+    for (; *names != NULL; names++) {
+        colon = strchr(*names, ':');
+        for (c = parent->children; c != NULL; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE) {
+                continue;
+            }
+            if (colon != NULL
+                ? (c->ns == NULL || c->ns->prefix == NULL
+                   || strncmp((const char *) c->ns->prefix, *names,
+                              (size_t) (colon - *names)) != 0
+                   || c->ns->prefix[colon - *names] != '\0'
+                   || strcmp((const char *) c->name, colon + 1) != 0)
+                : strcmp((const char *) c->name, *names) != 0)
+            {
+                continue;
+            }
+            t = js_node_text(c, mode);
+            if (t != NULL) {
+                return t;
+            }
+        }
+    }
+    return NULL;
+}
+
 char *
 js_selector_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr sel,
     xmlNodePtr node, js_text_mode_e mode)

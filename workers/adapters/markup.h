@@ -58,6 +58,17 @@ char *js_selector_text(xmlXPathContextPtr ctx, xmlXPathCompExprPtr sel,
 char *js_node_text(xmlNodePtr node, js_text_mode_e mode);
 
 /*
+ * XML feeds (rss, personio, teamtailor): js_xml_named is 1 when n is an
+ * element of that local name, any namespace.  js_xml_child_text is the
+ * text (mode) of parent's first child element with one of the names
+ * (NULL terminated, tried in order) that has any; a name "p:local" asks
+ * for the namespace prefix p too.  NULL when none.
+ */
+int js_xml_named(xmlNodePtr n, const char *name);
+char *js_xml_child_text(xmlNodePtr parent, const char *const *names,
+    js_text_mode_e mode);
+
+/*
  * Follows config "next" (a selector of the next page's link: an href
  * attribute or an element holding the URL) to page->next_url, at most
  * config "max_pages" pages; js_page_set_next(page, url, NULL) when no

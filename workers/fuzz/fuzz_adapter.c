@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         src.config = json_loads(JS_FUZZ_CONFIG, 0, NULL);
         src.adzuna_app_id = "id";
         src.adzuna_app_key = "key";
-        src.adzuna_base_url = "https://api.adzuna.com/v1/api";
+        src.adzuna_base_url = "https://api.adzuna.com";
         src.max_details = 50;
     }
 

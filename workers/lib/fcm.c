@@ -1275,7 +1275,7 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
     }
 
     memset(&r, 0, sizeof(r));
-    r.outcome = JS_FCM_RETRY;
+    r.outcome = JS_FCM_ABANDONED;
     r.retry_after = -1;
     snprintf(r.error, sizeof(r.error), "abandoned on exit");
 

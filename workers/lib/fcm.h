@@ -104,7 +104,8 @@ enum {
     JS_FCM_RETRY,            /* 429, 5xx, network: later, with backoff */
     JS_FCM_UNREGISTERED,     /* the token is gone or invalid: clear it */
     JS_FCM_FAILED,           /* refused for good */
-    JS_FCM_AUTH              /* 401 without an FCM code: renew the token */
+    JS_FCM_AUTH,             /* 401 without an FCM code: renew the token */
+    JS_FCM_ABANDONED         /* no answer: given up by js_fcm_destroy() */
 };
 
 typedef struct {
@@ -162,7 +163,7 @@ int js_fcm_perform(js_fcm_t *f, js_fcm_done_pt done, void *ctx);
 
 /*
  * Abandons every transfer in flight, each reported to done() with
- * outcome JS_FCM_RETRY (whether FCM got it is unknown), and frees all.
+ * outcome JS_FCM_ABANDONED (whether FCM got it is unknown), and frees all.
  */
 void js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx);
 

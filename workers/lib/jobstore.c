@@ -26,14 +26,16 @@ static const char  js_jobstore_upsert_sql[] =
     "             j.description, j.location, j.location_type,"
     "             j.employment_type, j.salary_min::text, j.salary_max::text,"
     "             j.salary_currency, j.salary_period, j.apply_url,"
-    "             j.posted_at::text, j.skills::text)) AS content_hash"
+    "             j.posted_at::text, j.skills::text,"
+    "             nullif(j.valid_through, 0)::text)) AS content_hash"
     "    FROM json_to_recordset($2::json) AS j("
     "           external_id text, title text, company_slug text,"
     "           description text, location text, location_type text,"
     "           employment_type text, salary_min numeric,"
     "           salary_max numeric, salary_currency text,"
     "           salary_period text, apply_url text, posted_at double"
-    "           precision, skills json, canonical_key text, simhash bigint)"
+    "           precision, skills json, canonical_key text, simhash bigint,"
+    "           valid_through double precision)"
     "    JOIN job_sources s ON s.id = $1"
     "    LEFT JOIN companies c ON c.slug = j.company_slug"
     "), prev AS ("
@@ -43,12 +45,13 @@ static const char  js_jobstore_upsert_sql[] =
     "         description, location, location_type, employment_type,"
     "         salary_min, salary_max, salary_currency, salary_period,"
     "         apply_url, posted_at, content_hash, canonical_key, simhash,"
-    "         duplicate_of)"
+    "         valid_through, duplicate_of)"
     "  SELECT $1, i.company_id, i.external_id, i.title, i.description,"
     "         i.location, i.location_type, i.employment_type, i.salary_min,"
     "         i.salary_max, i.salary_currency, i.salary_period, i.apply_url,"
     "         to_timestamp(nullif(i.posted_at, 0)), i.content_hash,"
     "         i.canonical_key, i.simhash,"
+    "         to_timestamp(nullif(i.valid_through, 0)),"
     /* the same job first seen on another source (see simhash.h) */
     "         (SELECT o.id FROM jobs o"
     "           WHERE o.source_id IS DISTINCT FROM $1"
@@ -77,6 +80,7 @@ static const char  js_jobstore_upsert_sql[] =
     "         content_hash = EXCLUDED.content_hash,"
     "         canonical_key = EXCLUDED.canonical_key,"
     "         simhash = EXCLUDED.simhash,"
+    "         valid_through = EXCLUDED.valid_through,"
     "         last_seen_at = now(), missed_scrapes = 0, is_active = true"
     "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new,"
     "            t.duplicate_of IS NOT NULL AS duplicate, t.posted_at"
@@ -95,11 +99,13 @@ static const char  js_jobstore_upsert_sql[] =
     "   FROM up u LEFT JOIN prev p USING (external_id)";
 
 /* Listed jobs were touched by now() in this transaction: the rest were
- * missed by this run. */
+ * missed by this run.  A missed job past the valid_through its board
+ * gave closes at once: the board said it would be gone. */
 static const char  js_jobstore_expire_sql[] =
     "WITH missed AS ("
     "  UPDATE jobs SET missed_scrapes = missed_scrapes + 1,"
     "         is_active = missed_scrapes + 1 < $2"
+    "                     AND coalesce(valid_through > now(), true)"
     "   WHERE source_id = $1 AND is_active AND last_seen_at < now()"
     "  RETURNING is_active"
     ") SELECT count(*) FILTER (WHERE NOT is_active) FROM missed";
@@ -275,8 +281,8 @@ js_slug(const char *name, char *out, size_t len)
 }
 
 /* The jobs as js_jobstore_upsert_sql reads them: js_job_json's fields,
- * posted_at in Unix seconds (0: unknown), the hiring company's slug, and
- * the keys of duplicate detection. */
+ * posted_at and valid_through in Unix seconds (0: unknown), the hiring
+ * company's slug, and the keys of duplicate detection. */
 static json_t *
 js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
 {
@@ -308,6 +314,8 @@ js_jobstore_jobs_json(const js_page_t *page, const char *source_company)
             json_object_set_new(o, "company_slug", json_string(slug));
         }
         json_object_set_new(o, "posted_at", json_integer(j->posted_at));
+        json_object_set_new(o, "valid_through",
+                            json_integer(j->valid_through));
 
         js_canonical_key(j->title, j->company ? j->company : source_company,
                          j->location_type != NULL

@@ -15,7 +15,8 @@ test_registry(void)
 {
     static const char  *names[] = {
         "greenhouse", "lever", "ashby", "workable", "remotive", "adzuna",
-        "jsonld", "html", "rss", "atom"
+        "jsonld", "html", "rss", "atom", "recruitee", "personio",
+        "teamtailor"
     };
     size_t  i;
     int     all = 1;
@@ -45,8 +46,10 @@ test_greenhouse(void)
     source_init(&src, "greenhouse", "acme", NULL);
     js_adapter_find("greenhouse")->first_url(&src, &url, err, ERRLEN);
     is_str(url, "https://boards-api.greenhouse.io/v1/boards/acme/jobs"
-           "?content=true", "greenhouse: a token gives the documented URL");
+           "?content=true&pay_transparency=true",
+           "greenhouse: a token gives the documented URL, with pay ranges");
     free(url);
+
 
     memset(&page, 0, sizeof(page));
     is_int(parse_file(&src, u, "greenhouse/jobs.json", &page, err), 0,
@@ -91,6 +94,9 @@ test_greenhouse(void)
     j = job_of(&page, "4012349");
     is_str(j->location_type, "onsite", "greenhouse: (On-site)");
     is_int(j->posted_at, 0, "greenhouse: bad date is 0");
+    salary_is(j, 600000, 900000, "NGN", JS_SALARY_MONTH,
+              "greenhouse: pay_input_ranges in cents, a broken one skipped, "
+              "the period from its title");
 
     is_int(parse_str(&src, u, "[]", &page, err), -1,
            "greenhouse: an array is refused");
@@ -165,6 +171,28 @@ test_lever(void)
     is_str(page.next_url, "http://127.0.0.1:1/v0/postings/acme?mode=json"
            "&skip=4&limit=4", "lever: next page skips 4");
     free(url);
+
+    js_page_free(&page);
+    memset(&page, 0, sizeof(page));
+    is_int(parse_str(&src, u, "[{\"id\": \"p1\", \"text\": \"Driver\", "
+                     "\"hostedUrl\": \"https://jobs.lever.co/acme/p1\", "
+                     "\"description\": \"\", \"descriptionPlain\": \"\", "
+                     "\"lists\": [], \"additional\": \"\", "
+                     "\"additionalPlain\": \"Apply by 30 June.\\nSalary: "
+                     "KES 40,000 per month\"}, "
+                     "{\"id\": \"p2\", \"text\": \"Cook\", "
+                     "\"hostedUrl\": \"https://jobs.lever.co/acme/p2\", "
+                     "\"description\": \"<p>Cook well.</p>\", "
+                     "\"additionalPlain\": \"Perks: <lunch> & more\"}]",
+                     &page, err), 0, "lever: additionalPlain postings");
+    is_str(job_of(&page, "p1")->description, "Apply by 30 June.\nSalary: "
+           "KES 40,000 per month",
+           "lever: additionalPlain kept when it is the only description");
+    salary_is(job_of(&page, "p1"), 40000, 40000, "KES", JS_SALARY_MONTH,
+              "lever: ... its pay line read");
+    is_str(job_of(&page, "p2")->description, "Cook well.\n\nPerks: <lunch> "
+           "& more", "lever: additionalPlain after the description, as "
+           "plain text");
 
     is_int(parse_str(&src, u, "{\"ok\": false, \"error\": \"Document not "
                      "found\"}", &page, err), -1, "lever: error object");
@@ -326,6 +354,44 @@ test_remotive(void)
     json_decref(src.config);
 }
 
+/* The commented adzuna_base_url of conf/jobscoutd.conf, given as is,
+ * gives Adzuna's documented URL (its path not doubled). */
+static void
+test_adzuna_shipped_base(void)
+{
+    js_source_t   src;
+    char          path[600], line[512], base[256] = "", err[ERRLEN];
+    char         *url = NULL;
+    FILE         *f;
+
+    snprintf(path, sizeof(path), "%s/../../conf/jobscoutd.conf", fixtures);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        if (sscanf(line, "#adzuna_base_url %255[^;]", base) == 1) {
+            break;
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    source_init(&src, "adzuna", "gb", NULL);
+    src.adzuna_app_id = "id";
+    src.adzuna_app_key = "key";
+    src.adzuna_base_url = base;
+    js_adapter_find("adzuna")->first_url(&src, &url, err, ERRLEN);
+    ok(url != NULL && strncmp(url, "https://api.adzuna.com/v1/api/jobs/gb/"
+                              "search/1?", 38) == 0,
+       "adzuna: the adzuna_base_url example of conf/jobscoutd.conf gives "
+       "the documented URL");
+    if (url != NULL && strncmp(url, "https://api.adzuna.com/v1/api/jobs/gb/"
+                               "search/1?", 38) != 0)
+    {
+        printf("#   got %s (from \"%s\")\n", url, base);
+    }
+    free(url);
+    json_decref(src.config);
+}
+
 static void
 test_adzuna(void)
 {
@@ -399,6 +465,7 @@ test_adzuna(void)
     like_str(err, "Authorisation failed", "adzuna: error shows the reason");
     js_page_free(&page);
     json_decref(src.config);
+    test_adzuna_shipped_base();
 }
 
 static void
@@ -457,6 +524,56 @@ test_jsonld(void)
     salary_is(j, 50000, 50000, "KES", JS_SALARY_MONTH,
               "jsonld: stipend in the description");
 
+    is_int(j->valid_through, 0, "jsonld: no validThrough, unknown");
+    is_int(job_of(&page, "J-42")->valid_through, 4086547200LL,
+           "jsonld: validThrough without a zone is UTC");
+    js_page_free(&page);
+
+    /* salary amounts as strings; validThrough */
+    memset(&page, 0, sizeof(page));
+    is_int(parse_str(&src, u, "<script type=\"application/ld+json\">["
+        "{\"@type\": \"JobPosting\", \"identifier\": \"s1\", \"title\": "
+        "\"A\", \"baseSalary\": {\"@type\": \"MonetaryAmount\", "
+        "\"currency\": \"USD\", \"value\": \"$100,000\"}},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"s2\", \"title\": "
+        "\"B\", \"baseSalary\": {\"@type\": \"MonetaryAmount\", \"value\": "
+        "{\"@type\": \"QuantitativeValue\", \"value\": \"KES 150,000\", "
+        "\"unitText\": \"MONTH\"}}},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"s3\", \"title\": "
+        "\"C\", \"baseSalary\": {\"currency\": \"USD\", \"value\": "
+        "{\"minValue\": \"$120,000\", \"maxValue\": \"$100,000.00\", "
+        "\"unitText\": \"YEAR\"}}},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"v1\", \"title\": "
+        "\"Gone\", \"validThrough\": \"2020-01-31T23:59:00Z\"},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"v2\", \"title\": "
+        "\"Open\", \"validThrough\": \"2099-12-31T23:59:00Z\"},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"v3\", \"title\": "
+        "\"Open all day\", \"validThrough\": \"2099-12-31\"},"
+        "{\"@type\": \"JobPosting\", \"identifier\": \"v4\", \"title\": "
+        "\"Odd\", \"validThrough\": \"soon\"}]</script>", &page, err), 0,
+        "jsonld: salary strings and validThrough parsed");
+    salary_is(job_of(&page, "s1"), 100000, 100000, "USD", JS_SALARY_UNKNOWN,
+              "jsonld: value \"$100,000\"");
+    salary_is(job_of(&page, "s2"), 150000, 150000, "KES", JS_SALARY_MONTH,
+              "jsonld: QuantitativeValue value \"KES 150,000\"");
+    salary_is(job_of(&page, "s3"), 100000, 120000, "USD", JS_SALARY_YEAR,
+              "jsonld: minValue and maxValue strings, swapped");
+    ok(find(&page, "v1") == NULL,
+       "jsonld: a validThrough in the past: not offered");
+    is_int(job_of(&page, "v2")->valid_through, 4102444740LL,
+           "jsonld: a future validThrough stored");
+    is_int(job_of(&page, "v3")->valid_through, 4102444800LL,
+           "jsonld: a date is valid through its end");
+    is_int(job_of(&page, "v4")->valid_through, 0,
+           "jsonld: an unreadable validThrough is unknown");
+    j = job_of(&page, "v2");
+    {
+        json_t  *jj = js_job_json(j);
+
+        is_str(json_string_value(json_object_get(jj, "valid_through")),
+               "2099-12-31T23:59:00Z", "jsonld: valid_through in the JSON");
+        json_decref(jj);
+    }
     js_page_free(&page);
     memset(&page, 0, sizeof(page));
     is_int(parse_str(&src, u, "<html><body><p>No jobs here</p></body>"
@@ -628,6 +745,66 @@ test_rss(void)
     j = job_of(&page, "https://jobs.example.org/jobs/103");
     is_str(j->title, "Driver \xE2\x80\x93 Eldoret", "rss: no guid, link id");
     is_int(j->posted_at, 0, "rss: bad pubDate");
+    is_str(job_of(&page, "job-101")->nskills ? job_of(&page, "job-101")
+           ->skills[0] : NULL, "engineering", "rss: category as a skill");
+    js_page_free(&page);
+
+    /* who is hiring: author fields, else the title */
+    memset(&page, 0, sizeof(page));
+    is_int(parse_str(&src, u, "<rss version=\"2.0\" xmlns:dc=\"http://purl."
+                     "org/dc/elements/1.1/\"><channel>"
+                     "<item><title>Go Developer at Safaricom (Nairobi)</title>"
+                     "<guid>r1</guid><link>/r/1</link><category>Go</category>"
+                     "<category>Kubernetes</category><category>go</category>"
+                     "</item>"
+                     "<item><title>Andela: Senior React Engineer</title>"
+                     "<guid>r2</guid><link>/r/2</link></item>"
+                     "<item><title>Data Analyst at Twiga Foods (Nairobi)"
+                     "</title><location>Kisumu</location><guid>r3</guid>"
+                     "<link>/r/3</link></item>"
+                     "<item><title>QA Lead at Big Co (Kigali)</title><author>"
+                     "jobs@m-kopa.example (M-KOPA)</author><guid>r4</guid>"
+                     "<link>/r/4</link></item>"
+                     "<item><title>Ops Manager</title><dc:creator>Copia Kenya"
+                     "</dc:creator><guid>r5</guid><link>/r/5</link></item>"
+                     "<item><title>Support Lead at Acme</title><author>"
+                     "hr@acme.example</author><guid>r6</guid><link>/r/6"
+                     "</link></item>"
+                     "<item><title>Head of Growth at Scale at Zuri (Remote)"
+                     "</title><guid>r7</guid><link>/r/7</link></item>"
+                     "<item><title>at Nobody</title><guid>r8</guid>"
+                     "<link>/r/8</link></item>"
+                     "</channel></rss>", &page, err), 0,
+           "rss: a feed of many companies");
+    j = job_of(&page, "r1");
+    is_str(j->title, "Go Developer", "rss: \"Title at Company (City)\"");
+    is_str(j->company, "Safaricom", "rss: ... the company");
+    is_str(j->location, "Nairobi", "rss: ... the city");
+    is_int(j->nskills, 2, "rss: categories as skills, deduplicated");
+    is_str(j->nskills > 1 ? j->skills[1] : NULL, "kubernetes",
+           "rss: ... lower case");
+    j = job_of(&page, "r2");
+    is_str(j->title, "Senior React Engineer", "rss: \"Company: Title\"");
+    is_str(j->company, "Andela", "rss: ... the company");
+    j = job_of(&page, "r3");
+    is_str(j->location, "Kisumu", "rss: a location element wins over the "
+           "title's city");
+    is_str(j->company, "Twiga Foods", "rss: ... the company still split");
+    j = job_of(&page, "r4");
+    is_str(j->company, "M-KOPA", "rss: author \"e-mail (Name)\"");
+    is_str(j->title, "QA Lead at Big Co (Kigali)",
+           "rss: ... the title then kept whole");
+    is_str(job_of(&page, "r5")->company, "Copia Kenya", "rss: dc:creator");
+    j = job_of(&page, "r6");
+    is_str(j->title, "Support Lead", "rss: an e-mail author names no one");
+    is_str(j->company, NULL, "rss: ... the source's own company is none");
+    j = job_of(&page, "r7");
+    is_str(j->title, "Head of Growth at Scale", "rss: the last \" at \" "
+           "splits");
+    is_str(j->company, "Zuri", "rss: ... the company");
+    is_str(j->location_type, "remote", "rss: ... (Remote) as the location");
+    is_str(job_of(&page, "r8")->title, "at Nobody",
+           "rss: nothing before \" at \": kept");
     js_page_free(&page);
     json_decref(src.config);
 
@@ -646,6 +823,9 @@ test_rss(void)
            "atom: alternate link");
     is_int(j->posted_at, 1748772000, "atom: published");
     is_str(j->description, "On-site in Nairobi.\n\n- Linux", "atom: content");
+    is_str(j->company, "Acme HR", "atom: author name");
+    is_str(j->nskills == 1 ? j->skills[0] : NULL, "sre",
+           "atom: category term as a skill");
     j = job_of(&page, "tag:jobs.example.org,2025:job-2");
     is_str(j->location_type, "remote", "atom: Remote title");
     salary_is(j, 50, 50, "USD", JS_SALARY_HOUR, "atom: pay in summary");
@@ -700,6 +880,9 @@ test_hostile_fixtures(void)
           "\"next\": \"a.next\"}" },
         { "rss", "rss/feed.xml", NULL },
         { "atom", "rss/atom.xml", NULL },
+        { "recruitee", "recruitee/offers.json", NULL },
+        { "personio", "personio/positions.xml", NULL },
+        { "teamtailor", "teamtailor/jobs-1.rss", NULL },
     };
     js_source_t  src;
     js_page_t    page;

@@ -82,7 +82,7 @@ test_same_adapters(void)
            && strcmp(js_catalogue_find(a->name)->name, a->name) == 0,
            a->name);
     }
-    is_int(n, 13, "the adapter table has 13 adapters, each catalogued");
+    is_int(n, 16, "the adapter table has 16 adapters, each catalogued");
 
     cat = js_catalogue_json();
     ok(json_is_array(cat), "the catalogue as JSON is an array");
@@ -247,6 +247,15 @@ static const struct {
     { "bamboohr", "{`max_details`: 10, `currency`: `KES`}", NULL, NULL },
     { "bamboohr", "{`page_size`: 10}", "config.page_size", "unknown key" },
     { "rss", "{`max_pages`: 3}", NULL, NULL },
+    { "recruitee", "{`currency`: `EUR`}", NULL, NULL },
+    { "recruitee", "{`api_base`: `http://127.0.0.1:1`}", "config.api_base",
+      "unknown key" },
+    { "personio", "{`language`: `en`}", NULL, NULL },
+    { "personio", "{`language`: 1}", "config.language",
+      "must be a non-empty string" },
+    { "teamtailor", "{`per_page`: 100, `max_pages`: 5}", NULL, NULL },
+    { "teamtailor", "{`per_page`: 101}", "config.per_page",
+      "must be an integer from 1 to 100" },
     { "rss", "{`next`: `a.next`}", "config.next", "unknown key" },
     { "html", "{`fields`: {`title`: `h3`}}", "config.list", "is required" },
     { "html", "{`list`: `div.job`}", "config.fields", "is required" },
