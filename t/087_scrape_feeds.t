@@ -68,7 +68,8 @@ is(job($rc, '1804512', 'title, location_type, employment_type, salary_min::int,'
    '... the flags and the salary object');
 is(psql("SELECT string_agg(s.skill_name, ',' ORDER BY s.skill_name) FROM job_skills s"
         . " JOIN jobs j ON j.id = s.job_id WHERE j.source_id = '$rc'"
-        . " AND j.external_id = '1804512'"), 'go,postgresql', '... tags as skills');
+        . " AND j.external_id = '1804512'"), 'Go,PostgreSQL,Redis',
+   '... tags as skills, canonical (0017), and the description\'s');
 is(job($rc, '1804513', 'location_type, employment_type, salary_currency'),
    'remote|contract|USD', '... remote, a fixed term, the pay line');
 is(psql("SELECT count(*) FROM jobs WHERE source_id = '$rc' AND external_id = '1804515'"),

@@ -32,6 +32,7 @@
 #include "polite.h"
 #include "robots.h"
 #include "jobscout_task.h"
+#include "jobskills.h"
 #include "jobstore.h"
 #include "log.h"
 #include "queue.h"
@@ -43,6 +44,8 @@
 #define JS_SCRAPER_POLL         200      /* ms */
 #define JS_SCRAPER_RULES_RETRY  250      /* ms, rereading the cache */
 #define JS_SCRAPER_IDLE_BLOCK   200      /* ms, idle, on scrape:test */
+#define JS_SCRAPER_BACKFILL     500      /* jobs re-tagged per batch */
+#define JS_SCRAPER_BACKFILL_RETRY 30000  /* ms after a failed batch */
 
 #define JS_SCRAPE_SKIPPED       1        /* a detail call not made */
 
@@ -92,6 +95,55 @@ js_scraper_pg(js_scraper_t *s, char *err, size_t errlen)
         s->pg = js_jobstore_connect(s->w->conf->postgres, err, errlen);
     }
     return s->pg;
+}
+
+/* The skills taxonomy, loaded once per process (a reload starts new
+ * ones). */
+static js_skills_t *
+js_scraper_skills(js_scraper_t *s, char *err, size_t errlen)
+{
+    if (s->skills == NULL && js_scraper_pg(s, err, errlen) != NULL) {
+        s->skills = js_skills_load(s->pg, err, errlen);
+        if (s->skills != NULL) {
+            js_log(JS_LOG_INFO, "skills taxonomy loaded",
+                   JS_KI("skills", (long) js_skills_count(s->skills)),
+                   JS_KI("aliases", (long) js_skills_alias_count(s->skills)),
+                   JS_KS("version", js_skills_version(s->skills)));
+        }
+    }
+    return s->skills;
+}
+
+/*
+ * One batch of the re-tagging of stored jobs (lib/jobskills.h), while
+ * there is no scrape to run; once finished, not again in this process.
+ */
+static void
+js_scraper_backfill(js_scraper_t *s)
+{
+    int    rc;
+    long   tagged;
+    char   err[1024];
+
+    if (s->backfill_done || js_msec() < s->backfill_at) {
+        return;
+    }
+    rc = js_scraper_skills(s, err, sizeof(err)) == NULL ? -1
+         : js_jobskills_backfill(s->pg, s->skills, JS_SCRAPER_BACKFILL,
+                                 &tagged, err, sizeof(err));
+    if (rc < 0) {
+        js_log(JS_LOG_ERR, "skills backfill failed, will retry",
+               JS_KS("err", err), JS_KI("in_ms", JS_SCRAPER_BACKFILL_RETRY));
+        s->backfill_at = js_msec() + JS_SCRAPER_BACKFILL_RETRY;
+        return;
+    }
+    if (rc == 0) {
+        s->backfill_done = 1;
+        js_log(JS_LOG_INFO, "skills backfill done here",
+               JS_KS("version", js_skills_version(s->skills)));
+        return;
+    }
+    js_log(JS_LOG_DEBUG, "skills backfill batch", JS_KI("jobs", tagged));
 }
 
 void
@@ -174,7 +226,8 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
     run.since_success = r->row.since_success;
     run.failures = error != NULL ? r->row.failures + 1 : 0;
 
-    if (js_scraper_pg(s, err, sizeof(err)) == NULL
+    run.skills = js_scraper_skills(s, err, sizeof(err));
+    if (run.skills == NULL
         || js_jobstore_save(s->pg, &run, &st, err, sizeof(err)) != 0
         || js_jobstore_queue_matches(s->pg, run.source_id,
                                      JS_SCRAPER_MATCH_CHUNK, &matches, err,
@@ -902,6 +955,8 @@ js_scraper_run(js_worker_t *w)
 
         if (s.active > 0) {
             js_http_poll(s.http, js_scraper_due(&s));
+        } else if (!js_worker_exiting()) {
+            js_scraper_backfill(&s);
         }
     }
 
@@ -924,6 +979,7 @@ done:
     if (s.pg != NULL) {
         PQfinish(s.pg);
     }
+    js_skills_free(s.skills);
     curl_global_cleanup();
 
     return rc;

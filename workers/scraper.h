@@ -16,6 +16,7 @@
 #include "http.h"
 #include "jobstore.h"
 #include "queue.h"
+#include "skills.h"
 #include "worker.h"
 
 typedef struct js_scraper_s     js_scraper_t;
@@ -68,6 +69,9 @@ struct js_scraper_s {
     js_queue_t            q;
     js_http_t            *http;
     PGconn               *pg;
+    js_skills_t          *skills;          /* loaded with the first run */
+    int                   backfill_done;   /* for skills' version */
+    int64_t               backfill_at;     /* ms: not before, after errors */
     char                  user_agent[600];
     js_scrape_run_t      *runs;
     int                   nruns;

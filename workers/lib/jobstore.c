@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "jobscout_task.h"
+#include "jobskills.h"
 #include "jobstore.h"
 #include "normalize.h"
 #include "simhash.h"
@@ -83,12 +84,6 @@ static const char  js_jobstore_upsert_sql[] =
     "         last_seen_at = now(), missed_scrapes = 0, is_active = true"
     "  RETURNING t.id, t.external_id, t.content_hash, (t.xmax = 0) AS new,"
     "            t.duplicate_of IS NOT NULL AS duplicate, t.posted_at"
-    "), skills AS ("
-    "  INSERT INTO job_skills (job_id, skill_name)"
-    "  SELECT DISTINCT u.id, k.name"
-    "    FROM up u JOIN incoming i USING (external_id)"
-    "   CROSS JOIN LATERAL json_array_elements_text(i.skills) AS k(name)"
-    "  ON CONFLICT DO NOTHING"
     ")"
     " SELECT count(*) FILTER (WHERE u.new),"
     "        count(*) FILTER (WHERE NOT u.new"
@@ -219,7 +214,7 @@ js_jobstore_failed(PGresult *res, ExecStatusType want, const char *what,
     return -1;
 }
 
-static int
+int
 js_jobstore_exec(PGconn *pg, const char *sql, int n, const char *const *v,
     ExecStatusType want, PGresult **out, const char *what, char *err,
     size_t errlen)
@@ -384,6 +379,12 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
     st->discovery_max = PQgetisnull(res, 0, 4) ? -1
                         : atol(PQgetvalue(res, 0, 4));
     PQclear(res);
+
+    if (js_jobskills_store(pg, run->skills, run->source_id, run->page, err,
+                           errlen) != 0)
+    {
+        return -1;
+    }
 
     snprintf(n, sizeof(n), "%d", run->expire_after);
     v[0] = run->source_id;

@@ -27,6 +27,7 @@
 
 #include "adapter.h"
 #include "polling.h"
+#include "skills.h"
 
 /* A job_sources row and its company; strings owned. */
 typedef struct {
@@ -63,6 +64,7 @@ typedef struct {
     js_poll_state_t   poll;           /* the source's, before the run */
     int64_t           since_success;  /* ms since the last success; 0 */
     int               failures;       /* consecutive, this run's too */
+    const js_skills_t *skills;        /* tags the jobs (lib/jobskills.h) */
 } js_store_run_t;
 
 typedef struct {
@@ -96,6 +98,15 @@ int js_jobstore_save(PGconn *pg, const js_store_run_t *run,
  */
 int js_jobstore_queue_matches(PGconn *pg, const char *source_id, int chunk,
     long *n, char *err, size_t errlen);
+
+/*
+ * Runs sql with its n text parameters v; 0 when the result has status
+ * want (kept in *out when out is not NULL), else -1 with err set to
+ * "what: <PostgreSQL's message>".
+ */
+int js_jobstore_exec(PGconn *pg, const char *sql, int n, const char *const *v,
+    ExecStatusType want, PGresult **out, const char *what, char *err,
+    size_t errlen);
 
 /* "Acme Kenya Ltd." -> "acme-kenya-ltd"; "" when nothing is left.
  * out has room for len bytes. */

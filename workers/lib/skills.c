@@ -311,8 +311,7 @@ js_skills_load(PGconn *pg, char *err, size_t errlen)
     js_skills_t *t;
 
     res = PQexecParams(pg,
-        "SELECT a.alias, s.name, s.category, a.ambiguous,"
-        "       skill_taxonomy_version()"
+        "SELECT a.alias, s.name, s.category, a.ambiguous"
         "  FROM skill_aliases a JOIN skills s ON s.id = a.skill_id"
         " ORDER BY a.alias",
         0, NULL, NULL, NULL, NULL, 0);
@@ -339,10 +338,19 @@ js_skills_load(PGconn *pg, char *err, size_t errlen)
             return NULL;
         }
     }
-    if (rows > 0) {
-        snprintf(t->version, sizeof(t->version), "%s",
-                 PQgetvalue(res, 0, 4));
+    PQclear(res);
+
+    /* apart: a function in the select list would run once per row */
+    res = PQexecParams(pg, "SELECT skill_taxonomy_version()", 0, NULL, NULL,
+                       NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        snprintf(err, errlen, "skills taxonomy version: %s",
+                 PQerrorMessage(pg));
+        PQclear(res);
+        js_skills_free(t);
+        return NULL;
     }
+    snprintf(t->version, sizeof(t->version), "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     return t;
 }

@@ -56,7 +56,7 @@ load_migration(const char *path)
         if (name == NULL || cat == NULL || aliases == NULL) {
             continue;
         }
-        for (k = 0; name[k] != '\0' && k < sizeof(low) - 1; k++) {
+        for (k = 0; k < sizeof(low) - 1 && name[k] != '\0'; k++) {
             low[k] = (name[k] >= 'A' && name[k] <= 'Z') ? name[k] + 32
                                                         : name[k];
         }
