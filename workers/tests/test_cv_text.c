@@ -5,7 +5,6 @@
  * (kills by the limits: t/111_cv_worker.t); storage keys (lib/storage.c).
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,15 +82,14 @@ make_pdf(char *out, size_t size, const char *text)
     return len;
 }
 
-/* a zip of the given parts (name, content, ...; NULL ends) */
+/* a zip of the given parts ({name, content, ..., NULL}: an array, as
+ * a NULL after variadic arguments is not portable) */
 static const char *
-make_zip(const char *name, ...)
+make_zip(const char *name, const char *const *parts)
 {
     static char   path[512];
     int           err;
     zip_t        *z;
-    va_list       ap;
-    const char   *part, *data;
     zip_source_t *src;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -101,17 +99,13 @@ make_zip(const char *name, ...)
         return NULL;
     }
 
-    va_start(ap, name);
-    while ((part = va_arg(ap, const char *)) != NULL) {
-        data = va_arg(ap, const char *);
-        src = zip_source_buffer(z, data, strlen(data), 0);
-        if (src == NULL || zip_file_add(z, part, src, 0) < 0) {
-            va_end(ap);
+    for ( /* void */ ; *parts != NULL; parts += 2) {
+        src = zip_source_buffer(z, parts[1], strlen(parts[1]), 0);
+        if (src == NULL || zip_file_add(z, parts[0], src, 0) < 0) {
             zip_discard(z);
             return NULL;
         }
     }
-    va_end(ap);
 
     return zip_close(z) == 0 ? path : NULL;
 }
@@ -159,29 +153,34 @@ main(void)
            JS_CV_MISSING, "pdf: a missing file");
 
     /* DOCX */
-    path = make_zip("cv.docx", "[Content_Types].xml", "<Types/>",
+    path = make_zip("cv.docx", (const char *[]) {
+                    "[Content_Types].xml", "<Types/>",
                     "word/document.xml",
                     DOCUMENT("<w:p><w:r><w:t>Data analyst</w:t></w:r></w:p>"
                              "<w:p><w:r><w:t>SQL</w:t><w:tab/>"
-                             "<w:t>Tableau</w:t></w:r></w:p>"), NULL);
+                             "<w:t>Tableau</w:t></w:r></w:p>"), NULL });
     ok(path != NULL, "docx: written with libzip");
     is_int(js_cv_text(path, JS_CV_DOCX, &text, &len), JS_CV_OK, "docx: text");
     is_str(text, "Data analyst\nSQL\tTableau\n",
            "docx: paragraphs as lines, tabs kept");
     free(text);
 
-    path = make_zip("nodoc.docx", "[Content_Types].xml", "<Types/>", NULL);
+    path = make_zip("nodoc.docx",
+                    (const char *[]) { "[Content_Types].xml", "<Types/>",
+                                       NULL });
     is_int(js_cv_text(path, JS_CV_DOCX, &text, &len), JS_CV_CORRUPT,
            "docx: no word/document.xml is damaged");
 
-    path = make_zip("badxml.docx", "word/document.xml", "<w:document>",
-                    NULL);
+    path = make_zip("badxml.docx",
+                    (const char *[]) { "word/document.xml", "<w:document>",
+                                       NULL });
     is_int(js_cv_text(path, JS_CV_DOCX, &text, &len), JS_CV_CORRUPT,
            "docx: broken XML is damaged");
 
-    path = make_zip("entity.docx", "word/document.xml",
+    path = make_zip("entity.docx", (const char *[]) {
+                    "word/document.xml",
                     "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM"
-                    " \"file:///etc/passwd\">]><d><t>&x;</t></d>", NULL);
+                    " \"file:///etc/passwd\">]><d><t>&x;</t></d>", NULL });
     ok(js_cv_text(path, JS_CV_DOCX, &text, &len) != JS_CV_OK
        || strstr(text, "root:") == NULL,
        "docx: an external entity is not read");
@@ -201,7 +200,9 @@ main(void)
     like_str(text, "Go and Rust", "limited: the same text");
     free(text);
 
-    path = make_zip("child.docx", "[Content_Types].xml", "<Types/>", NULL);
+    path = make_zip("child.docx",
+                    (const char *[]) { "[Content_Types].xml", "<Types/>",
+                                       NULL });
     is_int(js_cv_text_limited(path, JS_CV_DOCX, &lim, &text, &len, detail,
                               sizeof(detail)), JS_CV_CORRUPT,
            "limited: the child's verdict as its exit status");
