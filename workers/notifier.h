@@ -41,6 +41,10 @@
 #define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
 #define JS_NT_REPORT_EVERY   10000   /* ms between push statistics */
 #define JS_NT_PG_TIMEOUT     30000   /* ms per statement */
+/* ms for the whole match into its cursor: PostgreSQL sorts it all before
+ * the first page (a backlog of 1,000,000 alerts takes minutes on a busy
+ * machine), while the first part's pushes go out */
+#define JS_NT_CURSOR_TIMEOUT 900000
 #define JS_NT_QUOTA_BACKOFF  60000   /* ms: QUOTA_EXCEEDED's minimum */
 #define JS_NT_QUIT_GRACE     3000    /* ms: QUIT waits that long for FCM, */
 #define JS_NT_QUIT_MAX       4500    /* ... and that long in all */

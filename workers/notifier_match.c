@@ -598,7 +598,7 @@ js_nt_match_ask(js_nt_t *nt)
 
     } else if (m->cursor == JS_NT_CURSOR_NONE) {
         rc = js_pg_send(&nt->pgm, "match_candidates", declare, 1, values,
-                        JS_NT_PG_TIMEOUT, js_nt_declared, nt);
+                        JS_NT_CURSOR_TIMEOUT, js_nt_declared, nt);
         m->cursor = rc == 0 ? JS_NT_CURSOR_DECLARING : m->cursor;
 
     } else if (m->cursor == JS_NT_CURSOR_OPEN && m->ahead == NULL) {
