@@ -43,6 +43,8 @@ EOC
         proxy_set_header Authorization "";
         proxy_pass_request_body off;
         proxy_set_header Content-Length "";
+        proxy_intercept_errors on;
+        error_page 403 404 =502 /_jobscout/error;
     }
 EOC2
 }
@@ -104,8 +106,10 @@ print $w "not the secret\n";
 close $w;
 api_with_secret("$dir/wrong.secret");
 ($s, undef, $h, $raw) = cv_request(GET => $token);
-is($s, 403, 'a URL signed with a wrong secret: 403 from the store');
-like($raw, qr/SignatureDoesNotMatch/, '... SignatureDoesNotMatch');
+is($s, 502, 'a URL signed with a wrong secret: 502, the store refused');
+like($raw, qr/"bad_gateway"/, '... in the API\'s JSON, not the store\'s XML');
+ok((grep { $_->{method} eq 'GET' && $_->{auth} eq 'query' && !$_->{ok} } $s3->log),
+   '... the store did refuse it');
 api_with_secret($s3->{secret_file});
 
 # --- a DOCX replaces it: the PDF's object goes
