@@ -263,7 +263,7 @@ tooshort
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
-    jobscout_jwt_key_file $TEST_NGINX_HTML_DIR/short.key;
+    jobscout_jwt_key_file $TEST_NGINX_SERVER_ROOT/html/short.key;
 --- config
     location / { jobscout_api; }
 --- must_die

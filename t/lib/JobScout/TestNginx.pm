@@ -71,7 +71,6 @@ $ENV{TEST_NGINX_PORT} //= $Port;
 $ENV{TEST_NGINX_SERVER_PORT} //= $Port;
 $ENV{TEST_NGINX_SERVROOT} = $ServRoot;
 $ENV{TEST_NGINX_SERVER_ROOT} = $ServRoot;
-$ENV{TEST_NGINX_HTML_DIR} //= html_dir();
 
 sub servroot        { $ServRoot }
 sub html_dir        { "$ServRoot/html" }
