@@ -1,6 +1,8 @@
 # Every jobscout_* directive error is refused by "nginx -t" with a precise
 # message naming the directive and the bad value.
+use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 no_shuffle();
 no_root_location();

@@ -39,6 +39,7 @@ use IO::Select ();
 use IO::Socket::INET ();
 use POSIX qw(:sys_wait_h SIGQUIT SIGTERM SIGKILL);
 use Time::HiRes qw(sleep time);
+use JobScout::Subreaper ();
 
 our @EXPORT = qw(
     write_config write_shipped_config start_nginx stop_nginx test_config
@@ -63,7 +64,6 @@ our $PollStep = 0.01;      # poll granularity while waiting
 
 our $LastStartError = '';
 my $StarterPid = $$;       # only this process manages nginx (forks in tests)
-my $SubreaperSet;
 
 # Make the standard values available for $TEST_NGINX_* substitution, as the
 # real Test::Nginx does (it sets TEST_NGINX_SERVER_PORT/SERVER_ROOT itself).
@@ -308,17 +308,6 @@ sub test_config {
     return ($status >> 8, $text);
 }
 
-# nginx daemonizes, so its master is re-parented to PID 1, which in some
-# containers never reaps zombies (and kill 0 would still see them).  Become
-# a child subreaper so the master is re-parented to us and can be reaped.
-sub _set_subreaper {
-    return if $SubreaperSet++;
-    eval {
-        require 'syscall.ph';    ## no critic
-        syscall(&SYS_prctl, 36, 1, 0, 0, 0);    # PR_SET_CHILD_SUBREAPER
-    };
-}
-
 sub _proc_state {
     my ($pid) = @_;
     open my $fh, '<', "/proc/$pid/stat" or return undef;
@@ -374,7 +363,7 @@ sub _wait_until {
 # List context: ($ok, $error_text, $exit_status); $error_text is nginx's
 # stderr (e.g. '[emerg] unknown directive ...') when it failed to start.
 sub start_nginx {
-    _set_subreaper();
+    JobScout::Subreaper::become();
     stop_nginx() if nginx_pid();
     unlink pid_file();
     my ($status, $text) = _run_nginx();
