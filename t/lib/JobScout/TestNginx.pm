@@ -136,8 +136,17 @@ sub clean_servroot {
     croak "refusing to clean $ServRoot while nginx is running" if nginx_pid();
     remove_tree("$ServRoot/conf", "$ServRoot/logs", "$ServRoot/html",
                 glob("$ServRoot/*_temp"), glob("$ServRoot/*_cache"));
+    _remove_ours();
     _make_dirs();
     return 1;
+}
+
+# openresty's Test::Nginx wipes only conf, html, logs and the caches and
+# temp directories before it removes the server root, and bails out of the
+# whole run ("not empty?") on anything else: what our suites add there (the
+# shipped config's tmp, the CV storage) goes when they end.
+sub _remove_ours {
+    remove_tree("$ServRoot/tmp", "$ServRoot/cv");
 }
 
 sub _make_dirs {
@@ -561,7 +570,9 @@ sub http_request {
 END {
     # Never leave nginx behind when a test script dies.
     local $?;
-    stop_nginx() if $$ == $StarterPid && -e pid_file();
+    return if $$ != $StarterPid;
+    stop_nginx() if -e pid_file();
+    _remove_ours() if !nginx_pid();
 }
 
 1;
