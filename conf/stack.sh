@@ -401,11 +401,16 @@ test_inner() {
         export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$STACK_DIR/sanitizer/ubsan
     fi
     # Test::Nginx: openresty's, from TEST_NGINX_LIB or installed (CPAN);
-    # the project's copy in t/fallback only when neither is there
+    # the project's copy in t/fallback only when neither is there and
+    # TEST_NGINX_FALLBACK is not "no" (.ci/run)
     local inc=(-I t/lib)
     if [ -n "${TEST_NGINX_LIB:-}" ]; then
         inc+=(-I "$TEST_NGINX_LIB")
     elif ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
+        if [ "${TEST_NGINX_FALLBACK:-}" = no ]; then
+            log "openresty's Test::Nginx: set TEST_NGINX_LIB or install it (cpanm Test::Nginx)"
+            return 1
+        fi
         log "Test::Nginx not installed: using the fallback in t/fallback"
         inc+=(-I t/fallback)
     fi
