@@ -4,7 +4,7 @@ package JobScout::TestNginx;
 # private server root, starts/stops nginx there, reads the error log
 # incrementally and performs simple blocking HTTP requests.
 #
-# Used by t/lib/Test/Nginx/Socket.pm (our Test::Nginx::Socket replacement)
+# Used by t/fallback/Test/Nginx/Socket.pm (our Test::Nginx::Socket fallback)
 # and directly by hand-written tests that need concurrency:
 #
 #   use lib 't/lib';
