@@ -129,8 +129,13 @@ seed-live:
 demo-post:
 	$(STACK) demo-post
 
+# openresty's Test::Nginx (its lib/) for make test: the copy beside the
+# checkout when there is one, else an installed one (see README, Tests)
+TEST_NGINX_LIB ?= $(abspath $(wildcard ../shared/test-nginx/lib))
+
 test: build
-	BUILD=$(BUILD) SANITIZE=$(SANITIZE) $(STACK) test
+	BUILD=$(BUILD) SANITIZE=$(SANITIZE) TEST_NGINX_LIB=$(TEST_NGINX_LIB) \
+	    $(STACK) test
 
 asan:
 	$(MAKE) test SANITIZE=1

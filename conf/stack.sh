@@ -400,8 +400,22 @@ test_inner() {
         export ASAN_OPTIONS=detect_leaks=0:log_path=$STACK_DIR/sanitizer/asan
         export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$STACK_DIR/sanitizer/ubsan
     fi
+    # Test::Nginx: openresty's, from TEST_NGINX_LIB or installed (CPAN);
+    # the project's copy in t/fallback only when neither is there and
+    # TEST_NGINX_FALLBACK is not "no" (.ci/run)
+    local inc=(-I t/lib)
+    if [ -n "${TEST_NGINX_LIB:-}" ]; then
+        inc+=(-I "$TEST_NGINX_LIB")
+    elif ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then
+        if [ "${TEST_NGINX_FALLBACK:-}" = no ]; then
+            log "openresty's Test::Nginx: set TEST_NGINX_LIB or install it (cpanm Test::Nginx)"
+            return 1
+        fi
+        log "Test::Nginx not installed: using the fallback in t/fallback"
+        inc+=(-I t/fallback)
+    fi
     # TESTS: some suites only (make test TESTS="t/100_admin.t t/101_*.t")
-    (cd "$ROOT" && prove -r -I t/lib ${TESTS:-t/}) || rc=$?
+    (cd "$ROOT" && prove -r "${inc[@]}" ${TESTS:-t/}) || rc=$?
     if [ "${SANITIZE:-}" = 1 ] && [ -n "$(ls -A "$STACK_DIR/sanitizer")" ]; then
         log "sanitizer reports:"
         cat "$STACK_DIR"/sanitizer/* >&2

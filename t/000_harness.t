@@ -4,6 +4,7 @@
 # Test::Nginx::Socket.
 use lib 't/lib';
 use Test::Nginx::Socket;
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 repeat_each(2);
 

@@ -1,6 +1,8 @@
 # Every jobscout_* directive error is refused by "nginx -t" with a precise
 # message naming the directive and the bad value.
+use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 no_shuffle();
 no_root_location();
@@ -263,7 +265,7 @@ tooshort
 --- http_config
     jobscout_postgres "$TEST_NGINX_PG";
     jobscout_redis $TEST_NGINX_REDIS;
-    jobscout_jwt_key_file $TEST_NGINX_HTML_DIR/short.key;
+    jobscout_jwt_key_file $TEST_NGINX_SERVER_ROOT/html/short.key;
 --- config
     location / { jobscout_api; }
 --- must_die

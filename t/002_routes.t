@@ -1,5 +1,7 @@
 # The route table: JSON everywhere, 404 and 405 as JSON, X-Request-Id.
+use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 no_shuffle();
 no_root_location();

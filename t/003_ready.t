@@ -1,6 +1,8 @@
 # Readiness: one PostgreSQL query and one Redis PING per request; 503 names
 # the failing check.  Slow and failing queries answer with JSON errors.
+use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 no_shuffle();
 no_root_location();

@@ -6,6 +6,7 @@
 # $TEST_NGINX_LIMIT_RUN, new for each run.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 use JobScout::Token ();
 
 BEGIN { $ENV{TEST_NGINX_LIMIT_RUN} = time . "_$$" }

@@ -3,6 +3,7 @@
 # libjwt 1.10 would accept several of these on its own.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 use JobScout::Token ();
 use JSON::PP ();
 

@@ -2,6 +2,7 @@
 # error with the right status, and nothing is written.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 
 our $HttpConfig = <<"_EOC_";
     jobscout_postgres "$ENV{TEST_NGINX_PG}";

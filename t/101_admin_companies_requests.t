@@ -3,6 +3,7 @@
 # flows and what is written are t/101_admin_companies.t's.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 use JobScout::Psql;
 use JobScout::Admin;
 

@@ -4,6 +4,7 @@
 # flows and what is written are t/102_admin_sources.t's.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 use JobScout::Psql;
 use JobScout::Admin;
 

@@ -3,6 +3,7 @@
 # any query; the flows are t/115_profile.t's.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Subreaper;    # nginx restarts without waiting for PID 1
 use JobScout::Psql;
 use JobScout::Admin;
 

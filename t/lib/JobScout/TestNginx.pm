@@ -4,7 +4,7 @@ package JobScout::TestNginx;
 # private server root, starts/stops nginx there, reads the error log
 # incrementally and performs simple blocking HTTP requests.
 #
-# Used by t/lib/Test/Nginx/Socket.pm (our Test::Nginx::Socket replacement)
+# Used by t/fallback/Test/Nginx/Socket.pm (our Test::Nginx::Socket fallback)
 # and directly by hand-written tests that need concurrency:
 #
 #   use lib 't/lib';
@@ -39,6 +39,7 @@ use IO::Select ();
 use IO::Socket::INET ();
 use POSIX qw(:sys_wait_h SIGQUIT SIGTERM SIGKILL);
 use Time::HiRes qw(sleep time);
+use JobScout::Subreaper ();
 
 our @EXPORT = qw(
     write_config write_shipped_config start_nginx stop_nginx test_config
@@ -63,7 +64,6 @@ our $PollStep = 0.01;      # poll granularity while waiting
 
 our $LastStartError = '';
 my $StarterPid = $$;       # only this process manages nginx (forks in tests)
-my $SubreaperSet;
 
 # Make the standard values available for $TEST_NGINX_* substitution, as the
 # real Test::Nginx does (it sets TEST_NGINX_SERVER_PORT/SERVER_ROOT itself).
@@ -71,7 +71,6 @@ $ENV{TEST_NGINX_PORT} //= $Port;
 $ENV{TEST_NGINX_SERVER_PORT} //= $Port;
 $ENV{TEST_NGINX_SERVROOT} = $ServRoot;
 $ENV{TEST_NGINX_SERVER_ROOT} = $ServRoot;
-$ENV{TEST_NGINX_HTML_DIR} //= html_dir();
 
 sub servroot        { $ServRoot }
 sub html_dir        { "$ServRoot/html" }
@@ -137,8 +136,17 @@ sub clean_servroot {
     croak "refusing to clean $ServRoot while nginx is running" if nginx_pid();
     remove_tree("$ServRoot/conf", "$ServRoot/logs", "$ServRoot/html",
                 glob("$ServRoot/*_temp"), glob("$ServRoot/*_cache"));
+    _remove_ours();
     _make_dirs();
     return 1;
+}
+
+# openresty's Test::Nginx wipes only conf, html, logs and the caches and
+# temp directories before it removes the server root, and bails out of the
+# whole run ("not empty?") on anything else: what our suites add there (the
+# shipped config's tmp, the CV storage) goes when they end.
+sub _remove_ours {
+    remove_tree("$ServRoot/tmp", "$ServRoot/cv");
 }
 
 sub _make_dirs {
@@ -309,17 +317,6 @@ sub test_config {
     return ($status >> 8, $text);
 }
 
-# nginx daemonizes, so its master is re-parented to PID 1, which in some
-# containers never reaps zombies (and kill 0 would still see them).  Become
-# a child subreaper so the master is re-parented to us and can be reaped.
-sub _set_subreaper {
-    return if $SubreaperSet++;
-    eval {
-        require 'syscall.ph';    ## no critic
-        syscall(&SYS_prctl, 36, 1, 0, 0, 0);    # PR_SET_CHILD_SUBREAPER
-    };
-}
-
 sub _proc_state {
     my ($pid) = @_;
     open my $fh, '<', "/proc/$pid/stat" or return undef;
@@ -375,7 +372,7 @@ sub _wait_until {
 # List context: ($ok, $error_text, $exit_status); $error_text is nginx's
 # stderr (e.g. '[emerg] unknown directive ...') when it failed to start.
 sub start_nginx {
-    _set_subreaper();
+    JobScout::Subreaper::become();
     stop_nginx() if nginx_pid();
     unlink pid_file();
     my ($status, $text) = _run_nginx();
@@ -573,7 +570,9 @@ sub http_request {
 END {
     # Never leave nginx behind when a test script dies.
     local $?;
-    stop_nginx() if $$ == $StarterPid && -e pid_file();
+    return if $$ != $StarterPid;
+    stop_nginx() if -e pid_file();
+    _remove_ours() if !nginx_pid();
 }
 
 1;

@@ -1,7 +1,9 @@
 package Test::Nginx::Socket;
 
 # A compatible re-implementation of openresty's Test::Nginx::Socket (not
-# packaged in Debian 12) for the data-driven nginx tests in t/*.t.  Blocks,
+# packaged in Debian 12) for the data-driven nginx tests in t/*.t, used by
+# make test only when the real one is neither in TEST_NGINX_LIB nor
+# installed (conf/stack.sh test).  Blocks,
 # sections, environment variables and, importantly, the number of tests
 # emitted per block follow the real module so that `plan tests => ...`
 # arithmetic written for it holds here too.  Server control lives in
