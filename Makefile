@@ -110,6 +110,14 @@ deps:
 	else \
 	    echo "all packages present"; \
 	fi
+	@# openresty's Test::Nginx (not in Debian): installed where CPAN would
+	@# put it, from the copy beside the checkout, so that any clone finds it
+	@if [ -n "$(TEST_NGINX_LIB)" ] \
+	    && ! perl -MTest::Nginx::Socket -e1 2>/dev/null; then \
+	    site=$$(perl -MConfig -e 'print $$Config{installsitelib}'); \
+	    echo "installing Test::Nginx from $(TEST_NGINX_LIB) into $$site"; \
+	    mkdir -p "$$site" && cp -r "$(TEST_NGINX_LIB)/Test" "$$site/"; \
+	fi
 
 run: deps build
 	BUILD=$(BUILD) $(STACK) up
