@@ -1084,6 +1084,8 @@ char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED  0x01
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE  0x02
+/* or a board token: 1-100 of [A-Za-z0-9._-], as the adapters read one */
+#define NGX_HTTP_JOBSCOUT_ADMIN_URL_TOKEN     0x04
 
 /* a list's n values, its args parsed, limit and cursor ($3..$5) set */
 const char **ngx_http_jobscout_admin_list_values(ngx_http_request_t *r,
@@ -1097,6 +1099,7 @@ ngx_int_t ngx_http_jobscout_admin_arg_one_of(ngx_http_jobscout_ctx_t *ctx,
     ngx_http_jobscout_arg_t *arg, const char *name, const char **allowed,
     const char *message, const char **value);
 /* an absolute http(s) URL: *value NULL when absent, "" for null */
+ngx_uint_t ngx_http_jobscout_admin_is_url(const char *s);
 ngx_int_t ngx_http_jobscout_admin_body_url(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, ngx_uint_t flags,
     const char **value);
