@@ -4,13 +4,14 @@
 #   sql/backup.sh backup  [-k KEEP] '<libpq conninfo>' DIR
 #   sql/backup.sh restore '<libpq conninfo>' FILE
 #
-# backup writes DIR/jobscout-<UTC time>.dump (pg_dump's custom format,
+# backup writes DIR/jobscout-<UTC time, ms>.dump (pg_dump's custom format,
 # compressed; under a temporary name until complete, so a failed or
 # interrupted run never looks like a backup), then deletes all but the
 # KEEP newest (default 14) of DIR's jobscout-*.dump.  It prints the file.
 #
 # restore loads FILE into the database the conninfo names, which must
-# exist (createdb it when it was dropped): in one transaction, replacing
+# exist (createdb it when it was dropped): in one transaction (psql
+# --single-transaction over pg_restore's SQL), replacing
 # what the database holds of the dump's objects (--clean --if-exists), so
 # it is either fully restored or left as it was.  Owners and privileges
 # are not restored: the objects belong to the role that restores.
@@ -44,8 +45,8 @@ backup() {
     [[ $keep =~ ^[1-9][0-9]*$ ]] || die "KEEP must be 1 or more, not '$keep'"
     local conninfo=$1 dir=$2 file partial old
     mkdir -p -- "$dir"
-    file=$dir/jobscout-$(date -u +%Y%m%dT%H%M%SZ).dump
-    [ ! -e "$file" ] || die "$file exists already (one backup a second)"
+    file=$dir/jobscout-$(date -u +%Y%m%dT%H%M%S.%3NZ).dump
+    [ ! -e "$file" ] || die "$file exists already"
     partial=$file.partial
     # a dump holds every user's data: readable by its owner only
     (umask 077 && pg_dump --format=custom --no-owner --no-privileges \
@@ -65,9 +66,23 @@ restore() {
     [ $# -eq 2 ] && [ -n "$1" ] || usage
     local conninfo=$1 file=$2
     [ -f "$file" ] || die "no backup file $file"
+    # the dump as SQL: every user's data, so mktemp's mode 0600
+    sql=$(mktemp) || die "no temporary file"
+    trap 'rm -f -- "$sql"' EXIT
+    # The SQL whole first: a damaged dump stops here, before the database
+    # sees any of it.
     pg_restore --clean --if-exists --no-owner --no-privileges \
-        --single-transaction --exit-on-error -d "$conninfo" -- "$file" \
-        || die "pg_restore of $file failed; the database is unchanged"
+        -f "$sql" -- "$file" \
+        || die "$file is not a complete dump; the database is unchanged"
+    # pg_restore empties search_path, but the users table's generated
+    # columns call SQL functions (sql/migrations/0007) whose bodies name
+    # other functions without "public.": with them unresolved, CREATE
+    # TABLE users fails.  So the script runs with search_path public.
+    sed -i "0,/^SELECT pg_catalog.set_config('search_path', '', false);\$/s//SELECT pg_catalog.set_config('search_path', 'public', false);/" \
+        "$sql"
+    psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$conninfo" \
+        -f "$sql" >/dev/null \
+        || die "restoring $file failed; the database is unchanged"
     echo "backup: restored $file"
 }
 

@@ -243,6 +243,10 @@ is(`psql -X -tA -d '$db_pg' -c 'SELECT count(*) FROM schema_migrations'`,
 ($rc, $out) = run('/usr/sbin/jobscout-migrate', "'$db_pg'");
 like($out, qr/nothing pending/, 'a second run applies nothing');
 is($rc, 0, 'and succeeds');
+($rc, $out) = run('/usr/sbin/jobscout-backup', 'backup', '-k', 1, "'$db_pg'",
+                  "$dir/backups");
+is($rc, 0, 'jobscout-backup backs that database up') or diag($out);
+ok(-s (glob("$dir/backups/jobscout-*.dump"))[0], 'into a dump');
 
 # --- remove, reinstall, purge ------------------------------------------------
 ($rc, $out) = dpkg('-r', 'libnginx-mod-http-jobscout');
