@@ -5,7 +5,9 @@
 # systemd-analyze verify, the conffile jobscoutd -t as the system user,
 # the logrotate file logrotate -d; lintian finds no error (its warnings
 # are printed); jobscout-migrate applies every migration to a new
-# database, then nothing.  A remove keeps the admin's choice for a
+# database, then nothing.  With the package's CV directory, nginx's
+# workers (www-data) store an uploaded CV that the packaged jobscoutd,
+# running as jobscout, processes and then removes.  A remove keeps the admin's choice for a
 # reinstall; the purge leaves the machine as it found it, to the file,
 # but for the system user, which Debian leaves behind (this suite then
 # removes it, as an admin would).  An END block purges on any failure.
@@ -19,6 +21,9 @@ use File::Spec ();
 use File::Temp qw(tempdir);
 
 use JobScout::TestNginx qw(http_request);
+use JobScout::Api qw(api psql redis verified_user);
+use JobScout::Cv qw(pdf upload cv_request);
+use JobScout::Jobscoutd;
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_JOBSCOUT_BUILD};
 
@@ -76,15 +81,17 @@ sub dpkg {
     return ($rc, $out);
 }
 
-my ($installed, $user_before, $nginx_pid_file);
+my ($installed, $user_before, $nginx_pid_file, $jobscoutd_pid_file);
 sub user_exists { return scalar getpwnam('jobscout') }
 
 # the guard: whatever failed, the machine goes back as it was
 END {
     local $?;
-    if ($nginx_pid_file && -s $nginx_pid_file) {
-        kill 'QUIT', `cat $nginx_pid_file` + 0;
+    for my $pid_file (grep { $_ && -s $_ } $nginx_pid_file,
+                                           $jobscoutd_pid_file) {
+        kill 'TERM', `cat $pid_file` + 0;
     }
+    sleep 1 if $jobscoutd_pid_file;   # its workers gone before deluser
     if ($installed) {
         dpkg('--purge', @pkgs);
         system("deluser --system jobscout >/dev/null 2>&1")
@@ -181,6 +188,7 @@ my $conf = sub {
     open my $fh, '>', "$dir/nginx.conf" or die $!;
     print $fh ($include ? "include /etc/nginx/modules-enabled/*.conf;\n" : '')
         . <<"EOC";
+user www-data;
 pid $dir/logs/nginx.pid;
 error_log $dir/logs/error.log;
 thread_pool jobscout threads=2;
@@ -195,9 +203,10 @@ http {
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
     jobscout_redis $ENV{TEST_NGINX_REDIS};
     jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+    jobscout_cv_storage /var/lib/jobscout/cv;
     server {
         listen 127.0.0.1:$port;
-        location / { jobscout_api; }
+        location / { jobscout_api; client_max_body_size 6m; }
     }
 }
 EOC
@@ -214,8 +223,8 @@ $conf->(1);
 is($rc, 0, 'nginx -t with the module from /etc/nginx/modules-enabled')
     or diag($out);
 $nginx_pid_file = "$dir/logs/nginx.pid";
-($rc, $out) = run('nginx', '-c', "$dir/nginx.conf", '-e',
-                  "$dir/logs/error.log");
+# the umask README asks of nginx: the CVs it stores are the group's
+($rc, $out) = run("umask 0007 && nginx -c $dir/nginx.conf -e $dir/logs/error.log");
 is($rc, 0, 'that nginx starts') or diag($out);
 my $status;
 for (1 .. 100) {
@@ -224,6 +233,47 @@ for (1 .. 100) {
     select undef, undef, undef, 0.05;
 }
 is($status, 200, 'and serves /health/ready from PostgreSQL and Redis');
+
+# --- the CV directory shared by nginx (www-data) and jobscoutd (jobscout) ---
+psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:cv'");
+redis('del', 'jobscout:queue:cv');
+my $jd = "$dir/jobscoutd";
+mkdir $jd;
+my $d = JobScout::Jobscoutd->new(dir => $jd, workers => { relay => 1, cv => 1 },
+    cv_dir => '/var/lib/jobscout/cv', directives => { relay_lease => '30s' });
+system('chown', '-R', 'jobscout:jobscout', $jd);
+$jobscoutd_pid_file = "$jd/logs/jobscoutd.pid";
+($rc, $out) = run("runuser -u jobscout -- sh -c 'umask 0007 && exec"
+                  . " /usr/sbin/jobscoutd -p $jd/ -c conf/jobscoutd.conf'");
+is($rc, 0, 'the packaged jobscoutd starts as jobscout (relay, cv)')
+    or diag($out);
+
+my ($token, undef, $uid) = verified_user("deb-$$\@example.com",
+                                         'a long enough secret');
+my ($s, $cv) = upload($token, pdf(['Deb Packaged', 'Skills: PostgreSQL, Docker']),
+                      'application/pdf');
+is($s, 202, 'nginx takes a CV');
+my $file = '/var/lib/jobscout/cv/'
+         . psql("SELECT file_path FROM user_cvs WHERE user_id = '$uid'");
+my @st = stat $file;
+is(sprintf('%s:%s', scalar getpwuid($st[4] // 0), scalar getgrgid($st[5] // 0)),
+   'www-data:jobscout', 'stored by www-data, in the group jobscout');
+my $cv_status = '';
+for (1 .. 300) {
+    $cv_status = psql("SELECT status FROM user_cvs WHERE user_id = '$uid'");
+    last if $cv_status ne 'pending';
+    select undef, undef, undef, 0.1;
+}
+is($cv_status, 'processed', 'jobscout\'s cv role reads and processes it')
+    or diag(`tail -5 $jd/logs/jobscoutd.log`);
+($s) = cv_request(DELETE => $token);
+is($s, 204, 'the CV is deleted');
+for (1 .. 300) { last unless -e $file; select undef, undef, undef, 0.1 }
+ok(!-e $file, 'the cv role removes the file nginx stored')
+    or diag(`tail -5 $jd/logs/jobscoutd.log`);
+kill 'QUIT', `cat $jobscoutd_pid_file` + 0;
+for (1 .. 200) { last unless -e $jobscoutd_pid_file; select undef, undef, undef, 0.05 }
+ok(!-e $jobscoutd_pid_file, 'jobscoutd stops');
 kill 'QUIT', `cat $nginx_pid_file` + 0;
 for (1 .. 100) { last unless -e $nginx_pid_file; select undef, undef, undef, 0.05 }
 ok(!-e $nginx_pid_file, 'nginx stops');
