@@ -110,9 +110,11 @@ for (@pkgs) {
 $user_before = user_exists();
 my $before = snapshot();
 
-# make's BUILD is relative to the checkout (the Makefile prefixes it)
+# make's BUILD is relative to the checkout (the Makefile prefixes it);
+# SANITIZE as make test's, else make asan's tree is rebuilt without it
 my ($rc, $out) = run('make', '-s', '-C', $root, 'deb',
-                     'BUILD=' . File::Spec->abs2rel($build, $root));
+                     'BUILD=' . File::Spec->abs2rel($build, $root),
+                     'SANITIZE=' . ($ENV{SANITIZE} // ''));
 is($rc, 0, 'make deb') or diag($out);
 my %deb = map { (m{/([^/_]+)_[^/]+\.deb$})[0] => $_ } glob("$build/deb/*.deb");
 ok($deb{$_}, "make deb built $_") for @pkgs;
@@ -212,19 +214,22 @@ http {
 EOC
     close $fh;
 };
+# make asan's module needs the sanitizer runtimes in the stock nginx
+my $nginx = $ENV{TEST_NGINX_PRELOAD}
+          ? "env LD_PRELOAD='$ENV{TEST_NGINX_PRELOAD}' nginx" : 'nginx';
 $conf->(0);
-($rc, $out) = run('nginx', '-t', '-c', "$dir/nginx.conf", '-e',
+($rc, $out) = run($nginx, '-t', '-c', "$dir/nginx.conf", '-e',
                   "$dir/logs/error.log");
 like($out, qr/unknown directive "jobscout_postgres"/,
      'without modules-enabled nginx knows no jobscout directive');
 $conf->(1);
-($rc, $out) = run('nginx', '-t', '-c', "$dir/nginx.conf", '-e',
+($rc, $out) = run($nginx, '-t', '-c', "$dir/nginx.conf", '-e',
                   "$dir/logs/error.log");
 is($rc, 0, 'nginx -t with the module from /etc/nginx/modules-enabled')
     or diag($out);
 $nginx_pid_file = "$dir/logs/nginx.pid";
 # the umask README asks of nginx: the CVs it stores are the group's
-($rc, $out) = run("umask 0007 && nginx -c $dir/nginx.conf -e $dir/logs/error.log");
+($rc, $out) = run("umask 0007 && $nginx -c $dir/nginx.conf -e $dir/logs/error.log");
 is($rc, 0, 'that nginx starts') or diag($out);
 my $status;
 for (1 .. 100) {
