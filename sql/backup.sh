@@ -74,12 +74,6 @@ restore() {
     pg_restore --clean --if-exists --no-owner --no-privileges \
         -f "$sql" -- "$file" \
         || die "$file is not a complete dump; the database is unchanged"
-    # pg_restore empties search_path, but the users table's generated
-    # columns call SQL functions (sql/migrations/0007) whose bodies name
-    # other functions without "public.": with them unresolved, CREATE
-    # TABLE users fails.  So the script runs with search_path public.
-    sed -i "0,/^SELECT pg_catalog.set_config('search_path', '', false);\$/s//SELECT pg_catalog.set_config('search_path', 'public', false);/" \
-        "$sql"
     psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$conninfo" \
         -f "$sql" >/dev/null \
         || die "restoring $file failed; the database is unchanged"
