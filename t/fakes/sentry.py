@@ -14,7 +14,9 @@ kept; an accepted event is kept and answered 200 {"id": ...}.
 Control (JSON): GET /_fake/events (accepted events), GET /_fake/stats
 (requests, rejects, last reject reason), POST /_fake/config
 {"status": 429, "retry_after": 5, "count": 1} answers the next count
-envelopes with that status (and Retry-After) instead, POST /_fake/reset.
+envelopes with that status (and Retry-After) instead, {"delay": 30,
+"count": 5} answers them 503 after that many seconds (a hung Sentry),
+POST /_fake/reset.  Each kept event has "_received", the fake's clock.
 
     sentry.py --port-file F --key KEY --project 42 [--port P]
 """
@@ -24,6 +26,7 @@ import json
 import os
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HEX32 = re.compile(r'\A[0-9a-f]{32}\Z')
@@ -204,15 +207,22 @@ class Handler(BaseHTTPRequestHandler):
 
         with st.lock:
             st.requests += 1
-            forced = st.forced
-            if forced and forced.get('count', 1) > 0:
-                forced['count'] = forced.get('count', 1) - 1
-                headers = []
-                if 'retry_after' in forced:
-                    headers.append(('Retry-After',
-                                    str(forced['retry_after'])))
-                return self.reply(forced.get('status', 429),
-                                  {'detail': 'forced'}, headers)
+            forced = None
+            if st.forced and st.forced.get('count', 1) > 0:
+                st.forced['count'] = st.forced.get('count', 1) - 1
+                forced = dict(st.forced)
+        if forced and forced.get('delay'):
+            # a hung Sentry: the answer comes late, and is a refusal
+            time.sleep(forced['delay'])
+            return self.reply(503, {'detail': 'delayed'})
+        if forced and forced.get('status'):
+            headers = []
+            if 'retry_after' in forced:
+                headers.append(('Retry-After', str(forced['retry_after'])))
+            return self.reply(forced['status'], {'detail': 'forced'},
+                              headers)
+
+        with st.lock:
             try:
                 parse_auth(self.headers.get('X-Sentry-Auth'), st)
                 events = parse_envelope(body, st)
@@ -220,6 +230,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.rejects += 1
                 st.last_reject = str(e)
                 return self.reply(400, {'detail': str(e)})
+            for event in events:
+                event['_received'] = time.time()
             st.events.extend(events)
         self.reply(200, {'id': events[0]['event_id']})
 
