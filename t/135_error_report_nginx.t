@@ -34,13 +34,7 @@ my $dead = do {
     close $s;
     $p;
 };
-my $udp = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'udp')
-        or die $!;
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+my $udp = JobScout::FakeSentry::free_udp_port();
 
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { heartbeat => 1 },
     directives => { sentry_dsn => $sentry->{dsn},

@@ -22,13 +22,7 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $dir = tempdir(CLEANUP => 1);
 my $sentry = JobScout::FakeSentry->start(dir => $dir);
-my $udp = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'udp')
-        or die $!;
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+my $udp = JobScout::FakeSentry::free_udp_port();
 
 redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead');
 

@@ -1,7 +1,9 @@
 # Error tracking's configuration (issue 20 §3): jobscoutd -t refuses a
 # DSN it could not send to, a listen address off the loopback, a DSN
-# without sentry_listen and the sentry role without a DSN; without a DSN
-# no sentry role runs and nothing reaches Sentry, whatever fails.
+# without sentry_listen and the sentry role without a DSN; nginx -t
+# refuses a jobscout_error_report that is not "off" nor udp:addr:port;
+# without a DSN no sentry role runs and nothing reaches Sentry, whatever
+# fails.
 use strict;
 use warnings;
 
@@ -12,6 +14,7 @@ use JSON::PP;
 use Time::HiRes qw(sleep time);
 
 use JobScout::Api qw(redis);
+use JobScout::TestNginx qw(write_config test_config);
 use JobScout::FakeSentry;
 use JobScout::Jobscoutd;
 
@@ -57,6 +60,26 @@ for my $r (@refused) {
 ($ok, $out) = check('role', { heartbeat => 1, sentry => 1 });
 ok(!$ok, 'refused: "workers sentry" without a DSN');
 like($out, qr/need a "sentry_dsn"/, '... saying why');
+
+# --- nginx's directive
+for my $c ([ 'udp:127.0.0.1:9514', 0 ], [ 'off', 0 ],
+           [ 'tcp:127.0.0.1:9514', qr/expects "off" or "udp:127\.0\.0\.1:port"/ ],
+           [ 'udp:127.0.0.1', qr/expects a numeric address and a port/ ],
+           [ 'udp:sentry.example.com:9514', qr/expects a numeric address/ ],
+           [ "udp:127.0.0.1:9514;\n    jobscout_error_report off",
+             qr/is duplicate/ ]) {
+    my ($value, $refused) = @$c;
+    write_config(http_config => "    jobscout_error_report $value;",
+                 config => 'location / { return 204; }');
+    my ($status, $text) = test_config();
+    if ($refused) {
+        isnt($status, 0, "nginx -t refuses jobscout_error_report $value");
+        like($text, $refused, '... saying why');
+    } else {
+        is($status, 0, "nginx -t takes jobscout_error_report $value")
+            or diag($text);
+    }
+}
 
 # --- no DSN: no sentry role, nothing sent
 redis('del', 'jobscout:queue:match', 'jobscout:dead');

@@ -8,7 +8,8 @@
  * A 429 stops all sending for its Retry-After (60 s when none is
  * given), as Sentry asks of its SDKs; what comes meanwhile waits in the
  * queue.  With SO_REUSEPORT the role of a new generation binds the port
- * while the old one drains after a reload.
+ * while the old one stops after a reload (a graceful stop sends what
+ * waits for JS_SENTRY_FLUSH at most).
  */
 
 #include <errno.h>
@@ -32,6 +33,7 @@
 #define JS_SENTRY_RETRY_AFTER     60       /* s, a 429 without a header */
 #define JS_SENTRY_RETRY_MAX       3600
 #define JS_SENTRY_RECV_BATCH      64       /* datagrams per pass */
+#define JS_SENTRY_FLUSH           2000     /* ms, a graceful stop's sending */
 
 typedef struct {
     char    *data;
@@ -277,7 +279,7 @@ js_sentry_run(js_worker_t *w)
 {
     int            wait;
     char           err[128];
-    int64_t        now;
+    int64_t        now, deadline;
     js_sentry_t    st;
     struct pollfd  pfd;
 
@@ -326,6 +328,14 @@ js_sentry_run(js_worker_t *w)
         if (st.count > 0 && js_msec() >= st.paused_until) {
             js_sentry_send(&st);
         }
+    }
+
+    /* a graceful stop (QUIT, a reload) sends what waits, for a while */
+    deadline = js_msec() + JS_SENTRY_FLUSH;
+    while (st.count > 0 && !js_worker_terminating()
+           && js_msec() < deadline && js_msec() >= st.paused_until)
+    {
+        js_sentry_send(&st);
     }
 
     if (st.count > 0) {

@@ -8,6 +8,7 @@ package JobScout::FakeSentry;
 #   my @events = $sentry->wait_events(1);    # accepted, in order
 #   $sentry->config(status => 429, retry_after => 3, count => 1);
 #   $sentry->stop;
+#   my $port = JobScout::FakeSentry::free_udp_port();   # for sentry_listen
 #
 # SENTRY_PORT_TEST fixes its port (an ephemeral one otherwise).
 
@@ -15,6 +16,7 @@ use strict;
 use warnings;
 
 use HTTP::Tiny;
+use IO::Socket::INET;
 use JSON::PP;
 use POSIX ();
 use Time::HiRes qw(sleep time);
@@ -80,6 +82,15 @@ sub wait_events {
         sleep 0.1;
     }
     return @e;
+}
+
+# a loopback UDP port free now: where the sentry role is to listen
+sub free_udp_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'udp')
+        or die "udp socket: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
 }
 
 sub stop {
