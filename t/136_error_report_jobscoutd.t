@@ -2,7 +2,8 @@
 # sentry_listen, the sentry role sends to Sentry - the local fake, which
 # checks every envelope as Sentry does - a task given up (dead-lettered,
 # with its role, queue, kind and id) and a worker the master saw die (its
-# role, its signal); hostile datagrams on the port are dropped without
+# role, its signal) and a failing scrape (its source; three per source,
+# then one a minute); hostile datagrams on the port are dropped without
 # harm; a 429 from Sentry stops sending for its Retry-After.
 use strict;
 use warnings;
@@ -14,7 +15,7 @@ use IO::Socket::INET;
 use JSON::PP;
 use Time::HiRes qw(sleep time);
 
-use JobScout::Api qw(redis);
+use JobScout::Api qw(redis psql);
 use JobScout::FakeSentry;
 use JobScout::Jobscoutd;
 
@@ -24,13 +25,15 @@ my $dir = tempdir(CLEANUP => 1);
 my $sentry = JobScout::FakeSentry->start(dir => $dir);
 my $udp = JobScout::FakeSentry::free_udp_port();
 
-redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead');
+redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead',
+      'jobscout:queue:scrape:normal', 'jobscout:queue:scrape:high');
 
 my $d = JobScout::Jobscoutd->new(dir => $dir,
-    workers => { notifier => 1, heartbeat => 1 },
+    workers => { notifier => 1, heartbeat => 1, scraper => 1 },
     directives => { sentry_dsn => $sentry->{dsn},
                     sentry_listen => "127.0.0.1:$udp",
-                    sentry_release => 'jobscout@9.9.9-test' });
+                    sentry_release => 'jobscout@9.9.9-test',
+                    scrape_host_delay => '0', scrape_timeout => '2s' });
 my $master = $d->start;
 
 sub role_pid {
@@ -76,6 +79,39 @@ kill 'KILL', $hb;
 ok($e, 'a killed worker reached Sentry');
 is($e->{extra}{exit}, 'signal 9', '... with its signal') if $e;
 is($e->{level}, 'fatal', '... as fatal') if $e;
+
+# --- a source whose board is down: five failed runs, three events
+my $dead = do {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'tcp',
+                                  Listen => 1) or die $!;
+    my $p = $s->sockport;
+    close $s;
+    $p;
+};
+psql("INSERT INTO companies (name, slug) VALUES ('Down Ltd', 'down-136-$$')");
+my $src = psql("INSERT INTO job_sources (company_id, scraper_class, source_url,"
+    . " config) SELECT id, 'greenhouse', 'down', '{\"api_base\":"
+    . " \"http://127.0.0.1:$dead/gh\"}' FROM companies"
+    . " WHERE slug = 'down-136-$$' RETURNING id");
+$sentry->reset;
+sub runs { psql("SELECT count(*) FROM scrape_logs WHERE source_id = '$src'") }
+for my $i (1 .. 5) {
+    my $n = runs();
+    redis('lpush', 'jobscout:queue:scrape:normal', encode_json({
+        id => sprintf('%032x', $i), kind => 'scrape.source',
+        args => { source_id => $src }, attempt => 0,
+        enqueued_at => int(time * 1000) }));
+    my $end = time + 15;
+    sleep 0.1 while runs() == $n && time < $end;
+}
+is(runs(), 5, 'five failed runs of a source whose board is down');
+sleep 2;
+my @scrape = grep { ($_->{tags}{scrape_source} // '') eq $src } $sentry->events;
+is(scalar @scrape, 3, '... three reached Sentry: the rest wait a minute');
+is($scrape[0]{tags}{role}, 'scraper', '... from the scraper') if @scrape;
+is($scrape[0]{level}, 'warning', '... as warnings') if @scrape;
+like($scrape[0]{message}{formatted}, qr/^scrape failed: /, '... saying why')
+    if @scrape;
 
 # --- hostile datagrams: dropped, the role unharmed
 $sentry->reset;
