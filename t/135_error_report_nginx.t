@@ -120,15 +120,15 @@ for (1 .. 10) {
     $slowest = $took if $took > $slowest;
     is($st, 503, "request $_ answered while Sentry hangs") if $_ == 10;
 }
-# behaviour, not speed: a wait on Sentry would take its 3 s timeout or more
-cmp_ok($slowest, '<', 2.5, 'no request waited on Sentry');
+# behaviour, not speed: a request waiting on Sentry would take its 30 s
+cmp_ok($slowest, '<', 10, 'no request waited on Sentry');
 $sentry->config(count => 0);
 
 # --- jobscoutd down: nothing listens on the port
 $d->stop;
 ($s, undef, my $took) = get('/api/v1/users/me', "Authorization: $auth");
 is($s, 503, 'jobscoutd down: still 503');
-cmp_ok($took, '<', 2.5, '... answered without waiting');
+cmp_ok($took, '<', 10, '... answered without waiting');
 stop_nginx();
 
 # --- without the directive nothing is sent

@@ -4,7 +4,8 @@
 # with its role, queue, kind and id) and a worker the master saw die (its
 # role, its signal) and a failing scrape (its source; three per source,
 # then one a minute); hostile datagrams on the port are dropped without
-# harm; a 429 from Sentry stops sending for its Retry-After.
+# harm; a 429 from Sentry stops sending for its Retry-After; after a
+# reload the new sentry role has the port.
 use strict;
 use warnings;
 
@@ -155,9 +156,26 @@ is(scalar @events, 1, '... then the queued one is sent');
 is($events[0]{message}{formatted}, 'second', '... the one after the 429')
     if @events;
 
-$d->stop;
 like($d->log_text, qr/sentry rate limit, sending paused.*retry_after_s=4/,
      'the pause is logged');
+
+# --- a reload: the new generation's role takes the port over
+$sentry->reset;
+kill 'HUP', $master;
+my $new;
+for (1 .. 100) {
+    $new = role_pid('sentry');
+    last if $new && $new != $sentry_pid && !JobScout::Jobscoutd::alive($sentry_pid);
+    sleep 0.1;
+}
+isnt($new, $sentry_pid, 'after a reload another sentry process runs');
+$sock->send('{"source":"nginx","message":"after the reload","route":"/c"}');
+@events = $sentry->wait_events(1);
+is($events[0]{message}{formatted}, 'after the reload', '... and sends')
+    if @events;
+unlike($d->log_text, qr/cannot listen for reports/, '... its port bound');
+
+$d->stop;
 $sentry->stop;
 
 done_testing();
