@@ -99,6 +99,15 @@ is($e->{request}{url}, '/api/v1/users/me', '... the path, without its query');
 unlike(encode_json($e), qr/secret|Bearer/, '... no token anywhere in it');
 like($e->{message}{formatted}, qr/unavailable/, '... the message answered');
 
+# --- a route with a parameter: its pattern, not the id asked for
+$sentry->reset;
+my $job = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+($s) = get("/api/v1/jobs/$job", "Authorization: $auth");
+is($s, 503, 'a job, PostgreSQL unreachable: 503');
+@events = $sentry->wait_events(1);
+is($events[0]{tags}{route}, '/api/v1/jobs/{id}', '... reported with the pattern');
+is($events[0]{request}{url}, "/api/v1/jobs/$job", '... and the path asked');
+
 # --- nginx's own 502, answered through the error page
 $sentry->reset;
 ($s, $body) = get('/upstream/x?k=v');
