@@ -178,4 +178,11 @@ unlike($d->log_text, qr/cannot listen for reports/, '... its port bound');
 $d->stop;
 $sentry->stop;
 
+# what this suite left, so that no later suite meets it
+psql("DELETE FROM scrape_logs WHERE source_id = '$src'");
+psql("DELETE FROM job_sources WHERE id = '$src'");
+psql("DELETE FROM companies WHERE slug = 'down-136-$$'");
+redis('del', 'jobscout:dead', 'jobscout:delayed',
+      'jobscout:queue:scrape:normal', 'jobscout:queue:match');
+
 done_testing();

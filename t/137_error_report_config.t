@@ -105,5 +105,6 @@ is($sentry->stats->{requests}, 0, '... and nothing reached Sentry');
 
 $d->stop;
 $sentry->stop;
+redis('del', 'jobscout:dead', 'jobscout:queue:match');
 
 done_testing();
