@@ -78,6 +78,14 @@ typedef struct {
 } ngx_http_jobscout_throttle_conf_t;
 
 
+/* jobscout_error_report: where 5xx reports go (error_report.c) */
+
+typedef struct {
+    ngx_addr_t                      addr;
+    ngx_socket_t                    fd;         /* per worker process */
+} ngx_http_jobscout_reporter_t;
+
+
 typedef struct {
     ngx_http_jobscout_pg_conf_t     pg;
     ngx_http_jobscout_redis_conf_t  redis;
@@ -101,6 +109,8 @@ typedef struct {
     ngx_str_t                       cv_s3_region;
     ngx_str_t                       cv_s3_access_key;
     ngx_str_t                       cv_s3_secret;
+
+    ngx_http_jobscout_reporter_t   *error_report;   /* NULL: off */
 
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
@@ -289,6 +299,17 @@ void ngx_http_jobscout_event_retry(ngx_event_t *timer, ngx_msec_t *backoff);
 ngx_int_t ngx_http_jobscout_conf_param(ngx_str_t *arg, const char *name,
     ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_conf_msec(ngx_str_t *value);
+
+
+/* 5xx reports for error tracking */
+
+char *ngx_http_jobscout_error_report_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jobscout_error_report_open(ngx_cycle_t *cycle,
+    ngx_http_jobscout_reporter_t *rep);
+void ngx_http_jobscout_error_report_close(ngx_http_jobscout_reporter_t *rep);
+void ngx_http_jobscout_error_report(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *message);
 
 
 /* JSON responses */
