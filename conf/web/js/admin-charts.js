@@ -3,8 +3,8 @@
 // to its box's width (viewBox) and says what it shows in its aria-label.
 
 const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 600;
-const PAD = {top: 12, right: 8, bottom: 28, left: 48};
+const WIDTH = 360;     // a phone's width: the text keeps its size there
+const PAD = {top: 26, right: 6, bottom: 24, left: 40};
 
 function node(name, attrs = {}, text) {
     const n = document.createElementNS(SVG, name);
@@ -42,13 +42,13 @@ function axis(s, height, top) {
                                y2: y, class: 'grid'}));
         s.append(node('text', {x: PAD.left - 6, y: y + 4, class: 'tick',
                                'text-anchor': 'end'},
-                      String(Math.round(f * top))));
+                      String(Number((f * top).toFixed(1)))));
     }
 }
 
 function legend(s, series) {
     series.forEach((se, i) => {
-        const x = PAD.left + i * 130;
+        const x = PAD.left + i * 80;
         s.append(node('rect', {x, y: 0, width: 10, height: 10,
                                class: 'series-' + i}));
         s.append(node('text', {x: x + 14, y: 9, class: 'tick'}, se.name));
@@ -57,7 +57,7 @@ function legend(s, series) {
 
 // labels: one per column; series: [{name, values}] drawn side by side
 export function barChart(target, labels, series, label) {
-    const height = 200;
+    const height = 180;
     const top = ceiling(Math.max(0, ...series.flatMap((se) => se.values)));
     const s = svg(height, label);
     axis(s, height, top);
@@ -76,7 +76,7 @@ export function barChart(target, labels, series, label) {
             r.append(node('title', {}, `${lab}: ${se.name} ${v}`));
             s.append(r);
         });
-        if (i % Math.ceil(labels.length / 8) === 0) {
+        if (i % Math.ceil(labels.length / 6) === 0) {
             s.append(node('text', {x: PAD.left + i * slot + slot / 2,
                                    y: height - 8, class: 'tick',
                                    'text-anchor': 'middle'}, lab));
@@ -87,7 +87,7 @@ export function barChart(target, labels, series, label) {
 
 // series of numbers or nulls (no point: the line breaks there)
 export function lineChart(target, labels, series, label) {
-    const height = 200;
+    const height = 180;
     const top = ceiling(Math.max(0, ...series.flatMap(
         (se) => se.values.filter((v) => v !== null))));
     const s = svg(height, label);
@@ -117,7 +117,7 @@ export function lineChart(target, labels, series, label) {
         }
     });
     labels.forEach((lab, i) => {
-        if (i % Math.ceil(labels.length / 8) === 0) {
+        if (i % Math.ceil(labels.length / 6) === 0) {
             s.append(node('text', {x: PAD.left + i * step, y: height - 8,
                                    class: 'tick', 'text-anchor': 'middle'},
                           lab));
@@ -129,15 +129,15 @@ export function lineChart(target, labels, series, label) {
 // rows: [{name, values: [a, b]}] as horizontal stacked bars
 export function stackedBars(target, rows, names, label) {
     const row = 28;
-    const height = PAD.top + 16 + rows.length * row;
+    const height = PAD.top + rows.length * row;
     const top = ceiling(Math.max(0, ...rows.map(
         (r) => r.values.reduce((a, b) => a + b, 0))));
     const s = svg(height, label);
     legend(s, names.map((name) => ({name})));
-    const left = 130;
+    const left = 110;
     const plot = WIDTH - left - PAD.right - 40;
     rows.forEach((r, i) => {
-        const y = PAD.top + 16 + i * row;
+        const y = PAD.top + i * row;
         s.append(node('text', {x: left - 6, y: y + 15, class: 'tick',
                                'text-anchor': 'end'}, r.name));
         let x = left;

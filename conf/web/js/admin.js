@@ -80,14 +80,48 @@ function claims(token) {
     }
 }
 
-// every call of the console: a 401 ends the session
+// A new pair for the session's refresh token, or false.  One at a time:
+// a refresh token sent twice is taken for a stolen one (every session
+// of the account is revoked), so parallel calls share the one renewal.
+let renewal = null;
+
+function renew() {
+    const tokens = session.get();
+    if (!tokens?.refresh_token) {
+        return Promise.resolve(false);
+    }
+    renewal ??= api('POST', '/auth/refresh',
+                    {body: {refresh_token: tokens.refresh_token}, token: false})
+        .then((pair) => {
+            session.set(pair);
+            return true;
+        }, () => false)
+        .finally(() => {
+            renewal = null;
+        });
+    return renewal;
+}
+
+// every call of the console: on a 401 the session is renewed once, and
+// when it cannot be, it ends (back to the sign-in form)
 async function call(method, path, opts) {
+    const sent = session.get()?.access_token;
     try {
         return await api(method, path, opts);
     } catch (e) {
-        if (e instanceof ApiError && e.status === 401) {
-            signedOut('Your session has ended: sign in again.');
+        if (!(e instanceof ApiError) || e.status !== 401) {
+            throw e;
         }
+        if (session.get()?.access_token !== sent || await renew()) {
+            try {
+                return await api(method, path, opts);
+            } catch (again) {
+                if (!(again instanceof ApiError) || again.status !== 401) {
+                    throw again;
+                }
+            }
+        }
+        signedOut('Your session has ended: sign in again.');
         throw e;
     }
 }
