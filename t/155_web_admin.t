@@ -53,6 +53,15 @@ my $user = psql("INSERT INTO users (email, hashed_password, full_name,"
                 . " email_verified, email_verified_at) VALUES ('$user_email', 'x',"
                 . " 'Wairimu Console', true, now()) RETURNING id");
 
+# a push FCM accepted 1.5 s after its job was found, for the charts
+my $pushed_company = psql("INSERT INTO companies (name, slug) VALUES"
+                          . " ('Pushed $$', 'pushed-$$') RETURNING id");
+my $pushed_job = psql("INSERT INTO jobs (company_id, title, is_active,"
+                      . " discovered_at) VALUES ('$pushed_company', 'Pushed',"
+                      . " false, now() - interval '1.5 seconds') RETURNING id");
+psql("INSERT INTO user_job_alerts (user_id, job_id, push_status, pushed_at)"
+     . " VALUES ('$user', '$pushed_job', 'accepted', now())");
+
 # a dead letter: a mail no mailer runs here to take
 my $task_id = join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
 my $task_error = "SMTP 451 try later ($$)";

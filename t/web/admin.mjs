@@ -37,6 +37,11 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     const visible = (sel) => page.waitForSelector(sel, {visible: true});
     const texts = (sel) => page.$$eval(sel, (es) => es.map(
         (e) => e.textContent.trim()));
+    // a list filled again since "before" (its data-loads count)
+    const loads = (list) => page.$eval(list, (l) => Number(l.dataset.loads ?? 0));
+    const reloaded = (list, before) => page.waitForFunction(
+        (l, b) => Number(document.querySelector(l).dataset.loads ?? 0) > b,
+        {}, list, before);
 
     // --- sign in, by keyboard
     const res = await page.goto(base + '/admin', {waitUntil: 'networkidle0'});
@@ -64,7 +69,7 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
 
     // --- add a source: the dry run first
     await page.click('#source-add');
-    await page.waitForSelector('#source-company option[value="new"]');
+    await page.waitForSelector('#source-save:not([disabled])');
     await page.select('#source-company', 'new');
     await visible('#source-company-name');
     await page.type('#source-company-name', args.company);
@@ -137,8 +142,9 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     await shot('scrape-log');
 
     // --- the source's jobs, and its state after the run
+    const listed = await loads('#sources-list');
     await page.click('nav.tabs a[href="#sources"]');
-    await page.waitForSelector(`${mine} button[aria-label^="Jobs"]`);
+    await reloaded('#sources-list', listed);
     await page.click(`${mine} button[aria-label^="Jobs"]`);
     await page.waitForSelector(`${mine} .source-jobs li`);
     const jobs = (await texts(`${mine} .source-jobs li strong`)).sort();
@@ -152,10 +158,11 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     // --- edit it: the form holds the source; a change is saved
     await page.click(`${mine} button[aria-label^="Edit"]`);
     await visible('#source-editor');
-    await page.waitForFunction((u) => document.getElementById('source-url')
-        .value === u, {}, args.board + '/careers/');
+    await page.waitForSelector('#source-save:not([disabled])');
+    check(await page.$eval('#source-url', (i) => i.value)
+          === args.board + '/careers/', 'edit: the form holds its URL');
     check(await page.$eval('#source-config', (t) => JSON.parse(t.value).list)
-          === 'div.job-card', 'edit: the form holds the source');
+          === 'div.job-card', '... and its config');
     await page.select('#source-priority', 'high');
     await page.click('#source-save');
     await page.waitForFunction(() => document.getElementById('sources-status')
@@ -168,9 +175,10 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     await visible('#users-q');
     await page.type('#users-q', args.user_query);
     await page.keyboard.press('Enter');
-    await page.waitForFunction((q) => [...document.querySelectorAll(
-        '#users-list .card-title')].some((t) => t.textContent.includes(q)),
-        {}, args.user_email);
+    await page.waitForFunction((q) => {
+        const titles = [...document.querySelectorAll('#users-list .card-title')];
+        return titles.length && titles.every((t) => t.textContent.includes(q));
+    }, {}, args.user_query);
     const found = await texts('#users-list .card-title');
     check(found.length === 1 && found[0].startsWith(args.user_email),
           'the search finds the one user', found.join(' | '));
@@ -209,8 +217,17 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     const hourBars = await page.$$eval('#chart-hourly rect.series-0',
                                        (rs) => rs.length);
     check(hourBars === 25, '... 24 hours of alerts (and the legend)', hourBars);
+    const drawn = await page.evaluate(() => [
+        document.querySelector('#chart-hourly svg rect.series-1:last-of-type')
+            ?.getAttribute('height'),
+        document.querySelectorAll('#chart-latency circle').length]);
+    check(Number(drawn[0]) > 0 && drawn[1] >= 2,
+          '... this hour\'s pushes drawn, and its latency (p50, p95)',
+          JSON.stringify(drawn));
     const figures = (await texts('#stats-facts')).join(' ');
-    check(/Sources\s*\d+ healthy/.test(figures) && /Push latency/.test(figures),
+    check(/Sources\s*\d+ healthy/.test(figures)
+          && /Push latency \(24 h\)\s*p50 \d+ ms, p95 \d+ ms, p99 \d+ ms over [1-9]/
+              .test(figures),
           '... and the figures', figures);
     await fits('the stats');
     await shot('stats');

@@ -227,21 +227,31 @@ function route() {
 
 window.addEventListener('hashchange', route);
 
-// a keyset list: first page (replace) or the next (append)
+// a keyset list: first page (replace) or the next (append); an answer
+// to an older request (a search typed over a loading list) is dropped
 function pager(listId, moreId, statusId, path, render, empty) {
     let next = null;
+    let latest = 0;
     const load = async (more) => {
         const sep = path().includes('?') ? '&' : '?';
         const url = more ? `${path()}${sep}cursor=${encodeURIComponent(next)}`
                          : path();
+        const mine = ++latest;
+        const list = $(listId);
+        list.setAttribute('aria-busy', 'true');
         try {
             const page = await call('GET', url);
+            if (mine !== latest) {
+                return;
+            }
             const items = page.items.map(render);
             if (more) {
-                $(listId).append(...items);
+                list.append(...items);
             } else {
-                $(listId).replaceChildren(...items);
+                list.replaceChildren(...items);
             }
+            // how many times it was filled: a test waits for the next
+            list.dataset.loads = Number(list.dataset.loads ?? 0) + 1;
             next = page.next_cursor;
             $(moreId).hidden = !next;
             if (!more && !page.items.length) {
@@ -251,6 +261,10 @@ function pager(listId, moreId, statusId, path, render, empty) {
             }
         } catch (e) {
             failed(statusId, e);
+        } finally {
+            if (mine === latest) {
+                list.removeAttribute('aria-busy');
+            }
         }
     };
     $(moreId).addEventListener('click', () => load(true));
@@ -372,10 +386,14 @@ function companyChoice() {
     $('source-company-name-label').hidden = $('source-company').value !== 'new';
 }
 
+// the form emptied at once, filled (and its buttons usable) once the
+// companies and adapters are in: never a save of the previous source's
 async function openEditor(src) {
     editing = src;
     hide('source-form-status');
     hide('source-preview');
+    $('source-form').reset();
+    $('source-save').disabled = $('source-test').disabled = true;
     $('source-editor-title').textContent = src
         ? `Edit ${src.company.name} · ${src.scraper_class}` : 'Add a source';
     $('source-editor').hidden = false;
@@ -384,6 +402,9 @@ async function openEditor(src) {
     } catch (e) {
         failed('source-form-status', e);
         return;
+    }
+    if (editing !== src) {
+        return;     // another source was opened meanwhile
     }
     $('source-company').value = src ? src.company.id
         : $('source-company').options[0].value;
@@ -395,6 +416,7 @@ async function openEditor(src) {
     $('source-interval').value = src?.scrape_interval_seconds ?? '';
     companyChoice();
     adapterHelp();
+    $('source-save').disabled = $('source-test').disabled = false;
     $('source-editor').scrollIntoView();
     $('source-company').focus();
 }
