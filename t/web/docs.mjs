@@ -2,7 +2,7 @@
 // its "try it out" runs GET /health/ready against this server.
 import {browse, textOf} from './harness.mjs';
 
-await browse({}, async ({page, base, check}) => {
+await browse({fullPage: false}, async ({page, base, check}) => {
     const res = await page.goto(base + '/docs', {waitUntil: 'networkidle0'});
     check(res.status() === 200, '/docs answers 200', res.status());
     await page.waitForSelector('body[data-docs="ready"]');
