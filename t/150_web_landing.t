@@ -8,22 +8,13 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
-use JobScout::Browser qw(browse browser_missing);
+use JobScout::Browser qw(browse start_pages);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
-if (my $why = browser_missing()) {
-    fail("browser tests: $why");
-    done_testing();
-    exit;
-}
 
-write_shipped_config();
-my ($ok, $err) = start_nginx();
-ok($ok, 'nginx starts with the shipped configuration') or diag $err;
-for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s && $s == 200; sleep 0.05 }
+my $base = start_pages();
 
 sub get {
     my ($path) = @_;
@@ -64,8 +55,7 @@ is($s, 404, 'an unknown asset: 404');
 is($s, 200, 'the API is still served beside the pages');
 like($h->{'content-type'} // '', qr{^application/json}, '... in JSON');
 
-browse('150_landing', 't/web/landing.mjs',
-       base => 'http://127.0.0.1:' . server_port());
+browse('150_landing', 't/web/landing.mjs', base => $base);
 
 stop_nginx();
 done_testing();

@@ -90,7 +90,7 @@ export async function browse(options, steps) {
         }
         const path = process.env.WEB_SCREENSHOT;
         if (path) {
-            await page.screenshot({path, fullPage: true});
+            await page.screenshot({path, fullPage: options.fullPage ?? true});
         }
         emit({problems});
         emit({screenshot: path ?? null});

@@ -6,9 +6,10 @@ package JobScout::Browser;
 # the page logged no console error, threw nothing and broke no CSP rule,
 # one that the screenshot was saved.
 #
-#   use JobScout::Browser qw(browse);
+#   use JobScout::Browser qw(browse start_pages);
+#   my $base = start_pages();       # the shipped nginx.conf, ready
 #   my $values = browse('150_landing', 't/web/landing.mjs',
-#                        base => "http://127.0.0.1:$port", args => {...});
+#                        base => $base, args => {...});
 #
 # The screenshot is $TEST_JOBSCOUT_SCREENSHOTS/NAME.png (make test: the
 # test stack's var/test/screenshots/).  Returns the script's last
@@ -22,8 +23,12 @@ use File::Path qw(make_path);
 use IPC::Run ();
 use JSON::PP ();
 use Test::More ();
+use Time::HiRes qw(sleep);
 
-our @EXPORT_OK = qw(browse browser_missing);
+use JobScout::TestNginx qw(write_shipped_config start_nginx http_request
+                           server_port);
+
+our @EXPORT_OK = qw(browse start_pages);
 
 my $Root = $ENV{TEST_JOBSCOUT_ROOT} // '.';
 my $Chromium = $ENV{CHROMIUM} // '/usr/bin/chromium';
@@ -36,6 +41,28 @@ sub browser_missing {
         if !-d "$Root/conf/web/node_modules/puppeteer-core";
     return 'node missing' if system('node --version >/dev/null 2>&1') != 0;
     return undef;
+}
+
+# nginx with the shipped configuration (the pages and the API) started and
+# ready; its base URL.  HTTP adds to the http block.  A machine without
+# the browser fails the test here (make deps installs it): never skipped.
+sub start_pages {
+    my (%a) = @_;
+    if (my $why = browser_missing()) {
+        Test::More::fail("browser tests: $why");
+        Test::More::done_testing();
+        exit 1;
+    }
+    write_shipped_config(%a);
+    my ($ok, $err) = start_nginx();
+    Test::More::ok($ok, 'nginx starts with the shipped configuration')
+        or Test::More::diag($err);
+    for (1 .. 100) {
+        my ($s) = http_request("GET /health/ready");
+        last if $s && $s == 200;
+        sleep 0.05;
+    }
+    return 'http://127.0.0.1:' . server_port();
 }
 
 sub browse {
