@@ -11,25 +11,16 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use JSON::PP qw(encode_json decode_json);
-use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api qw(psql redis verified_user);
-use JobScout::Browser qw(browse browser_missing);
+use JobScout::Browser qw(browse start_pages);
 use JobScout::Scrape qw(start_board board_url board_routes write_conf
                         start_daemon stop_daemon);
 
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
-if (my $why = browser_missing()) {
-    fail("browser tests: $why");
-    done_testing();
-    exit;
-}
 
-write_shipped_config();
-my ($ok, $err) = start_nginx();
-ok($ok, 'nginx starts with the shipped configuration') or diag $err;
-for (1 .. 100) { my ($s) = http_request("GET /health/ready"); last if $s && $s == 200; sleep 0.05 }
+my $base = start_pages();
 
 my ($s, $h, $body) = http_request("GET /admin HTTP/1.1\r\nHost: localhost\r\n"
                                   . "Connection: close\r\n\r\n", 10);
@@ -52,6 +43,16 @@ my $user_email = "wairimu.console.$$\@example.com";
 my $user = psql("INSERT INTO users (email, hashed_password, full_name,"
                 . " email_verified, email_verified_at) VALUES ('$user_email', 'x',"
                 . " 'Wairimu Console', true, now()) RETURNING id");
+
+# a source whose last runs failed
+my $degraded = "Degraded Co $$";
+my $degraded_error = "HTTP 503 from the board ($$)";
+psql("WITH c AS (INSERT INTO companies (name, slug) VALUES ('$degraded',"
+     . " 'degraded-$$') RETURNING id)"
+     . " INSERT INTO job_sources (company_id, scraper_class, source_url,"
+     . " health_status, consecutive_failures, last_error, last_scraped_at)"
+     . " SELECT id, 'greenhouse', 'https://boards.example/degraded', 'degraded',"
+     . " 2, '$degraded_error', now() - interval '10 minutes' FROM c");
 
 # a push FCM accepted 1.5 s after its job was found, for the charts
 my $pushed_company = psql("INSERT INTO companies (name, slug) VALUES"
@@ -90,11 +91,12 @@ my $config = decode_json(do {
 my $company = "Acme Console $$";
 
 my $seen = browse('155_admin', 't/web/admin.mjs',
-    base => 'http://127.0.0.1:' . server_port(),
+    base => $base,
     args => { email => $email, password => $password, company => $company,
               board => board_url(), config => $config,
               user_query => "wairimu.console.$$", user_email => $user_email,
-              task_id => $task_id, task_error => $task_error });
+              task_id => $task_id, task_error => $task_error,
+              degraded => $degraded, degraded_error => $degraded_error });
 
 # --- what the browser did -----------------------------------------------------
 

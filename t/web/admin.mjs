@@ -1,5 +1,6 @@
 // t/155: the operator console (/admin) on a phone-sized screen (390x844),
-// as an operator uses it: signs in (with the keyboard), adds an html
+// as an operator uses it: signs in (with the keyboard), finds a degraded
+// source and its last error, adds an html
 // source for the fixture board after a dry run that lists its jobs,
 // saves it, runs it now, sees the run in the scrape log and the jobs it
 // found; finds a user, promotes and disables them; requeues a dead
@@ -66,6 +67,22 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
         .textContent.includes('@'));
     check((await texts('#whoami-email'))[0] === args.email,
           'the header names the operator');
+
+    // --- the sources by health: a degraded one, with its last error
+    await page.waitForSelector('#sources-list:not([aria-busy])');
+    let listed = await loads('#sources-list');
+    await page.select('#sources-health', 'degraded');
+    await reloaded('#sources-list', listed);
+    const shown = await texts('#sources-list li.card');
+    check(shown.length >= 1 && shown.every((t) => /degraded/.test(t)),
+          'filtered by health: only degraded sources', shown.join(' | '));
+    const sick = shown.find((t) => t.includes(args.degraded)) ?? '';
+    check(/Failures in a row\s*2/.test(sick) && /Last run\s*1\d min ago/.test(sick)
+          && sick.includes('Last error' + args.degraded_error),
+          '... the failures in a row, the last run and the last error', sick);
+    listed = await loads('#sources-list');
+    await page.select('#sources-health', '');
+    await reloaded('#sources-list', listed);
 
     // --- add a source: the dry run first
     await page.click('#source-add');
@@ -142,7 +159,7 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     await shot('scrape-log');
 
     // --- the source's jobs, and its state after the run
-    const listed = await loads('#sources-list');
+    listed = await loads('#sources-list');
     await page.click('nav.tabs a[href="#sources"]');
     await reloaded('#sources-list', listed);
     await page.click(`${mine} button[aria-label^="Jobs"]`);
