@@ -54,9 +54,9 @@ await browse({}, async ({page, base, args, check}) => {
     check(saved.kind === 'ok', 'e-mails back on, daily: saved', saved.text);
 
     await page.goto(base + '/forgot-password');
-    await page.type('#forgot-form [name=email]', args.email);
-    await page.click('#forgot-form button');
-    const sent = await status('#forgot-status');
+    await page.type('#newlink-form [name=email]', args.email);
+    await page.click('#newlink-form button');
+    const sent = await status('#newlink-status');
     check(/on its way/.test(sent.text), '/forgot-password asks for a link',
           sent.text);
 });
