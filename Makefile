@@ -44,7 +44,8 @@ NGX_LD_OPT  := -Wl,-z,relro -Wl,-z,now -fPIC $(SAN_FLAGS)
 
 MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h) \
                $(addprefix workers/adapters/,catalogue.c catalogue.h \
-                   selector.c selector.h)
+                   selector.c selector.h) \
+               $(addprefix workers/lib/,unsubscribe.c unsubscribe.h)
 
 # Every Debian package the project needs: build, run, test, bench.
 PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \

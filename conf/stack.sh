@@ -312,10 +312,12 @@ jobscoutd_start() {
     mkdir -p "$dir"/{conf,logs}
     render "$ROOT/conf/jobscoutd.conf" "$dir/conf/jobscoutd.conf"
     # the template's FCM lines are comments (no push without an account):
-    # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT
+    # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT; and the
+    # key of the unsubscribe links is nginx's webhook key
     sed -i \
         -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
         -e "s|^#\?fcm_base_url .*|fcm_base_url $FCM_BASE_URL;|" \
+        -e "s|^#\?mail_link_key_file .*|mail_link_key_file $WEBHOOK_KEY;|" \
         "$dir/conf/jobscoutd.conf"
     stop_pid "$dir/logs/jobscoutd.pid" QUIT 15
     "$JOBSCOUTD" -p "$dir/" -c conf/jobscoutd.conf \

@@ -303,6 +303,8 @@ ngx_table_elt_t *ngx_http_jobscout_header_in(ngx_http_request_t *r,
 char *ngx_http_jobscout_cors_origin(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_jobscout_cors_headers(ngx_http_request_t *r);
+ngx_int_t ngx_http_jobscout_unsubscribe(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
 ngx_int_t ngx_http_jobscout_cors_preflight(ngx_http_request_t *r,
     ngx_str_t *methods);
 ngx_int_t ngx_http_jobscout_add_header(ngx_http_request_t *r, ngx_str_t *key,

@@ -308,6 +308,11 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_DELETE, ngx_string("/api/v1/admin/dead-letters/{id}"),
       ngx_http_jobscout_admin_dead_delete, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
+    /* a job mail's one-click unsubscribe: its signed link, no token */
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/unsubscribe"),
+      ngx_http_jobscout_unsubscribe, 0 },
+
     /* a board tells us it changed: signed, no token */
 
     { NGX_HTTP_POST, ngx_string("/api/v1/webhooks/sources/{id}"),

@@ -73,14 +73,14 @@ is($s, 201, 'a second user registers');
 my $expired = link_in_mail($late, 'Confirm', 'verify-email');
 is(expire($expired), 1, '... and lets the link expire');
 browse('152_verify_expired', 't/web/link-refused.mjs', base => $base,
-       args => { url => $expired, text => 'expired', offer => '#resend',
+       args => { url => $expired, text => 'expired', offer => '#newlink',
                  resend => $late });
 ok(link_in_mail($late, 'Confirm', 'verify-email'),
    'the page asked for a new link: it arrives');
 
 browse('152_verify_invalid', 't/web/link-refused.mjs', base => $base,
        args => { url => "$base/verify-email?token=" . ('0f' x 32),
-                 text => 'not valid', offer => '#resend' });
+                 text => 'not valid', offer => '#newlink' });
 
 # the reset mail, from the API's "forgot password"
 ($s) = api(POST => '/auth/forgot-password', { email => $email });
@@ -95,19 +95,19 @@ my ($d);
 is($s, 401, 'the old password no longer logs in');
 
 browse('152_reset_used', 't/web/link-refused.mjs', base => $base,
-       args => { url => $link, text => 'used already', offer => '#forgot',
+       args => { url => $link, text => 'used already', offer => '#newlink',
                  password => 'a third passphrase' });
 
 ($s) = api(POST => '/auth/forgot-password', { email => $email });
 $link = link_in_mail($email, 'password', 'reset-password');
 is(expire($link), 1, 'another reset link, expired');
 browse('152_reset_expired', 't/web/link-refused.mjs', base => $base,
-       args => { url => $link, text => 'expired', offer => '#forgot',
+       args => { url => $link, text => 'expired', offer => '#newlink',
                  password => 'a third passphrase' });
 
 browse('152_reset_invalid', 't/web/link-refused.mjs', base => $base,
        args => { url => "$base/reset-password?token=nothex",
-                 text => 'not valid', offer => '#forgot' });
+                 text => 'not valid', offer => '#newlink' });
 
 $jobscoutd->stop;
 $sink->stop;

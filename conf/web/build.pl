@@ -1,10 +1,11 @@
 #!/usr/bin/env perl
-# The web root nginx serves (make web): conf/web/pages/*.html as they are,
-# and every asset under assets/ with its content's hash in its name, so that
-# an asset is cached for a year and a page (never cached) names the one it
-# needs.  Sources name assets without the hash ("/assets/api.js"); those
-# names are rewritten here, in pages and in assets alike (a module that
-# imports another), each asset hashed after the ones it names.
+# The web root nginx serves (make web): conf/web/pages/*.html, with the
+# partials/ they include ("<!-- #include NAME -->" lines), and every asset
+# under assets/ with its content's hash in its name, so that an asset is
+# cached for a year and a page (never cached) names the one it needs.
+# Sources name assets without the hash ("/assets/api.js"); those names are
+# rewritten here, in pages and in assets alike (a module that imports
+# another), each asset hashed after the ones it names.
 #
 #   conf/web/build.pl OUTDIR
 #
@@ -44,7 +45,11 @@ remove_tree($out);
 make_path("$out/assets");
 _asset($_, {}) for sort keys %asset;
 for my $page (_files("$src/pages")) {
-    my $html = _rewrite(_read($page), $page);
+    # what pages share (the head's common lines, the log-in form)
+    (my $html = _read($page)) =~ s{^[ \t]*<!-- #include ([\w.-]+) -->\n}{
+        _read("$src/partials/$1")
+    }gme;
+    $html = _rewrite($html, $page);
     _write("$out/" . basename($page), $html);
 }
 

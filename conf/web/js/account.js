@@ -72,3 +72,27 @@ export function newMailForm(form, statusId, path) {
         }
     });
 }
+
+// A page for signed-in users: RENDER(me) runs at once with this tab's
+// session, else (or when the session is refused) after the log-in form of
+// the page (#signin, #login-form, #signin-status) signs the user in.
+export async function withSession(render) {
+    const signin = document.getElementById('signin');
+    const run = async (me) => {
+        signin.hidden = true;
+        await render(me);
+    };
+    loginForm(document.getElementById('login-form'), 'signin-status', run);
+    if (session.get()) {
+        try {
+            await run(await api('GET', '/users/me'));
+            return;
+        } catch (e) {
+            if (!(e instanceof ApiError) || e.status !== 401) {
+                throw e;
+            }
+            session.clear();
+        }
+    }
+    signin.hidden = false;
+}

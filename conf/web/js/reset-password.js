@@ -8,13 +8,13 @@ const form = document.getElementById('reset-form');
 function refused(text) {
     show('result', 'error', text);
     document.getElementById('reset').hidden = true;
-    document.getElementById('forgot').hidden = false;
+    document.getElementById('newlink').hidden = false;
 }
 
 loginForm(document.getElementById('login-form'), 'signin-status', (me) => {
     show('signin-status', 'ok', 'Signed in as ' + me.email + '.');
 });
-newMailForm(document.getElementById('forgot-form'), 'forgot-status',
+newMailForm(document.getElementById('newlink-form'), 'newlink-status',
             '/auth/forgot-password');
 
 const token = linkToken();

@@ -7,14 +7,14 @@ const NEW_LINK = 'Ask for a new link below.';
 loginForm(document.getElementById('login-form'), 'signin-status', (me) => {
     show('signin-status', 'ok', 'Signed in as ' + me.email + '.');
 });
-newMailForm(document.getElementById('resend-form'), 'resend-status',
+newMailForm(document.getElementById('newlink-form'), 'newlink-status',
             '/auth/resend-verification');
 
 const token = linkToken();
 if (!token) {
     show('result', 'error', 'This link is not valid: check that the whole '
          + 'address was opened, or ask for a new link below.');
-    document.getElementById('resend').hidden = false;
+    document.getElementById('newlink').hidden = false;
 } else {
     try {
         const verified = await api('POST', '/auth/verify-email',
@@ -27,6 +27,6 @@ if (!token) {
         show('result', 'error', explain(e, NEW_LINK));
         // a used link may have been this user's own: they can log in
         document.getElementById('signin').hidden = e.code !== 'token_used';
-        document.getElementById('resend').hidden = false;
+        document.getElementById('newlink').hidden = false;
     }
 }
