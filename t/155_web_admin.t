@@ -72,6 +72,14 @@ redis('lpush', 'jobscout:dead', encode_json({
     enqueued_at => time * 1000, queue => 'jobscout:queue:mail',
     error => $task_error, failed_at => time * 1000 }));
 
+# and one to drop
+my $dropped_id = join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
+redis('lpush', 'jobscout:dead', encode_json({
+    id => $dropped_id, kind => 'mail.verify_email',
+    args => { to => $user_email }, attempt => 5,
+    enqueued_at => time * 1000, queue => 'jobscout:queue:mail',
+    error => 'SMTP 550 no such mailbox', failed_at => time * 1000 }));
+
 # the board, and the scraper that reads it
 start_board();
 board_routes({
@@ -96,6 +104,7 @@ my $seen = browse('155_admin', 't/web/admin.mjs',
               board => board_url(), config => $config,
               user_query => "wairimu.console.$$", user_email => $user_email,
               task_id => $task_id, task_error => $task_error,
+              dropped_id => $dropped_id,
               degraded => $degraded, degraded_error => $degraded_error });
 
 # --- what the browser did -----------------------------------------------------
@@ -121,11 +130,15 @@ is(psql("SELECT count(*) FROM admin_audit WHERE admin_id = '$admin' AND"
    . ' operator\'s');
 is(psql("SELECT is_admin || '|' || is_active FROM users WHERE id = '$user'"),
    'true|false', 'the user: promoted, then disabled');
-is(scalar(grep { index($_, $task_id) >= 0 } redis('lrange', 'jobscout:dead', 0, -1)),
-   0, 'the dead letter left the dead letters');
+my @dead = redis('lrange', 'jobscout:dead', 0, -1);
+is(scalar(grep { index($_, $task_id) >= 0 } @dead), 0,
+   'the dead letter left the dead letters');
 is(scalar(grep { (decode_json($_)->{id} // '') eq $task_id }
           redis('lrange', 'jobscout:queue:mail', 0, -1)),
    1, '... for its queue');
+is(scalar(grep { index($_, $dropped_id) >= 0 } @dead,
+          redis('lrange', 'jobscout:queue:mail', 0, -1)),
+   0, 'the one deleted is nowhere');
 
 stop_daemon();
 stop_nginx();

@@ -221,6 +221,15 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     await page.waitForFunction(() => /requeued/.test(
         document.getElementById('dead-list').textContent));
     check(true, 'requeued');
+    const drop = `#dead-list button[aria-label="Delete task ${args.dropped_id}"]`;
+    await page.click(drop);
+    check(await page.$eval(drop, (b) => b.textContent) === 'Press again to delete',
+          'delete asks to be pressed again');
+    await page.waitForSelector(`${drop}:not([disabled])`);
+    await page.click(drop);
+    await page.waitForFunction((id) => document.getElementById('dead-list')
+        .textContent.includes(`Task ${id} deleted.`), {}, args.dropped_id);
+    check(true, '... then deletes');
     await shot('dead-letters');
 
     // --- stats with charts
@@ -248,6 +257,17 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
           '... and the figures', figures);
     await fits('the stats');
     await shot('stats');
+
+    // --- a desktop screen: the sources in columns, still within it
+    await page.setViewport({width: 1280, height: 800});
+    listed = await loads('#sources-list');
+    await page.click('nav.tabs a[href="#sources"]');
+    await reloaded('#sources-list', listed);
+    await fits('the sources on a desktop');
+    await shot('desktop');
+    await page.setViewport({width: 390, height: 844});
+    await page.click('nav.tabs a[href="#stats"]');
+    await page.waitForSelector('#view-stats:not([hidden])');
 
     // --- an access token the server refuses: renewed with the refresh
     // token, and the view loads
