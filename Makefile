@@ -1,6 +1,7 @@
 # Job Scout: build, run and test.
 #
 #   make run     install packages, build, start the local stack, print the URL
+#   make web     the pages' web root (conf/web: hashed assets) in $(BUILD)/web
 #   make stop    stop everything make run started
 #   make demo-post   one new posting on make run's demo board now
 #   make seed-live   load real East African sources (needs the internet)
@@ -45,7 +46,8 @@ NGX_LD_OPT  := -Wl,-z,relro -Wl,-z,now -fPIC $(SAN_FLAGS)
 
 MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h) \
                $(addprefix workers/adapters/,catalogue.c catalogue.h \
-                   selector.c selector.h)
+                   selector.c selector.h) \
+               $(addprefix workers/lib/,unsubscribe.c unsubscribe.h)
 
 # Every Debian package the project needs: build, run, test, bench.
 PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
@@ -65,7 +67,8 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                dpkg-dev \
                systemd \
                docker-compose \
-               logrotate
+               logrotate \
+               chromium
 
 STACK       := conf/stack.sh
 
@@ -82,6 +85,7 @@ NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
         demo-post test asan bench analyze fuzz chaos clean
 .PHONY: deb
+.PHONY: web
 
 all: build
 
@@ -126,8 +130,23 @@ deps:
 	    echo "installing Test::Nginx from $(TEST_NGINX_LIB) into $$site"; \
 	    mkdir -p "$$site" && cp -r "$(TEST_NGINX_LIB)/Test" "$$site/"; \
 	fi
+	@# the pages' libraries and the browser tests' driver, as locked in
+	@# conf/web/package-lock.json (no install scripts: none downloads a
+	@# browser, none reports home).  npm comes with the machine's Node.js
+	@# (whose package conflicts with Debian's npm): Debian's only without.
+	@command -v npm >/dev/null || { apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends npm; }
+	@if ! cmp -s conf/web/package-lock.json \
+	        conf/web/node_modules/.installed-lock.json; then \
+	    cd conf/web && npm ci --ignore-scripts --no-audit --no-fund \
+	    && cp package-lock.json node_modules/.installed-lock.json; \
+	fi
 
-run: deps build
+web:
+	conf/web/build.pl $(BUILD)/web
+
+run: deps build web
 	BUILD=$(BUILD) $(STACK) up
 
 stop:
@@ -149,7 +168,7 @@ demo-post:
 # checkout when there is one, else an installed one (see README, Tests)
 TEST_NGINX_LIB ?= $(abspath $(wildcard ../shared/test-nginx/lib))
 
-test: build
+test: build web
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) TEST_NGINX_LIB=$(TEST_NGINX_LIB) \
 	    $(STACK) test
 

@@ -61,6 +61,7 @@ PG_ROOT=$SHARED_DIR/pg
 PG_DATA=$PG_ROOT/data
 NGINX_TMP=$SHARED_DIR/nginx-tmp
 CV_DIR=$SHARED_DIR/cv
+WEB_ROOT=$SHARED_DIR/web
 JWT_KEY=$STACK_DIR/jwt.key
 WEBHOOK_KEY=$STACK_DIR/webhook.key
 PG_CONNINFO=${PG_CONNINFO:-"host=127.0.0.1 port=$PG_PORT dbname=$PG_DB user=postgres"}
@@ -197,7 +198,16 @@ render() {
         -e "s|@SMTP_URL@|$SMTP_URL|g" \
         -e "s|@PUBLIC_BASE_URL@|$PUBLIC_BASE_URL|g" \
         -e "s|@CV_DIR@|$CV_DIR|g" \
+        -e "s|@WEB_ROOT@|$WEB_ROOT|g" \
         "$1" >"$2"
+}
+
+# the pages (make web: $BUILD/web) where nginx's workers reach them
+web_install() {
+    [ -f "$BUILD/web/index.html" ] || die "$BUILD/web is not built: run make web"
+    rm -rf "$WEB_ROOT"
+    cp -r "$BUILD/web" "$WEB_ROOT"
+    chmod -R a+rX "$WEB_ROOT"
 }
 
 # the local SMTP sink: every mail jobscoutd sends lands in a Maildir
@@ -294,6 +304,8 @@ nginx_start() {
     mkdir -p "$NGINX_DIR"/{conf,logs} "$NGINX_TMP"
     render "$ROOT/conf/nginx.conf" "$NGINX_DIR/conf/nginx.conf"
     cp "$ROOT/conf/openapi.json" "$NGINX_DIR/conf/openapi.json"
+    cp "$ROOT/conf/pages.conf" "$NGINX_DIR/conf/pages.conf"
+    web_install
     # workers run as nobody: they write request bodies and CVs there
     mkdir -p "$CV_DIR"
     chown nobody: "$NGINX_TMP" "$CV_DIR"
@@ -315,10 +327,12 @@ jobscoutd_start() {
     mkdir -p "$dir"/{conf,logs}
     render "$ROOT/conf/jobscoutd.conf" "$dir/conf/jobscoutd.conf"
     # the template's FCM lines are comments (no push without an account):
-    # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT
+    # this stack has one, the stand-in's or FCM_SERVICE_ACCOUNT; and the
+    # key of the unsubscribe links is nginx's webhook key
     sed -i \
         -e "s|^#\?fcm_service_account .*|fcm_service_account $FCM_SERVICE_ACCOUNT;|" \
         -e "s|^#\?fcm_base_url .*|fcm_base_url $FCM_BASE_URL;|" \
+        -e "s|^#\?mail_link_key_file .*|mail_link_key_file $WEBHOOK_KEY;|" \
         "$dir/conf/jobscoutd.conf"
     stop_pid "$dir/logs/jobscoutd.pid" QUIT 15
     "$JOBSCOUTD" -p "$dir/" -c conf/jobscoutd.conf \
@@ -402,6 +416,10 @@ test_inner() {
     # request bodies nginx spills to disk, where its workers reach them
     mkdir -p "$NGINX_TMP" && chown nobody: "$NGINX_TMP"
     export TEST_NGINX_TEMP=$NGINX_TMP
+    # the pages, and where the browser tests leave their screenshots
+    web_install
+    export TEST_NGINX_WEB_ROOT=$WEB_ROOT
+    export TEST_JOBSCOUT_SCREENSHOTS=$STACK_DIR/screenshots
     export TEST_JOBSCOUT_BUILD=$BUILD
     export TEST_JOBSCOUT_ROOT=$ROOT
     # what t/ needs to stop and start the test PostgreSQL

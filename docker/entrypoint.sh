@@ -64,6 +64,7 @@ render() {
         -e "s|@SMTP_URL@|$(esc "$SMTP_URL")|g" \
         -e "s|@PUBLIC_BASE_URL@|$(esc "$PUBLIC_BASE_URL")|g" \
         -e "s|@CV_DIR@|$(esc "${CV_DIR:-$ROOT/cv}")|g" \
+        -e "s|@WEB_ROOT@|$ROOT/web|g" \
         "$1" > "$2"
 }
 

@@ -111,6 +111,8 @@ typedef struct {
     ngx_str_t                       cv_s3_secret;
 
     ngx_http_jobscout_reporter_t   *error_report;   /* NULL: off */
+    /* jobscout_cors_origin: of ngx_str_t; NULL: no origin allowed */
+    ngx_array_t                    *cors_origins;
 
     /* per worker process, created in init_process */
     ngx_http_jobscout_pg_pool_t    *pg_pool;
@@ -316,6 +318,15 @@ void ngx_http_jobscout_error_report(ngx_http_request_t *r, ngx_uint_t status,
 
 ngx_int_t ngx_http_jobscout_send_json(ngx_http_request_t *r,
     ngx_uint_t status, u_char *body, size_t len);
+ngx_table_elt_t *ngx_http_jobscout_header_in(ngx_http_request_t *r,
+    const char *name);
+char *ngx_http_jobscout_cors_origin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_jobscout_cors_headers(ngx_http_request_t *r);
+ngx_int_t ngx_http_jobscout_unsubscribe(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_cors_preflight(ngx_http_request_t *r,
+    ngx_str_t *methods);
 ngx_int_t ngx_http_jobscout_add_header(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_send_error(ngx_http_request_t *r,

@@ -126,6 +126,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       0,
       NULL },
 
+    { ngx_string("jobscout_cors_origin"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_jobscout_cors_origin,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,

@@ -40,8 +40,24 @@ static void ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static void ngx_http_jobscout_reset_revoked(ngx_http_request_t *r,
     void *data, ngx_int_t ok);
-static ngx_int_t ngx_http_jobscout_bad_token(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jobscout_bad_token(ngx_http_request_t *r,
+    PGresult *res);
 
+
+/*
+ * A token refused says why (the page behind the mail's link tells the user
+ * what to do): a second row, "used" or "expired", when the token is known;
+ * none when it is not, or its account is gone.
+ */
+
+#define NGX_HTTP_JOBSCOUT_SQL_TOKEN_REFUSAL(purpose, done)                   \
+    " UNION ALL"                                                              \
+    " SELECT NULL, CASE WHEN used_at IS NOT NULL THEN 'used'"                 \
+    "                   ELSE 'expired' END"                                   \
+    "   FROM user_tokens"                                                     \
+    "  WHERE token_hash = decode($1, 'hex') AND purpose = '" purpose "'"      \
+    "    AND (used_at IS NOT NULL OR expires_at <= now())"                    \
+    "    AND NOT EXISTS (SELECT 1 FROM " done ")"
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_verify_stmt = {
     "auth_verify_email",
@@ -50,12 +66,15 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_verify_stmt = {
     "   WHERE token_hash = decode($1, 'hex') AND purpose = 'verify_email'"
     "     AND used_at IS NULL AND expires_at > now()"
     "  RETURNING user_id"
+    "), v AS ("
+    "  UPDATE users u SET email_verified = true,"
+    "         email_verified_at = coalesce(u.email_verified_at, now())"
+    "    FROM t WHERE u.id = t.user_id AND u.deleted_at IS NULL"
+    "  RETURNING json_build_object('id', u.id, 'email', u.email,"
+    "            'email_verified', true)::text AS body"
     ")"
-    " UPDATE users u SET email_verified = true,"
-    "        email_verified_at = coalesce(u.email_verified_at, now())"
-    "   FROM t WHERE u.id = t.user_id AND u.deleted_at IS NULL"
-    " RETURNING json_build_object('id', u.id, 'email', u.email,"
-    "           'email_verified', true)::text",
+    " SELECT body, NULL FROM v"
+    NGX_HTTP_JOBSCOUT_SQL_TOKEN_REFUSAL("verify_email", "v"),
     1, 0
 };
 
@@ -109,10 +128,13 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_reset_stmt = {
     "   WHERE token_hash = decode($1, 'hex') AND purpose = 'reset_password'"
     "     AND used_at IS NULL AND expires_at > now()"
     "  RETURNING user_id"
+    "), v AS ("
+    "  UPDATE users u SET hashed_password = $2"
+    "    FROM t WHERE u.id = t.user_id AND u.deleted_at IS NULL"
+    "  RETURNING u.id"
     ")"
-    " UPDATE users u SET hashed_password = $2"
-    "   FROM t WHERE u.id = t.user_id AND u.deleted_at IS NULL"
-    " RETURNING u.id",
+    " SELECT id::text, NULL FROM v"
+    NGX_HTTP_JOBSCOUT_SQL_TOKEN_REFUSAL("reset_password", "v"),
     2, 0
 };
 
@@ -281,8 +303,8 @@ ngx_http_jobscout_verified(ngx_http_jobscout_pg_query_t *q, PGresult *res)
         return;
     }
 
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_bad_token(r));
+    if (PQntuples(res) == 0 || !PQgetisnull(res, 0, 1)) {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_bad_token(r, res));
         return;
     }
 
@@ -455,8 +477,8 @@ ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
         return;
     }
 
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_bad_token(r));
+    if (PQntuples(res) == 0 || !PQgetisnull(res, 0, 1)) {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_bad_token(r, res));
         return;
     }
 
@@ -507,10 +529,26 @@ ngx_http_jobscout_reset_revoked(ngx_http_request_t *r, void *data,
 
 
 static ngx_int_t
-ngx_http_jobscout_bad_token(ngx_http_request_t *r)
+ngx_http_jobscout_bad_token(ngx_http_request_t *r, PGresult *res)
 {
+    char  *reason;
+
+    reason = PQntuples(res) ? PQgetvalue(res, 0, 1) : "";
+
+    if (ngx_strcmp(reason, "used") == 0) {
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "token_used",
+                                            "the token was used already, "
+                                            "or a newer one replaced it");
+    }
+
+    if (ngx_strcmp(reason, "expired") == 0) {
+        return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "token_expired",
+                                            "the token has expired");
+    }
+
     return ngx_http_jobscout_send_error(r, NGX_HTTP_BAD_REQUEST,
                                         "invalid_token",
-                                        "the token is unknown, used or "
-                                        "expired");
+                                        "the token is unknown");
 }

@@ -163,7 +163,8 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
              || !(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC))
             && ngx_http_jobscout_add_header(r, &ngx_http_jobscout_cache_key,
                                             &ngx_http_jobscout_no_store)
-               != NGX_OK))
+               != NGX_OK)
+        || ngx_http_jobscout_cors_headers(r) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -193,6 +194,41 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* the request's first header NAME, or NULL */
+
+ngx_table_elt_t *
+ngx_http_jobscout_header_in(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i];
+        }
+    }
 }
 
 

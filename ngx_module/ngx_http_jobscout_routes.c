@@ -308,6 +308,11 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     { NGX_HTTP_DELETE, ngx_string("/api/v1/admin/dead-letters/{id}"),
       ngx_http_jobscout_admin_dead_delete, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
+    /* a job mail's one-click unsubscribe: its signed link, no token */
+
+    { NGX_HTTP_POST, ngx_string("/api/v1/unsubscribe"),
+      ngx_http_jobscout_unsubscribe, 0 },
+
     /* a board tells us it changed: signed, no token */
 
     { NGX_HTTP_POST, ngx_string("/api/v1/webhooks/sources/{id}"),
@@ -520,13 +525,22 @@ ngx_http_jobscout_route_match(ngx_str_t *pattern, ngx_str_t *uri,
 }
 
 
+/*
+ * A resource asked with a method it does not take: an allowed origin's
+ * CORS preflight (OPTIONS) is answered 204 with the methods it takes,
+ * anything else 405 with them in Allow.
+ */
+
 static ngx_int_t
 ngx_http_jobscout_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
 {
-    u_char           *p;
-    size_t            len;
-    ngx_uint_t        i;
-    ngx_table_elt_t  *h;
+    u_char     *p;
+    size_t      len;
+    ngx_int_t   rc;
+    ngx_str_t   methods;
+    ngx_uint_t  i;
+
+    static ngx_str_t  allow = ngx_string("Allow");
 
     len = 0;
 
@@ -541,18 +555,11 @@ ngx_http_jobscout_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
         return NGX_ERROR;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Allow");
-    h->value.data = p;
+    methods.data = p;
 
     for (i = 0; ngx_http_jobscout_methods[i].method; i++) {
         if (allowed & ngx_http_jobscout_methods[i].method) {
-            if (p != h->value.data) {
+            if (p != methods.data) {
                 *p++ = ','; *p++ = ' ';
             }
 
@@ -561,7 +568,18 @@ ngx_http_jobscout_not_allowed(ngx_http_request_t *r, ngx_uint_t allowed)
         }
     }
 
-    h->value.len = p - h->value.data;
+    methods.len = p - methods.data;
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        rc = ngx_http_jobscout_cors_preflight(r, &methods);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    if (ngx_http_jobscout_add_header(r, &allow, &methods) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_ALLOWED,
                                         "method_not_allowed",

@@ -37,7 +37,7 @@ ok($second && $second->{args}{token} ne $first->{args}{token}, '... a new token 
 
 ($s, $d) = api(POST => '/auth/verify-email', { token => $first->{args}{token} });
 is($s, 400, 'the retired token: 400');
-is($d->{error}{code}, 'invalid_token', '... invalid_token');
+is($d->{error}{code}, 'token_used', '... token_used (a newer one replaced it)');
 
 ($s, $d) = api(POST => '/auth/verify-email', { token => 'zz' x 32 });
 is($s, 422, 'not a token: 422');
@@ -85,16 +85,21 @@ is($s, 401, 'the old password no longer works');
 ($s, $d) = api(POST => '/auth/login', { email => $email, password => 'second good passphrase' });
 is($s, 200, 'the new one does');
 
-($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
+($s, $d) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
 is($s, 400, 'the reset token works once');
+is($d->{error}{code}, 'token_used', '... token_used');
 
 # an expired token
 ($s) = api(POST => '/auth/forgot-password', { email => $email });
 $reset = mail_for($email, 'mail.reset_password');
 is(psql("UPDATE user_tokens SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 hour' WHERE token_hash = sha256(convert_to('$reset->{args}{token}', 'UTF8')) RETURNING 1"),
    1, 'the stored hash is the SHA-256 of the mailed token (now expired)');
-($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
+($s, $d) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'third good passphrase' });
 is($s, 400, 'an expired reset token: 400');
+is($d->{error}{code}, 'token_expired', '... token_expired');
+($s, $d) = api(POST => '/auth/reset-password', { token => 'ab' x 32, password => 'third good passphrase' });
+is($s, 400, 'an unknown reset token: 400');
+is($d->{error}{code}, 'invalid_token', '... invalid_token');
 
 stop_nginx();
 unlike(error_log_since($log_start), qr/\[alert\]|exited on signal/, 'no alert, no crash');

@@ -104,6 +104,11 @@ ok($ok, 'conf/stack.sh up') or die "the stack did not start: $err";
 like($out, qr{push:\s+\Q$dir\E/push/new \(local FCM stand-in},
      '... names the push spool');
 like($out, qr{demo board: \Q$board\E/}, '... and the demo board');
+my ($home) = $out =~ m{Job Scout is running: (http://\S+/)\n};
+my $page = '';
+ok($home && run(['curl', '-sf', $home], \undef, \$page),
+   '... and the URL it prints answers 200');
+like($page, qr{<title>Job Scout</title>}, '... with the landing page');
 
 # sources on the demo board, one per format, polled every 20 s
 is(psql("SELECT string_agg(s.scraper_class || ' ' || s.priority || ' '"

@@ -36,6 +36,7 @@
 #include "queue.h"
 #include "roles.h"
 #include "util.h"
+#include "unsubscribe.h"
 
 #define JS_MAILER_PG_TIMEOUT  10000      /* ms per statement */
 
@@ -372,6 +373,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
     char              err[1024], *msg;
     json_t           *more;
     const char       *to, *name, *token, *period;
+    char              unsubscribe[JS_UNSUB_TOKEN_MAX];
     js_mail_t         mail;
     js_mail_job_t    *jobs = NULL;
     const js_conf_t  *cf = m->w->conf;
@@ -410,6 +412,13 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
         mail.more = json_is_integer(more) && json_integer_value(more) > 0
                     && json_integer_value(more) < 1000000
                     ? (size_t) json_integer_value(more) : 0;
+
+        /* an address too long to sign goes without the link */
+        if (cf->mail_link_key_set
+            && js_unsubscribe_sign(cf->mail_link_key, to, unsubscribe) == 0)
+        {
+            mail.unsubscribe = unsubscribe;
+        }
     }
 
     mail.kind = t->kind;

@@ -33,6 +33,9 @@ static int js_conf_set_sentry_dsn(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
 static int js_conf_set_sentry_listen(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
+static int js_conf_set_link_key(js_conf_ctx_t *ctx,
+    const js_conf_directive_t *d, char **args);
+static int js_conf_hex_digit(char c);
 
 static const js_conf_bounds_t  js_conf_timeout = { 1, INT_MAX };
 /* 0 is valid: no delay (tests, one's own hosts), no wait, no jitter. */
@@ -129,6 +132,7 @@ static const js_conf_directive_t  js_conf_directives[] = {
       JS_CONF_OFF(smtp_timeout), &js_conf_timeout },
     { "public_base_url", 1, 1, 1, js_conf_set_url_slot,
       JS_CONF_OFF(public_base_url), &js_conf_base_url },
+    { "mail_link_key_file", 1, 1, 1, js_conf_set_link_key, 0, NULL },
     { "mail_max_attempts", 1, 1, 1, js_conf_set_num_slot,
       JS_CONF_OFF(mail_max_attempts), &js_conf_attempts },
     { "mail_backoff", 2, 2, 1, js_conf_set_msec_pair_slot,
@@ -414,6 +418,70 @@ js_conf_set_smtp_from(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
     }
 
     return js_conf_store(ctx, &ctx->cf->smtp_from, args[0], strlen(args[0]));
+}
+
+/*
+ * mail_link_key_file: 32 bytes as 64 hex digits (the nginx module's
+ * jobscout_webhook_key_file), read now: job mails then carry a signed
+ * unsubscribe link (lib/unsubscribe.h).
+ */
+static int
+js_conf_set_link_key(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
+    char **args)
+{
+    int     rc, hi, lo;
+    char   *path, hex[80];
+    FILE   *f;
+    size_t  n, i;
+
+    (void) d;
+
+    path = js_conf_path(ctx->cf->prefix, args[0]);
+    if (path == NULL) {
+        return js_conf_oom(ctx);
+    }
+
+    f = fopen(path, "r");
+    n = f != NULL ? fread(hex, 1, sizeof(hex) - 1, f) : 0;
+    if (f != NULL) {
+        fclose(f);
+    }
+    while (n > 0 && isspace((unsigned char) hex[n - 1])) {
+        n--;
+    }
+
+    rc = n == 64 ? 0 : -1;
+    for (i = 0; rc == 0 && i < 32; i++) {
+        hi = js_conf_hex_digit(hex[2 * i]);
+        lo = js_conf_hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            rc = -1;
+            break;
+        }
+        ctx->cf->mail_link_key[i] = (unsigned char) (hi << 4 | lo);
+    }
+    memset(hex, 0, sizeof(hex));
+
+    if (rc != 0) {
+        rc = js_conf_error(ctx, "\"mail_link_key_file\" \"%s\" needs 64 "
+                           "hex digits (\"openssl rand -hex 32\")", path);
+        free(path);
+        return rc;
+    }
+
+    free(path);
+    ctx->cf->mail_link_key_set = 1;
+    return 0;
+}
+
+static int
+js_conf_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = (char) tolower((unsigned char) c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /*

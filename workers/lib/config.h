@@ -154,6 +154,9 @@ typedef struct {
     int                 smtp_timeout;          /* ms */
     char               *public_base_url;       /* no trailing '/' */
     int                 mail_max_attempts;
+    /* mail_link_key_file: signs job mails' unsubscribe links */
+    unsigned char       mail_link_key[32];
+    int                 mail_link_key_set;
     int                 mail_backoff_min;      /* ms */
     int                 mail_backoff_max;      /* ms */
 

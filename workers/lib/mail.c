@@ -833,11 +833,19 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
     }
 
     js_mail_printf(&tb, "Choose what you receive, and how often: "
-                   "%s/settings/notifications\n\n-- \nJob Scout\n",
-                   m->base_url);
+                   "%s/settings/notifications\n\n", m->base_url);
     js_mail_printf(&hb, "<p><a href=\"%s/settings/notifications\">Choose "
-                   "what you receive, and how often</a></p>\n"
-                   "<p>Job Scout</p>\n</body></html>\n", m->base_url);
+                   "what you receive, and how often</a></p>\n", m->base_url);
+    if (m->unsubscribe != NULL) {
+        js_mail_printf(&tb, "No more of these e-mails: "
+                       "%s/unsubscribe?token=%s\n\n", m->base_url,
+                       m->unsubscribe);
+        js_mail_printf(&hb, "<p><a href=\"%s/unsubscribe?token=%s\">No "
+                       "more of these e-mails</a></p>\n", m->base_url,
+                       m->unsubscribe);
+    }
+    js_mail_puts(&tb, "-- \nJob Scout\n");
+    js_mail_puts(&hb, "<p>Job Scout</p>\n</body></html>\n");
 
     free(name_sp);
 
@@ -880,7 +888,9 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
     if (js_mail_addr_check(m->to, err, errlen) != 0
         || js_mail_name_check(m->name, err, errlen) != 0
         || (k != NULL && k->token
-            && js_mail_token_check(m->token, err, errlen) != 0))
+            && js_mail_token_check(m->token, err, errlen) != 0)
+        || (m->unsubscribe != NULL
+            && js_mail_token_check(m->unsubscribe, err, errlen) != 0))
     {
         return NULL;
     }
@@ -941,6 +951,13 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
     js_mail_printf(&b, "Message-ID: <%s@%.*s>\r\n", m->id, (int) dlen,
                    domain);
     js_mail_puts(&b, "Auto-Submitted: auto-generated\r\n");
+    if (k == NULL && m->unsubscribe != NULL) {
+        /* RFC 2369, and RFC 8058's one click: a POST, never a GET */
+        js_mail_printf(&b, "List-Unsubscribe:\r\n <%s/api/v1/unsubscribe"
+                       "?token=%s>\r\n", m->base_url, m->unsubscribe);
+        js_mail_puts(&b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+                     "\r\n");
+    }
     js_mail_puts(&b, "MIME-Version: 1.0\r\n");
     js_mail_printf(&b, "Content-Type: multipart/alternative;\r\n"
                    " boundary=\"=_js_%s\"\r\n", m->id);

@@ -14,7 +14,7 @@
 
 #define JS_MAIL_ADDR_MAX   254     /* RFC 5321 path limit */
 #define JS_MAIL_NAME_MAX   256     /* bytes */
-#define JS_MAIL_TOKEN_MAX  256
+#define JS_MAIL_TOKEN_MAX  384     /* an unsubscribe token's 372 */
 
 #define JS_MAIL_JOBS_MAX   50      /* jobs listed in one job mail */
 
@@ -43,6 +43,7 @@ typedef struct {
     size_t                njobs;
     size_t                more;      /* matched jobs not listed */
     const char           *period;    /* digests: "hourly" or "daily" */
+    const char           *unsubscribe;   /* its link's token, or NULL */
 } js_mail_t;
 
 /*
@@ -56,7 +57,7 @@ int js_mail_addr_check(const char *addr, char *err, size_t errlen);
 /* A display name: valid UTF-8, no control characters (CR, LF, ...). */
 int js_mail_name_check(const char *name, char *err, size_t errlen);
 
-/* A link token: 1..256 of [A-Za-z0-9_-], so it needs no URL escaping. */
+/* A link token: 1..JS_MAIL_TOKEN_MAX of [A-Za-z0-9_-]: no URL escaping. */
 int js_mail_token_check(const char *token, char *err, size_t errlen);
 
 /*

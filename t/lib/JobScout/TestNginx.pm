@@ -169,8 +169,10 @@ sub write_shipped_config {
     my $root = $ENV{TEST_JOBSCOUT_ROOT} // croak "TEST_JOBSCOUT_ROOT unset";
     clean_servroot();
     make_path("$ServRoot/tmp");
-    File::Copy::copy("$root/conf/openapi.json", "$ServRoot/conf/openapi.json")
-        or croak "openapi.json: $!";
+    for my $file (qw(openapi.json pages.conf)) {
+        File::Copy::copy("$root/conf/$file", "$ServRoot/conf/$file")
+            or croak "$file: $!";
+    }
     open my $in, '<', "$root/conf/nginx.conf" or croak "nginx.conf: $!";
     my $conf = do { local $/; <$in> };
     my %value = (
@@ -183,6 +185,7 @@ sub write_shipped_config {
         JWT_KEY => $ENV{TEST_NGINX_JWT_KEY},
         WEBHOOK_KEY => $ENV{TEST_NGINX_WEBHOOK_KEY},
         CV_DIR => "$ServRoot/cv",
+        WEB_ROOT => $ENV{TEST_NGINX_WEB_ROOT} // "$root/build/web",
     );
     $conf =~ s/@(\w+)@/$value{$1} \/\/ croak "no value for \@$1\@"/ge;
     $conf =~ s/^http \{\n/http {\n$a{http}\n/m if defined $a{http};
