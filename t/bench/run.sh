@@ -98,7 +98,8 @@ ticks() {
 # the processes whose CPU a request costs: nginx's workers, the bench
 # cluster's postmaster and every child of it, redis-server
 nginx_pids() { pgrep -P "$(cat "$NGINX_DIR/logs/nginx.pid")" | tr '\n' ' '; }
-pg_master=$(head -1 "$(psql -X -At -d "$PG_CONNINFO" -c 'SHOW data_directory')/postmaster.pid")
+pg_master=$(ps -o ppid= -p "$(psql -X -At -d "$PG_CONNINFO" -c \
+    "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")" | tr -d ' ')
 pg_pids() { echo "$pg_master $(pgrep -P "$pg_master" | tr '\n' ' ')"; }
 redis_pid=$(redis-cli -h "${REDIS_ADDR%:*}" -p "${REDIS_ADDR##*:}" info server \
                 | awk -F: '/^process_id:/ { print $2 + 0 }')
