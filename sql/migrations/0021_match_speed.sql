@@ -1,11 +1,12 @@
--- 0021_match_speed.sql — matching one new job against 100,000 users in
--- milliseconds again: 0019's match_candidates() spent nine tenths of its
--- time outside the index scan, in two SQL-function calls per matched
--- user, each run by the SQL-function executor (a plan set up per call):
--- match_score_parts() in FROM (never inlined there), evaluated twice
--- (once in the filter on min_score, once for the output), and
--- match_skills_fit() (a query with FROM: never inlined) even for a job
--- without skills, where it is NULL.  Same results, same formula:
+-- 0021_match_speed.sql — the push path's share of PostgreSQL cut (issue
+-- 19).  Matching one new job against 100,000 users: 0019's
+-- match_candidates() spent nine tenths of its time outside the index
+-- scan, in two SQL-function calls per matched user, each run by the
+-- SQL-function executor (a plan set up per call): match_score_parts() in
+-- FROM (never inlined there), evaluated twice (once in the filter on
+-- min_score, once for the output), and match_skills_fit() (a query with
+-- FROM: never inlined) even for a job without skills, where it is NULL.
+-- Same results, same formula, a third of the CPU:
 --
 --   * match_skills_fits() is match_skills_fit()'s query as a table
 --     function, which PostgreSQL inlines into the caller's plan as a
@@ -15,6 +16,9 @@
 --     apart (OFFSET 0) so the planner does not copy the expression into
 --     each place it is used, with match_score_parts() called as a scalar,
 --     which PostgreSQL inlines into plain arithmetic.
+--
+-- And record_pushes(), called for every few dozen outcomes, costs a
+-- tenth of what it did per call (below).
 --
 -- Applied by sql/migrate.sh in one transaction: no BEGIN/COMMIT here.
 
