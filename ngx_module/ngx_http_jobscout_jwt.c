@@ -39,6 +39,9 @@ static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
     { ngx_string("jobscout_role"), NULL, ngx_http_jobscout_variable,
       offsetof(ngx_http_jobscout_token_t, role), NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("jobscout_cache"), NULL, ngx_http_jobscout_cache_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
