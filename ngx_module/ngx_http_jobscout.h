@@ -152,6 +152,7 @@ typedef struct {
     ngx_str_t                       role;
     time_t                          iat;
     time_t                          exp;
+    time_t                          nbf;
     ngx_uint_t                      refresh;    /* a refresh token */
 } ngx_http_jobscout_token_t;
 

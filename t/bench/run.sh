@@ -22,6 +22,7 @@ THREADS=${BENCH_THREADS:-1}
 LISTS=(
     "GET /jobs?limit=20|/api/v1/jobs?limit=20"
     "GET /jobs?q=python|/api/v1/jobs?q=python&limit=20"
+    "GET /jobs?remote|/api/v1/jobs?location_type=remote&limit=20"
     "GET /alerts?limit=20|/api/v1/alerts?limit=20"
 )
 
