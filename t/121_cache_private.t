@@ -77,6 +77,23 @@ ok(defined $took && $took < $JobScout::Cache::Bound,
 my ($s, $h, $d) = api('GET', '/alerts?limit=20', $user{a}{token});
 is($h->{'x-cache'}, 'HIT', "a's alerts still cached");
 
+# one statement for many users (as the matcher inserts a new job's
+# alerts): one notification for all, b still sees it within 1 s
+ok(warm('/alerts/unread-count', $user{b}{token}), "b's count cached");
+$db->query(<<"SQL");
+INSERT INTO users (email, hashed_password, full_name)
+SELECT 't121-bulk-$run-' || n || '\@example.com', 'x', 'bulk'
+  FROM generate_series(1, 70) n;
+INSERT INTO user_job_alerts (user_id, job_id, match_score)
+SELECT u.id, j.id, 60 FROM users u, jobs j
+ WHERE (u.email LIKE 't121-bulk-$run-%' OR u.id = '$user{b}{id}')
+   AND j.external_id = '$run-3';
+SQL
+$took = until_seen('/alerts/unread-count', $user{b}{token},
+                   sub { $_[0]{unread} == 1 });
+ok(defined $took && $took < $JobScout::Cache::Bound,
+   "a statement of 71 users' alerts shows within 1 s") or diag $took // 'never';
+
 # a writes through the API: the next read shows it, no waiting
 ok(warm('/users/me', $user{a}{token}), "a's profile cached");
 ($s) = api('PATCH', '/users/me', $user{a}{token}, '',

@@ -8,7 +8,8 @@
 --             (what GET /jobs, /companies/{slug}/jobs, /jobs/{id} and the
 --             jobs shown inside alerts read)
 --   <uuid>    that user's own data: users, user_job_alerts, logged_jobs,
---             user_cvs (GET /users/me, GET /alerts)
+--             user_cvs (GET /users/me, GET /alerts); '' when a statement
+--             changed the rows of more than 64 users
 --
 -- Statement-level triggers: a bulk insert of a scrape or of the matcher's
 -- alerts costs one short query per statement, not a trigger per row.
@@ -25,14 +26,24 @@ END
 $$;
 
 -- TG_ARGV[0]: the column naming the user; rows in the transition table
--- "changed" (the new rows, or the old ones of a DELETE)
+-- "changed" (the new rows, or the old ones of a DELETE).  A statement
+-- touching many users (the matcher's alerts of a new job: thousands) says
+-- '' once instead: every cached answer goes stale, as the job's own
+-- insert makes them anyway, and no listener reads a flood.
 CREATE FUNCTION cache_notify_users() RETURNS trigger
     LANGUAGE plpgsql AS
 $$
+DECLARE
+    users text[];
 BEGIN
-    EXECUTE format('SELECT pg_notify(''jobscout_cache'', u::text)'
-                   '  FROM (SELECT DISTINCT %I AS u FROM changed) s',
-                   TG_ARGV[0]);
+    EXECUTE format('SELECT array_agg(DISTINCT %I::text) FROM changed',
+                   TG_ARGV[0])
+       INTO users;
+    IF cardinality(users) > 64 THEN
+        PERFORM pg_notify('jobscout_cache', '');
+    ELSE
+        PERFORM pg_notify('jobscout_cache', u) FROM unnest(users) u;
+    END IF;
     RETURN NULL;
 END
 $$;
