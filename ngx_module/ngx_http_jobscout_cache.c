@@ -528,7 +528,16 @@ ngx_http_jobscout_cache_fresh(ngx_http_jobscout_cache_node_t *cn)
     hash = ngx_crc32_short(user_key.data, user_key.len);
     user = ngx_http_jobscout_cache_lookup(&user_key, hash);
 
-    return (user && user->gen == cn->user_gen) ? NGX_OK : NGX_DECLINED;
+    if (user == NULL || user->gen != cn->user_gen) {
+        return NGX_DECLINED;
+    }
+
+    /* the user's node is as recently used as their answers */
+
+    ngx_queue_remove(&user->queue);
+    ngx_queue_insert_head(&ngx_http_jobscout_cache_sh->lru, &user->queue);
+
+    return NGX_OK;
 }
 
 

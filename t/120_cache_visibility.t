@@ -96,6 +96,21 @@ for my $case (@cases) {
         or diag defined $took ? "took $took s" : 'never';
 }
 
+# a scrape's bookkeeping (seen again, matched) changes nothing shown:
+# the page stays cached
+# (a page filled just now, so its TTL cannot run out meanwhile)
+my $fresh = "/jobs?company=$slug&limit=19";
+ok(warm($fresh, $token), 'bookkeeping: a new page is filled and cached');
+$db->query("UPDATE jobs SET last_seen_at = now(), missed_scrapes = 0,"
+           . " match_queued_at = now() WHERE id = '$id{first}'");
+my $kept = 1;
+for (1 .. 5) {
+    sleep 0.02;
+    my ($s, $h) = api('GET', $fresh, $token);
+    $kept = 0 if ($h->{'x-cache'} // '') ne 'HIT';
+}
+ok($kept, 'bookkeeping: the listing stays cached after the UPDATE');
+
 # a commit no trigger tells of: the TTL (1 s, from before the query that
 # filled the page) is the bound, plus one poll on a busy machine
 ok(warm($pages[0][1], $token), 'silent commit: the listing is cached');

@@ -4,9 +4,10 @@
 -- Channel jobscout_cache, sent at commit (a rolled back change says
 -- nothing), each distinct payload once per transaction:
 --
---   ''        a listing may have changed: jobs, companies, job_skills
---             (what GET /jobs, /companies/{slug}/jobs, /jobs/{id} and the
---             jobs shown inside alerts read)
+--   ''        a listing may have changed: jobs (not when an UPDATE only
+--             touched bookkeeping columns), companies, job_skills (what
+--             GET /jobs, /companies/{slug}/jobs, /jobs/{id} and the jobs
+--             shown inside alerts read)
 --   <uuid>    that user's own data: users, user_job_alerts, logged_jobs,
 --             user_cvs (GET /users/me, GET /alerts); '' when a statement
 --             changed the rows of more than 64 users
@@ -48,9 +49,31 @@ BEGIN
 END
 $$;
 
+-- A scrape touches every job it sees again (last_seen_at, missed_scrapes),
+-- the matcher marks what it queued: columns no answer shows.  An UPDATE of
+-- jobs notifies only when some row changed in another column.
+CREATE FUNCTION cache_notify_jobs_update() RETURNS trigger
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF EXISTS (SELECT FROM changed n JOIN before o USING (id)
+                WHERE to_jsonb(n) - '{last_seen_at,missed_scrapes,match_queued_at,updated_at}'::text[]
+                      IS DISTINCT FROM
+                      to_jsonb(o) - '{last_seen_at,missed_scrapes,match_queued_at,updated_at}'::text[])
+    THEN
+        PERFORM pg_notify('jobscout_cache', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 CREATE TRIGGER jobs_cache_notify
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON jobs
+    AFTER INSERT OR DELETE OR TRUNCATE ON jobs
     FOR EACH STATEMENT EXECUTE FUNCTION cache_notify_public();
+CREATE TRIGGER jobs_cache_notify_upd
+    AFTER UPDATE ON jobs
+    REFERENCING OLD TABLE AS before NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION cache_notify_jobs_update();
 CREATE TRIGGER companies_cache_notify
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON companies
     FOR EACH STATEMENT EXECUTE FUNCTION cache_notify_public();
