@@ -15,7 +15,8 @@ use JobScout::Token ();
 plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $run = "$$" . int(rand(1000));
-my $db = cache_stack();
+# answers kept 30 s: only the notifications make a change show in 1 s
+my $db = cache_stack(cache => 'jobscout_cache ttl=30s;');
 my $token = JobScout::Token::token();
 my $slug = "t122-$run";
 
