@@ -169,6 +169,10 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_ERROR;
     }
 
+    if (ngx_http_jobscout_cache_answer(r, ctx, status, body, len) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (len == 0) {
         r->header_only = 1;
     }

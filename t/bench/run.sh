@@ -33,6 +33,7 @@ LISTS=(
     "GET /jobs?q=python|/api/v1/jobs?q=python&limit=20|10"
     "GET /users/me|/api/v1/users/me|30"
     "GET /alerts?limit=20|/api/v1/alerts?limit=20|15"
+    "GET /jobs?location_type=remote|/api/v1/jobs?location_type=remote&limit=20|20"
 )
 
 started=$SECONDS
