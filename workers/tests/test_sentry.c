@@ -215,6 +215,31 @@ test_text(void)
            "abcd\xc3\xa9", "cut on a UTF-8 boundary");
 }
 
+/* a URL in a message (a scrape's, a fetch's) loses its query and userinfo */
+static void
+test_event_redact(void)
+{
+    char              err[128];
+    json_t           *r, *e;
+    js_sentry_meta_t  meta = { "jobscout@1.2.3", "test", "host1" };
+    const char       *s = "{\"source\":\"jobscoutd\",\"message\":"
+                          "\"scrape failed: fetch https://bot:pw@b.test/j"
+                          "?api_key=s3cret&x=1#f: timeout, then"
+                          " http://c.test/?token=t0k\"}";
+
+    r = js_sentry_report_parse(s, strlen(s), err, sizeof(err));
+    e = js_sentry_event(r, &meta, "0123456789abcdef0123456789abcdef",
+                        "2026-01-01T00:00:00.000Z");
+    json_decref(r);
+
+    is_str(json_string_value(json_object_get(json_object_get(e, "message"),
+                                             "formatted")),
+           "scrape failed: fetch https://b.test/j: timeout, then"
+           " http://c.test/", "a message's URLs without query nor password");
+
+    json_decref(e);
+}
+
 int
 main(void)
 {
@@ -223,6 +248,7 @@ main(void)
     test_report();
     test_rate();
     test_event();
+    test_event_redact();
     test_text();
     return done_testing();
 }
