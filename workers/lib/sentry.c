@@ -145,6 +145,13 @@ js_sentry_dsn_parse(js_sentry_dsn_t *dsn, const char *s, char *err,
         return js_sentry_error(err, errlen, "too long");
     }
 
+    /* a legacy "key:secret@" DSN: the secret is not Sentry's to be shown */
+    if (js_snprintf(dsn->dsn, sizeof(dsn->dsn), "%.*s%s",
+                    (int) (p - s + klen), s, at) < 0)
+    {
+        return js_sentry_error(err, errlen, "too long");
+    }
+
     memcpy(dsn->key, p, klen);
     dsn->key[klen] = '\0';
 

@@ -39,6 +39,7 @@
 typedef struct {
     char   endpoint[1024];   /* {scheme}://{host}{path}/api/{id}/envelope/ */
     char   key[128];         /* the public key */
+    char   dsn[1024];        /* for envelopes: the DSN less any secret */
 } js_sentry_dsn_t;
 
 /* What every event of this process carries. */

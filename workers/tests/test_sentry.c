@@ -29,6 +29,8 @@ test_dsn(void)
     is_str(d.endpoint, "http://127.0.0.1:9000/sentry/api/7/envelope/",
            "the path kept before /api/");
     is_str(d.key, "abcd", "the secret left out");
+    is_str(d.dsn, "http://abcd@127.0.0.1:9000/sentry/7",
+           "the DSN events carry, without the secret");
 
     ok(js_sentry_dsn_parse(&d, "ftp://ab@h/1", err, sizeof(err)) != 0,
        "another scheme refused");
