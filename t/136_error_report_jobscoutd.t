@@ -29,9 +29,13 @@ my $udp = JobScout::FakeSentry::free_udp_port();
 redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead',
       'jobscout:queue:scrape:normal', 'jobscout:queue:scrape:high');
 
+# a legacy DSN, key:secret@: the secret is sent to no one (the fake, as
+# Sentry, takes a header's DSN only as key@)
+(my $dsn = $sentry->{dsn}) =~ s/\@/:5ec2e7\@/;
+
 my $d = JobScout::Jobscoutd->new(dir => $dir,
     workers => { notifier => 1, heartbeat => 1, scraper => 1 },
-    directives => { sentry_dsn => $sentry->{dsn},
+    directives => { sentry_dsn => $dsn,
                     sentry_listen => "127.0.0.1:$udp",
                     sentry_release => 'jobscout@9.9.9-test',
                     scrape_host_delay => '0', scrape_timeout => '2s' });
@@ -69,6 +73,7 @@ like($e->{message}{formatted}, qr/dead-lettered: not a match\.jobs task/,
 is($e->{platform}, 'native', '... platform native');
 is($e->{release}, 'jobscout@9.9.9-test', '... the configured release');
 is($e->{environment}, 'production', '... the default environment');
+is($sentry->stats->{rejects}, 0, '... in envelopes Sentry takes');
 ok(redis('llen', 'jobscout:dead') >= 1, '... and the task is in the dead letters');
 
 # --- a worker killed: the master reports it
@@ -141,6 +146,14 @@ is(scalar @events, 1, 'of ' . (@hostile + 1) . ' datagrams only the valid one wa
 is($events[0]{message}{formatted}, 'after the hostile ones', '... this one')
     if @events;
 is(role_pid('sentry'), $sentry_pid, '... by the same sentry process');
+
+# --- a URL in a message: no password, query or fragment reaches Sentry
+$sentry->reset;
+$sock->send('{"source":"jobscoutd","message":"fetch https://bot:pw@b.test'
+            . '/j?api_key=s3cret#f: refused","role":"scraper"}');
+@events = $sentry->wait_events(1);
+is($events[0]{message}{formatted}, 'fetch https://b.test/j: refused',
+   'a URL in a message: its password and query left out') if @events;
 is($sentry->stats->{rejects}, 0, 'Sentry refused no envelope');
 
 # --- a 429: nothing sent before its Retry-After
