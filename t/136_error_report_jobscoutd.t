@@ -24,7 +24,7 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $dir = tempdir(CLEANUP => 1);
 my $sentry = JobScout::FakeSentry->start(dir => $dir);
-my $udp = JobScout::FakeSentry::free_udp_port();
+my $udp = JobScout::Fake::free_port('udp');
 
 redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead',
       'jobscout:queue:scrape:normal', 'jobscout:queue:scrape:high');
@@ -87,13 +87,7 @@ is($e->{extra}{exit}, 'signal 9', '... with its signal') if $e;
 is($e->{level}, 'fatal', '... as fatal') if $e;
 
 # --- a source whose board is down: five failed runs, three events
-my $dead = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'tcp',
-                                  Listen => 1) or die $!;
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+my $dead = JobScout::Fake::free_port('tcp');
 psql("INSERT INTO companies (name, slug) VALUES ('Down Ltd', 'down-136-$$')");
 my $src = psql("INSERT INTO job_sources (company_id, scraper_class, source_url,"
     . " config) SELECT id, 'greenhouse', 'down', '{\"api_base\":"

@@ -13,11 +13,13 @@ package JobScout::Fake;
 #   my $port = $self->port_file("$dir/x.port");
 #   $self->{url} = "http://127.0.0.1:$port";
 #   $self->_call(GET => '/_fake/stats');
+#   my $port = JobScout::Fake::free_port('udp');   # nothing listens there
 
 use strict;
 use warnings;
 
 use HTTP::Tiny;
+use IO::Socket::INET;
 use JSON::PP qw(encode_json decode_json);
 use POSIX ();
 use Time::HiRes qw(sleep);
@@ -73,6 +75,18 @@ sub _call {
     die "fake $self->{name} $path: $r->{status} $r->{content}"
         unless $r->{success};
     return decode_json($r->{content});
+}
+
+# a loopback port ('tcp' or 'udp') nothing listens on now: for a service
+# to come, or one that refuses
+sub free_port {
+    my ($proto) = @_;
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => $proto,
+                                  $proto eq 'tcp' ? (Listen => 1) : ())
+        or die "$proto socket: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
 }
 
 sub stop {

@@ -8,7 +8,7 @@ package JobScout::FakeSentry;
 #   my @events = $sentry->wait_events(1);    # accepted, in order
 #   $sentry->config(status => 429, retry_after => 3, count => 1);
 #   $sentry->stop;
-#   my $port = JobScout::FakeSentry::free_udp_port();   # for sentry_listen
+#   my $port = JobScout::Fake::free_port('udp');   # for sentry_listen
 #
 # SENTRY_PORT_TEST fixes its port (an ephemeral one otherwise).
 
@@ -17,7 +17,6 @@ use warnings;
 
 use parent 'JobScout::Fake';
 
-use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 
 sub start {
@@ -55,15 +54,6 @@ sub wait_events {
         sleep 0.1;
     }
     return @e;
-}
-
-# a loopback UDP port free now: where the sentry role is to listen
-sub free_udp_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'udp')
-        or die "udp socket: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
 }
 
 1;
