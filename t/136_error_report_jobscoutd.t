@@ -76,6 +76,19 @@ is($e->{environment}, 'production', '... the default environment');
 is($sentry->stats->{rejects}, 0, '... in envelopes Sentry takes');
 ok(redis('llen', 'jobscout:dead') >= 1, '... and the task is in the dead letters');
 
+# --- a task whose kind no report takes as it is (too long, a newline):
+# reported all the same, the kind cut and cleaned
+$sentry->reset;
+my $kind = "bad\nkind-" . ('k' x 100);
+redis('lpush', 'jobscout:queue:match', encode_json({ id => 'cd' x 16,
+    kind => $kind, args => {}, attempt => 0,
+    enqueued_at => int(time * 1000) }));
+@events = $sentry->wait_events(1);
+($e) = grep { ($_->{extra}{task_id} // '') eq 'cd' x 16 } @events;
+ok($e, 'a task of a hostile kind dead-lettered: reported too');
+is($e->{tags}{task_kind}, substr("bad kind-" . ('k' x 100), 0, 64),
+   '... its kind cut to 64 bytes, the newline a space') if $e;
+
 # --- a worker killed: the master reports it
 $sentry->reset;
 my $hb = role_pid('heartbeat');

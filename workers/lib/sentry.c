@@ -51,11 +51,11 @@ static const js_sentry_field_t  js_sentry_fields[] = {
     { "request_id", JS_SENTRY_TOKEN, 64, 1, NULL },
     { "user_id", JS_SENTRY_TOKEN, 64, 1, NULL },
     { "role", JS_SENTRY_TOKEN, 32, 1, NULL },
-    { "queue", JS_SENTRY_TEXT, 128, 1, NULL },
-    { "task_kind", JS_SENTRY_TEXT, 64, 1, NULL },
-    { "task_id", JS_SENTRY_TEXT, 128, 1, NULL },
+    { "queue", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
+    { "task_kind", JS_SENTRY_TEXT, JS_SENTRY_KIND_MAX, 1, NULL },
+    { "task_id", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
     { "attempt", JS_SENTRY_INT, 1000, 0, NULL },
-    { "scrape_source", JS_SENTRY_TEXT, 128, 1, NULL },
+    { "scrape_source", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
     { "exit", JS_SENTRY_TEXT, 64, 1, NULL },
 };
 

@@ -34,6 +34,8 @@
 
 #define JS_SENTRY_DATAGRAM_MAX   4096
 #define JS_SENTRY_MESSAGE_MAX    1024
+#define JS_SENTRY_KIND_MAX       64      /* task_kind */
+#define JS_SENTRY_ID_MAX         128     /* task_id, queue, scrape_source */
 #define JS_SENTRY_RATE_KEYS      64
 
 typedef struct {
