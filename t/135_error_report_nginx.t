@@ -12,7 +12,6 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use JSON::PP;
 use Time::HiRes qw(sleep time);
 
@@ -27,14 +26,8 @@ my $dir = tempdir(CLEANUP => 1);
 my $sentry = JobScout::FakeSentry->start(dir => $dir);
 
 # a port nothing listens on: PostgreSQL and the upstream there refuse
-my $dead = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'tcp',
-                                  Listen => 1) or die $!;
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
-my $udp = JobScout::FakeSentry::free_udp_port();
+my $dead = JobScout::Fake::free_port('tcp');
+my $udp = JobScout::Fake::free_port('udp');
 
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { heartbeat => 1 },
     directives => { sentry_dsn => $sentry->{dsn},

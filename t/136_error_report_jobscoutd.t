@@ -24,14 +24,18 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_JWT_KEY};
 
 my $dir = tempdir(CLEANUP => 1);
 my $sentry = JobScout::FakeSentry->start(dir => $dir);
-my $udp = JobScout::FakeSentry::free_udp_port();
+my $udp = JobScout::Fake::free_port('udp');
 
 redis('del', 'jobscout:queue:match', 'jobscout:delayed', 'jobscout:dead',
       'jobscout:queue:scrape:normal', 'jobscout:queue:scrape:high');
 
+# a legacy DSN, key:secret@: the secret is sent to no one (the fake, as
+# Sentry, takes a header's DSN only as key@)
+(my $dsn = $sentry->{dsn}) =~ s/\@/:5ec2e7\@/;
+
 my $d = JobScout::Jobscoutd->new(dir => $dir,
     workers => { notifier => 1, heartbeat => 1, scraper => 1 },
-    directives => { sentry_dsn => $sentry->{dsn},
+    directives => { sentry_dsn => $dsn,
                     sentry_listen => "127.0.0.1:$udp",
                     sentry_release => 'jobscout@9.9.9-test',
                     scrape_host_delay => '0', scrape_timeout => '2s' });
@@ -69,7 +73,21 @@ like($e->{message}{formatted}, qr/dead-lettered: not a match\.jobs task/,
 is($e->{platform}, 'native', '... platform native');
 is($e->{release}, 'jobscout@9.9.9-test', '... the configured release');
 is($e->{environment}, 'production', '... the default environment');
+is($sentry->stats->{rejects}, 0, '... in envelopes Sentry takes');
 ok(redis('llen', 'jobscout:dead') >= 1, '... and the task is in the dead letters');
+
+# --- a task whose kind no report takes as it is (too long, a newline):
+# reported all the same, the kind cut and cleaned
+$sentry->reset;
+my $kind = "bad\nkind-" . ('k' x 100);
+redis('lpush', 'jobscout:queue:match', encode_json({ id => 'cd' x 16,
+    kind => $kind, args => {}, attempt => 0,
+    enqueued_at => int(time * 1000) }));
+@events = $sentry->wait_events(1);
+($e) = grep { ($_->{extra}{task_id} // '') eq 'cd' x 16 } @events;
+ok($e, 'a task of a hostile kind dead-lettered: reported too');
+is($e->{tags}{task_kind}, substr("bad kind-" . ('k' x 100), 0, 64),
+   '... its kind cut to 64 bytes, the newline a space') if $e;
 
 # --- a worker killed: the master reports it
 $sentry->reset;
@@ -82,13 +100,7 @@ is($e->{extra}{exit}, 'signal 9', '... with its signal') if $e;
 is($e->{level}, 'fatal', '... as fatal') if $e;
 
 # --- a source whose board is down: five failed runs, three events
-my $dead = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', Proto => 'tcp',
-                                  Listen => 1) or die $!;
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
+my $dead = JobScout::Fake::free_port('tcp');
 psql("INSERT INTO companies (name, slug) VALUES ('Down Ltd', 'down-136-$$')");
 my $src = psql("INSERT INTO job_sources (company_id, scraper_class, source_url,"
     . " config) SELECT id, 'greenhouse', 'down', '{\"api_base\":"
@@ -141,6 +153,14 @@ is(scalar @events, 1, 'of ' . (@hostile + 1) . ' datagrams only the valid one wa
 is($events[0]{message}{formatted}, 'after the hostile ones', '... this one')
     if @events;
 is(role_pid('sentry'), $sentry_pid, '... by the same sentry process');
+
+# --- a URL in a message: no password, query or fragment reaches Sentry
+$sentry->reset;
+$sock->send('{"source":"jobscoutd","message":"fetch https://bot:pw@b.test'
+            . '/j?api_key=s3cret#f: refused","role":"scraper"}');
+@events = $sentry->wait_events(1);
+is($events[0]{message}{formatted}, 'fetch https://b.test/j: refused',
+   'a URL in a message: its password and query left out') if @events;
 is($sentry->stats->{rejects}, 0, 'Sentry refused no envelope');
 
 # --- a 429: nothing sent before its Retry-After

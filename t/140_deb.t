@@ -166,7 +166,9 @@ like($unit, qr/^ExecStart=\/usr\/sbin\/jobscoutd -f /m,
 like($unit, qr/^Type=simple$/m, 'Type=simple');
 like($unit, qr/^$_$/m, "sandboxed: $_") for 'ProtectSystem=strict',
     'ProtectHome=yes', 'PrivateTmp=yes', 'NoNewPrivileges=yes',
-    'ReadWritePaths=/var/lib/jobscout /var/log/jobscout';
+    'ReadWritePaths=/var/lib/jobscout /var/log/jobscout',
+    'CapabilityBoundingSet=', 'SystemCallArchitectures=native',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK';
 
 ($rc, $out) = run('runuser', '-u', 'jobscout', '--', '/usr/sbin/jobscoutd',
                   '-t', '-p', '/var/lib/jobscout/',

@@ -45,8 +45,11 @@ my $user = psql("INSERT INTO users (email, hashed_password, full_name,"
                 . " 'Wairimu Console', true, now()) RETURNING id");
 
 # a source whose last runs failed
-my $degraded = "Degraded Co $$";
-my $degraded_error = "HTTP 503 from the board ($$)";
+# data is hostile: markup in it must show as text, never run or load
+# (an <img> would be a request the harness reports, its onerror a CSP
+# violation)
+my $degraded = "Degraded <b>Co</b> $$";
+my $degraded_error = "HTTP 503 <img src=x onerror=alert(1)> ($$)";
 psql("WITH c AS (INSERT INTO companies (name, slug) VALUES ('$degraded',"
      . " 'degraded-$$') RETURNING id)"
      . " INSERT INTO job_sources (company_id, scraper_class, source_url,"
@@ -65,7 +68,7 @@ psql("INSERT INTO user_job_alerts (user_id, job_id, push_status, pushed_at)"
 
 # a dead letter: a mail no mailer runs here to take
 my $task_id = join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
-my $task_error = "SMTP 451 try later ($$)";
+my $task_error = "SMTP 451 <script>alert(2)</script> try later ($$)";
 redis('lpush', 'jobscout:dead', encode_json({
     id => $task_id, kind => 'mail.verify_email',
     args => { to => $user_email }, attempt => 5,

@@ -175,7 +175,7 @@ js_sentry_receive(js_sentry_t *st, const char *buf, size_t len)
     json_decref(report);
 
     e = &st->queue[(st->head + st->count) % JS_SENTRY_QUEUE_MAX];
-    e->data = event ? js_sentry_envelope(st->conf->sentry_dsn, event, ts,
+    e->data = event ? js_sentry_envelope(st->dsn.dsn, event, ts,
                                          &e->len)
                     : NULL;
     json_decref(event);

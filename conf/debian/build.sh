@@ -74,7 +74,9 @@ doc() {
 
 # finish PACKAGE TREE SHLIBS: control, md5sums, maintainer scripts, .deb
 finish() {
-    local pkg=$1 tree=$2 script
+    local pkg=$1 tree=$2 script shlibs
+    # sed's replacement: Depends alternatives ("a | b") hold its delimiter
+    shlibs=$(printf '%s' "$3" | sed 's/[|&\\]/\\&/g')
     install -d "$tree/DEBIAN"
     for script in preinst postinst prerm postrm; do
         [ ! -f "$HERE/$pkg.$script" ] \
@@ -86,7 +88,7 @@ finish() {
     (cd "$tree" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' \
         | LC_ALL=C sort | xargs -d '\n' md5sum) >"$tree/DEBIAN/md5sums"
     sed -e "s|@VERSION@|$VERSION|" -e "s|@ARCH@|$ARCH|" \
-        -e "s|@NGINX_ABI@|$NGINX_ABI|" -e "s|@SHLIBS@|$3|" \
+        -e "s|@NGINX_ABI@|$NGINX_ABI|" -e "s|@SHLIBS@|$shlibs|" \
         -e "s|@SIZE@|$(du -sk --exclude=DEBIAN "$tree" | cut -f1)|" \
         "$HERE/$pkg.control" >"$tree/DEBIAN/control"
     find "$tree" -newermt "@$SOURCE_DATE_EPOCH" \

@@ -279,6 +279,9 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     });
     await page.$eval('#chart-queues', (c) => c.replaceChildren());
     await page.click('#stats-refresh');
+    // the token, not the chart: a load begun before may draw the chart
+    await page.waitForFunction(() => JSON.parse(sessionStorage.getItem(
+        'jobscout.session') ?? 'null')?.access_token !== 'not.a.token');
     await page.waitForSelector('#chart-queues svg');
     const renewed = await page.evaluate(() => ({
         ...JSON.parse(sessionStorage.getItem('jobscout.session')),
@@ -287,11 +290,48 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
           && renewed.refresh_token !== before && renewed.shown,
           'a refused access token is renewed once, the console stays');
 
-    // --- sign out; then a session the server refuses: back to sign-in
+    // --- signed out while a renewal is on its way (held here): the pair
+    // it brings is not kept, and is revoked
+    await page.evaluate(() => {
+        const t = JSON.parse(sessionStorage.getItem('jobscout.session'));
+        sessionStorage.setItem('jobscout.session', JSON.stringify(
+            {...t, access_token: 'not.a.token'}));
+    });
+    const logouts = [];
+    let hold;
+    const held = new Promise((resolve) => {
+        hold = (req) => {
+            if (req.url().endsWith('/api/v1/auth/refresh')) {
+                resolve(req);
+                return;
+            }
+            if (req.url().endsWith('/api/v1/auth/logout')) {
+                logouts.push(req.headers().authorization);
+            }
+            req.continue();
+        };
+    });
+    await page.setRequestInterception(true);
+    page.on('request', hold);
+    await page.click('#stats-refresh');
+    const refresh = await held;
     await page.click('#sign-out');
     await visible('#signin-form');
-    check(await page.evaluate(() => sessionStorage.length === 0),
-          'signed out: the session storage is empty');
+    const revoked = page.waitForResponse((r) => r.url().endsWith(
+        '/api/v1/auth/logout') && r.status() === 204, {timeout: 10000})
+        .catch(() => null);
+    await refresh.continue();
+    await revoked;
+    page.off('request', hold);
+    await page.setRequestInterception(false);
+    check(await page.evaluate(() => sessionStorage.length === 0
+                              && document.getElementById('console').hidden),
+          'signed out during a renewal: the tab stays signed out',
+          await page.evaluate(() => JSON.stringify(sessionStorage)));
+    check(logouts.some((a) => a && a !== 'Bearer not.a.token'),
+          '... and the pair the renewal brought is revoked', logouts.join());
+
+    // --- a session the server refuses: back to sign-in
     await page.evaluate(() => sessionStorage.setItem('jobscout.session',
         JSON.stringify({access_token: 'not.a.token', refresh_token: 'x'})));
     await page.reload({waitUntil: 'networkidle0'});

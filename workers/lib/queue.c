@@ -815,13 +815,19 @@ static void
 js_queue_report_dead(js_queue_t *q, js_task_t *t, int attempts,
     const char *error)
 {
-    char  msg[JS_SENTRY_MESSAGE_MAX + 1];
+    char  msg[JS_SENTRY_MESSAGE_MAX + 1], kind[JS_SENTRY_KIND_MAX + 1],
+          id[JS_SENTRY_ID_MAX + 1];
 
-    js_sentry_report(json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i}",
+    /* a task's kind and id are anyone's: cut to what a report takes */
+    js_sentry_text(kind, sizeof(kind), "", t->kind ? t->kind : "");
+    js_sentry_text(id, sizeof(id), "", t->id ? t->id : "");
+
+    js_sentry_report(json_pack("{s:s, s:s, s:s, s:s*, s:s*, s:i}",
         "message", js_sentry_text(msg, sizeof(msg), "task dead-lettered: ",
                                   error),
-        "role", q->role, "queue", q->queue, "task_kind", t->kind,
-        "task_id", t->id, "attempt", attempts > 1000 ? 1000 : attempts));
+        "role", q->role, "queue", q->queue,
+        "task_kind", kind[0] ? kind : NULL, "task_id", id[0] ? id : NULL,
+        "attempt", attempts > 1000 ? 1000 : attempts));
 }
 
 int

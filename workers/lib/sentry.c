@@ -51,11 +51,11 @@ static const js_sentry_field_t  js_sentry_fields[] = {
     { "request_id", JS_SENTRY_TOKEN, 64, 1, NULL },
     { "user_id", JS_SENTRY_TOKEN, 64, 1, NULL },
     { "role", JS_SENTRY_TOKEN, 32, 1, NULL },
-    { "queue", JS_SENTRY_TEXT, 128, 1, NULL },
-    { "task_kind", JS_SENTRY_TEXT, 64, 1, NULL },
-    { "task_id", JS_SENTRY_TEXT, 128, 1, NULL },
+    { "queue", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
+    { "task_kind", JS_SENTRY_TEXT, JS_SENTRY_KIND_MAX, 1, NULL },
+    { "task_id", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
     { "attempt", JS_SENTRY_INT, 1000, 0, NULL },
-    { "scrape_source", JS_SENTRY_TEXT, 128, 1, NULL },
+    { "scrape_source", JS_SENTRY_TEXT, JS_SENTRY_ID_MAX, 1, NULL },
     { "exit", JS_SENTRY_TEXT, 64, 1, NULL },
 };
 
@@ -141,6 +141,13 @@ js_sentry_dsn_parse(js_sentry_dsn_t *dsn, const char *s, char *err,
     if (js_snprintf(dsn->endpoint, sizeof(dsn->endpoint),
                     "%.*s%.*s/api/%s/envelope/", (int) (p - s), s,
                     (int) hlen, at + 1, project + 1) < 0)
+    {
+        return js_sentry_error(err, errlen, "too long");
+    }
+
+    /* a legacy "key:secret@" DSN: the secret is not Sentry's to be shown */
+    if (js_snprintf(dsn->dsn, sizeof(dsn->dsn), "%.*s%s",
+                    (int) (p - s + klen), s, at) < 0)
     {
         return js_sentry_error(err, errlen, "too long");
     }
@@ -434,15 +441,60 @@ js_sentry_pick(const json_t *report, const char *const *names)
     return o;
 }
 
+/*
+ * The URLs in a message (a scrape's "fetch https://...: why") without
+ * their userinfo, query and fragment, which may hold a password or a
+ * token.  In place: the text only gets shorter.  A URL runs to the next
+ * space; the punctuation that ends a clause stays.
+ */
+static void
+js_sentry_redact(char *s)
+{
+    char  *p, *url, *host, *end, *tail, *cut, *at;
+
+    for (p = s; (url = strstr(p, "://")) != NULL; p = url) {
+        host = url + 3;
+        end = host + strcspn(host, " \"'<>");
+        tail = end;
+        while (tail > host && strchr(".,:;)", tail[-1]) != NULL) {
+            tail--;
+        }
+
+        at = NULL;
+        for (cut = host; cut < tail && strchr("/?#", *cut) == NULL; cut++) {
+            if (*cut == '@') {
+                at = cut;
+            }
+        }
+        if (at != NULL) {
+            memmove(host, at + 1, strlen(at + 1) + 1);
+            end -= at + 1 - host;
+            tail -= at + 1 - host;
+        }
+
+        cut = host + strcspn(host, "?#");
+        if (cut < tail) {
+            memmove(cut, tail, strlen(tail) + 1);
+            end -= tail - cut;
+        }
+
+        url = end;
+    }
+}
+
 json_t *
 js_sentry_event(const json_t *report, const js_sentry_meta_t *meta,
     const char *event_id, const char *timestamp)
 {
-    char         url[1025];
+    char         url[1025], msg[JS_SENTRY_MESSAGE_MAX + 1];
     json_t      *event, *tags, *extra, *v;
     const char  *src, *s;
 
     src = js_sentry_member(report, "source");
+
+    /* js_sentry_report_parse() let no message longer than msg through */
+    snprintf(msg, sizeof(msg), "%s", js_sentry_member(report, "message"));
+    js_sentry_redact(msg);
 
     tags = js_sentry_pick(report, js_sentry_tags);
     extra = js_sentry_pick(report, js_sentry_extras);
@@ -464,8 +516,7 @@ js_sentry_event(const json_t *report, const js_sentry_meta_t *meta,
                       "release", meta->release,
                       "environment", meta->environment,
                       "server_name", meta->server_name,
-                      "message", "formatted",
-                      js_sentry_member(report, "message"),
+                      "message", "formatted", msg,
                       "tags", tags,
                       "extra", extra,
                       "sdk", "name", "jobscout", "version", JS_VERSION);

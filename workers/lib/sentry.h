@@ -34,11 +34,14 @@
 
 #define JS_SENTRY_DATAGRAM_MAX   4096
 #define JS_SENTRY_MESSAGE_MAX    1024
+#define JS_SENTRY_KIND_MAX       64      /* task_kind */
+#define JS_SENTRY_ID_MAX         128     /* task_id, queue, scrape_source */
 #define JS_SENTRY_RATE_KEYS      64
 
 typedef struct {
     char   endpoint[1024];   /* {scheme}://{host}{path}/api/{id}/envelope/ */
     char   key[128];         /* the public key */
+    char   dsn[1024];        /* for envelopes: the DSN less any secret */
 } js_sentry_dsn_t;
 
 /* What every event of this process carries. */

@@ -29,6 +29,8 @@ test_dsn(void)
     is_str(d.endpoint, "http://127.0.0.1:9000/sentry/api/7/envelope/",
            "the path kept before /api/");
     is_str(d.key, "abcd", "the secret left out");
+    is_str(d.dsn, "http://abcd@127.0.0.1:9000/sentry/7",
+           "the DSN events carry, without the secret");
 
     ok(js_sentry_dsn_parse(&d, "ftp://ab@h/1", err, sizeof(err)) != 0,
        "another scheme refused");
@@ -141,23 +143,33 @@ test_rate(void)
     ok(js_sentry_rate_allow(&rl, "new", 3000), "one more after 2 s");
 }
 
-static void
-test_event(void)
+/* the event of a datagram s, made as the sentry role makes it */
+static json_t *
+event_of(const char *s)
 {
-    char              err[128], *env, *nl, *nl2;
-    size_t            len;
-    json_t           *r, *e, *h, *item, *payload;
+    char              err[128];
+    json_t           *r, *e;
     js_sentry_meta_t  meta = { "jobscout@1.2.3", "test", "host1" };
-    const char       *s = "{\"source\":\"nginx\",\"message\":\"503 x\","
-                          "\"status\":503,\"route\":\"/v1/users/me\","
-                          "\"user_id\":\"7\",\"request_id\":\"rq1\","
-                          "\"method\":\"POST\","
-                          "\"url\":\"/api/v1/x?access_token=secret\"}";
 
     r = js_sentry_report_parse(s, strlen(s), err, sizeof(err));
     e = js_sentry_event(r, &meta, "0123456789abcdef0123456789abcdef",
                         "2026-01-01T00:00:00.000Z");
     json_decref(r);
+    return e;
+}
+
+static void
+test_event(void)
+{
+    char    *env, *nl, *nl2;
+    size_t   len;
+    json_t  *e, *h, *item, *payload;
+
+    e = event_of("{\"source\":\"nginx\",\"message\":\"503 x\","
+                 "\"status\":503,\"route\":\"/v1/users/me\","
+                 "\"user_id\":\"7\",\"request_id\":\"rq1\","
+                 "\"method\":\"POST\","
+                 "\"url\":\"/api/v1/x?access_token=secret\"}");
 
     ok(e != NULL, "an event");
     is_str(json_string_value(json_object_get(e, "platform")), "c",
@@ -215,6 +227,25 @@ test_text(void)
            "abcd\xc3\xa9", "cut on a UTF-8 boundary");
 }
 
+/* a URL in a message (a scrape's, a fetch's) loses its query and userinfo */
+static void
+test_event_redact(void)
+{
+    json_t  *e;
+
+    e = event_of("{\"source\":\"jobscoutd\",\"message\":"
+                 "\"scrape failed: fetch https://bot:pw@b.test/j"
+                 "?api_key=s3cret&x=1#f: timeout, then"
+                 " http://c.test/?token=t0k\"}");
+
+    is_str(json_string_value(json_object_get(json_object_get(e, "message"),
+                                             "formatted")),
+           "scrape failed: fetch https://b.test/j: timeout, then"
+           " http://c.test/", "a message's URLs without query nor password");
+
+    json_decref(e);
+}
+
 int
 main(void)
 {
@@ -223,6 +254,7 @@ main(void)
     test_report();
     test_rate();
     test_event();
+    test_event_redact();
     test_text();
     return done_testing();
 }

@@ -93,6 +93,12 @@ function renew() {
     renewal ??= api('POST', '/auth/refresh',
                     {body: {refresh_token: tokens.refresh_token}, token: false})
         .then((pair) => {
+            // signed out meanwhile: the new pair is nobody's, so revoked
+            if (session.get()?.refresh_token !== tokens.refresh_token) {
+                api('POST', '/auth/logout', {token: pair.access_token})
+                    .catch(() => {});
+                return false;
+            }
             session.set(pair);
             return true;
         }, () => false)
@@ -121,7 +127,9 @@ async function call(method, path, opts) {
                 }
             }
         }
-        signedOut('Your session has ended: sign in again.');
+        if (session.get()) {
+            signedOut('Your session has ended: sign in again.');
+        }
         throw e;
     }
 }

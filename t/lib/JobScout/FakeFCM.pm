@@ -14,19 +14,14 @@ package JobScout::FakeFCM;
 use strict;
 use warnings;
 
-use HTTP::Tiny;
-use JSON::PP;
-use POSIX ();
-use Time::HiRes qw(sleep);
-
-my $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
+use parent 'JobScout::Fake';
 
 sub start {
     my ($class, %o) = @_;
     my $dir = $o{dir} or die 'dir';
     my $self = bless { dir => $dir, project => $o{project} || 'jobscout-test',
                        email => 'notifier@jobscout-test.iam.gserviceaccount.com',
-                       http => HTTP::Tiny->new(timeout => 10) }, $class;
+                     }, $class;
 
     system("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
            . " -out $dir/fcm-key.pem 2>/dev/null") == 0
@@ -36,39 +31,15 @@ sub start {
     $self->{account} = "$dir/firebase.json";
 
     unlink "$dir/fcm.port";
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>>', "$dir/fcm.log";
-        open STDERR, '>&', \*STDOUT;
-        { no warnings 'exec';
-          exec '/usr/bin/python3', "$root/t/fakes/fcm.py",
-              '--port-file', "$dir/fcm.port", '--private-key', "$dir/fcm-key.pem",
-              '--account', $self->{account},
-              '--client-email', $self->{email}, '--project', $self->{project},
-              '--token-ttl', $o{token_ttl} || 3600; }
-        POSIX::_exit(127);
-    }
-    $self->{pid} = $pid;
-
-    for (1 .. 200) {
-        last if -s "$dir/fcm.port";
-        sleep 0.05;
-    }
-    open my $fh, '<', "$dir/fcm.port" or die "the fake FCM did not start: "
-        . `cat $dir/fcm.log`;
-    chomp(my $port = <$fh>);
+    $self->spawn('fcm', '--port-file', "$dir/fcm.port",
+                 '--private-key', "$dir/fcm-key.pem",
+                 '--account', $self->{account},
+                 '--client-email', $self->{email},
+                 '--project', $self->{project},
+                 '--token-ttl', $o{token_ttl} || 3600);
+    my $port = $self->port_file("$dir/fcm.port");
     $self->{url} = "http://127.0.0.1:$port";
     return $self;
-}
-
-sub _call {
-    my ($self, $method, $path, $body) = @_;
-    my $r = $self->{http}->request($method, "$self->{url}$path",
-        defined $body ? { content => encode_json($body),
-                          headers => { 'Content-Type' => 'application/json' } }
-                      : {});
-    die "fake FCM $path: $r->{status} $r->{content}" unless $r->{success};
-    return decode_json($r->{content});
 }
 
 # the next answers to messages for a device token
@@ -84,15 +55,5 @@ sub config { my ($self, %c) = @_; $self->_call(POST => '/_fake/config', \%c) }
 sub messages { @{ $_[0]->_call(GET => '/_fake/messages') } }
 
 sub stats { $_[0]->_call(GET => '/_fake/stats') }
-
-sub stop {
-    my ($self) = @_;
-    return unless $self->{pid};
-    kill 'TERM', $self->{pid};
-    waitpid $self->{pid}, 0;
-    delete $self->{pid};
-}
-
-sub DESTROY { $_[0]->stop }
 
 1;

@@ -13,12 +13,11 @@ package JobScout::FakeS3;
 use strict;
 use warnings;
 
+use parent 'JobScout::Fake';
+
 use HTTP::Tiny;
 use JSON::PP qw(decode_json);
-use POSIX ();
 use Time::HiRes qw(sleep);
-
-my $root = $ENV{TEST_JOBSCOUT_ROOT} || '.';
 
 sub start {
     my ($class, %o) = @_;
@@ -31,24 +30,17 @@ sub start {
     open my $fh, '>', $self->{secret_file} or die $!;
     print $fh "$self->{secret_key}\n";
     close $fh;
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>>', "$o{dir}/s3.log";
-        open STDERR, '>&', \*STDOUT;
-        { no warnings 'exec';
-          exec '/usr/bin/python3', "$root/t/fakes/s3.py", '--port', $o{port},
-              '--dir', "$o{dir}/objects", '--bucket', $self->{bucket},
-              '--access-key', $self->{access_key},
-              '--secret-key', $self->{secret_key}, '--region', $self->{region}; }
-        POSIX::_exit(127);
-    }
-    $self->{pid} = $pid;
+    $self->spawn('s3', '--port', $o{port}, '--dir', "$o{dir}/objects",
+                 '--bucket', $self->{bucket},
+                 '--access-key', $self->{access_key},
+                 '--secret-key', $self->{secret_key},
+                 '--region', $self->{region});
     for (1 .. 100) {
         my $r = HTTP::Tiny->new(timeout => 1)->get("$self->{url}/_fake/log");
         return $self if $r->{status} == 200;
         sleep 0.05;
     }
-    die 'the fake S3 did not start: ' . `cat $o{dir}/s3.log`;
+    die 'the fake S3 did not start: ' . $self->log_text;
 }
 
 sub log {
@@ -58,15 +50,5 @@ sub log {
 }
 
 sub object { "$_[0]{dir}/objects/$_[1]" }
-
-sub stop {
-    my ($self) = @_;
-    return unless $self->{pid};
-    kill 'TERM', $self->{pid};
-    waitpid $self->{pid}, 0;
-    delete $self->{pid};
-}
-
-sub DESTROY { $_[0]->stop }
 
 1;
