@@ -17,6 +17,8 @@
 #                FLUSHALL, kill -9 of each jobscoutd role) on a private
 #                stack under load: one table; non-zero when a "must be 0"
 #                is not (ports: PG_PORT_CHAOS, REDIS_PORT_CHAOS, CHAOS_PORT...)
+#   make deb     the Debian packages libnginx-mod-http-jobscout and
+#                jobscoutd into build/deb (conf/debian/)
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -61,6 +63,11 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libzip-dev \
                qpdf \
                python3-botocore \
+               lintian \
+               dpkg-dev \
+               systemd \
+               docker-compose \
+               logrotate \
                chromium
 
 STACK       := conf/stack.sh
@@ -77,6 +84,7 @@ NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
 
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
         demo-post test asan bench analyze fuzz chaos clean
+.PHONY: deb
 .PHONY: web
 
 all: build
@@ -195,6 +203,9 @@ fuzz:
 
 chaos: build
 	BUILD=$(BUILD) t/chaos/run.pl
+
+deb: build
+	conf/debian/build.sh $(BUILD) $(BUILD)/deb
 
 clean:
 	rm -rf build build-asan build-analyze build-fuzz t/servroot

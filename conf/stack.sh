@@ -11,6 +11,8 @@
 #
 #   conf/stack.sh up | down | migrate | seed | seed-live | demo-post | test
 #   conf/stack.sh bench | pg-start | pg-stop | redis-start | redis-stop
+#   conf/stack.sh backup | restore FILE   (sql/backup.sh: BACKUP_DIR,
+#                                          BACKUP_KEEP newest kept)
 #
 # Settings (environment): STACK_DIR, PG_PORT, PG_DB, REDIS_PORT, HTTP_PORT,
 # SMTP_PORT, DEMO_BOARD_PORT, FCM_PORT, DEMO_POST_INTERVAL (seconds between
@@ -155,6 +157,19 @@ redis_stop() {
 
 migrate() {
     "$ROOT/sql/migrate.sh" "$PG_CONNINFO"
+}
+
+# a pg_dump of the database into BACKUP_DIR, the BACKUP_KEEP newest kept
+backup() {
+    "$ROOT/sql/backup.sh" backup -k "${BACKUP_KEEP:-14}" "$PG_CONNINFO" \
+        "${BACKUP_DIR:-$STACK_DIR/backups}"
+}
+
+# a backup loaded back, then the migrations it predates
+restore() {
+    [ -n "${1:-}" ] || die "usage: $0 restore FILE (see $0 backup)"
+    "$ROOT/sql/backup.sh" restore "$PG_CONNINFO" "$1"
+    migrate
 }
 
 # the demo users, and the sources that scrape the local demo board
@@ -488,6 +503,8 @@ case ${1:-} in
     migrate)      pg_start; migrate ;;
     seed)         pg_start; migrate; seed ;;
     seed-live)    pg_start; migrate; seed_live ;;
+    backup)       pg_start; backup ;;
+    restore)      pg_start; restore "${2:-}" ;;
     demo-post)    demo_post ;;
     test)         run_tests ;;
     test-inner)   test_inner ;;

@@ -94,6 +94,9 @@ webhook_key() {
 case "${1:-}" in
 api)
     dir=$ROOT/nginx
+    # the CVs nginx writes and the cv role removes stay in their group
+    # (/srv/jobscout/cv, docker/compose.yaml)
+    umask 0007
     jwt_key
     webhook_key
     render "$ROOT/templates/nginx.conf" "$dir/conf/nginx.conf" \
@@ -107,6 +110,7 @@ api)
 
 worker)
     dir=$ROOT/jobscoutd
+    umask 0007      # as api's
     render "$ROOT/templates/jobscoutd.conf" "$dir/conf/jobscoutd.conf" \
            "$PG_CONNINFO"
     sed -i -e 's/^\([[:space:]]*error_log[[:space:]]\{1,\}\)[^[:space:];]\{1,\}/\1stderr/' \

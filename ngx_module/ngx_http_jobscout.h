@@ -78,6 +78,14 @@ typedef struct {
 } ngx_http_jobscout_throttle_conf_t;
 
 
+/* jobscout_error_report: where 5xx reports go (error_report.c) */
+
+typedef struct {
+    ngx_addr_t                      addr;
+    ngx_socket_t                    fd;         /* per worker process */
+} ngx_http_jobscout_reporter_t;
+
+
 typedef struct {
     ngx_http_jobscout_pg_conf_t     pg;
     ngx_http_jobscout_redis_conf_t  redis;
@@ -102,6 +110,7 @@ typedef struct {
     ngx_str_t                       cv_s3_access_key;
     ngx_str_t                       cv_s3_secret;
 
+    ngx_http_jobscout_reporter_t   *error_report;   /* NULL: off */
     /* jobscout_cors_origin: of ngx_str_t; NULL: no origin allowed */
     ngx_array_t                    *cors_origins;
 
@@ -292,6 +301,17 @@ void ngx_http_jobscout_event_retry(ngx_event_t *timer, ngx_msec_t *backoff);
 ngx_int_t ngx_http_jobscout_conf_param(ngx_str_t *arg, const char *name,
     ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_conf_msec(ngx_str_t *value);
+
+
+/* 5xx reports for error tracking */
+
+char *ngx_http_jobscout_error_report_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jobscout_error_report_open(ngx_cycle_t *cycle,
+    ngx_http_jobscout_reporter_t *rep);
+void ngx_http_jobscout_error_report_close(ngx_http_jobscout_reporter_t *rep);
+void ngx_http_jobscout_error_report(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *message);
 
 
 /* JSON responses */
@@ -1096,6 +1116,8 @@ char *ngx_http_jobscout_webhook_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED  0x01
 #define NGX_HTTP_JOBSCOUT_ADMIN_URL_NULLABLE  0x02
+/* or a board token: 1-100 of [A-Za-z0-9._-], as the adapters read one */
+#define NGX_HTTP_JOBSCOUT_ADMIN_URL_TOKEN     0x04
 
 /* a list's n values, its args parsed, limit and cursor ($3..$5) set */
 const char **ngx_http_jobscout_admin_list_values(ngx_http_request_t *r,
@@ -1109,6 +1131,7 @@ ngx_int_t ngx_http_jobscout_admin_arg_one_of(ngx_http_jobscout_ctx_t *ctx,
     ngx_http_jobscout_arg_t *arg, const char *name, const char **allowed,
     const char *message, const char **value);
 /* an absolute http(s) URL: *value NULL when absent, "" for null */
+ngx_uint_t ngx_http_jobscout_admin_is_url(const char *s);
 ngx_int_t ngx_http_jobscout_admin_body_url(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, ngx_uint_t flags,
     const char **value);

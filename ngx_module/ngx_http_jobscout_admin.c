@@ -106,20 +106,31 @@ static const char  *ngx_http_jobscout_admin_queues[] = {
 
 /*
  * Users, jobs, alerts, pushes and sources, counted in one statement; the
- * alerts of the last 24 hours read once ("recent"), for every count.
+ * alerts of the last 24 hours read once ("recent"), for every count.  The
+ * hours ("hours": the current one and the 23 before it) give the
+ * console's charts; push latency is alert_push_latency's (the job's
+ * discovery to FCM's 200), as the notifier logs it.
  */
+
+#define NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE(p)                            \
+    "round(percentile_cont(" p ") WITHIN GROUP (ORDER BY latency_ms))"
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
     "admin_stats",
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE ","
-    " recent AS (SELECT push_status, email_status,"
+    " recent AS (SELECT push_status, email_status, created_at, pushed_at,"
     "        job_id IS NOT NULL"
     "        AND created_at > now() - interval '24 hours' AS created,"
     "        pushed_at > now() - interval '24 hours' AS pushed"
     "   FROM user_job_alerts"
     "  WHERE (job_id IS NOT NULL"
     "         AND created_at > now() - interval '24 hours')"
-    "     OR pushed_at > now() - interval '24 hours')"
+    "     OR pushed_at > now() - interval '24 hours'),"
+    " latency AS (SELECT pushed_at, latency_ms FROM alert_push_latency"
+    "  WHERE pushed_at > now() - interval '24 hours'),"
+    " hours AS (SELECT h FROM generate_series("
+    "        date_trunc('hour', now()) - interval '23 hours',"
+    "        date_trunc('hour', now()), interval '1 hour') h)"
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
     " SELECT 200, json_build_object("
     "  'users', (SELECT json_build_object('total', count(*),"
@@ -147,6 +158,27 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_admin_stats_stmt = {
     "       'failed', count(*) FILTER (WHERE push_status NOT IN"
     "                        ('accepted', 'pending', 'sending')))"
     "     FROM recent WHERE pushed),"
+    "  'push_latency_24h', (SELECT json_build_object('count', count(*),"
+    "       'p50_ms', " NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE("0.5") ","
+    "       'p95_ms', " NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE("0.95") ","
+    "       'p99_ms', " NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE("0.99") ")"
+    "     FROM latency),"
+    "  'hourly', (SELECT json_agg(json_build_object('hour', hours.h,"
+    "       'alerts', coalesce(a.n, 0), 'pushes', coalesce(p.n, 0),"
+    "       'push_p50_ms', l.p50, 'push_p95_ms', l.p95) ORDER BY hours.h)"
+    "     FROM hours"
+    "     LEFT JOIN (SELECT date_trunc('hour', created_at) h, count(*) n"
+    "                  FROM recent WHERE created GROUP BY 1) a"
+    "            ON a.h = hours.h"
+    "     LEFT JOIN (SELECT date_trunc('hour', pushed_at) h, count(*) n"
+    "                  FROM recent WHERE pushed"
+    "                   AND push_status = 'accepted' GROUP BY 1) p"
+    "            ON p.h = hours.h"
+    "     LEFT JOIN (SELECT date_trunc('hour', pushed_at) h,"
+    "            " NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE("0.5") " p50,"
+    "            " NGX_HTTP_JOBSCOUT_SQL_ADMIN_PERCENTILE("0.95") " p95"
+    "                  FROM latency GROUP BY 1) l"
+    "            ON l.h = hours.h),"
     "  'sources', (SELECT json_build_object("
     "       'healthy', count(*) FILTER (WHERE is_active"
     "                                  AND health_status = 'healthy'),"

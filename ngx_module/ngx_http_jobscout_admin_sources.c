@@ -63,6 +63,8 @@ static void ngx_http_jobscout_admin_source_stored(
 static ngx_int_t ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_admin_source_t *st,
     PGresult *res);
+static ngx_uint_t ngx_http_jobscout_admin_source_url_known(
+    ngx_http_jobscout_admin_source_t *st);
 static const char *ngx_http_jobscout_admin_source_copy(ngx_http_request_t *r,
     const char *s);
 static ngx_int_t ngx_http_jobscout_admin_logs(ngx_http_request_t *r,
@@ -196,6 +198,7 @@ static ngx_http_jobscout_pg_stmt_t
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_CTE
     NGX_HTTP_JOBSCOUT_SQL_ADMIN_DENIED
     " SELECT 200, json_build_object('scraper_class', s.scraper_class,"
+    "                               'source_url', s.source_url,"
     "                               'config', s.config::text)::text"
     "   FROM job_sources s"
     "  WHERE s.id = $3::uuid AND EXISTS (SELECT FROM admin)",
@@ -435,8 +438,9 @@ ngx_http_jobscout_admin_sources_update(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
-    if ((st->adapter == NULL) == (st->config == NULL)) {
-
+    if ((st->adapter == NULL) == (st->config == NULL)
+        && ngx_http_jobscout_admin_source_url_known(st))
+    {
         if (st->adapter
             && ngx_http_jobscout_admin_source_check(r, ctx, st) != NGX_OK)
         {
@@ -589,6 +593,7 @@ ngx_http_jobscout_admin_source_define(ngx_http_request_t *r,
     ngx_uint_t create, ngx_uint_t company)
 {
     ngx_str_t     s;
+    ngx_uint_t    flags;
     const char  **f;
 
     f = st->fields;
@@ -628,10 +633,15 @@ ngx_http_jobscout_admin_source_define(ngx_http_request_t *r,
         f[NGX_HTTP_JOBSCOUT_SOURCE_CLASS] = st->adapter->name;
     }
 
-    if (ngx_http_jobscout_admin_body_url(r, ctx, "source_url",
-                                create ? NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED
-                                       : 0,
-                                &f[NGX_HTTP_JOBSCOUT_SOURCE_URL])
+    /* a board token is checked against a stored adapter after: update */
+    flags = create ? NGX_HTTP_JOBSCOUT_ADMIN_URL_REQUIRED : 0;
+
+    if (st->adapter == NULL || st->adapter->board_token) {
+        flags |= NGX_HTTP_JOBSCOUT_ADMIN_URL_TOKEN;
+    }
+
+    if (ngx_http_jobscout_admin_body_url(r, ctx, "source_url", flags,
+                                         &f[NGX_HTTP_JOBSCOUT_SOURCE_URL])
         != NGX_OK)
     {
         return NGX_DECLINED;
@@ -801,7 +811,7 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
 {
     json_t        *stored, *config;
     json_error_t   error;
-    const char    *adapter, *text;
+    const char    *adapter, *text, *url;
 
     stored = json_loadb(PQgetvalue(res, 0, 1), PQgetlength(res, 0, 1), 0,
                         &error);
@@ -811,13 +821,15 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
 
     adapter = json_string_value(json_object_get(stored, "scraper_class"));
     text = json_string_value(json_object_get(stored, "config"));
+    url = json_string_value(json_object_get(stored, "source_url"));
 
     st->values[9] = ngx_http_jobscout_admin_source_copy(r, adapter);
     st->values[10] = ngx_http_jobscout_admin_source_copy(r, text);
+    url = ngx_http_jobscout_admin_source_copy(r, url);
 
     json_decref(stored);
 
-    if (st->values[9] == NULL || st->values[10] == NULL) {
+    if (st->values[9] == NULL || st->values[10] == NULL || url == NULL) {
         return NGX_ERROR;
     }
 
@@ -829,6 +841,16 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
                        "the stored adapter is unknown: send one with the "
                        "config");
         }
+    }
+
+    if (st->fields[NGX_HTTP_JOBSCOUT_SOURCE_URL] != NULL) {
+        url = st->fields[NGX_HTTP_JOBSCOUT_SOURCE_URL];
+    }
+
+    if (!st->adapter->board_token && !ngx_http_jobscout_admin_is_url(url)) {
+        return ngx_http_jobscout_invalid(r, "source_url",
+                   "must be an absolute http or https URL: the adapter "
+                   "takes no board token");
     }
 
     if (st->config == NULL) {
@@ -851,6 +873,27 @@ ngx_http_jobscout_admin_source_pair(ngx_http_request_t *r,
     return ngx_http_jobscout_admin_query(r,
                                 &ngx_http_jobscout_admin_sources_update_stmt,
                                 st->values, "no such source");
+}
+
+
+/*
+ * Whether the source URL of a change suits its adapter without the row:
+ * not for a board token sent without the adapter, nor for an adapter
+ * that takes none sent without a URL (the stored one may be a token).
+ */
+
+static ngx_uint_t
+ngx_http_jobscout_admin_source_url_known(ngx_http_jobscout_admin_source_t *st)
+{
+    const char  *url;
+
+    url = st->fields[NGX_HTTP_JOBSCOUT_SOURCE_URL];
+
+    if (st->adapter == NULL) {
+        return url == NULL || ngx_http_jobscout_admin_is_url(url);
+    }
+
+    return url != NULL || st->adapter->board_token;
 }
 
 

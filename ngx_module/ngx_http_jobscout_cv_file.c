@@ -491,7 +491,11 @@ ngx_http_jobscout_cv_docx(ngx_http_jobscout_cv_file_t *f,
 }
 
 
-/* the file's bytes to "tmp/", hashed on the way, then linked in place */
+/*
+ * the file's bytes to "tmp/", hashed on the way, then linked in place;
+ * the group bits let jobscoutd's cv role in when it runs as another
+ * user of the directory's group (nginx's umask 0007, README)
+ */
 
 static ngx_int_t
 ngx_http_jobscout_cv_copy(ngx_http_jobscout_cv_file_t *f,
@@ -516,9 +520,9 @@ ngx_http_jobscout_cv_copy(ngx_http_jobscout_cv_file_t *f,
     }
 
     (void) snprintf(tmp, sizeof(tmp), "%s/tmp/%.16s", f->storage, rnd);
-    (void) ngx_create_full_path((u_char *) tmp, 0700);
+    (void) ngx_create_full_path((u_char *) tmp, 0770);
 
-    fd = open(tmp, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600);
+    fd = open(tmp, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0660);
     if (fd == -1) {
         f->err = errno;
         return ngx_http_jobscout_cv_refuse(f,
@@ -559,7 +563,7 @@ ngx_http_jobscout_cv_copy(ngx_http_jobscout_cv_file_t *f,
     (void) snprintf(f->key, sizeof(f->key), "%s/%s", f->user, f->sha256);
     (void) snprintf(path, sizeof(path), "%s/%s", f->storage, f->key);
 
-    f->err = ngx_create_full_path((u_char *) path, 0700);
+    f->err = ngx_create_full_path((u_char *) path, 0770);
 
     if (f->err) {
         (void) unlink(tmp);

@@ -140,6 +140,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       offsetof(ngx_http_jobscout_main_conf_t, test_endpoints),
       NULL },
 
+    { ngx_string("jobscout_error_report"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_jobscout_error_report_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -210,6 +217,7 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->throttle.max = NGX_CONF_UNSET_MSEC;
     jmcf->throttle.known = NGX_CONF_UNSET;
     jmcf->cv_max_size = NGX_CONF_UNSET;
+    jmcf->error_report = NGX_CONF_UNSET_PTR;
 
     return jmcf;
 }
@@ -235,6 +243,7 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(jmcf->pg.query_timeout, 10000);
     ngx_conf_init_msec_value(jmcf->redis.timeout, 2000);
     ngx_conf_init_value(jmcf->test_endpoints, 0);
+    ngx_conf_init_ptr_value(jmcf->error_report, NULL);
     ngx_conf_init_msec_value(jmcf->source_test_timeout, 30000);
     ngx_conf_init_value(jmcf->jwt.access_ttl, 30 * 60);
     ngx_conf_init_value(jmcf->jwt.refresh_ttl, 7 * 24 * 60 * 60);
@@ -483,6 +492,13 @@ ngx_http_jobscout_init_process(ngx_cycle_t *cycle)
         }
     }
 
+    if (jmcf->error_report
+        && ngx_http_jobscout_error_report_open(cycle, jmcf->error_report)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -508,5 +524,9 @@ ngx_http_jobscout_exit_process(ngx_cycle_t *cycle)
     if (jmcf->redis_client) {
         ngx_http_jobscout_redis_close(jmcf->redis_client);
         jmcf->redis_client = NULL;
+    }
+
+    if (jmcf->error_report) {
+        ngx_http_jobscout_error_report_close(jmcf->error_report);
     }
 }

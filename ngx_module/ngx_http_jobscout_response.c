@@ -271,6 +271,10 @@ ngx_http_jobscout_send_error(ngx_http_request_t *r, ngx_uint_t status,
                       message, &ctx->request_id);
     }
 
+    if (status >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        ngx_http_jobscout_error_report(r, status, code, message);
+    }
+
     len = sizeof("{\"error\":{\"code\":\"\",\"message\":\"\","
                  "\"request_id\":\"\"}}") - 1
           + ngx_strlen(code)

@@ -22,8 +22,9 @@ die() { echo "migrate: ERROR: $*" >&2; exit 1; }
 if [ $# -ne 1 ] || [ -z "$1" ]; then usage; fi
 conninfo=$1
 
-# Resolve relative to this script so it works from any cwd.
-script_dir=$(cd -- "$(dirname -- "$0")" && pwd)
+# Resolve relative to this script so it works from any cwd, and through
+# a symlink (the package's /usr/sbin/jobscout-migrate).
+script_dir=$(cd -- "$(dirname -- "$(readlink -f -- "$0")")" && pwd)
 migrations_dir=$script_dir/migrations
 [ -d "$migrations_dir" ] || die "no migrations directory at $migrations_dir"
 

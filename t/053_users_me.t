@@ -66,40 +66,13 @@ is($s, 200, 'an empty PATCH changes nothing and answers the account');
 
 my $before = psql("SELECT full_name || preferences::text FROM users WHERE id = '$amina_id'");
 
-# every refused field: 422 naming it, and nothing written
+# refused fields that need this run's companies (the others, request by
+# request, are t/053_users_me_requests.t's): 422 naming them, nothing written
 my @refused = (
     [ { full_name => '' },                      'full_name' ],
-    [ { full_name => 42 },                      'full_name' ],
-    [ { full_name => 'x' x 201 },               'full_name' ],
-    [ { full_name => "Line\nbreak" },           'full_name' ],
-    [ { email => 'new@example.com' },           'email' ],
-    [ { is_admin => JSON::PP::true },           'is_admin' ],
-    [ { preferences => [] },                    'preferences' ],
-    [ { preferences => 'all' },                 'preferences' ],
-    [ { preferences => { colour => 'blue' } },  'preferences.colour' ],
-    [ { preferences => { companies => 'safaricom' } },      'preferences.companies' ],
-    [ { preferences => { companies => [1] } },              'preferences.companies' ],
-    [ { preferences => { companies => ['Safaricom'] } },    'preferences.companies' ],
-    [ { preferences => { companies => ['a b'] } },          'preferences.companies' ],
     [ { preferences => { companies => ["andela-$run", "andela-$run"] } }, 'preferences.companies' ],
-    [ { preferences => { companies => [ map { "c$_" } 1 .. 51 ] } }, 'preferences.companies' ],
     [ { preferences => { companies => ["no-such-company-$run"] } }, 'preferences.companies' ],
-    [ { preferences => { roles => [''] } },                 'preferences.roles' ],
-    [ { preferences => { roles => ['x' x 65] } },           'preferences.roles' ],
-    [ { preferences => { roles => [{}] } },                 'preferences.roles' ],
-    [ { preferences => { locations => ["Nai\trobi"] } },    'preferences.locations' ],
-    [ { preferences => { locations => { city => 'Nairobi' } } }, 'preferences.locations' ],
-    [ { preferences => { notifications => [] } },           'preferences.notifications' ],
-    [ { preferences => { notifications => { push => 1 } } }, 'preferences.notifications.push' ],
-    [ { preferences => { notifications => { email => 'yes' } } }, 'preferences.notifications.email' ],
-    [ { preferences => { notifications => { email_digest => 'weekly' } } },
-      'preferences.notifications.email_digest' ],
-    [ { preferences => { notifications => { sms => JSON::PP::true } } },
-      'preferences.notifications.sms' ],
-    [ { preferences => { min_score => 101 } },   'preferences.min_score' ],
-    [ { preferences => { min_score => -1 } },    'preferences.min_score' ],
-    [ { preferences => { min_score => 50.5 } },  'preferences.min_score' ],
-    [ { preferences => { min_score => '50' } },  'preferences.min_score' ],
+    [ { full_name => 'Someone', preferences => { min_score => 101 } }, 'preferences.min_score' ],
 );
 for my $case (@refused) {
     my ($body, $field) = @$case;
@@ -114,8 +87,6 @@ like($d->{error}{message}, qr/no-such-company-$run/, 'an unknown company is name
 is(psql("SELECT full_name || preferences::text FROM users WHERE id = '$amina_id'"), $before,
    'nothing refused was written');
 
-($s, $d) = api(PATCH => '/users/me', '{"full_name": "A", ', $amina);
-is($s, 400, 'broken JSON: 400');
 ($s) = api(PATCH => '/users/me', { full_name => 'Nobody' });
 is($s, 401, 'PATCH without a token: 401');
 
@@ -126,13 +97,6 @@ is($s, 204, 'PUT /users/me/fcm-token: 204');
 ($s, $d) = api(GET => '/users/me', undef, $amina);
 ok($d->{has_fcm_token}, '... the account has a device token');
 is(psql("SELECT fcm_token FROM users WHERE id = '$amina_id'"), $device, '... stored as sent');
-
-for my $bad ('', 'token with spaces', 'a' x 4097, 'quote"d', "<script>") {
-    ($s, $d) = api(PUT => '/users/me/fcm-token', { token => $bad }, $amina);
-    is($s, 422, 'a malformed device token: 422') and is($d->{error}{field}, 'token', '... names token');
-}
-($s, $d) = api(PUT => '/users/me/fcm-token', { token => $device, platform => 'ios' }, $amina);
-is($s, 422, 'an unknown field beside the token: 422');
 
 ($s) = api(PUT => '/users/me/fcm-token', { token => $device }, $brian);
 is($s, 204, 'the same device signs in to another account');
@@ -167,12 +131,18 @@ is($d->{account}{email}, "amina$run\@example.com", '... with its e-mail');
 ok(!exists $d->{account}{hashed_password} && $raw !~ /\$2b\$/, '... never the password hash');
 is($d->{account}{preferences}{roles}[0], 'backend_engineer', '... the preferences');
 is($d->{skills}[0]{skill_name}, 'golang', '... the skills');
-is(scalar @{ $d->{alerts} }, 2, '... the alerts and applications');
-is($d->{alerts}[0]{job}{title}, 'Backend Engineer', '... with their job');
-is($d->{alerts}[1]{logged_job}{company}, 'Elsewhere Ltd', '... the logged application with its job');
-is($d->{alerts}[1]{notes}, 'via a friend', '... and notes');
-is($d->{alerts}[0]{match_score}, 87, '... and score');
-is($d->{alerts}[0]{status_history}[0]{to_status}, 'Applied', '... and application history');
+# every alert of the account: the preferences above may have brought
+# others, of jobs earlier suites left (the backfill)
+is(scalar @{ $d->{alerts} },
+   psql("SELECT count(*) FROM user_job_alerts WHERE user_id = '$amina_id'"),
+   '... the alerts and applications');
+my ($mine) = grep { $_->{id} eq $alert } @{ $d->{alerts} };
+my ($logged) = grep { $_->{logged_job} } @{ $d->{alerts} };
+is($mine->{job}{title}, 'Backend Engineer', '... with their job');
+is($logged->{logged_job}{company}, 'Elsewhere Ltd', '... the logged application with its job');
+is($logged->{notes}, 'via a friend', '... and notes');
+is($mine->{match_score}, 87, '... and score');
+is($mine->{status_history}[0]{to_status}, 'Applied', '... and application history');
 
 ($s, $d) = api(GET => '/users/me/data-export', undef, $brian);
 is($s, 200, 'another user exports');

@@ -239,47 +239,11 @@ my $rank_cursor = do {
 };
 like(decode_base64url($rank_cursor), qr/^[0-9.e-]+\|-?\d+\|[0-9a-f-]{36}$/, 'a relevance cursor wraps rank|micros|id');
 
-my $uuid = '00000000-0000-4000-8000-000000000000';
+# the cursors of this run refused where they do not belong (every other
+# refused parameter: t/061_jobs_requests.t)
 my @invalid = (
-    [ 'limit=0', 'limit' ], [ 'limit=101', 'limit' ], [ 'limit=abc', 'limit' ],
-    [ 'limit=-1', 'limit' ], [ 'limit=1.5', 'limit' ], [ 'limit=+5', 'limit' ],
-    [ 'limit=1&limit=2', 'limit' ], [ 'limit=', 'limit' ], [ 'limit', 'limit' ],
-    [ 'limit=99999999999999999999999', 'limit' ],
-    [ 'cursor=!!!', 'cursor' ], [ 'cursor=aGVsbG8', 'cursor' ],
-    [ 'cursor=' . encode_base64url("123|not-a-uuid"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("12x|$uuid"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("|$uuid"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("1|2|$uuid"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("1|$uuid|"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("1 |$uuid"), 'cursor' ],
-    [ 'cursor=' . encode_base64url("1|$uuid") . '=', 'cursor' ],
-    [ 'cursor=' . substr(encode_base64url("1|$uuid"), 0, -1) . 'B', 'cursor' ],
-    [ 'cursor=' . ('A' x 300), 'cursor' ],
     [ "cursor=$rank_cursor", 'cursor' ],
     [ "cursor=$cursor&sort=relevance&q=engineer", 'cursor' ],
-    [ 'q=x&sort=relevance&cursor=' . encode_base64url("nan|1|$uuid"), 'cursor' ],
-    [ 'q=x&sort=relevance&cursor=' . encode_base64url("1e99|1|$uuid"), 'cursor' ],
-    [ 'q=x&sort=relevance&cursor=' . encode_base64url("-1|1|$uuid"), 'cursor' ],
-    [ 'sort=oldest', 'sort' ], [ 'sort=relevance', 'sort' ],
-    [ 'company=Bad_Slug', 'company' ], [ 'company=-a', 'company' ],
-    [ join('&', map { "company=c$_" } 1 .. 21), 'company' ],
-    [ 'location=', 'location' ], [ 'location=' . ('x' x 101), 'location' ],
-    [ 'location_type=space', 'location_type' ], [ 'location_type=Remote', 'location_type' ],
-    [ 'q=' . ('q' x 201), 'q' ],
-    [ 'posted_since=yesterday', 'posted_since' ], [ 'posted_since=2026-02-30', 'posted_since' ],
-    [ 'posted_since=2026-11-20T25:00:00Z', 'posted_since' ],
-    [ 'posted_since=2026-11-20T10:00:00', 'posted_since' ],
-    [ 'posted_since=2026-11-20T10:00:00.Z', 'posted_since' ],
-    [ 'posted_since=1969-12-31', 'posted_since' ], [ 'posted_since=now', 'posted_since' ],
-    [ 'salary_min=-1', 'salary_min' ], [ 'salary_min=1e6', 'salary_min' ],
-    [ 'salary_min=1000000000000', 'salary_min' ],
-    [ 'currency=KE', 'currency' ], [ 'currency=K3S', 'currency' ],
-    [ 'skill=' . ('s' x 51), 'skill' ], [ join('&', map { "skill=s$_" } 1 .. 11), 'skill' ],
-    [ 'foo=1', 'foo' ], [ 'Limit=1', 'Limit' ],
-    [ 'location=%zz', 'location' ], [ 'location=%4', 'location' ],
-    [ 'location=a%00b', 'location' ], [ 'location=%ff', 'location' ],
-    [ 'location=a%0Ab', 'location' ], [ 'q=%ed%a0%80', 'q' ],
-    [ '%ff=1', 'query' ],
 );
 for my $case (@invalid) {
     my ($query, $field) = @$case;
@@ -308,8 +272,7 @@ ok(!$d->{is_active}, '... as inactive');
 ($s, $d) = get("/jobs/$id{ghost}");
 ok($s == 200 && !$d->{is_active}, "a job of an inactive company is shown as inactive");
 
-for my $bad ($uuid, 'abc', "$id{python}x", substr($id{python}, 1), '1', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
-             '00000000000000000000000000000000000x') {
+for my $bad ("$id{python}x", substr($id{python}, 1)) {
     ($s, $d) = get("/jobs/$bad");
     is($s, 404, "GET /jobs/$bad: 404");
     is($d->{error}{code}, 'not_found', '... not_found');
@@ -335,7 +298,7 @@ is($d->{name}, "Acacia Pay $run", '... the company');
 is($d->{active_jobs}, 4, '... with its count of active jobs');
 ok($d->{created_at}, '... and created_at');
 
-for my $bad ($X, "nope-$run", 'Bad_Slug', '-a', 'a--b', 'x' x 101) {
+for my $bad ($X, "nope-$run") {
     ($s, $d) = get("/companies/$bad");
     is($s, 404, "GET /companies/$bad: 404");
     ($s, $d) = get("/companies/$bad/jobs");
@@ -354,8 +317,6 @@ is(join(' ', map { $name{ $_->{id} } } @{ $d->{items} }), 'android', '... paged'
 ($s, $d) = get("/companies/$A/jobs?company=$B");
 is($s, 422, 'GET /companies/{slug}/jobs?company=...: 422');
 is($d->{error}{field}, 'company', '... naming company');
-($s, $d) = get('/companies?limit=1');
-is($s, 422, 'GET /companies takes no parameter');
 
 stop_nginx();
 my $log = error_log_since($log_start);

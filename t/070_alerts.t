@@ -95,23 +95,7 @@ is_deeply(ids($d), [ $alerts[3] ], 'saved=true&unread=true');
                undef, $token);
 is_deeply(ids($d), [ $alerts[2] ], 'a filter and a cursor together');
 
-# arguments refused, naming the argument
 my $uuid = '123e4567-e89b-42d3-a456-426614174000';
-for my $bad (['limit=0', 'limit'], ['limit=101', 'limit'],
-             ['limit=ten', 'limit'], ['limit=-1', 'limit'],
-             ['limit=2&limit=3', 'limit'], ['unread=yes', 'unread'],
-             ['saved=1', 'saved'], ['status=applied', 'status'],
-             ['status=Hired', 'status'], ['cursor=', 'cursor'],
-             ['cursor=%%%', 'cursor'], ['cursor=bm90IGEgY3Vyc29y', 'cursor'],
-             ['cursor=' . encode_base64url("12|$uuid|x"), 'cursor'],
-             ['cursor=' . encode_base64url("12|not-a-uuid"), 'cursor'],
-             ['cursor=' . encode_base64url("1.5|$uuid"), 'cursor'],
-             ['sort=oldest', 'sort'])
-{
-    ($s, $d) = api(GET => "/alerts?$bad->[0]", undef, $token);
-    is($s, 422, "?$bad->[0]: 422");
-    is($d->{error}{field}, $bad->[1], "... names $bad->[1]");
-}
 
 # a cursor made by hand is only a position among my own alerts
 ($s, $d) = api(GET => '/alerts?cursor='
@@ -123,8 +107,6 @@ is_deeply(ids($d), \@alerts, 'a far-future cursor: my alerts, no one else\'s');
 ($s, $d) = api(GET => '/alerts/unread-count', undef, $token);
 is($s, 200, 'unread-count: 200');
 is_deeply($d, { unread => 2 }, '... 2 unread');
-($s, $d) = api(GET => '/alerts/unread-count?x=1', undef, $token);
-is($s, 422, '... takes no argument');
 
 ($s, $d) = api(PATCH => "/alerts/$alerts[0]", { is_read => JSON::PP::true },
                $token);
@@ -165,22 +147,6 @@ is($d->{notes}, "Call Wanjiru\non Monday", '... a PATCH without notes keeps them
 ok(!$d->{is_saved}, '... and unsaves');
 ($s, $d) = api(PATCH => "/alerts/$alerts[0]", { notes => undef }, $token);
 is($d->{notes}, undef, 'notes: null clears them');
-
-for my $bad ([{}, undef], [{ is_saved => 'yes' }, 'is_saved'],
-             [{ is_read => 1 }, 'is_read'], [{ is_applied => undef }, 'is_applied'],
-             [{ notes => 'x' x 2001 }, 'notes'], [{ notes => "a\x07b" }, 'notes'],
-             [{ notes => [] }, 'notes'], [{ match_score => 99 }, 'match_score'],
-             [{ id => $alerts[1] }, 'id'])
-{
-    ($s, $d) = api(PATCH => "/alerts/$alerts[0]", $bad->[0], $token);
-    is($s, 422, 'PATCH ' . JSON::PP->new->canonical->encode($bad->[0])
-                . ': 422');
-    is($d->{error}{field}, $bad->[1], '... names ' . ($bad->[1] // 'nothing'));
-}
-($s, $d) = api(PATCH => "/alerts/$alerts[0]", '[true]', $token);
-is($s, 422, 'PATCH with a JSON array: 422');
-($s, $d) = api(PATCH => "/alerts/$alerts[0]", '{"is_read":tru', $token);
-is($s, 400, 'PATCH with broken JSON: 400');
 
 # another user's alert: 404 on every route, and nothing changes
 my $before = psql("SELECT row_to_json(a) FROM user_job_alerts a WHERE id = '$theirs'");

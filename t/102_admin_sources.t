@@ -122,7 +122,7 @@ my @refused = (
     [ { config => { list => 'div' } }, 'config.list', 'unknown key' ],
     [ { config => [] }, 'config', 'must be an object' ],
     [ { source_url => 'ftp://acme.example/jobs' }, 'source_url',
-      'must be an absolute http or https URL' ],
+      qr/must be an absolute http or https URL, or a board token/ ],
     [ { company_id => 'acme' }, 'company_id', "must be a company's id" ],
     [ { scrape_interval_seconds => 59 }, 'scrape_interval_seconds', qr/60/ ],
     [ { scrape_interval_seconds => '3600' }, 'scrape_interval_seconds',

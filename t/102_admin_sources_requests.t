@@ -19,6 +19,9 @@ our $Source = $db->query("INSERT INTO job_sources (company_id, scraper_class,"
     . " 'https://sources.example/jobs',"
     . " '{\"list\": \"//li\", \"fields\": {\"title\": \"h2\"}}')"
     . " RETURNING id");
+our $Board = $db->query("INSERT INTO job_sources (company_id, scraper_class,"
+    . " source_url) VALUES ('$Company', 'greenhouse', 'sources-$$')"
+    . " RETURNING id");
 our $Unknown = '5b0c2c37-59b8-4c36-9a8c-1a8e0f8d0f00';
 our $Invalid = invalid();
 
@@ -432,3 +435,54 @@ sprintf $::Invalid, 'company: unknown parameter', 'company'
 "GET /api/v1/admin/scrape-logs?source=$::Source&status=success&since=2026-11-20T08:30:00%2B03:00&limit=100"
 --- error_code: 200
 --- response_body: {"items":[],"next_cursor":null}
+
+
+=== TEST 52: a board token for an adapter that takes one: created as sent
+--- request eval
+::source('') =~ s{https://boards-api.example/acme}{acme-kenya.2}r
+--- error_code: 201
+--- response_body_like: "scraper_class" : "greenhouse", "source_url" : "acme-kenya\.2"
+
+
+=== TEST 53: a board token for one that takes a URL only
+--- request eval
+::source(',"config":{"list":"//li","fields":{"title":"h2"}}')
+    =~ s{"greenhouse","source_url":"https://boards-api.example/acme"}{"html","source_url":"acme"}r
+--- error_code: 422
+--- response_body_like eval
+sprintf $::Invalid, 'source_url: must be an absolute http or https URL',
+    'source_url'
+
+
+=== TEST 54: a token with a character no board name has
+--- request eval
+::source('') =~ s{https://boards-api.example/acme}{acme/jobs}r
+--- error_code: 422
+--- response_body_like eval
+sprintf $::Invalid, "source_url: must be an absolute http or https URL, or a board token: letters, digits, '.', '_' and '-'",
+    'source_url'
+
+
+=== TEST 55: a token sent alone to a source whose stored adapter takes none
+--- request eval
+"PATCH /api/v1/admin/sources/$::Source\n{\"source_url\":\"acme\"}"
+--- error_code: 422
+--- response_body_like eval
+sprintf $::Invalid, 'source_url: must be an absolute http or https URL: the adapter takes no board token',
+    'source_url'
+
+
+=== TEST 56: an adapter that takes none, sent alone, over a stored token
+--- request eval
+"PATCH /api/v1/admin/sources/$::Board\n{\"scraper_class\":\"html\",\"config\":{\"list\":\"//li\",\"fields\":{\"title\":\"h2\"}}}"
+--- error_code: 422
+--- response_body_like eval
+sprintf $::Invalid, 'source_url: must be an absolute http or https URL: the adapter takes no board token',
+    'source_url'
+
+
+=== TEST 57: a token sent alone to a source whose adapter takes one
+--- request eval
+"PATCH /api/v1/admin/sources/$::Board\n{\"source_url\":\"other-board\"}"
+--- error_code: 200
+--- response_body_like: "scraper_class" : "greenhouse", "source_url" : "other-board"

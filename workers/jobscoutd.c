@@ -18,9 +18,9 @@
 #include "log.h"
 #include "pidfile.h"
 #include "process.h"
+#include "version.h"
 #include "worker.h"
 
-#define JS_VERSION       "0.1.0"
 #define JS_DEFAULT_CONF  "conf/jobscoutd.conf"
 
 static void

@@ -10,5 +10,6 @@ const js_role_t  js_roles[] = {
     { "relay",     js_relay_run },
     { "scheduler", js_scheduler_run },
     { "scraper",   js_scraper_run },
+    { "sentry",    js_sentry_run },
     { NULL, NULL }
 };

@@ -16,5 +16,6 @@ int js_notifier_run(js_worker_t *w);
 int js_relay_run(js_worker_t *w);
 int js_scheduler_run(js_worker_t *w);
 int js_scraper_run(js_worker_t *w);
+int js_sentry_run(js_worker_t *w);
 
 #endif

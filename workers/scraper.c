@@ -38,6 +38,7 @@
 #include "queue.h"
 #include "roles.h"
 #include "scraper.h"
+#include "sentry.h"
 #include "util.h"
 
 #define JS_SCRAPER_MATCH_CHUNK  500      /* job ids per match task */
@@ -189,7 +190,7 @@ static void
 js_scrape_finish(js_scrape_run_t *r, const char *error)
 {
     long              matches = 0;
-    char              err[1024];
+    char              err[1024], msg[JS_SENTRY_MESSAGE_MAX + 1];
     js_store_run_t    run;
     js_store_stats_t  st;
     js_scraper_t     *s = r->s;
@@ -246,6 +247,11 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
                JS_KS("err", error),
                JS_KI("next_check_s", st.next_check / 1000),
                JS_KS("why", st.reason));
+        js_sentry_report(json_pack("{s:s, s:s, s:s, s:s}",
+            "level", "warning",
+            "message", js_sentry_text(msg, sizeof(msg), "scrape failed: ",
+                                      error),
+            "role", "scraper", "scrape_source", run.source_id));
     } else {
         js_log(JS_LOG_INFO, "scrape done", JS_KS("source", run.source_id),
                JS_KS("class", r->row.src.scraper_class),

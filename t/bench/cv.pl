@@ -64,14 +64,10 @@ sub spew {
     close $fh or die "$path: $!";
 }
 
-# --- the driver, from the daemon's objects (make bench builds them)
-my $objs = dirname($ENV{JOBSCOUTD}) . '/workers';
-my $libs = `pkg-config --cflags --libs libpq poppler-glib libzip libxml-2.0 libcurl openssl jansson hiredis`;
-chomp $libs;
-system("cc -O2 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$root/workers/lib"
-       . " -o $dir/cv_extract $root/t/bench/cv_extract.c"
-       . " $objs/lib/cv_text.o $objs/lib/storage.o $objs/lib/util.o"
-       . " $objs/lib/skills.o $libs -lm") == 0 or die "bench: cannot build cv_extract\n";
+# --- the driver, from the daemon's objects (workers/Makefile builds it)
+my $build = dirname($ENV{JOBSCOUTD});
+system('make', '-s', '-C', "$root/workers", "BUILD=$build", 'cv-extract') == 0
+    or die "bench: cannot build cv_extract\n";
 
 # --- text made of the taxonomy: every skill as some CV or job writes it
 srand 18;
@@ -130,7 +126,7 @@ for my $n (1, 5, 10) {
     $pages_of{"$dir/docs/cv-$n.$_"} = $n for qw(pdf docx);
 }
 my %ms;
-for (`$dir/cv_extract '$ENV{PG_CONNINFO}' docs $reps @docs`) {
+for (`$build/bench/cv_extract '$ENV{PG_CONNINFO}' docs $reps @docs`) {
     my ($file, $ms, $found) = split;
     push @{ $ms{$file} }, $ms;
     $failed = 1, print "bench: no skills in $file\n" unless $found;
@@ -177,7 +173,7 @@ for my $i (1 .. $ndesc) {
 }
 close $out or die $!;
 my ($n, $bytes, $secs, $hits) =
-    split ' ', `$dir/cv_extract '$ENV{PG_CONNINFO}' tag $dir/descriptions`;
+    split ' ', `$build/bench/cv_extract '$ENV{PG_CONNINFO}' tag $dir/descriptions`;
 $? == 0 or die "bench: cv_extract tag failed\n";
 printf "\nskill tagging: %d job descriptions, %.1f MB, %d skills (%d aliases) in the taxonomy\n",
     $n, $bytes / 1e6, scalar @skills, $db->query('SELECT count(*) FROM skill_aliases');

@@ -251,53 +251,53 @@ static const js_adapter_key_t  js_keys_teamtailor[] = {
 static const js_adapter_info_t  js_catalogue[] = {
     { "greenhouse", "Greenhouse Job Board API: the whole board in one "
       "answer", "the board token (\"acme\" of boards.greenhouse.io/acme), "
-      "or the API URL", js_keys_greenhouse },
+      "or the API URL", js_keys_greenhouse, 1 },
     { "lever", "Lever postings API", "the site name (\"acme\" of "
-      "jobs.lever.co/acme), or the API URL", js_keys_lever },
+      "jobs.lever.co/acme), or the API URL", js_keys_lever, 1 },
     { "ashby", "Ashby posting API, with compensation; unlisted postings "
       "are skipped", "the job board name (\"acme\" of "
-      "jobs.ashbyhq.com/acme), or the API URL", js_keys_board },
+      "jobs.ashbyhq.com/acme), or the API URL", js_keys_board, 1 },
     { "workable", "Workable's public widget API", "the account subdomain "
       "(\"acme\" of apply.workable.com/acme), or the API URL",
-      js_keys_board },
+      js_keys_board, 1 },
     { "remotive", "Remotive's public API: remote jobs of many companies",
       "a category slug (\"software-dev\"), or the API URL",
-      js_keys_remotive },
+      js_keys_remotive, 1 },
     { "adzuna", "Adzuna search API, with jobscoutd's keys: jobs of many "
       "companies", "the country (\"gb\", \"za\", ...), or a search URL",
-      js_keys_adzuna },
+      js_keys_adzuna, 1 },
     { "jsonld", "schema.org JobPosting blocks (application/ld+json) of "
-      "any page", "the page, an http(s) URL", js_keys_jsonld },
+      "any page", "the page, an http(s) URL", js_keys_jsonld, 0 },
     { "html", "any careers page, read with selectors (XPath, or CSS: tag, "
       "*, .class, #id, [attr], [attr=value], descendant and '>' "
       "combinators, ::attr(name), ::text)", "the careers page, an http(s) "
-      "URL", js_keys_html },
+      "URL", js_keys_html, 0 },
     { "rss", "RSS 2.0 or 1.0 items as jobs", "the feed, an http(s) URL",
-      js_keys_feed },
+      js_keys_feed, 0 },
     { "atom", "Atom entries as jobs", "the feed, an http(s) URL",
-      js_keys_feed },
+      js_keys_feed, 0 },
     { "smartrecruiters", "SmartRecruiters Posting API, paged, with a detail "
       "call per posting for its description and pay", "the company "
       "identifier (\"Acme\" of jobs.smartrecruiters.com/Acme), or the API "
-      "URL", js_keys_smartrecruiters },
+      "URL", js_keys_smartrecruiters, 1 },
     { "workday", "a Workday career site's jobs search (POST, paged), with a "
       "detail call per posting for its description", "the career site "
       "(https://acme.wd3.myworkdayjobs.com/en-US/External), or its "
-      "/wday/cxs/{tenant}/{site}/jobs URL", js_keys_workday },
+      "/wday/cxs/{tenant}/{site}/jobs URL", js_keys_workday, 0 },
     { "bamboohr", "BambooHR careers list, with a detail call per opening "
       "for its description, date and pay", "the company subdomain "
-      "(\"acme\" of acme.bamboohr.com), or the list URL", js_keys_bamboohr },
+      "(\"acme\" of acme.bamboohr.com), or the list URL", js_keys_bamboohr, 1 },
     { "recruitee", "Recruitee Careers Site API: the company's published "
       "offers in one answer", "the subdomain (\"acme\" of "
       "acme.recruitee.com), or the offers URL of a custom domain",
-      js_keys_recruitee },
+      js_keys_recruitee, 1 },
     { "personio", "Personio's public XML job feed: every open position "
       "in one answer", "the subdomain (\"acme\" of acme.jobs.personio.de), "
-      "or the feed's URL", js_keys_personio },
+      "or the feed's URL", js_keys_personio, 1 },
     { "teamtailor", "Teamtailor career site's public RSS feed (jobs.rss), "
       "paged", "the subdomain (\"acme\" of acme.teamtailor.com, "
       "\"acme.na\" on the North American stack), or the feed's URL on a "
-      "custom career domain", js_keys_teamtailor },
+      "custom career domain", js_keys_teamtailor, 1 },
 };
 
 #define JS_CATALOGUE_N  (sizeof(js_catalogue) / sizeof(js_catalogue[0]))
@@ -371,11 +371,12 @@ js_catalogue_json(void)
     arr = json_array();
     for (i = 0; arr != NULL && i < JS_CATALOGUE_N; i++) {
         a = &js_catalogue[i];
-        o = json_pack("{s:s, s:s, s:s, s:o*}", "name", a->name,
+        o = json_pack("{s:s, s:s, s:s, s:b, s:o*}", "name", a->name,
                       "description", a->description,
                       "source_url", a->source_url,
+                      "board_token", (int) a->board_token,
                       "keys", js_catalogue_keys_json(a->keys));
-        if (o == NULL || json_object_size(o) != 4
+        if (o == NULL || json_object_size(o) != 5
             || json_array_append_new(arr, o) != 0)
         {
             json_decref(o);

@@ -60,6 +60,8 @@ typedef struct {
     const char              *description;
     const char              *source_url;    /* what source_url must be */
     const js_adapter_key_t  *keys;          /* NULL-named terminated */
+    /* source_url may be a board token ("acme") instead of a URL */
+    unsigned                 board_token:1;
 } js_adapter_info_t;
 
 /* NULL when no adapter serves scraper_class (compared case-blind). */

@@ -9,7 +9,9 @@
 #include "fcm.h"
 #include "log.h"
 #include "mail.h"
+#include "sentry.h"
 #include "util.h"
+#include "version.h"
 
 #define JS_CONF_WEEK       (7 * 24 * 3600 * 1000)
 
@@ -26,6 +28,10 @@ static int js_conf_set_smtp_url(js_conf_ctx_t *ctx,
 static int js_conf_set_smtp_from(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
 static int js_conf_set_host_budget(js_conf_ctx_t *ctx,
+    const js_conf_directive_t *d, char **args);
+static int js_conf_set_sentry_dsn(js_conf_ctx_t *ctx,
+    const js_conf_directive_t *d, char **args);
+static int js_conf_set_sentry_listen(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
 static int js_conf_set_link_key(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
@@ -210,6 +216,13 @@ static const js_conf_directive_t  js_conf_directives[] = {
       JS_CONF_OFF(cv_s3_access_key), NULL },
     { "cv_s3_secret_key", 1, 1, 1, js_conf_set_str_slot,
       JS_CONF_OFF(cv_s3_secret_key), NULL },
+
+    { "sentry_dsn", 1, 1, 1, js_conf_set_sentry_dsn, 0, NULL },
+    { "sentry_listen", 1, 1, 1, js_conf_set_sentry_listen, 0, NULL },
+    { "sentry_environment", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(sentry_environment), NULL },
+    { "sentry_release", 1, 1, 1, js_conf_set_str_slot,
+      JS_CONF_OFF(sentry_release), NULL },
 };
 
 /* js_conf_ctx_t.seen has a bit per directive. */
@@ -604,6 +617,39 @@ js_conf_set_host_budget(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
     return 0;
 }
 
+static int
+js_conf_set_sentry_dsn(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
+    char **args)
+{
+    char             why[128];
+    js_sentry_dsn_t  dsn;
+
+    if (js_sentry_dsn_parse(&dsn, args[0], why, sizeof(why)) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive: %s", args[0], d->name, why);
+    }
+
+    return js_conf_store(ctx, &ctx->cf->sentry_dsn, args[0],
+                         strlen(args[0]));
+}
+
+static int
+js_conf_set_sentry_listen(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
+    char **args)
+{
+    uint32_t  addr;
+    uint16_t  port;
+
+    if (js_sentry_listen_parse(args[0], &addr, &port) != 0) {
+        return js_conf_error(ctx, "invalid value \"%s\" in \"%s\" "
+                             "directive, expecting a loopback "
+                             "127.x.x.x:port", args[0], d->name);
+    }
+
+    return js_conf_store(ctx, &ctx->cf->sentry_listen, args[0],
+                         strlen(args[0]));
+}
+
 const js_conf_host_budget_t *
 js_conf_host_budget(const js_conf_t *cf, const char *host)
 {
@@ -727,6 +773,50 @@ js_conf_cv_check(js_conf_ctx_t *ctx)
     return 0;
 }
 
+/*
+ * A DSN needs the port reports come to, and the role that forwards
+ * them, implied when not configured; the role needs a DSN.
+ */
+static int
+js_conf_sentry_check(js_conf_ctx_t *ctx)
+{
+    js_conf_t          *cf = ctx->cf;
+    js_conf_workers_t  *w;
+
+    ctx->line = js_conf_has_role(cf, "sentry");
+
+    if (cf->sentry_dsn == NULL) {
+        if (ctx->line != 0 || cf->sentry_listen != NULL) {
+            return js_conf_error(ctx, "\"workers sentry\" and "
+                                 "\"sentry_listen\" need a \"sentry_dsn\"");
+        }
+        return 0;
+    }
+
+    if (cf->sentry_listen == NULL) {
+        return js_conf_error(ctx, "\"sentry_dsn\" needs a "
+                             "\"sentry_listen\" directive");
+    }
+
+    if (ctx->line != 0) {
+        return 0;
+    }
+
+    if (cf->nworkers == JS_CONF_MAX_ROLES) {
+        return js_conf_error(ctx, "too many \"workers\" directives");
+    }
+
+    w = &cf->workers[cf->nworkers];
+    w->role = strdup("sentry");
+    if (w->role == NULL) {
+        return js_conf_oom(ctx);
+    }
+    w->count = 1;
+    cf->nworkers++;
+
+    return 0;
+}
+
 int
 js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     const char *const *roles, char *err, size_t errlen)
@@ -791,9 +881,12 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->fcm_base_url = strdup("https://fcm.googleapis.com");
     cf->scrape_contact_url = strdup("https://jobscout.dev/bot");
     cf->cv_storage = js_conf_path(cf->prefix, "cv");
+    cf->sentry_environment = strdup("production");
+    cf->sentry_release = strdup("jobscout@" JS_VERSION);
 
     if (cf->file == NULL || cf->pid == NULL || cf->fcm_base_url == NULL
-        || cf->scrape_contact_url == NULL || cf->cv_storage == NULL)
+        || cf->scrape_contact_url == NULL || cf->cv_storage == NULL
+        || cf->sentry_environment == NULL || cf->sentry_release == NULL)
     {
         snprintf(err, errlen, "out of memory");
         goto failed;
@@ -823,7 +916,8 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
 
     if (js_conf_mailer_check(&ctx) != 0
         || js_conf_notifier_check(&ctx) != 0
-        || js_conf_cv_check(&ctx) != 0)
+        || js_conf_cv_check(&ctx) != 0
+        || js_conf_sentry_check(&ctx) != 0)
     {
         goto failed;
     }
@@ -875,6 +969,10 @@ js_conf_free(js_conf_t *cf)
     free(cf->cv_s3_region);
     free(cf->cv_s3_access_key);
     free(cf->cv_s3_secret_key);
+    free(cf->sentry_dsn);
+    free(cf->sentry_listen);
+    free(cf->sentry_environment);
+    free(cf->sentry_release);
 
     memset(cf, 0, sizeof(*cf));
 }

@@ -85,6 +85,16 @@
  *                                        this is relayed again (the
  *                                        lease doubles with each relay)
  *
+ * and for error tracking (lib/sentry.h; "workers sentry 1;" is implied):
+ *
+ *   sentry_dsn https://KEY@sentry.example.com/42;   none by default: no
+ *                                        report is sent anywhere
+ *   sentry_listen 127.0.0.1:9514;        required with a DSN: the loopback
+ *                                        UDP port reports are sent to (by
+ *                                        nginx's jobscout_error_report too)
+ *   sentry_environment production;
+ *   sentry_release jobscout@0.1.0;       the build's version by default
+ *
  * Relative paths are resolved against the prefix (-p), as nginx does.
  */
 
@@ -195,6 +205,12 @@ typedef struct {
     int                 scrape_poll_normal_min;  /* ms */
     int                 scrape_poll_normal_max;  /* ms */
     int                 scheduler_interval;      /* ms between passes */
+
+    /* error tracking: sentry_dsn NULL when off */
+    char               *sentry_dsn;
+    char               *sentry_listen;
+    char               *sentry_environment;
+    char               *sentry_release;
 
     js_conf_workers_t   workers[JS_CONF_MAX_ROLES];
     int                 nworkers;

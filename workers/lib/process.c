@@ -11,6 +11,7 @@
 #include "log.h"
 #include "pidfile.h"
 #include "process.h"
+#include "sentry.h"
 #include "util.h"
 #include "worker.h"
 
@@ -360,6 +361,11 @@ js_reap(int64_t now)
             continue;
         }
 
+        js_sentry_report(json_pack("{s:s, s:s, s:s, s:s}",
+            "level", level == JS_LOG_ALERT ? "fatal" : "error",
+            "message", "worker exited unexpectedly",
+            "role", js_roles[p->role].name, "exit", how));
+
         /* A worker that stayed up a minute is healthy again. */
         if (now - p->started >= JS_BACKOFF_RESET) {
             p->backoff = JS_BACKOFF_MIN;
@@ -462,6 +468,7 @@ js_reload(int64_t now)
     free(js_cf);
     js_cf = ncf;
     js_generation++;
+    js_sentry_client(js_cf);
 
     js_spawn_all(now);
 }
@@ -648,6 +655,7 @@ js_master_run(js_conf_t *cf, const js_master_opts_t *opts)
     }
 
     js_master_signals_install(&set);
+    js_sentry_client(cf);
 
     if (!opts->foreground) {
         /* From now on our stderr is the error log, as in nginx. */

@@ -11,6 +11,7 @@
 #include "jobscout_task.h"
 #include "log.h"
 #include "queue.h"
+#include "sentry.h"
 #include "util.h"
 
 #define JS_QUEUE_TIMEOUT        3000    /* ms, > the BLMOVE block */
@@ -809,6 +810,20 @@ js_queue_ack(js_queue_t *q, js_task_t *t)
     return 0;
 }
 
+/* Given up: for error tracking, after the dead letter is stored. */
+static void
+js_queue_report_dead(js_queue_t *q, js_task_t *t, int attempts,
+    const char *error)
+{
+    char  msg[JS_SENTRY_MESSAGE_MAX + 1];
+
+    js_sentry_report(json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:i}",
+        "message", js_sentry_text(msg, sizeof(msg), "task dead-lettered: ",
+                                  error),
+        "role", q->role, "queue", q->queue, "task_kind", t->kind,
+        "task_id", t->id, "attempt", attempts > 1000 ? 1000 : attempts));
+}
+
 int
 js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
     int permanent)
@@ -830,6 +845,7 @@ js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
             js_log(JS_LOG_ERR, "task dead-lettered", JS_KS("id", t->id),
                    JS_KS("kind", t->kind), JS_KI("attempts", attempts),
                    JS_KS("err", error));
+            js_queue_report_dead(q, t, attempts, error);
         }
         return rc;
     }

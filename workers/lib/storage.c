@@ -205,7 +205,8 @@ js_storage_fetch(js_storage_t *s, const char *key, char *path, size_t len,
 
     /* path holds "<dir>/<key>": "<dir>/tmp/fetch-XXXXXX" is shorter */
     strcpy(path + strlen(s->dir), "/tmp");
-    (void) mkdir(path, 0700);
+    /* shared with nginx's uploads: group bits as the module's (README) */
+    (void) mkdir(path, 0770);
     strcpy(path + strlen(s->dir), "/tmp/fetch-XXXXXX");
 
     fd = mkstemp(path);

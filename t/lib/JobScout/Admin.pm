@@ -32,8 +32,8 @@ sub account {
         claims => { sub => $id, role => $admin ? 'admin' : 'user' });
 }
 
-# unless a block says otherwise: the test stack, the API at /, the given
-# token and a JSON body
+# unless a block says otherwise: the test stack (bcrypt in its own thread
+# pool), the API at /, the given token and a JSON body
 sub admin_blocks {
     my ($auth) = @_;
     my $http = <<"_EOC_";
@@ -47,6 +47,9 @@ _EOC_
             unless defined $block->http_config;
         $block->set_value('config', '    location / { jobscout_api; }')
             unless defined $block->config;
+        $block->set_value('main_config',
+                          'thread_pool jobscout threads=2;')
+            unless defined $block->main_config;
         $block->set_value('more_headers',
                           "$auth\nContent-Type: application/json")
             unless defined $block->more_headers;
