@@ -8,6 +8,9 @@
 #   make test    build, start a private PostgreSQL/Redis, run every suite
 #                (TESTS="t/100_x.t ..." runs only those)
 #   make bench   wrk against /health/ready and a plain "return 200"
+#                and the API routes, then the push path and matching, on a
+#                private stack (ports: PG_PORT_BENCH, REDIS_PORT_BENCH,
+#                BENCH_PORT; BENCH_PARTS=nginx for those parts only)
 #   make analyze scan-build and cppcheck over the module and the workers;
 #                fails on any finding (reports in build-analyze/scan)
 #   make fuzz    libFuzzer targets of the workers' and the module's

@@ -42,6 +42,7 @@ typedef struct {
     ngx_uint_t                      queue_size;
     ngx_msec_t                      connect_timeout;
     ngx_msec_t                      query_timeout;
+    const char                     *listen;     /* on the first connection */
 } ngx_http_jobscout_pg_conf_t;
 
 
@@ -65,6 +66,16 @@ typedef struct {
     time_t                          refresh_ttl;
     time_t                          leeway;
 } ngx_http_jobscout_jwt_conf_t;
+
+
+/* jobscout_cache: the response cache (_cache.c); size 0: off */
+
+typedef struct {
+    size_t                          size;
+    ngx_msec_t                      ttl;
+    ngx_msec_t                      ready_ttl;
+    ngx_shm_zone_t                 *zone;
+} ngx_http_jobscout_cache_conf_t;
 
 
 /* jobscout_login_throttle: failed logins per account (throttle.c) */
@@ -99,6 +110,7 @@ typedef struct {
     ngx_str_t                       webhook_key;
     ngx_msec_t                      source_test_timeout;
     ngx_http_jobscout_throttle_conf_t  throttle;
+    ngx_http_jobscout_cache_conf_t  cache;
 
     /* CVs: the largest file taken, where files are kept (len 0: none) */
     off_t                           cv_max_size;
@@ -131,6 +143,9 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_RAW     0x10    /* takes any body, as is */
 #define NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC  0x20    /* the same for all: cached */
 #define NGX_HTTP_JOBSCOUT_ROUTE_FILE    0x40    /* takes a file, to disk */
+#define NGX_HTTP_JOBSCOUT_ROUTE_SHARED  0x80    /* one answer for all: cache */
+#define NGX_HTTP_JOBSCOUT_ROUTE_OWN     0x100   /* a user's data: cache */
+#define NGX_HTTP_JOBSCOUT_ROUTE_PROBE   0x200   /* readiness: cache briefly */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -149,6 +164,7 @@ typedef struct {
     ngx_str_t                       role;
     time_t                          iat;
     time_t                          exp;
+    time_t                          nbf;
     ngx_uint_t                      refresh;    /* a refresh token */
 } ngx_http_jobscout_token_t;
 
@@ -181,6 +197,7 @@ struct ngx_http_jobscout_ctx_s {
     /* asynchronous operations a handler still waits for */
     ngx_uint_t                      pending;
     void                           *data;       /* the handler's own state */
+    void                           *cache;      /* the response cache's */
 };
 
 
@@ -243,6 +260,8 @@ ngx_int_t ngx_http_jobscout_pg_send_error(ngx_http_request_t *r,
 ngx_http_jobscout_pg_pool_t *ngx_http_jobscout_pg_pool_create(
     ngx_cycle_t *cycle, ngx_http_jobscout_pg_conf_t *conf);
 void ngx_http_jobscout_pg_pool_close(ngx_http_jobscout_pg_pool_t *pool);
+/* a connection is up: a query would not wait for one to connect */
+ngx_uint_t ngx_http_jobscout_pg_ready(ngx_http_jobscout_pg_pool_t *pool);
 char *ngx_http_jobscout_pg_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -277,6 +296,7 @@ ngx_int_t ngx_http_jobscout_redis_command(ngx_http_request_t *r,
 ngx_http_jobscout_redis_t *ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
     ngx_http_jobscout_redis_conf_t *conf);
 void ngx_http_jobscout_redis_close(ngx_http_jobscout_redis_t *client);
+ngx_uint_t ngx_http_jobscout_redis_up(ngx_http_jobscout_redis_t *client);
 void ngx_http_jobscout_redis_run_id(ngx_http_request_t *r, ngx_str_t *run_id);
 char *ngx_http_jobscout_redis_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -294,6 +314,27 @@ void ngx_http_jobscout_event_release(ngx_connection_t *c);
 ngx_int_t ngx_http_jobscout_event_set(ngx_event_t *ev, ngx_uint_t active);
 ngx_int_t ngx_http_jobscout_socket_readable(ngx_socket_t fd);
 void ngx_http_jobscout_event_retry(ngx_event_t *timer, ngx_msec_t *backoff);
+
+
+/*
+ * The response cache (_cache.c): cache_run() is the route's handler or its
+ * cached answer; cache_answer() sees every answer before its header.
+ */
+
+char *ngx_http_jobscout_cache_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_jobscout_cache_init_conf(ngx_conf_t *cf,
+    ngx_http_jobscout_main_conf_t *jmcf);
+ngx_int_t ngx_http_jobscout_cache_run(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx);
+ngx_int_t ngx_http_jobscout_cache_answer(ngx_http_request_t *r,
+    ngx_http_jobscout_ctx_t *ctx, ngx_uint_t status, u_char *body,
+    size_t len);
+void ngx_http_jobscout_cache_notified(const char *payload);
+/* $jobscout_cache: HIT, MISS, BYPASS (not usable now), or not found */
+ngx_int_t ngx_http_jobscout_cache_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+void ngx_http_jobscout_cache_listen(ngx_uint_t up);
 
 
 /* "name=value" parameters of directives */

@@ -17,18 +17,47 @@
 
 #define NGX_HTTP_JOBSCOUT_TOKEN_MAX  4096
 
+/*
+ * Tokens this worker verified, by the hash of their text, a slot each: a
+ * client sends the same token until it expires, and whether it passes
+ * its signature and claims depends on its text and the key alone (a new
+ * key comes with new workers).  Only the times are checked again.  A
+ * longer token (none of ours) is verified every time.
+ */
+
+#define NGX_HTTP_JOBSCOUT_JWT_MEMO         128
+#define NGX_HTTP_JOBSCOUT_JWT_MEMO_TOKEN   1024
+
+typedef struct {
+    size_t                          len;        /* 0: empty */
+    u_char                          text[NGX_HTTP_JOBSCOUT_JWT_MEMO_TOKEN];
+    ngx_http_jobscout_token_t       token;      /* strings in strings */
+    u_char                          strings[4 * 255];
+} ngx_http_jobscout_jwt_memo_t;
+
 
 static json_t *ngx_http_jobscout_jwt_part(ngx_pool_t *pool, u_char *start,
     u_char *end);
 static ngx_int_t ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
     ngx_http_jobscout_token_t *t);
+static ngx_int_t ngx_http_jobscout_jwt_current(
+    ngx_http_jobscout_jwt_conf_t *jwt, ngx_http_jobscout_token_t *t);
+static ngx_int_t ngx_http_jobscout_jwt_recall(ngx_http_request_t *r,
+    ngx_http_jobscout_jwt_conf_t *jwt, ngx_http_jobscout_jwt_memo_t *memo,
+    ngx_http_jobscout_token_t *t);
+static void ngx_http_jobscout_jwt_remember(ngx_http_jobscout_jwt_memo_t *memo,
+    u_char *token, size_t len, ngx_http_jobscout_token_t *t);
 static ngx_int_t ngx_http_jobscout_json_str(ngx_pool_t *pool, json_t *obj,
     const char *name, ngx_str_t *value);
 static ngx_int_t ngx_http_jobscout_public_key(ngx_conf_t *cf,
     ngx_str_t *private, ngx_str_t *public);
 static ngx_int_t ngx_http_jobscout_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_http_jobscout_jwt_memo_t
+    ngx_http_jobscout_jwt_memo[NGX_HTTP_JOBSCOUT_JWT_MEMO];
 
 
 static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
@@ -38,6 +67,9 @@ static ngx_http_variable_t  ngx_http_jobscout_vars[] = {
 
     { ngx_string("jobscout_role"), NULL, ngx_http_jobscout_variable,
       offsetof(ngx_http_jobscout_token_t, role), NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("jobscout_cache"), NULL, ngx_http_jobscout_cache_variable,
+      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -97,6 +129,7 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     json_t                         *header, *alg, *typ, *claims;
     ngx_int_t                       rc;
     ngx_http_jobscout_jwt_conf_t   *jwt;
+    ngx_http_jobscout_jwt_memo_t   *memo;
     ngx_http_jobscout_main_conf_t  *jmcf;
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
@@ -108,6 +141,13 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
 
     if (len == 0 || len > NGX_HTTP_JOBSCOUT_TOKEN_MAX) {
         return NGX_DECLINED;
+    }
+
+    memo = &ngx_http_jobscout_jwt_memo[ngx_crc32_short(token, len)
+                                       % NGX_HTTP_JOBSCOUT_JWT_MEMO];
+
+    if (memo->len == len && ngx_memcmp(memo->text, token, len) == 0) {
+        return ngx_http_jobscout_jwt_recall(r, jwt, memo, t);
     }
 
     /* 1. the header's algorithm must be the configured one */
@@ -181,7 +221,74 @@ ngx_http_jobscout_jwt_verify(ngx_http_request_t *r, u_char *token,
     rc = ngx_http_jobscout_jwt_claims(r, jwt, claims, t);
     json_decref(claims);
 
+    if (rc == NGX_OK) {
+        ngx_http_jobscout_jwt_remember(memo, token, len, t);
+    }
+
     return rc;
+}
+
+
+static ngx_int_t
+ngx_http_jobscout_jwt_recall(ngx_http_request_t *r,
+    ngx_http_jobscout_jwt_conf_t *jwt, ngx_http_jobscout_jwt_memo_t *memo,
+    ngx_http_jobscout_token_t *t)
+{
+    u_char  *p;
+
+    if (ngx_http_jobscout_jwt_current(jwt, &memo->token) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    /* the slot may be taken by another token while this request waits */
+
+    p = ngx_pnalloc(r->pool, memo->token.sub.len + memo->token.jti.len
+                             + memo->token.fam.len + memo->token.role.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *t = memo->token;
+
+    t->sub.data = p;
+    p = ngx_cpymem(p, memo->token.sub.data, t->sub.len);
+    t->jti.data = p;
+    p = ngx_cpymem(p, memo->token.jti.data, t->jti.len);
+    t->fam.data = p;
+    p = ngx_cpymem(p, memo->token.fam.data, t->fam.len);
+    t->role.data = p;
+    ngx_memcpy(p, memo->token.role.data, t->role.len);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_jobscout_jwt_remember(ngx_http_jobscout_jwt_memo_t *memo,
+    u_char *token, size_t len, ngx_http_jobscout_token_t *t)
+{
+    u_char  *p;
+
+    if (len > NGX_HTTP_JOBSCOUT_JWT_MEMO_TOKEN) {
+        return;
+    }
+
+    /* each string is at most 255 bytes (ngx_http_jobscout_json_str) */
+
+    memo->token = *t;
+
+    p = memo->strings;
+    memo->token.sub.data = p;
+    p = ngx_cpymem(p, t->sub.data, t->sub.len);
+    memo->token.jti.data = p;
+    p = ngx_cpymem(p, t->jti.data, t->jti.len);
+    memo->token.fam.data = p;
+    p = ngx_cpymem(p, t->fam.data, t->fam.len);
+    memo->token.role.data = p;
+    ngx_memcpy(p, t->role.data, t->role.len);
+
+    ngx_memcpy(memo->text, token, len);
+    memo->len = len;
 }
 
 
@@ -211,7 +318,6 @@ ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
     ngx_http_jobscout_jwt_conf_t *jwt, json_t *claims,
     ngx_http_jobscout_token_t *t)
 {
-    time_t      now;
     json_t     *exp, *nbf, *iat;
     ngx_str_t   iss, aud, use;
 
@@ -273,14 +379,28 @@ ngx_http_jobscout_jwt_claims(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    now = ngx_time();
     t->exp = (time_t) json_integer_value(exp);
     t->iat = (time_t) json_integer_value(iat);
+    t->nbf = (time_t) json_integer_value(nbf);
+
+    return ngx_http_jobscout_jwt_current(jwt, t);
+}
+
+
+/* the token's times hold now, within the leeway */
+
+static ngx_int_t
+ngx_http_jobscout_jwt_current(ngx_http_jobscout_jwt_conf_t *jwt,
+    ngx_http_jobscout_token_t *t)
+{
+    time_t  now;
+
+    now = ngx_time();
 
     /* exp may be any integer: the leeway moves now, which cannot overflow */
 
     if (now - jwt->leeway >= t->exp
-        || now + jwt->leeway < (time_t) json_integer_value(nbf)
+        || now + jwt->leeway < t->nbf
         || now + jwt->leeway < t->iat)
     {
         return NGX_DECLINED;

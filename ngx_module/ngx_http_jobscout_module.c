@@ -133,6 +133,13 @@ static ngx_command_t  ngx_http_jobscout_commands[] = {
       0,
       NULL },
 
+    { ngx_string("jobscout_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_jobscout_cache_directive,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("jobscout_test_endpoints"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -218,6 +225,9 @@ ngx_http_jobscout_create_main_conf(ngx_conf_t *cf)
     jmcf->throttle.known = NGX_CONF_UNSET;
     jmcf->cv_max_size = NGX_CONF_UNSET;
     jmcf->error_report = NGX_CONF_UNSET_PTR;
+    jmcf->cache.size = NGX_CONF_UNSET_SIZE;
+    jmcf->cache.ttl = NGX_CONF_UNSET_MSEC;
+    jmcf->cache.ready_ttl = NGX_CONF_UNSET_MSEC;
 
     return jmcf;
 }
@@ -282,6 +292,10 @@ ngx_http_jobscout_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (jmcf->jwt.audience.data == NULL) {
         ngx_str_set(&jmcf->jwt.audience, "jobscout-api");
+    }
+
+    if (ngx_http_jobscout_cache_init_conf(cf, jmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     if (!jmcf->api) {

@@ -45,6 +45,8 @@ struct ngx_http_jobscout_pg_conn_s {
     ngx_event_t                     timer;
     ngx_msec_t                      backoff;    /* 0: was up */
     ngx_queue_t                     queue;      /* in pool->idle */
+    unsigned                        listen_sent:1;
+    unsigned                        listening:1;
 };
 
 
@@ -69,6 +71,7 @@ static void ngx_http_jobscout_pg_connect_poll(
     ngx_http_jobscout_pg_conn_t *pgc);
 static void ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
     ngx_uint_t status, const char *error);
+static ngx_int_t ngx_http_jobscout_pg_listen(ngx_http_jobscout_pg_conn_t *pgc);
 static void ngx_http_jobscout_pg_timer_handler(ngx_event_t *ev);
 static void ngx_http_jobscout_pg_read_handler(ngx_event_t *rev);
 static void ngx_http_jobscout_pg_write_handler(ngx_event_t *wev);
@@ -353,12 +356,22 @@ ngx_http_jobscout_pg_connect_poll(ngx_http_jobscout_pg_conn_t *pgc)
         pool->nready++;
         pgc->state = NGX_HTTP_JOBSCOUT_PG_IDLE;
         pgc->backoff = 0;
-        ngx_queue_insert_head(&pool->idle, &pgc->queue);
 
         ngx_log_error(NGX_LOG_INFO, pool->log, 0,
                       "jobscout: connected to PostgreSQL, %ui of %ui ready",
                       pool->nready, pool->conf->pool_size);
 
+        /* the first connection listens before it takes queries */
+
+        if (pool->conf->listen && pgc == &pool->conns[0]) {
+            if (ngx_http_jobscout_pg_listen(pgc) != NGX_OK) {
+                break;
+            }
+
+            return;
+        }
+
+        ngx_queue_insert_head(&pool->idle, &pgc->queue);
         ngx_http_jobscout_pg_dispatch(pool);
         return;
     }
@@ -396,6 +409,12 @@ ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
     pgc->state = NGX_HTTP_JOBSCOUT_PG_DOWN;
     pgc->query = NULL;
     pgc->preparing = NULL;
+    pgc->listen_sent = 0;
+
+    if (pgc->listening) {
+        pgc->listening = 0;
+        ngx_http_jobscout_cache_listen(0);
+    }
 
     if (pgc->timer.timer_set) {
         ngx_del_timer(&pgc->timer);
@@ -427,6 +446,46 @@ ngx_http_jobscout_pg_close(ngx_http_jobscout_pg_conn_t *pgc,
     if (pool->nready == 0 && pool->nconnecting == 0) {
         ngx_http_jobscout_pg_fail_waiting(pool, "database unavailable");
     }
+}
+
+
+/*
+ * LISTEN for the response cache, sent as a query of no request: its
+ * result makes the connection idle, as any.  Until it is done, and again
+ * once the connection is lost, the cache is not used in this worker.
+ */
+
+static ngx_int_t
+ngx_http_jobscout_pg_listen(ngx_http_jobscout_pg_conn_t *pgc)
+{
+    int  rc;
+
+    pgc->state = NGX_HTTP_JOBSCOUT_PG_BUSY;
+    pgc->listen_sent = 1;
+
+    rc = PQsendQuery(pgc->pgconn, pgc->pool->conf->listen)
+         ? PQflush(pgc->pgconn) : -1;
+
+    if (rc == -1
+        || ngx_http_jobscout_event_set(pgc->connection->write, rc == 1)
+           != NGX_OK)
+    {
+        ngx_http_jobscout_pg_log(NGX_LOG_ERR, pgc->pool->log,
+                                 "sending LISTEN failed", pgc->pgconn);
+        return NGX_ERROR;
+    }
+
+    pgc->timer.cancelable = 0;
+    ngx_add_timer(&pgc->timer, pgc->pool->conf->query_timeout);
+
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_jobscout_pg_ready(ngx_http_jobscout_pg_pool_t *pool)
+{
+    return pool->nready > 0;
 }
 
 
@@ -495,6 +554,10 @@ ngx_http_jobscout_pg_read_handler(ngx_event_t *rev)
              && ngx_http_jobscout_socket_readable(c->fd) == NGX_OK);
 
     while ((notify = PQnotifies(pgc->pgconn)) != NULL) {
+        if (pgc->listening) {
+            ngx_http_jobscout_cache_notified(notify->extra);
+        }
+
         PQfreemem(notify);
     }
 
@@ -639,6 +702,17 @@ ngx_http_jobscout_pg_done(ngx_http_jobscout_pg_conn_t *pgc)
 
     pgc->query = NULL;
     pgc->result = NULL;
+
+    if (pgc->listen_sent && !pgc->listening) {
+        if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+            ngx_http_jobscout_pg_log(NGX_LOG_ERR, pool->log,
+                                     "LISTEN failed", pgc->pgconn);
+
+        } else {
+            pgc->listening = 1;
+            ngx_http_jobscout_cache_listen(1);
+        }
+    }
 
     if (pgc->preparing) {
 

@@ -90,6 +90,13 @@ ngx_http_jobscout_redis_create(ngx_cycle_t *cycle,
 }
 
 
+ngx_uint_t
+ngx_http_jobscout_redis_up(ngx_http_jobscout_redis_t *rc)
+{
+    return rc->state == NGX_HTTP_JOBSCOUT_REDIS_UP;
+}
+
+
 void
 ngx_http_jobscout_redis_close(ngx_http_jobscout_redis_t *rc)
 {

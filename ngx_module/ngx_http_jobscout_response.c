@@ -21,6 +21,8 @@ static ngx_str_t  ngx_http_jobscout_nosniff_key =
 static ngx_str_t  ngx_http_jobscout_nosniff = ngx_string("nosniff");
 static ngx_str_t  ngx_http_jobscout_cache_key = ngx_string("Cache-Control");
 static ngx_str_t  ngx_http_jobscout_no_store = ngx_string("no-store");
+static ngx_str_t  ngx_http_jobscout_revalidate =
+    ngx_string("private, no-cache");
 
 
 
@@ -150,9 +152,15 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = len;
 
+    if (ngx_http_jobscout_cache_answer(r, ctx, status, body, len) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /*
      * Answers carry tokens, personal data, or what a user may see: none is
-     * stored by a cache, but the description every client gets alike.
+     * stored by a shared cache, and none by the client but those with an
+     * ETag, which it asks again with If-None-Match (a 304 spares the
+     * phone's data); the description every client gets alike is free.
      */
 
     if (ngx_http_jobscout_add_header(r, &ngx_http_jobscout_request_id_key,
@@ -162,7 +170,9 @@ ngx_http_jobscout_send_json(ngx_http_request_t *r, ngx_uint_t status,
         || ((ctx->route == NULL
              || !(ctx->route->flags & NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC))
             && ngx_http_jobscout_add_header(r, &ngx_http_jobscout_cache_key,
-                                            &ngx_http_jobscout_no_store)
+                                            r->headers_out.etag
+                                            ? &ngx_http_jobscout_revalidate
+                                            : &ngx_http_jobscout_no_store)
                != NGX_OK)
         || ngx_http_jobscout_cors_headers(r) != NGX_OK)
     {

@@ -24,7 +24,7 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_health, 0 },
 
     { NGX_HTTP_GET, ngx_string("/health/ready"),
-      ngx_http_jobscout_health_ready, 0 },
+      ngx_http_jobscout_health_ready, NGX_HTTP_JOBSCOUT_ROUTE_PROBE },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/sleep"),
       ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
@@ -64,7 +64,8 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_auth_reset_password, NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/users/me"),
-      ngx_http_jobscout_users_me, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_users_me,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_OWN },
 
     { NGX_HTTP_PATCH, ngx_string("/api/v1/users/me"),
       ngx_http_jobscout_users_update,
@@ -154,10 +155,12 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     /* the fixed paths under /alerts before /alerts/{id} */
 
     { NGX_HTTP_GET, ngx_string("/api/v1/alerts"),
-      ngx_http_jobscout_alerts_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_alerts_list,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_OWN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/alerts/unread-count"),
-      ngx_http_jobscout_alerts_unread_count, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_alerts_unread_count,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_OWN },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/alerts/read-all"),
       ngx_http_jobscout_alerts_read_all, NGX_HTTP_JOBSCOUT_ROUTE_USER },
@@ -184,7 +187,8 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_BODY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs"),
-      ngx_http_jobscout_jobs_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_jobs_list,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED },
 
     /* before /jobs/{id} */
 
@@ -192,7 +196,8 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_jobs_recommended, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}"),
-      ngx_http_jobscout_jobs_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_jobs_get,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}/skill-gap"),
       ngx_http_jobscout_jobs_skill_gap, NGX_HTTP_JOBSCOUT_ROUTE_USER },
@@ -201,7 +206,8 @@ static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}/jobs"),
-      ngx_http_jobscout_company_jobs, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_company_jobs,
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}"),
       ngx_http_jobscout_companies_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
@@ -462,7 +468,7 @@ ngx_http_jobscout_route_continue(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     if (ctx->token_state != NGX_HTTP_JOBSCOUT_TOKEN_VALID) {
-        return ctx->route->handler(r, ctx);
+        return ngx_http_jobscout_cache_run(r, ctx);
     }
 
     return ngx_http_jobscout_session_check(r, ctx);

@@ -427,7 +427,7 @@ ngx_http_jobscout_session_continue(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
 
-    rc = ctx->route->handler(r, ctx);
+    rc = ngx_http_jobscout_cache_run(r, ctx);
 
     if (rc != NGX_DONE) {
         ngx_http_jobscout_finalize(r, rc);

@@ -1,8 +1,10 @@
 # Headers on every answer: X-Content-Type-Options: nosniff on all;
 # Cache-Control: no-store on all but the OpenAPI description (the one answer
-# that is the same for everyone: tokens, accounts, alerts, applications,
-# exports, errors are never stored by a cache); request ids random (128
-# bits, nothing shared between two), the client's own id still echoed.
+# that is the same for everyone: tokens, accounts, applications, exports,
+# errors are never stored by a cache) and the answers of the response
+# cache, which carry an ETag: "private, no-cache", kept by the client only
+# and asked again with If-None-Match; request ids random (128 bits, nothing
+# shared between two), the client's own id still echoed.
 use strict;
 use warnings;
 
@@ -24,9 +26,14 @@ my ($access, $refresh) = verified_user($email, 'a long enough secret', 'Hana Tes
 sub headers_are {
     my ($name, $status, $h, $cached) = @_;
     is($h->{'x-content-type-options'}, 'nosniff', "$name ($status): nosniff");
-    if ($cached) {
+    if ($cached && $cached eq 'revalidate') {
+        is($h->{'cache-control'}, 'private, no-cache',
+           '... kept by the client, revalidated');
+        like($h->{etag} // '', qr{^W/"[0-9a-f]{16}"$}, '... by its ETag');
+    } elsif ($cached) {
         ok(!exists $h->{'cache-control'}, '... may be cached');
     } else {
+        ok(!exists $h->{etag}, '... no ETag');
         is($h->{'cache-control'}, 'no-store', '... no-store');
     }
 }
@@ -41,12 +48,14 @@ is($s, 200, 'refresh');
 headers_are('the tokens of a refresh', $s, $h);
 $access = $d->{access_token};
 
+my %cached = map { $_ => 'revalidate' }
+             '/users/me', '/alerts', '/alerts/unread-count', '/jobs';
 for my $path ('/users/me', '/users/me/data-export', '/users/me/dashboard',
               '/alerts', '/alerts/unread-count', '/applications',
               '/jobs', '/companies') {
     ($s, undef, $h) = api(GET => $path, undef, $access);
     is($s, 200, "GET $path");
-    headers_are("GET $path", $s, $h);
+    headers_are("GET $path", $s, $h, $cached{$path});
 }
 
 ($s, undef, $h) = api(PATCH => '/users/me', { full_name => 'Hana T.' }, $access);

@@ -28,8 +28,8 @@ JOBSCOUTD=$BUILD/jobscoutd
 [ -f "$MODULE" ] && [ -x "$JOBSCOUTD" ] || die "run make build first"
 
 UPSTREAM=$(sed -n 's/^#define JS_VERSION *"\(.*\)"/\1/p' \
-           "$ROOT/workers/jobscoutd.c")
-[ -n "$UPSTREAM" ] || die "no JS_VERSION in workers/jobscoutd.c"
+           "$ROOT/workers/lib/version.h")
+[ -n "$UPSTREAM" ] || die "no JS_VERSION in workers/lib/version.h"
 VERSION=$UPSTREAM-1
 ARCH=$(dpkg --print-architecture)
 NGINX_ABI=$(dpkg-query -W -f='${Provides}' nginx | tr ',' '\n' \

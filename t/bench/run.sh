@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# make bench: wrk against /health/ready (one PostgreSQL and one Redis round
-# trip per request), the authenticated listings of LISTS below and a plain
-# "return 200" location of the same nginx, on a seeded data set (seed.sql:
-# 200 companies, 50,000 jobs, 10,000 users with 20 alerts each).  Runs are
-# interleaved and repeated; the median of each is reported.
+# make bench: wrk against a plain "return 200" location of the bench's
+# nginx, /health/ready (one PostgreSQL and one Redis round trip per
+# request) and the authenticated routes of LISTS below, on a seeded data
+# set (seed.sql: 200 companies, 50,000 jobs, 10,000 users with 20 alerts
+# each).  Each run measures every route once, in turn, each run beginning
+# with "return 200"; a route's share of "return 200" is taken within a run.
+# The table gives each figure's median over the runs: req/s, the share,
+# p50, p99, and the CPU time per request of the bench's nginx workers, of
+# every process of its PostgreSQL cluster and of redis-server (utime +
+# stime from /proc/PID/stat before and after each wrk run, over the
+# requests it made).  Then login, and t/bench/notify.pl: the push path and
+# matching.
 #
-# Called by conf/stack.sh bench with MODULE, HTTP_PORT, PG_CONNINFO,
-# REDIS_ADDR, NGINX_DIR, NGINX_TMP, JOBSCOUTD and STACK_DIR set and
-# PostgreSQL/Redis running, on a fresh database with the migrations and the
-# demo seed applied.  Then t/bench/notify.pl benchmarks the notifier.
+# Called by conf/stack.sh bench (ports: PG_PORT_BENCH, REDIS_PORT_BENCH,
+# BENCH_PORT) with MODULE, HTTP_PORT, PG_CONNINFO, REDIS_ADDR, NGINX_DIR,
+# NGINX_TMP, JOBSCOUTD and STACK_DIR set and PostgreSQL/Redis running, on
+# a fresh database with the migrations and the demo seed applied.
 set -euo pipefail
 
 RUNS=${BENCH_RUNS:-3}
@@ -16,13 +23,17 @@ DURATION=${BENCH_DURATION:-5s}
 CONNS=${BENCH_CONNECTIONS:-50}
 THREADS=${BENCH_THREADS:-1}
 
-# Authenticated GETs measured in every run, "label|path"; a route is one
-# more line, e.g. "GET /alerts?limit=20|/api/v1/alerts?limit=20".  The
+# Authenticated GETs measured in every run, "label|path|target", the
+# target (issue 19) a share of "return 200" and optional; a route is one
+# more line, e.g. "GET /alerts?limit=20|/api/v1/alerts?limit=20|15".  The
 # bench's nginx has no rate limit: one user's token serves every run.
 LISTS=(
-    "GET /jobs?limit=20|/api/v1/jobs?limit=20"
-    "GET /jobs?q=python|/api/v1/jobs?q=python&limit=20"
-    "GET /alerts?limit=20|/api/v1/alerts?limit=20"
+    "GET /jobs?limit=20|/api/v1/jobs?limit=20|20"
+    "GET /jobs, filtered|/api/v1/jobs?location=kenya&location_type=remote&skill=python&limit=20|20"
+    "GET /jobs?q=python|/api/v1/jobs?q=python&limit=20|10"
+    "GET /users/me|/api/v1/users/me|30"
+    "GET /alerts?limit=20|/api/v1/alerts?limit=20|15"
+    "GET /jobs?location_type=remote|/api/v1/jobs?location_type=remote&limit=20|20"
 )
 
 started=$SECONDS
@@ -73,22 +84,56 @@ for _ in $(seq 50); do
 done
 curl -sf "$url/health/ready" >/dev/null || { echo "bench: /health/ready is not 200"; exit 1; }
 
-# run NAME PATH [wrk options...]: one wrk run, prints "rps p99_ms non2xx"
-run() {
-    local out rps p99 bad path=$2
-    shift 2
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url$path")
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    p99=$(awk '$1 == "99%" { v = $2;
-              if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-              else if (v ~ /ms$/) { sub(/ms/, "", v) }
-              else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-              printf "%.2f", v }' <<<"$out")
-    bad=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-    echo "$rps $p99 ${bad:-0}"
+# CPU ticks (utime + stime, 1/CLK_TCK s) used so far by the processes
+# named, those gone meanwhile aside
+ticks() {
+    local pid t=0 f
+    for pid in "$@"; do
+        f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        f=${f##*) }
+        t=$((t + $(awk '{ print $12 + $13 }' <<<"$f")))
+    done
+    echo "$t"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# the processes whose CPU a request costs: nginx's workers, the bench
+# cluster's postmaster and every child of it, redis-server
+nginx_pids() { pgrep -P "$(cat "$NGINX_DIR/logs/nginx.pid")" | tr '\n' ' '; }
+pg_master=$(ps -o ppid= -p "$(psql -X -At -d "$PG_CONNINFO" -c \
+    "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")" | tr -d ' ')
+pg_pids() { echo "$pg_master $(pgrep -P "$pg_master" | tr '\n' ' ')"; }
+redis_pid=$(redis-cli -h "${REDIS_ADDR%:*}" -p "${REDIS_ADDR##*:}" info server \
+                | awk -F: '/^process_id:/ { print $2 + 0 }')
+us_per_tick=$((1000000 / $(getconf CLK_TCK)))
+
+# run PATH [wrk options...]: one wrk run; prints "rps p50_ms p99_ms non2xx
+# nginx_us pg_us redis_us", the last three per request
+run() {
+    local out path=$1 n0 p0 r0 n1 p1 r1
+    shift
+    n0=$(ticks $(nginx_pids)); p0=$(ticks $(pg_pids)); r0=$(ticks "$redis_pid")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url$path")
+    n1=$(ticks $(nginx_pids)); p1=$(ticks $(pg_pids)); r1=$(ticks "$redis_pid")
+    awk -v n=$((n1 - n0)) -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v us="$us_per_tick" '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms/, "", v); return v + 0 }
+            if (v ~ /s$/) { sub(/s/, "", v); return v * 1000 }
+            return v + 0
+        }
+        / requests in / { req = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx/ { bad = $NF }
+        END {
+            req = req > 0 ? req : 1
+            printf "%s %.2f %.2f %d %.0f %.0f %.0f\n", rps, p50, p99, bad,
+                n * us / req, p * us / req, r * us / req
+        }' <<<"$out"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # a seeded user (seed.sql's password hash is the demo user's) and its token
 email="bench-user-0@example.com"
@@ -104,62 +149,54 @@ wrk.body = '{"email":"$email","password":"$password"}'
 wrk.headers["Content-Type"] = "application/json"
 EOL
 
+# every route of the table: "label|path|target|auth"
+ROUTES=("return 200|/plain||" "/health/ready|/health/ready|40|")
 for list in "${LISTS[@]}"; do
-    curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url${list#*|}" \
-        || { echo "bench: ${list%%|*} does not answer 200"; exit 1; }
+    IFS='|' read -r label path target <<<"$list"
+    ROUTES+=("$label|$path|$target|auth")
+    curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url$path" \
+        || { echo "bench: $label does not answer 200"; exit 1; }
 done
 
-declare -a plain_rps plain_p99 ready_rps ready_p99
-declare -A list_rps list_p99
+# per route, each run's figures: "rps share p50 p99 nginx_us pg_us redis_us"
+declare -A runs
 failed=0
 for i in $(seq "$RUNS"); do
-    read -r rps p99 bad < <(run plain /plain)
-    plain_rps+=("$rps"); plain_p99+=("$p99")
-    read -r rps p99 bad < <(run ready /health/ready)
-    ready_rps+=("$rps"); ready_p99+=("$p99")
-    [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /health/ready"; failed=1; }
-    line=$(printf 'run %d: return 200 %s req/s, /health/ready %s req/s' \
-        "$i" "${plain_rps[-1]}" "${ready_rps[-1]}")
-    for list in "${LISTS[@]}"; do
-        read -r rps p99 bad < <(run list "${list#*|}" \
-                                    -H "Authorization: Bearer $token")
-        list_rps[$list]+="$rps "; list_p99[$list]+="$p99 "
-        [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from ${list%%|*}"; failed=1; }
-        line+=", ${list%%|*} $rps req/s"
+    line="run $i:"
+    for route in "${ROUTES[@]}"; do
+        IFS='|' read -r label path target auth <<<"$route"
+        read -r rps p50 p99 bad cn cp cr < <(run "$path" \
+            ${auth:+-H "Authorization: Bearer $token"})
+        [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from $label"; failed=1; }
+        [ "$path" != /plain ] || plain=$rps
+        share=$(awk -v r="$rps" -v p="$plain" 'BEGIN { printf "%.2f", 100 * r / p }')
+        runs[$label]+="$rps $share $p50 $p99 $cn $cp $cr"$'\n'
+        line+=" $label $rps req/s,"
     done
-    echo "$line"
+    echo "${line%,}"
 done
 
-read -r me_rps me_p99 bad < <(run me /api/v1/users/me \
-                                  -H "Authorization: Bearer $token")
-[ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /users/me"; failed=1; }
-read -r login_rps login_p99 bad < <(CONNS=8 run login /api/v1/auth/login \
-                                        -s "$login_lua")
+read -r login_rps _ login_p99 bad _ < <(CONNS=8 run /api/v1/auth/login \
+                                            -s "$login_lua")
 [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from /auth/login"; failed=1; }
 rm -f "$login_lua"
 
-p_rps=$(printf '%s\n' "${plain_rps[@]}" | median)
-p_p99=$(printf '%s\n' "${plain_p99[@]}" | median)
-r_rps=$(printf '%s\n' "${ready_rps[@]}" | median)
-r_p99=$(printf '%s\n' "${ready_p99[@]}" | median)
-
 echo
-echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $RUNS runs, $(nproc) cores"
-printf '%-24s %12s %10s\n' location req/s p99_ms
-printf '%-24s %12.0f %10s\n' "return 200" "$p_rps" "$p_p99"
-printf '%-24s %12.0f %10s\n' "/health/ready" "$r_rps" "$r_p99"
-awk -v r="$r_rps" -v p="$p_rps" 'BEGIN { printf "%-24s %11.1f%%  (target >= 25%%)\n", "ratio", 100 * r / p }'
-for list in "${LISTS[@]}"; do
-    rps=$(tr ' ' '\n' <<<"${list_rps[$list]}" | grep . | median)
-    p99=$(tr ' ' '\n' <<<"${list_p99[$list]}" | grep . | median)
-    printf '%-24s %12.0f %10s  (%.1f%% of return 200, authenticated)\n' \
-        "${list%%|*}" "$rps" "$p99" \
-        "$(awk -v r="$rps" -v p="$p_rps" 'BEGIN { print 100 * r / p }')"
+echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $RUNS runs, $(nproc) cores;" \
+     "CPU: microseconds per request"
+printf '%-22s %9s %7s %7s %8s %8s %6s %6s %6s\n' route req/s share target \
+    p50_ms p99_ms nginx pg redis
+# col LABEL N: the median of the route's Nth figure
+col() { awk -v c="$2" 'NF { print $c }' <<<"${runs[$1]}" | median; }
+for route in "${ROUTES[@]}"; do
+    IFS='|' read -r label path target auth <<<"$route"
+    printf '%-22s %9.0f %6.1f%% %7s %8.2f %8.2f %6.0f %6.0f %6.0f\n' "$label" \
+        "$(col "$label" 1)" "$(col "$label" 2)" "${target:+>= $target%}" \
+        "$(col "$label" 3)" "$(col "$label" 4)" "$(col "$label" 5)" \
+        "$(col "$label" 6)" "$(col "$label" 7)"
 done
-printf '%-24s %12.0f %10s  (bearer token: JWT + Redis + PostgreSQL)\n' \
-    "GET /users/me" "$me_rps" "$me_p99"
-printf '%-24s %12.1f %10s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
-    "POST login" "$login_rps" "$login_p99" "$(nproc)"
+printf '%-22s %9.1f %7s %7s %8s %8s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
+    "POST /auth/login" "$login_rps" "" "" "" "$login_p99" "$(nproc)"
 
 # the notifier: matching, alerts, pushes, commit-to-push latency
 perl "$(dirname "$0")/notify.pl" || failed=1
