@@ -17,7 +17,8 @@
 #define JS_UNSUB_MAC_HEX    32
 #define JS_UNSUB_ADDR_MAX   254
 /* the MAC, base64url of the longest address, NUL */
-#define JS_UNSUB_TOKEN_MAX  (JS_UNSUB_MAC_HEX + (JS_UNSUB_ADDR_MAX + 2) / 3 * 4 + 1)
+#define JS_UNSUB_TOKEN_MAX                                                  \
+    (JS_UNSUB_MAC_HEX + (JS_UNSUB_ADDR_MAX + 2) / 3 * 4 + 1)
 
 /* The token of ADDR in TOKEN (JS_UNSUB_TOKEN_MAX bytes): 0, or -1. */
 int js_unsubscribe_sign(const unsigned char *key, const char *addr,

@@ -14,8 +14,11 @@
 #include "tap.h"
 #include "unsubscribe.h"
 
-static const unsigned char  key[JS_UNSUB_KEY_LEN] = "0123456789abcdef0123456789abcde";
-static const unsigned char  other[JS_UNSUB_KEY_LEN] = "fedcba9876543210fedcba987654321";
+/* 31 characters and the NUL: 32 bytes */
+static const unsigned char  key[JS_UNSUB_KEY_LEN] =
+    "0123456789abcdef0123456789abcde";
+static const unsigned char  other[JS_UNSUB_KEY_LEN] =
+    "fedcba9876543210fedcba987654321";
 
 static void
 test_tokens(void)
@@ -101,7 +104,7 @@ test_job_mail(void)
     ok(js_unsubscribe_sign(key, m.to, token) == 0, "the recipient's token");
     m.unsubscribe = token;
     msg = js_mail_render(&m, err, sizeof(err));
-    ok(msg != NULL, "a job alert with it renders") ;
+    ok(msg != NULL, "a job alert with it renders");
     p = msg ? strstr(msg, "List-Unsubscribe:\r\n <https://jobscout.example"
                           "/api/v1/unsubscribe?token=") : NULL;
     ok(p != NULL && strncmp(strstr(p, "token=") + 6, token, strlen(token)) == 0
@@ -116,7 +119,8 @@ test_job_mail(void)
     free(msg);
 
     m.kind = JOBSCOUT_TASK_MAIL_RESET_PASSWORD;
-    m.token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    m.token = "0123456789abcdef0123456789abcdef"
+              "0123456789abcdef0123456789abcdef";
     msg = js_mail_render(&m, err, sizeof(err));
     ok(msg != NULL && strstr(msg, "List-Unsubscribe") == NULL,
        "an account mail never has it");
