@@ -21,6 +21,7 @@ write_config(workers => 1, http_config => <<"EOC",
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
     jobscout_redis $ENV{TEST_NGINX_REDIS} timeout=300ms;
     jobscout_jwt_key_file $ENV{TEST_NGINX_JWT_KEY};
+    jobscout_cache off;    # every readiness check asks Redis
 EOC
              config => 'location / { jobscout_api; }');
 my ($ok, $err) = start_nginx();
