@@ -7,7 +7,6 @@
  */
 
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +28,6 @@
 
 #define JS_METRICS_REDIS_TIMEOUT  1000    /* ms, to connect and per call */
 #define JS_METRICS_SCAN_MAX       "99999" /* delayed and dead tasks read */
-
-typedef struct {
-    char    *data;
-    size_t   len;
-    size_t   size;
-    int      failed;
-} js_metrics_buf_t;
 
 static struct MHD_Daemon  *js_metrics_daemon;
 
@@ -83,44 +75,6 @@ static const char  js_metrics_depth_lua[] =
     "count(redis.call('LRANGE', KEYS[3], 0, " JS_METRICS_SCAN_MAX "), 0)\n"
     "return r\n";
 
-static void __attribute__((format(printf, 2, 3)))
-js_metrics_printf(js_metrics_buf_t *b, const char *fmt, ...)
-{
-    int      n;
-    char    *p;
-    size_t   size;
-    va_list  ap;
-
-    for ( ;; ) {
-        if (b->failed) {
-            return;
-        }
-
-        va_start(ap, fmt);
-        n = vsnprintf(b->data + b->len, b->size - b->len, fmt, ap);
-        va_end(ap);
-
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-
-        if ((size_t) n < b->size - b->len) {
-            b->len += n;
-            return;
-        }
-
-        size = b->size * 2 + n;
-        p = realloc(b->data, size);
-        if (p == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->data = p;
-        b->size = size;
-    }
-}
-
 static uint64_t
 js_metrics_load(const uint64_t *c)
 {
@@ -128,16 +82,16 @@ js_metrics_load(const uint64_t *c)
 }
 
 static void
-js_metrics_help(js_metrics_buf_t *b, const char *name, const char *type,
+js_metrics_help(FILE *f, const char *name, const char *type,
     const char *help)
 {
-    js_metrics_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
                       type);
 }
 
 /* labels: "" or 'name="value"' */
 static void
-js_metrics_hist(js_metrics_buf_t *b, const char *name, const char *labels,
+js_metrics_hist(FILE *f, const char *name, const char *labels,
     const js_metrics_hist_t *h, const int64_t *bounds)
 {
     int          i;
@@ -154,13 +108,13 @@ js_metrics_hist(js_metrics_buf_t *b, const char *name, const char *labels,
             snprintf(le, sizeof(le), "+Inf");
         }
 
-        js_metrics_printf(b, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels,
+        fprintf(f, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels,
                           sep, le, (unsigned long long) count);
     }
 
     sum = js_metrics_load(&h->sum_ms);
 
-    js_metrics_printf(b, "%s_sum{%s} %llu.%03llu\n%s_count{%s} %llu\n",
+    fprintf(f, "%s_sum{%s} %llu.%03llu\n%s_count{%s} %llu\n",
                       name, labels, (unsigned long long) (sum / 1000),
                       (unsigned long long) (sum % 1000), name, labels,
                       (unsigned long long) count);
@@ -226,7 +180,7 @@ done:
 }
 
 static void
-js_metrics_render_queues(js_metrics_buf_t *b)
+js_metrics_render_queues(FILE *f)
 {
     int         i, s, up;
     size_t      nq = JS_ARRAY_SIZE(js_metrics_queues);
@@ -234,20 +188,20 @@ js_metrics_render_queues(js_metrics_buf_t *b)
 
     up = js_metrics_depths(depth);
 
-    js_metrics_help(b, "jobscoutd_queue_readable", "gauge",
+    js_metrics_help(f, "jobscoutd_queue_readable", "gauge",
                     "1 when the queues' depths were read from Redis");
-    js_metrics_printf(b, "jobscoutd_queue_readable %d\n", up);
+    fprintf(f, "jobscoutd_queue_readable %d\n", up);
 
     if (!up) {
         return;
     }
 
-    js_metrics_help(b, "jobscoutd_queue_tasks", "gauge",
+    js_metrics_help(f, "jobscoutd_queue_tasks", "gauge",
                     "Tasks per queue: ready, processing, delayed, dead");
 
     for (i = 0; i < (int) nq; i++) {
         for (s = 0; s < 4; s++) {
-            js_metrics_printf(b, "jobscoutd_queue_tasks{queue=\"%s\","
+            fprintf(f, "jobscoutd_queue_tasks{queue=\"%s\","
                               "state=\"%s\"} %lld\n",
                               js_metrics_queues[i]
                               + sizeof(JOBSCOUT_QUEUE_PREFIX) - 1,
@@ -257,7 +211,7 @@ js_metrics_render_queues(js_metrics_buf_t *b)
 }
 
 static void
-js_metrics_render(js_metrics_buf_t *b)
+js_metrics_render(FILE *f)
 {
     int                  i;
     char                 labels[64];
@@ -291,13 +245,13 @@ js_metrics_render(js_metrics_buf_t *b)
         { JS_METRICS_MAILS_FAILED, NULL, "{outcome=\"failed\"}", NULL },
     };
 
-    js_metrics_render_queues(b);
+    js_metrics_render_queues(f);
 
-    js_metrics_help(b, "jobscoutd_tasks_total", "counter",
+    js_metrics_help(f, "jobscoutd_tasks_total", "counter",
                     "Queue tasks by role and outcome");
 
     for (i = 0; i < m->nroles; i++) {
-        js_metrics_printf(b, "jobscoutd_tasks_total{role=\"%s\","
+        fprintf(f, "jobscoutd_tasks_total{role=\"%s\","
                           "outcome=\"%s\"} %llu\n"
                           "jobscoutd_tasks_total{role=\"%s\","
                           "outcome=\"%s\"} %llu\n"
@@ -311,20 +265,20 @@ js_metrics_render(js_metrics_buf_t *b)
                           js_metrics_load(&m->tasks[i][2]));
     }
 
-    js_metrics_help(b, "jobscoutd_worker_restarts_total", "counter",
+    js_metrics_help(f, "jobscoutd_worker_restarts_total", "counter",
                     "Workers respawned after an unexpected exit");
 
     for (i = 0; i < m->nroles; i++) {
-        js_metrics_printf(b, "jobscoutd_worker_restarts_total{role=\"%s\"} "
+        fprintf(f, "jobscoutd_worker_restarts_total{role=\"%s\"} "
                           "%llu\n", m->roles[i], (unsigned long long)
                           js_metrics_load(&m->restarts[i]));
     }
 
-    js_metrics_help(b, "jobscoutd_scrapes_total", "counter",
+    js_metrics_help(f, "jobscoutd_scrapes_total", "counter",
                     "Scrape runs by adapter and outcome");
 
     for (i = 0; i <= m->nadapters; i++) {
-        js_metrics_printf(b, "jobscoutd_scrapes_total{adapter=\"%s\","
+        fprintf(f, "jobscoutd_scrapes_total{adapter=\"%s\","
                           "outcome=\"success\"} %llu\n"
                           "jobscoutd_scrapes_total{adapter=\"%s\","
                           "outcome=\"failure\"} %llu\n",
@@ -336,35 +290,35 @@ js_metrics_render(js_metrics_buf_t *b)
                           js_metrics_load(&m->scrapes[i].outcomes[1]));
     }
 
-    js_metrics_help(b, "jobscoutd_scrape_duration_seconds", "histogram",
+    js_metrics_help(f, "jobscoutd_scrape_duration_seconds", "histogram",
                     "Scrape run duration by adapter");
 
     for (i = 0; i <= m->nadapters; i++) {
         snprintf(labels, sizeof(labels), "adapter=\"%s\"",
                  i < m->nadapters ? m->adapters[i] : "other");
-        js_metrics_hist(b, "jobscoutd_scrape_duration_seconds", labels,
+        js_metrics_hist(f, "jobscoutd_scrape_duration_seconds", labels,
                         &m->scrapes[i].duration, js_metrics_duration_bounds);
     }
 
     for (i = 0; i < (int) JS_ARRAY_SIZE(counters); i++) {
         if (counters[i].name != NULL) {
             family = counters[i].name;
-            js_metrics_help(b, family, "counter", counters[i].help);
+            js_metrics_help(f, family, "counter", counters[i].help);
         }
 
-        js_metrics_printf(b, "%s%s %llu\n", family, counters[i].labels,
+        fprintf(f, "%s%s %llu\n", family, counters[i].labels,
                           (unsigned long long)
                           js_metrics_load(&m->counters[counters[i].counter]));
     }
 
-    js_metrics_help(b, "jobscoutd_discovery_delay_seconds", "histogram",
+    js_metrics_help(f, "jobscoutd_discovery_delay_seconds", "histogram",
                     "Posting to discovery, the median of a run's new jobs");
-    js_metrics_hist(b, "jobscoutd_discovery_delay_seconds", "",
+    js_metrics_hist(f, "jobscoutd_discovery_delay_seconds", "",
                     &m->discovery, js_metrics_discovery_bounds);
 
-    js_metrics_help(b, "jobscoutd_push_latency_seconds", "histogram",
+    js_metrics_help(f, "jobscoutd_push_latency_seconds", "histogram",
                     "A job's commit to FCM accepting its push");
-    js_metrics_hist(b, "jobscoutd_push_latency_seconds", "",
+    js_metrics_hist(f, "jobscoutd_push_latency_seconds", "",
                     &m->push_latency, js_metrics_latency_bounds);
 }
 
@@ -375,7 +329,9 @@ js_metrics_answer(void *cls, struct MHD_Connection *c, const char *url,
 {
     unsigned int              status;
     enum MHD_Result           rc;
-    js_metrics_buf_t          b;
+    FILE                     *f;
+    char                     *text = NULL;
+    size_t                    len = 0;
     struct MHD_Response      *res;
     static const char         not_found[] = "no such resource\n";
     static const char         not_allowed[] = "method not allowed\n";
@@ -385,8 +341,6 @@ js_metrics_answer(void *cls, struct MHD_Connection *c, const char *url,
     (void) upload;
     (void) upload_size;
     (void) state;
-
-    memset(&b, 0, sizeof(b));
 
     if (strcmp(url, "/metrics") != 0) {
         status = MHD_HTTP_NOT_FOUND;
@@ -404,22 +358,24 @@ js_metrics_answer(void *cls, struct MHD_Connection *c, const char *url,
         }
 
     } else {
-        b.size = 16384;
-        b.data = malloc(b.size);
-        b.failed = b.data == NULL;
+        /* a stream that grows as the text is written */
+        f = open_memstream(&text, &len);
+        if (f == NULL) {
+            return MHD_NO;
+        }
 
-        js_metrics_render(&b);
+        js_metrics_render(f);
 
-        if (b.failed) {
-            free(b.data);
+        if (ferror(f) | fclose(f)) {
+            free(text);
             return MHD_NO;
         }
 
         status = MHD_HTTP_OK;
-        res = MHD_create_response_from_buffer(b.len, b.data,
+        res = MHD_create_response_from_buffer(len, text,
                                               MHD_RESPMEM_MUST_FREE);
         if (res == NULL) {
-            free(b.data);
+            free(text);
         }
     }
 
