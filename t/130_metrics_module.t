@@ -2,7 +2,14 @@
 # location answers the text exposition format, nginx's allow/deny guard it,
 # and the API's requests move the counters (by the route table's pattern,
 # never the raw URI).  t/132_prometheus.t has a real Prometheus scrape them.
+use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use JobScout::Token ();
+
+# a user's valid token (no database needed: the admin routes refuse it
+# before any query)
+our $User = 'Authorization: Bearer '
+    . JobScout::Token::token(claims => { role => 'user' });
 
 our $HttpConfig = <<"_EOC_";
     jobscout_postgres "$ENV{TEST_NGINX_PG}";
@@ -99,3 +106,45 @@ jobscout_http_request_duration_seconds_count\{route="\/health",method="GET"\} 1
 --- response_body_like eval
 ["ok", "rate_limited",
  qr/jobscout_rate_limited_total\{limiter="nginx"\} 1\n/s]
+
+
+=== TEST 6: PostgreSQL and Redis unreachable: errors, and reconnects meanwhile
+--- http_config
+    jobscout_postgres "host=127.0.0.1 port=9 dbname=none connect_timeout=1";
+    jobscout_redis 127.0.0.1:9;
+    jobscout_jwt_key_file $TEST_NGINX_JWT_KEY;
+--- config
+    location / { jobscout_api; }
+    location = /metrics { allow 127.0.0.1; deny all; jobscout_metrics; }
+--- request eval
+["GET /health/ready", "GET /metrics"]
+--- wait: 1
+--- error_code eval
+[503, 200]
+--- response_body_like eval
+["unavailable",
+ qr/jobscout_pg_connections\{state="idle"\} 0\n.*
+jobscout_pg_errors_total [1-9]\d*\n.*
+jobscout_pg_reconnects_total [1-9]\d*\n.*
+jobscout_redis_commands_total 0\n.*
+jobscout_redis_errors_total [1-9]\d*\n.*
+jobscout_redis_reconnects_total [1-9]\d*\n/s]
+--- no_error_log
+[alert]
+
+
+=== TEST 7: a token refused, and a user's token on an admin route
+--- config
+    location / { jobscout_api; }
+    location = /metrics { allow 127.0.0.1; deny all; jobscout_metrics; }
+--- request eval
+["GET /api/v1/users/me", "GET /api/v1/admin/stats", "GET /metrics"]
+--- more_headers eval
+["Authorization: Bearer not.a.token", $::User, ""]
+--- error_code eval
+[401, 403, 200]
+--- response_body_like eval
+["unauthorized", "forbidden",
+ qr/jobscout_auth_failures_total\{reason="missing"\} 0
+jobscout_auth_failures_total\{reason="invalid"\} 1
+jobscout_auth_failures_total\{reason="forbidden"\} 1\n/s]
