@@ -8,6 +8,7 @@ use warnings;
 use Test::More;
 use HTTP::Tiny;
 use File::Temp qw(tempfile);
+use JSON::PP ();
 
 use lib 't/lib';
 use JobScout::Scrape;
@@ -34,10 +35,11 @@ like(jobscoutd('-t'), qr/invalid value "localhost:9513" in "metrics_listen"/,
      'metrics_listen takes a numeric address only');
 
 # the match queue as a test sets it: 3 ready, 2 taken by a consumer, one
-# waiting for a retry, one dead; nothing here consumes it
+# waiting for a retry, one dead; nothing here consumes it.  The mail queue
+# empty (earlier suites leave tasks there): a mailer runs
 my $q = 'jobscout:queue:match';
-redis('del', $q, 'jobscout:delayed', 'jobscout:dead', 'jobscout:consumers',
-      @{ redis('keys', 'jobscout:processing:*') });
+redis('del', $q, 'jobscout:queue:mail', 'jobscout:delayed', 'jobscout:dead',
+      'jobscout:consumers', @{ redis('keys', 'jobscout:processing:*') });
 redis('lpush', $q, task('match.jobs', job_ids => [$_])) for 1 .. 3;
 redis('hset', 'jobscout:consumers', 'metrics-test:1', $q);
 redis('set', 'jobscoutd:heartbeat:metrics-test:1', '{}', 'EX', 120);
@@ -46,8 +48,10 @@ redis('lpush', 'jobscout:processing:metrics-test:1', task('match.jobs')) for 1 .
 redis('zadd', 'jobscout:delayed', int(time * 1000) + 3_600_000, $failed);
 redis('lpush', 'jobscout:dead', $failed);
 
-write_conf(workers => { heartbeat => 1 },
-           set => { metrics_listen => "127.0.0.1:$port" });
+# the mailer's SMTP server (smtp://127.0.0.1:9) refuses: retries wait an hour
+write_conf(workers => { heartbeat => 1, mailer => 1 },
+           set => { metrics_listen => "127.0.0.1:$port",
+                    mail_backoff => '1h 2h' });
 my $master = start_daemon();
 
 ok(wait_until(5, sub { metrics() ne '' }), 'the master serves /metrics');
@@ -60,9 +64,8 @@ is(sample($text, 'jobscoutd_queue_readable'), 1, 'the queues were read from Redi
 is(sample($text, qq{jobscoutd_queue_tasks{queue="match",state="$_->[0]"}}), $_->[1],
    "match: $_->[1] $_->[0]")
     for [ready => 3], [processing => 2], [delayed => 1], [dead => 1];
-# what earlier suites left on the mail queue: nothing here consumes it
-is(sample($text, 'jobscoutd_queue_tasks{queue="mail",state="ready"}'),
-   redis('llen', 'jobscout:queue:mail'), 'mail: as many ready as Redis holds');
+is(sample($text, 'jobscoutd_queue_tasks{queue="mail",state="ready"}'), 0,
+   'mail: none ready');
 is(sample($text, 'jobscoutd_worker_restarts_total{role="heartbeat"}'), 0,
    'no worker restarted');
 like($text, qr/^jobscoutd_scrape_duration_seconds_bucket\{adapter="greenhouse",le="\+Inf"\} 0$/m,
@@ -76,12 +79,29 @@ close $fh;
 my $lint = `promtool check metrics < $file 2>&1`;
 is($?, 0, 'promtool check metrics accepts it') or diag $lint;
 
+# a mail the SMTP server refuses: a failed delivery, a task retried
+my $id = join '', map { sprintf '%02x', int rand 256 } 1 .. 16;
+redis('lpush', 'jobscout:queue:mail', JSON::PP::encode_json({
+    id => $id, kind => 'mail.verify_email', attempt => 0,
+    enqueued_at => int(time * 1000),
+    args => { to => "metrics$$\@example.com", name => 'M', token => 'ab' x 32 } }));
+ok(wait_until(15, sub {
+       (sample(metrics(), 'jobscoutd_tasks_total{role="mailer",outcome="retried"}') // 0) == 1 }),
+   'the mailer\'s task retried, counted');
+$text = metrics();
+is(sample($text, 'jobscoutd_mails_total{outcome="failed"}'), 1, '... a failed delivery');
+is(sample($text, 'jobscoutd_mails_total{outcome="sent"}'), 0, '... none sent');
+is(sample($text, 'jobscoutd_queue_tasks{queue="mail",state="delayed"}'), 1,
+   '... the task waiting for its retry');
+
 # a worker killed is respawned and counted, by role
-my ($worker) = split ' ', `ps -o pid= --ppid $master`;
-ok($worker, 'the heartbeat worker') and kill 'KILL', $worker;
+my ($mailer) = children('jobscout:queue:mail');
+ok($mailer, 'the mailer') and kill 'KILL', $mailer;
 ok(wait_until(10, sub {
-       (sample(metrics(), 'jobscoutd_worker_restarts_total{role="heartbeat"}') // 0) == 1 }),
+       (sample(metrics(), 'jobscoutd_worker_restarts_total{role="mailer"}') // 0) == 1 }),
    'its restart is counted');
+is(sample(metrics(), 'jobscoutd_worker_restarts_total{role="heartbeat"}'), 0,
+   '... under its role only');
 
 is($http->post($url)->{status}, 405, 'a POST: 405');
 is($http->get("http://127.0.0.1:$port/")->{status}, 404, 'another path: 404');
