@@ -27,7 +27,8 @@
 /* per route: the status classes, the buckets and +Inf, the sum in ms */
 #define NGX_HTTP_JOBSCOUT_METRICS_SLOTS                                      \
     (NGX_HTTP_JOBSCOUT_METRICS_CLASSES + NGX_HTTP_JOBSCOUT_METRICS_BUCKETS + 2)
-#define NGX_HTTP_JOBSCOUT_METRICS_SUM       (NGX_HTTP_JOBSCOUT_METRICS_SLOTS - 1)
+#define NGX_HTTP_JOBSCOUT_METRICS_SUM                                        \
+    (NGX_HTTP_JOBSCOUT_METRICS_SLOTS - 1)
 #define NGX_HTTP_JOBSCOUT_METRICS_WORKERS   64
 #define NGX_HTTP_JOBSCOUT_METRICS_TICK      1000    /* ms, the pool gauges */
 /* the longest line but its route pattern */

@@ -329,7 +329,7 @@ static int
 js_conf_set_metrics_listen(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
     char **args)
 {
-    char           host[INET6_ADDRSTRLEN], *a = args[0], *colon, *end;
+    char           host[INET6_ADDRSTRLEN], *a = args[0], *start, *colon, *end;
     long           port;
     size_t         hlen;
     unsigned char  addr[sizeof(struct in6_addr)];
@@ -337,35 +337,43 @@ js_conf_set_metrics_listen(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
     (void) d;
 
     colon = strrchr(a, ':');
-    hlen = colon != NULL ? (size_t) (colon - a) : 0;
-
-    if (a[0] == '[' && hlen > 2 && a[hlen - 1] == ']') {
-        memcpy(host, a + 1, hlen - 2);
-        host[hlen - 2] = '\0';
-
-    } else if (hlen > 0 && hlen < sizeof(host)) {
-        memcpy(host, a, hlen);
-        host[hlen] = '\0';
-
-    } else {
-        host[0] = '\0';
+    if (colon == NULL) {
+        goto invalid;
     }
 
+    start = a;
+    hlen = colon - a;
+
+    if (hlen >= 2 && a[0] == '[' && a[hlen - 1] == ']') {
+        start++;
+        hlen -= 2;
+    }
+
+    if (hlen == 0 || hlen >= sizeof(host)) {
+        goto invalid;
+    }
+
+    memcpy(host, start, hlen);
+    host[hlen] = '\0';
+
     errno = 0;
-    port = colon != NULL ? strtol(colon + 1, &end, 10) : 0;
+    port = strtol(colon + 1, &end, 10);
 
     if ((inet_pton(AF_INET, host, addr) != 1
          && inet_pton(AF_INET6, host, addr) != 1)
         || colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0
         || port < 1 || port > 65535)
     {
-        return js_conf_error(ctx, "invalid value \"%s\" in "
-                             "\"metrics_listen\" directive, expecting "
-                             "address:port (numeric)", a);
+        goto invalid;
     }
 
     ctx->cf->metrics_port = (int) port;
     return js_conf_store(ctx, &ctx->cf->metrics_host, host, strlen(host));
+
+invalid:
+
+    return js_conf_error(ctx, "invalid value \"%s\" in \"metrics_listen\" "
+                         "directive, expecting address:port (numeric)", a);
 }
 
 static int

@@ -215,7 +215,6 @@ js_metrics_render(FILE *f)
 {
     int                  i;
     char                 labels[64];
-    const char          *family = NULL;
     const js_metrics_t  *m = js_metrics;
 
     static const char  *tasks[] = { "done", "retried", "failed" };
@@ -227,22 +226,28 @@ js_metrics_render(FILE *f)
     } counters[] = {
         { JS_METRICS_JOBS_NEW, "jobscoutd_jobs_total", "{change=\"new\"}",
           "Jobs stored by scrapes, by change" },
-        { JS_METRICS_JOBS_UPDATED, NULL, "{change=\"updated\"}", NULL },
-        { JS_METRICS_JOBS_EXPIRED, NULL, "{change=\"expired\"}", NULL },
-        { JS_METRICS_JOBS_DUPLICATE, NULL, "{change=\"duplicate\"}", NULL },
+        { JS_METRICS_JOBS_UPDATED, "jobscoutd_jobs_total",
+          "{change=\"updated\"}", NULL },
+        { JS_METRICS_JOBS_EXPIRED, "jobscoutd_jobs_total",
+          "{change=\"expired\"}", NULL },
+        { JS_METRICS_JOBS_DUPLICATE, "jobscoutd_jobs_total",
+          "{change=\"duplicate\"}", NULL },
         { JS_METRICS_ROBOTS_BLOCKED, "jobscoutd_robots_blocked_total", "",
           "Fetches robots.txt forbade" },
         { JS_METRICS_ALERTS_CREATED, "jobscoutd_alerts_created_total", "",
           "Alerts the matcher created" },
         { JS_METRICS_PUSHES_ACCEPTED, "jobscoutd_pushes_total",
           "{outcome=\"accepted\"}", "Push attempts by FCM's answer" },
-        { JS_METRICS_PUSHES_UNREGISTERED, NULL,
+        { JS_METRICS_PUSHES_UNREGISTERED, "jobscoutd_pushes_total",
           "{outcome=\"unregistered\"}", NULL },
-        { JS_METRICS_PUSHES_RETRIED, NULL, "{outcome=\"retried\"}", NULL },
-        { JS_METRICS_PUSHES_FAILED, NULL, "{outcome=\"failed\"}", NULL },
+        { JS_METRICS_PUSHES_RETRIED, "jobscoutd_pushes_total",
+          "{outcome=\"retried\"}", NULL },
+        { JS_METRICS_PUSHES_FAILED, "jobscoutd_pushes_total",
+          "{outcome=\"failed\"}", NULL },
         { JS_METRICS_MAILS_SENT, "jobscoutd_mails_total",
           "{outcome=\"sent\"}", "SMTP deliveries by outcome" },
-        { JS_METRICS_MAILS_FAILED, NULL, "{outcome=\"failed\"}", NULL },
+        { JS_METRICS_MAILS_FAILED, "jobscoutd_mails_total",
+          "{outcome=\"failed\"}", NULL },
     };
 
     js_metrics_render_queues(f);
@@ -301,12 +306,12 @@ js_metrics_render(FILE *f)
     }
 
     for (i = 0; i < (int) JS_ARRAY_SIZE(counters); i++) {
-        if (counters[i].name != NULL) {
-            family = counters[i].name;
-            js_metrics_help(f, family, "counter", counters[i].help);
+        /* a family's first sample has its help */
+        if (counters[i].help != NULL) {
+            js_metrics_help(f, counters[i].name, "counter", counters[i].help);
         }
 
-        fprintf(f, "%s%s %llu\n", family, counters[i].labels,
+        fprintf(f, "%s%s %llu\n", counters[i].name, counters[i].labels,
                           (unsigned long long)
                           js_metrics_load(&m->counters[counters[i].counter]));
     }
