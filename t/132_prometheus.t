@@ -170,8 +170,9 @@ wait_until(30, sub {
 for my $q (sort keys %want) {
     is($got{$q}, $want{$q}, "$q = $want{$q}");
 }
-cmp_ok(query('jobscout_redis_commands_total') // 0, '>=', $N,
-       'a Redis PING per readiness check at least');
+# readiness pings Redis while it has not seen it up (not every time)
+cmp_ok(query('jobscout_redis_commands_total') // 0, '>=', 1,
+       'the readiness check\'s Redis PING counted');
 cmp_ok(query('sum(jobscout_pg_connections)') // 0, '>', 0,
        'the pools\' connections, of both workers');
 cmp_ok(query('jobscoutd_alerts_created_total') // 0, '>=', $stored,
