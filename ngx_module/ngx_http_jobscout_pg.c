@@ -500,7 +500,8 @@ ngx_http_jobscout_pg_timer_handler(ngx_event_t *ev)
 
     case NGX_HTTP_JOBSCOUT_PG_DOWN:
         if (!pgc->pool->closing && !ngx_exiting && !ngx_terminate) {
-            ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_PG_RECONNECTS);
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_PG_RECONNECTS);
             ngx_http_jobscout_pg_connect(pgc);
         }
 

@@ -199,7 +199,8 @@ ngx_http_jobscout_redis_timer_handler(ngx_event_t *ev)
 
     if (rc->state == NGX_HTTP_JOBSCOUT_REDIS_DOWN) {
         if (!rc->closing && !ngx_exiting && !ngx_terminate) {
-            ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_REDIS_RECONNECTS);
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_REDIS_RECONNECTS);
             ngx_http_jobscout_redis_connect(rc);
         }
 
@@ -506,7 +507,8 @@ ngx_http_jobscout_redis_reply(redisAsyncContext *ac, void *r, void *data)
         }
 
         if (reply == NULL) {
-            ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS);
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS);
         }
 
         cmd->handler(cmd, reply);

@@ -447,7 +447,8 @@ ngx_http_jobscout_authenticate(ngx_http_request_t *r,
     }
 
     if (state == NGX_HTTP_JOBSCOUT_TOKEN_VALID && !ctx->token.refresh) {
-        ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_AUTH_FORBIDDEN);
+        ngx_http_jobscout_metrics_count(
+            NGX_HTTP_JOBSCOUT_METRIC_AUTH_FORBIDDEN);
         *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_FORBIDDEN,
                                            "forbidden",
                                            "administrators only");
