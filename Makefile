@@ -71,7 +71,9 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                systemd \
                docker-compose \
                logrotate \
-               chromium
+               chromium \
+               libmicrohttpd-dev \
+               prometheus
 
 STACK       := conf/stack.sh
 

@@ -1254,6 +1254,36 @@ char *ngx_http_jobscout_cv_s3_directive(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+/*
+ * Prometheus metrics (_metrics.c): counters in a shared zone, bumped by
+ * one-line calls; a no-op when no location says "jobscout_metrics".
+ */
+
+#define NGX_HTTP_JOBSCOUT_METRIC_PG_ERRORS           0
+#define NGX_HTTP_JOBSCOUT_METRIC_PG_RECONNECTS       1
+#define NGX_HTTP_JOBSCOUT_METRIC_REDIS_COMMANDS      2
+#define NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS        3
+#define NGX_HTTP_JOBSCOUT_METRIC_REDIS_RECONNECTS    4
+#define NGX_HTTP_JOBSCOUT_METRIC_LIMITED             5   /* jobscout_limit */
+#define NGX_HTTP_JOBSCOUT_METRIC_LIMITED_NGINX       6   /* limit_req ... */
+#define NGX_HTTP_JOBSCOUT_METRIC_LIMITED_LOGIN       7   /* login_throttle */
+#define NGX_HTTP_JOBSCOUT_METRIC_AUTH_MISSING        8
+#define NGX_HTTP_JOBSCOUT_METRIC_AUTH_INVALID        9
+#define NGX_HTTP_JOBSCOUT_METRIC_AUTH_FORBIDDEN      10
+#define NGX_HTTP_JOBSCOUT_METRIC_AUTH_CREDENTIALS    11
+#define NGX_HTTP_JOBSCOUT_METRIC_AUTH_SIGNATURE      12
+#define NGX_HTTP_JOBSCOUT_METRIC_N                   13
+
+void ngx_http_jobscout_metrics_count(ngx_uint_t metric);
+void ngx_http_jobscout_metrics_unauthorized(ngx_uint_t token_state);
+/* the pool's connections busy and idle, and the queries waiting */
+void ngx_http_jobscout_pg_pool_stats(ngx_http_jobscout_pg_pool_t *pool,
+    ngx_uint_t *busy, ngx_uint_t *idle, ngx_uint_t *waiting);
+
+/* _routes.c: the route table, ended by a NULL handler */
+extern ngx_http_jobscout_route_t  ngx_http_jobscout_routes[];
+
+
 extern ngx_module_t  ngx_http_jobscout_module;
 
 

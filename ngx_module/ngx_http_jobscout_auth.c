@@ -516,6 +516,8 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
 static ngx_int_t
 ngx_http_jobscout_login_refused(ngx_http_request_t *r)
 {
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_AUTH_CREDENTIALS);
+
     return ngx_http_jobscout_send_error(r, NGX_HTTP_UNAUTHORIZED,
                                         "invalid_credentials",
                                         "invalid e-mail or password");

@@ -542,6 +542,7 @@ ngx_http_jobscout_send_unauthorized(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+    ngx_http_jobscout_metrics_unauthorized(ctx->token_state);
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {

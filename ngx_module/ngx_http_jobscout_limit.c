@@ -576,6 +576,7 @@ ngx_http_jobscout_limit_result(ngx_http_request_t *r,
 
         p = ngx_sprintf(message, "too many requests, retry in %T s", retry);
         *p = '\0';
+        ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_LIMITED);
 
         rc = ngx_http_jobscout_limit_answer(r, NGX_HTTP_TOO_MANY_REQUESTS,
                                             "rate_limited",
@@ -639,6 +640,7 @@ ngx_http_jobscout_limit_error_handler(ngx_http_request_t *r)
     p = ngx_sprintf(message, "too many requests, retry in %T s",
                     llcf->error_retry);
     *p = '\0';
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_LIMITED_NGINX);
 
     return ngx_http_jobscout_limit_answer(r, llcf->error_status,
                                           "rate_limited",

@@ -500,6 +500,8 @@ ngx_http_jobscout_pg_timer_handler(ngx_event_t *ev)
 
     case NGX_HTTP_JOBSCOUT_PG_DOWN:
         if (!pgc->pool->closing && !ngx_exiting && !ngx_terminate) {
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_PG_RECONNECTS);
             ngx_http_jobscout_pg_connect(pgc);
         }
 
@@ -863,12 +865,14 @@ ngx_http_jobscout_pg_query(ngx_http_request_t *r,
     if (pool->nready + pool->nconnecting == 0) {
         cln->handler = NULL;
         q->error = "database unavailable";
+        ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_PG_ERRORS);
         return NGX_ERROR;
     }
 
     if (pool->nwaiting >= pool->conf->queue_size) {
         cln->handler = NULL;
         q->error = "database busy, try again later";
+        ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_PG_ERRORS);
         return NGX_ERROR;
     }
 
@@ -930,6 +934,7 @@ ngx_http_jobscout_pg_fail(ngx_http_jobscout_pg_query_t *q, ngx_uint_t status,
     q->status = status;
     q->error = error;
     q->cleanup->handler = NULL;
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_PG_ERRORS);
 
     q->handler(q, NULL);
 }
@@ -1175,4 +1180,26 @@ invalid:
                        "1..1024, queue is 0..65536, timeouts are positive "
                        "times such as 500ms or 5s", &value[i], &cmd->name);
     return NGX_CONF_ERROR;
+}
+
+
+void
+ngx_http_jobscout_pg_pool_stats(ngx_http_jobscout_pg_pool_t *pool,
+    ngx_uint_t *busy, ngx_uint_t *idle, ngx_uint_t *waiting)
+{
+    ngx_uint_t    n;
+    ngx_queue_t  *qq;
+
+    n = 0;
+
+    for (qq = ngx_queue_head(&pool->idle);
+         qq != ngx_queue_sentinel(&pool->idle);
+         qq = ngx_queue_next(qq))
+    {
+        n++;
+    }
+
+    *idle = n;
+    *busy = pool->nready - n;
+    *waiting = pool->nwaiting;
 }

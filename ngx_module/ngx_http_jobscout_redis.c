@@ -199,6 +199,8 @@ ngx_http_jobscout_redis_timer_handler(ngx_event_t *ev)
 
     if (rc->state == NGX_HTTP_JOBSCOUT_REDIS_DOWN) {
         if (!rc->closing && !ngx_exiting && !ngx_terminate) {
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_REDIS_RECONNECTS);
             ngx_http_jobscout_redis_connect(rc);
         }
 
@@ -439,6 +441,7 @@ ngx_http_jobscout_redis_command(ngx_http_request_t *r,
     rc = jmcf->redis_client;
 
     if (rc->ac == NULL) {
+        ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS);
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
 
@@ -473,6 +476,7 @@ ngx_http_jobscout_redis_command(ngx_http_request_t *r,
 
     cln->handler = ngx_http_jobscout_redis_cmd_cleanup;
     cln->data = cmd;
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_REDIS_COMMANDS);
 
     ngx_add_timer(&cmd->timer, rc->conf->timeout);
 
@@ -502,6 +506,11 @@ ngx_http_jobscout_redis_reply(redisAsyncContext *ac, void *r, void *data)
             reply = NULL;
         }
 
+        if (reply == NULL) {
+            ngx_http_jobscout_metrics_count(
+                NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS);
+        }
+
         cmd->handler(cmd, reply);
     }
 
@@ -527,6 +536,7 @@ ngx_http_jobscout_redis_cmd_timeout(ngx_event_t *ev)
 
     cmd->status = NGX_HTTP_GATEWAY_TIME_OUT;
     cmd->error = "redis timed out";
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_REDIS_ERRORS);
     cmd->handler(cmd, NULL);
 
     /* the reply, when it comes, is dropped */

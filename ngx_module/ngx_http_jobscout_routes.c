@@ -18,7 +18,7 @@ static ngx_int_t ngx_http_jobscout_not_allowed(ngx_http_request_t *r,
     ngx_uint_t allowed);
 
 
-static ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
+ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_GET, ngx_string("/health"),
       ngx_http_jobscout_health, 0 },
@@ -447,6 +447,8 @@ ngx_http_jobscout_authenticate(ngx_http_request_t *r,
     }
 
     if (state == NGX_HTTP_JOBSCOUT_TOKEN_VALID && !ctx->token.refresh) {
+        ngx_http_jobscout_metrics_count(
+            NGX_HTTP_JOBSCOUT_METRIC_AUTH_FORBIDDEN);
         *rc = ngx_http_jobscout_send_error(r, NGX_HTTP_FORBIDDEN,
                                            "forbidden",
                                            "administrators only");

@@ -259,6 +259,7 @@ ngx_http_jobscout_send_throttled(ngx_http_request_t *r,
     p = ngx_sprintf(message, "too many failed logins for this account, "
                     "retry in %T s", t->retry);
     *p = '\0';
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_LIMITED_LOGIN);
 
     return ngx_http_jobscout_limit_answer(r, NGX_HTTP_TOO_MANY_REQUESTS,
                                           "rate_limited",

@@ -533,6 +533,7 @@ ngx_http_jobscout_webhook_refuse(ngx_http_request_t *r, const char *message)
     h->hash = 1;
     ngx_str_set(&h->key, "WWW-Authenticate");
     ngx_str_set(&h->value, "JobScout-Signature");
+    ngx_http_jobscout_metrics_count(NGX_HTTP_JOBSCOUT_METRIC_AUTH_SIGNATURE);
 
     return ngx_http_jobscout_send_error(r, NGX_HTTP_UNAUTHORIZED,
                                         "unauthorized", message);

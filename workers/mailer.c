@@ -32,6 +32,7 @@
 #include "jobscout_task.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
 #include "pg.h"
 #include "queue.h"
 #include "roles.h"
@@ -463,6 +464,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
 
     if (js_mailer_send(m, to, msg, err, sizeof(err)) != 0) {
         free(msg);
+        js_metrics_add(JS_METRICS_MAILS_FAILED, 1);
         js_mailer_record(m, t, "mail_release", js_mailer_release_sql);
 
         if (m->aborted) {
@@ -478,6 +480,7 @@ js_mailer_handle(js_mailer_t *m, js_task_t *t)
 
     free(msg);
     js_mailer_record(m, t, "mail_sent", js_mailer_sent_sql);
+    js_metrics_add(JS_METRICS_MAILS_SENT, 1);
 
     js_log(JS_LOG_INFO, "mail sent", JS_KS("id", t->id),
            JS_KS("kind", t->kind), JS_KI("attempt", t->attempt));

@@ -4,6 +4,7 @@
  * in chunks and their pushes queued to send.  See notifier.c.
  */
 
+#include "metrics.h"
 #include "notifier.h"
 
 static int
@@ -348,6 +349,7 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
      * queue_id (the same for every push: they were inserted 'sending',
      * for us) */
     n = PQntuples(res);
+    js_metrics_add(JS_METRICS_ALERTS_CREATED, n);
 
     for (i = 0; i < n; i++) {
         m->alerts++;

@@ -4,6 +4,7 @@
  * See notifier.c.
  */
 
+#include "metrics.h"
 #include "notifier.h"
 
 static int64_t
@@ -155,6 +156,7 @@ js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
         nt->out_size = nt->out_size ? nt->out_size * 2 : 256;
     }
 
+    js_metrics_push(status, js_nt_wall_ms() - p->discovered_ms);
     o = &nt->out[nt->nout++];
     memset(o, 0, sizeof(*o));
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);

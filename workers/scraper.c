@@ -35,6 +35,7 @@
 #include "jobskills.h"
 #include "jobstore.h"
 #include "log.h"
+#include "metrics.h"
 #include "queue.h"
 #include "roles.h"
 #include "scraper.h"
@@ -240,6 +241,10 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
         js_scrape_run_free(r);
         return;
     }
+
+    js_metrics_scrape(r->row.src.scraper_class, error, run.duration_ms,
+                      st.new_jobs, st.updated, st.expired, st.duplicates,
+                      st.discovery_p50);
 
     if (error != NULL) {
         js_log(JS_LOG_WARN, "scrape failed", JS_KS("source", run.source_id),
@@ -487,6 +492,7 @@ js_scrape_next(js_scrape_run_t *r)
     }
 
     if (!js_robots_allowed(r->rules, path)) {
+        js_metrics_add(JS_METRICS_ROBOTS_BLOCKED, 1);
         if (r->test != NULL) {
             js_scrape_test_warn(r, "robots.txt forbids %.300s", r->url);
         }

@@ -24,6 +24,22 @@
 /* the module itself lives in ngx_http_jobscout_module.c, not linked */
 ngx_module_t               ngx_http_jobscout_module;
 
+
+/* the metrics' hooks (ngx_http_jobscout_metrics.c, a module, not linked) */
+void ngx_http_jobscout_metrics_count(ngx_uint_t metric);
+void ngx_http_jobscout_metrics_unauthorized(ngx_uint_t token_state);
+
+void
+ngx_http_jobscout_metrics_count(ngx_uint_t metric)
+{
+}
+
+
+void
+ngx_http_jobscout_metrics_unauthorized(ngx_uint_t token_state)
+{
+}
+
 static ngx_time_t          ngx_fuzz_time;
 volatile ngx_time_t       *ngx_cached_time = &ngx_fuzz_time;
 

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +37,8 @@ static int js_conf_set_sentry_listen(js_conf_ctx_t *ctx,
 static int js_conf_set_link_key(js_conf_ctx_t *ctx,
     const js_conf_directive_t *d, char **args);
 static int js_conf_hex_digit(char c);
+static int js_conf_set_metrics_listen(js_conf_ctx_t *ctx,
+    const js_conf_directive_t *d, char **args);
 
 static const js_conf_bounds_t  js_conf_timeout = { 1, INT_MAX };
 /* 0 is valid: no delay (tests, one's own hosts), no wait, no jitter. */
@@ -198,6 +201,8 @@ static const js_conf_directive_t  js_conf_directives[] = {
     { "relay_lease", 1, 1, 1, js_conf_set_msec_slot,
       JS_CONF_OFF(relay_lease), &js_conf_timeout },
 
+    { "metrics_listen", 1, 1, 1, js_conf_set_metrics_listen, 0, NULL },
+
     { "cv_storage", 1, 1, 1, js_conf_set_path_slot,
       JS_CONF_OFF(cv_storage), NULL },
     { "cv_time_limit", 1, 1, 1, js_conf_set_msec_slot,
@@ -317,6 +322,58 @@ js_conf_set_redis(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
 
     ctx->cf->redis_port = (int) port;
     return js_conf_store(ctx, &ctx->cf->redis_host, host, hlen);
+}
+
+/* "127.0.0.1:9513" or "[::1]:9513": a numeric address, to be loopback */
+static int
+js_conf_set_metrics_listen(js_conf_ctx_t *ctx, const js_conf_directive_t *d,
+    char **args)
+{
+    char           host[INET6_ADDRSTRLEN], *a = args[0], *start, *colon, *end;
+    long           port;
+    size_t         hlen;
+    unsigned char  addr[sizeof(struct in6_addr)];
+
+    (void) d;
+
+    colon = strrchr(a, ':');
+    if (colon == NULL) {
+        goto invalid;
+    }
+
+    start = a;
+    hlen = colon - a;
+
+    if (hlen >= 2 && a[0] == '[' && a[hlen - 1] == ']') {
+        start++;
+        hlen -= 2;
+    }
+
+    if (hlen == 0 || hlen >= sizeof(host)) {
+        goto invalid;
+    }
+
+    memcpy(host, start, hlen);
+    host[hlen] = '\0';
+
+    errno = 0;
+    port = strtol(colon + 1, &end, 10);
+
+    if ((inet_pton(AF_INET, host, addr) != 1
+         && inet_pton(AF_INET6, host, addr) != 1)
+        || colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0
+        || port < 1 || port > 65535)
+    {
+        goto invalid;
+    }
+
+    ctx->cf->metrics_port = (int) port;
+    return js_conf_store(ctx, &ctx->cf->metrics_host, host, strlen(host));
+
+invalid:
+
+    return js_conf_error(ctx, "invalid value \"%s\" in \"metrics_listen\" "
+                         "directive, expecting address:port (numeric)", a);
 }
 
 static int
@@ -950,6 +1007,7 @@ js_conf_free(js_conf_t *cf)
     free(cf->postgres);
     free(cf->redis_host);
     free(cf->redis_path);
+    free(cf->metrics_host);
     free(cf->smtp_url);
     free(cf->smtp_from);
     free(cf->smtp_from_addr);

@@ -79,6 +79,12 @@
  *   cv_s3_access_key AK; cv_s3_secret_key SK;    cv_storage (SigV4);
  *                                        without an endpoint they stay
  *
+ * and, to serve Prometheus metrics from the master (off when not set):
+ *
+ *   metrics_listen 127.0.0.1:9513;      a numeric address: keep it on
+ *                                        loopback (no authentication);
+ *                                        read at start, not on reload
+ *
  * and for "workers relay 1;":
  *
  *   relay_lease 5m;                      an outbox task not done after
@@ -140,6 +146,9 @@ typedef struct {
     char               *redis_host;  /* NULL when redis_path is used */
     int                 redis_port;
     char               *redis_path;  /* unix socket */
+
+    char               *metrics_host;  /* numeric; NULL: no metrics */
+    int                 metrics_port;
 
     int                 shutdown_timeout;  /* ms */
 

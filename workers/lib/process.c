@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "pidfile.h"
 #include "process.h"
 #include "sentry.h"
@@ -254,6 +256,7 @@ js_worker_process(js_proc_t *p)
         close(js_pid_fd);
         js_pid_fd = -1;
     }
+    js_metrics_child();
 
     w.conf = js_cf;
     w.role = role->name;
@@ -374,6 +377,7 @@ js_reap(int64_t now)
         js_log(JS_LOG_NOTICE, "respawning worker",
                JS_KS("worker", js_roles[p->role].name),
                JS_KI("delay_ms", p->backoff));
+        js_metrics_restart(p->role);
 
         js_proc_schedule(p, now);
     }
@@ -654,6 +658,14 @@ js_master_run(js_conf_t *cf, const js_master_opts_t *opts)
         goto failed;
     }
 
+    /* signals are blocked: the server's thread leaves them to the loop */
+    if (js_metrics_start(cf, js_role_names(), err, sizeof(err)) != 0) {
+        fprintf(stderr, "jobscoutd: [emerg] %s\n", err);
+        js_log(JS_LOG_EMERG, "cannot start", JS_KS("err", err));
+        js_pidfile_delete(js_pid_path, js_pid_fd);
+        goto failed;
+    }
+
     js_master_signals_install(&set);
     js_sentry_client(cf);
 
@@ -673,6 +685,7 @@ js_master_run(js_conf_t *cf, const js_master_opts_t *opts)
 
     js_log(JS_LOG_NOTICE, "exit");
 
+    js_metrics_stop();
     js_pidfile_delete(js_pid_path, js_pid_fd);
     free(js_pid_path);
     js_conf_free(js_cf);

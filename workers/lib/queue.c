@@ -10,6 +10,7 @@
 
 #include "jobscout_task.h"
 #include "log.h"
+#include "metrics.h"
 #include "queue.h"
 #include "sentry.h"
 #include "util.h"
@@ -801,6 +802,7 @@ js_queue_ack(js_queue_t *q, js_task_t *t)
 
     n = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
     freeReplyObject(r);
+    js_metrics_task(q->role, JS_METRICS_TASK_DONE);
 
     if (n == 0) {
         /* Our heartbeat lapsed and a reaper requeued it meanwhile. */
@@ -848,6 +850,7 @@ js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
     if (permanent || attempts >= q->policy.max_attempts) {
         rc = js_queue_dead_letter(q, t, error);
         if (rc == 2) {
+            js_metrics_task(q->role, JS_METRICS_TASK_FAILED);
             js_log(JS_LOG_ERR, "task dead-lettered", JS_KS("id", t->id),
                    JS_KS("kind", t->kind), JS_KI("attempts", attempts),
                    JS_KS("err", error));
@@ -880,6 +883,7 @@ js_queue_fail(js_queue_t *q, js_task_t *t, const char *error,
     freeReplyObject(r);
 
     if (rc == 1) {
+        js_metrics_task(q->role, JS_METRICS_TASK_RETRIED);
         js_log(JS_LOG_WARN, "task failed, will retry", JS_KS("id", t->id),
                JS_KS("kind", t->kind), JS_KI("attempts", attempts),
                JS_KI("delay_ms", delay), JS_KS("err", error));

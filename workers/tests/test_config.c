@@ -108,6 +108,7 @@ test_defaults_and_paths(void)
     snprintf(expect, sizeof(expect), "%s/var/run/redis.sock", cwd);
     is_str(cf.redis_path, expect, "unix socket relative to the prefix");
     ok(cf.redis_host == NULL, "no redis host");
+    ok(cf.metrics_host == NULL, "no metrics_listen: no metrics");
     is_int(cf.shutdown_timeout, 10000, "default shutdown_timeout");
     js_conf_free(&cf);
 
@@ -119,11 +120,14 @@ test_defaults_and_paths(void)
     js_conf_free(&cf);
 
     write_conf("postgres x; redis [::1]:6380; workers heartbeat 1;\n"
-               "pid /run/js.pid; shutdown_timeout 2m;\n");
+               "pid /run/js.pid; shutdown_timeout 2m;\n"
+               "metrics_listen [::1]:9513;\n");
     is_int(js_conf_load(&cf, file, "/p", roles, err, sizeof(err)), 0,
            "several directives on a line, IPv6 redis");
     is_str(cf.redis_host, "::1", "IPv6 host without brackets");
     is_int(cf.redis_port, 6380, "IPv6 port");
+    is_str(cf.metrics_host, "::1", "metrics_listen: IPv6 host");
+    is_int(cf.metrics_port, 9513, "metrics_listen: port");
     is_str(cf.pid, "/run/js.pid", "absolute pid kept");
     is_int(cf.shutdown_timeout, 120000, "minutes");
     js_conf_free(&cf);
@@ -157,6 +161,17 @@ static const struct {
       "\"pid\" directive is duplicate", 3 },
     { "redis 127.0.0.1:1;\nredis 127.0.0.1:2;\n",
       "\"redis\" directive is duplicate", 2 },
+    { "metrics_listen localhost:9513;\n",
+      "invalid value \"localhost:9513\" in \"metrics_listen\" directive", 1 },
+    { "metrics_listen 127.0.0.1;\n",
+      "invalid value \"127.0.0.1\" in \"metrics_listen\"", 1 },
+    { "metrics_listen 127.0.0.1:0;\n",
+      "invalid value \"127.0.0.1:0\" in \"metrics_listen\"", 1 },
+    { "metrics_listen 127.0.0.1:9x;\n",
+      "invalid value \"127.0.0.1:9x\" in \"metrics_listen\"", 1 },
+    { "metrics_listen [11111111111111111111111111"
+      "11111111111111111111111111]:1;\n",
+      "in \"metrics_listen\" directive, expecting address:port", 1 },
     { "shutdown_timeout 10x;\n",
       "invalid value \"10x\" in \"shutdown_timeout\" directive", 1 },
     { "shutdown_timeout 99999999999;\n",
