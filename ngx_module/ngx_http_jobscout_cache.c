@@ -41,6 +41,9 @@
 #define NGX_HTTP_JOBSCOUT_CACHE_UUID_LEN  36
 #define NGX_HTTP_JOBSCOUT_CACHE_EVICT     8     /* per failed allocation */
 
+/* a refill older than this is taken as lost: the next request refills */
+#define NGX_HTTP_JOBSCOUT_CACHE_FILL_WAIT 500   /* ms */
+
 
 typedef struct {
     ngx_rbtree_t                    rbtree;
@@ -63,6 +66,8 @@ typedef struct {
     uint64_t                        user_gen;   /* own data: the user's */
     uint64_t                        etag;
     ngx_msec_t                      expires;
+    ngx_msec_t                      fill_start; /* a refill in flight */
+    ngx_uint_t                      filling;
     ngx_uint_t                      flags;      /* the route's cache kind */
     size_t                          key_len;
     size_t                          body_len;
@@ -86,14 +91,16 @@ typedef struct {
 } ngx_http_jobscout_cache_req_t;
 
 
-#define NGX_HTTP_JOBSCOUT_CACHE_MISS    0       /* filled by the handler */
-#define NGX_HTTP_JOBSCOUT_CACHE_HIT     1
-#define NGX_HTTP_JOBSCOUT_CACHE_BYPASS  2       /* not usable now */
+#define NGX_HTTP_JOBSCOUT_CACHE_MISS      0     /* filled by the handler */
+#define NGX_HTTP_JOBSCOUT_CACHE_HIT       1
+#define NGX_HTTP_JOBSCOUT_CACHE_BYPASS    2     /* not usable now */
+#define NGX_HTTP_JOBSCOUT_CACHE_UPDATING  3     /* kept while refilled */
 
 static ngx_str_t  ngx_http_jobscout_cache_statuses[] = {
     ngx_string("MISS"),
     ngx_string("HIT"),
-    ngx_string("BYPASS")
+    ngx_string("BYPASS"),
+    ngx_string("UPDATING")
 };
 
 
@@ -105,7 +112,7 @@ static ngx_int_t ngx_http_jobscout_cache_key(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_http_jobscout_cache_req_t *st);
 static ngx_int_t ngx_http_jobscout_cache_hit(ngx_http_request_t *r,
     ngx_http_jobscout_cache_req_t *st, ngx_str_t *body);
-static ngx_int_t ngx_http_jobscout_cache_fresh(
+static ngx_int_t ngx_http_jobscout_cache_current(
     ngx_http_jobscout_cache_node_t *cn);
 static void ngx_http_jobscout_cache_store(ngx_http_request_t *r,
     ngx_http_jobscout_cache_req_t *st, u_char *body, size_t len);
@@ -426,29 +433,37 @@ ngx_http_jobscout_cache_hit(ngx_http_request_t *r,
 
     cn = ngx_http_jobscout_cache_lookup(&st->key, st->hash);
 
-    if (cn && ngx_http_jobscout_cache_fresh(cn) == NGX_OK) {
-
-        body->len = cn->body_len;
-        body->data = ngx_pnalloc(r->pool, cn->body_len);
-
-        if (body->data == NULL) {
-            ngx_shmtx_unlock(&shpool->mutex);
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(body->data, cn->data + cn->key_len, cn->body_len);
-        st->etag = cn->etag;
-        st->status = NGX_HTTP_JOBSCOUT_CACHE_HIT;
-
-        ngx_queue_remove(&cn->queue);
-        ngx_queue_insert_head(&sh->lru, &cn->queue);
-
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
+    if (cn && ngx_http_jobscout_cache_current(cn) != NGX_OK) {
+        ngx_http_jobscout_cache_delete(cn);
+        cn = NULL;
     }
 
     if (cn) {
-        ngx_http_jobscout_cache_delete(cn);
+        if ((ngx_msec_int_t) (cn->expires - ngx_current_msec) > 0) {
+            st->status = NGX_HTTP_JOBSCOUT_CACHE_HIT;
+            goto found;
+        }
+
+        /*
+         * Only its TTL ran out: nothing was committed since its query.
+         * One request refills it; while that fill is young, the others
+         * get this answer instead of each sending the same query.
+         */
+
+        if (cn->flags & NGX_HTTP_JOBSCOUT_ROUTE_PROBE) {
+            ngx_http_jobscout_cache_delete(cn);
+
+        } else if (cn->filling
+                   && ngx_current_msec - cn->fill_start
+                      < NGX_HTTP_JOBSCOUT_CACHE_FILL_WAIT)
+        {
+            st->status = NGX_HTTP_JOBSCOUT_CACHE_UPDATING;
+            goto found;
+
+        } else {
+            cn->filling = 1;
+            cn->fill_start = ngx_current_msec;
+        }
     }
 
     st->start = ngx_current_msec;
@@ -466,6 +481,7 @@ ngx_http_jobscout_cache_hit(ngx_http_request_t *r,
                 user->node.key = st->user_hash;
                 user->gen = ++sh->counter;
                 user->expires = 0;
+                user->filling = 0;
                 user->flags = 0;
                 user->key_len = st->user_key.len;
                 user->body_len = 0;
@@ -483,23 +499,39 @@ ngx_http_jobscout_cache_hit(ngx_http_request_t *r,
     ngx_shmtx_unlock(&shpool->mutex);
 
     return NGX_DECLINED;
+
+found:
+
+    body->len = cn->body_len;
+    body->data = ngx_pnalloc(r->pool, cn->body_len);
+
+    if (body->data == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(body->data, cn->data + cn->key_len, cn->body_len);
+    st->etag = cn->etag;
+
+    ngx_queue_remove(&cn->queue);
+    ngx_queue_insert_head(&sh->lru, &cn->queue);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return NGX_OK;
 }
 
 
-/* under the lock */
+/* under the lock: nothing it depends on changed since its query */
 
 static ngx_int_t
-ngx_http_jobscout_cache_fresh(ngx_http_jobscout_cache_node_t *cn)
+ngx_http_jobscout_cache_current(ngx_http_jobscout_cache_node_t *cn)
 {
     u_char                          *p;
     u_char                           buf[2 + NGX_HTTP_JOBSCOUT_CACHE_UUID_LEN];
     uint32_t                         hash;
     ngx_str_t                        user_key;
     ngx_http_jobscout_cache_node_t  *user;
-
-    if ((ngx_msec_int_t) (cn->expires - ngx_current_msec) <= 0) {
-        return NGX_DECLINED;
-    }
 
     if (cn->flags & NGX_HTTP_JOBSCOUT_ROUTE_PROBE) {
         return NGX_OK;
@@ -652,6 +684,7 @@ ngx_http_jobscout_cache_store(ngx_http_request_t *r,
     cn->user_gen = st->user_gen;
     cn->etag = st->etag;
     cn->expires = st->start + ttl;
+    cn->filling = 0;
     cn->flags = st->flags;
     cn->key_len = st->key.len;
     cn->body_len = len;
