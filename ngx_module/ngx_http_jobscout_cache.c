@@ -28,6 +28,11 @@
  * listens again it bumps the public generation, which every answer
  * depends on.  The readiness probe's answer is kept ready= (250 ms) and
  * used only while this worker holds a connection to PostgreSQL and Redis.
+ *
+ * An answer whose TTL alone ran out is refilled by one request at a time:
+ * while that refill is young, the others get the answer it replaces
+ * ($jobscout_cache UPDATING), so a page's expiry costs one query, not one
+ * per connection.
  */
 
 
