@@ -106,8 +106,16 @@ redis_pid=$(redis-cli -h "${REDIS_ADDR%:*}" -p "${REDIS_ADDR##*:}" info server \
                 | awk -F: '/^process_id:/ { print $2 + 0 }')
 us_per_tick=$((1000000 / $(getconf CLK_TCK)))
 
+# the largest resident set of nginx's workers, in kB
+worker_rss() {
+    local pid
+    for pid in $(nginx_pids); do
+        awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null
+    done | sort -n | tail -1
+}
+
 # run PATH [wrk options...]: one wrk run; prints "rps p50_ms p99_ms non2xx
-# nginx_us pg_us redis_us", the last three per request
+# nginx_us pg_us redis_us requests", the CPU per request
 run() {
     local out path=$1 n0 p0 r0 n1 p1 r1
     shift
@@ -128,8 +136,8 @@ run() {
         /Non-2xx/ { bad = $NF }
         END {
             req = req > 0 ? req : 1
-            printf "%s %.2f %.2f %d %.0f %.0f %.0f\n", rps, p50, p99, bad,
-                n * us / req, p * us / req, r * us / req
+            printf "%s %.2f %.2f %d %.0f %.0f %.0f %d\n", rps, p50, p99, bad,
+                n * us / req, p * us / req, r * us / req, req
         }' <<<"$out"
 }
 
@@ -161,12 +169,15 @@ done
 # per route, each run's figures: "rps share p50 p99 nginx_us pg_us redis_us"
 declare -A runs
 failed=0
+rss_before=$(worker_rss)
+requests=0
 for i in $(seq "$RUNS"); do
     line="run $i:"
     for route in "${ROUTES[@]}"; do
         IFS='|' read -r label path target auth <<<"$route"
-        read -r rps p50 p99 bad cn cp cr < <(run "$path" \
+        read -r rps p50 p99 bad cn cp cr req < <(run "$path" \
             ${auth:+-H "Authorization: Bearer $token"})
+        requests=$((requests + req))
         [ "$bad" = 0 ] || { echo "bench: $bad non-2xx answers from $label"; failed=1; }
         [ "$path" != /plain ] || plain=$rps
         share=$(awk -v r="$rps" -v p="$plain" 'BEGIN { printf "%.2f", 100 * r / p }')
@@ -175,6 +186,7 @@ for i in $(seq "$RUNS"); do
     done
     echo "${line%,}"
 done
+rss_after=$(worker_rss)
 
 read -r login_rps _ login_p99 bad _ < <(CONNS=8 run /api/v1/auth/login \
                                             -s "$login_lua")
@@ -184,19 +196,22 @@ rm -f "$login_lua"
 echo
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, median of $RUNS runs, $(nproc) cores;" \
      "CPU: microseconds per request"
-printf '%-22s %9s %7s %7s %8s %8s %6s %6s %6s\n' route req/s share target \
+printf '%-30s %9s %7s %7s %8s %8s %6s %6s %6s\n' route req/s share target \
     p50_ms p99_ms nginx pg redis
 # col LABEL N: the median of the route's Nth figure
 col() { awk -v c="$2" 'NF { print $c }' <<<"${runs[$1]}" | median; }
 for route in "${ROUTES[@]}"; do
     IFS='|' read -r label path target auth <<<"$route"
-    printf '%-22s %9.0f %6.1f%% %7s %8.2f %8.2f %6.0f %6.0f %6.0f\n' "$label" \
+    printf '%-30s %9.0f %6.1f%% %7s %8.2f %8.2f %6.0f %6.0f %6.0f\n' "$label" \
         "$(col "$label" 1)" "$(col "$label" 2)" "${target:+>= $target%}" \
         "$(col "$label" 3)" "$(col "$label" 4)" "$(col "$label" 5)" \
         "$(col "$label" 6)" "$(col "$label" 7)"
 done
-printf '%-22s %9.1f %7s %7s %8s %8s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
+printf '%-30s %9.1f %7s %7s %8s %8s  (bcrypt cost 12 on %d threads, 8 connections)\n' \
     "POST /auth/login" "$login_rps" "" "" "" "$login_p99" "$(nproc)"
+echo "nginx worker RSS (the largest): $rss_before kB before, $rss_after kB" \
+     "after $requests requests (target <= 32768 kB, flat)"
+[ "$rss_after" -le 32768 ] || { echo "bench: a worker grew past 32 MB"; failed=1; }
 
 # the notifier: matching, alerts, pushes, commit-to-push latency
 perl "$(dirname "$0")/notify.pl" || failed=1
