@@ -257,6 +257,8 @@ ngx_int_t ngx_http_jobscout_pg_query(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t *q);
 ngx_int_t ngx_http_jobscout_pg_send_error(ngx_http_request_t *r,
     ngx_http_jobscout_pg_query_t *q, PGresult *res);
+ngx_int_t ngx_http_jobscout_pg_row(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res, ngx_int_t (*none)(ngx_http_request_t *r));
 ngx_http_jobscout_pg_pool_t *ngx_http_jobscout_pg_pool_create(
     ngx_cycle_t *cycle, ngx_http_jobscout_pg_conf_t *conf);
 void ngx_http_jobscout_pg_pool_close(ngx_http_jobscout_pg_pool_t *pool);

@@ -755,11 +755,7 @@ ngx_http_jobscout_refresh_rotated(ngx_http_jobscout_pg_query_t *q,
     r = q->request;
     st = q->data;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK
-        || PQntuples(res) != 1)
-    {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_pg_send_error(r, q, res));
+    if (ngx_http_jobscout_pg_row(q, res, NULL) != NGX_OK) {
         return;
     }
 

@@ -48,8 +48,6 @@ static ngx_int_t ngx_http_jobscout_cv_send(ngx_http_request_t *r,
     ngx_http_jobscout_cv_t *st, PGresult *res);
 static void ngx_http_jobscout_cv_deleted(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
-static ngx_int_t ngx_http_jobscout_cv_row(ngx_http_jobscout_pg_query_t *q,
-    PGresult *res);
 static ngx_int_t ngx_http_jobscout_cv_run(ngx_http_request_t *r,
     ngx_http_jobscout_cv_t *st, ngx_http_jobscout_pg_stmt_t *stmt,
     ngx_http_jobscout_pg_handler_pt handler);
@@ -422,7 +420,7 @@ ngx_http_jobscout_cv_get(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 static void
 ngx_http_jobscout_cv_found(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 {
-    if (ngx_http_jobscout_cv_row(q, res) == NGX_OK) {
+    if (ngx_http_jobscout_pg_row(q, res, ngx_http_jobscout_cv_none) == NGX_OK) {
         ngx_http_jobscout_finalize(q->request,
             ngx_http_jobscout_cv_send(q->request, q->data, res));
     }
@@ -611,35 +609,11 @@ ngx_http_jobscout_cv_delete(ngx_http_request_t *r,
 static void
 ngx_http_jobscout_cv_deleted(ngx_http_jobscout_pg_query_t *q, PGresult *res)
 {
-    if (ngx_http_jobscout_cv_row(q, res) == NGX_OK) {
+    if (ngx_http_jobscout_pg_row(q, res, ngx_http_jobscout_cv_none) == NGX_OK) {
         ngx_http_jobscout_finalize(q->request,
             ngx_http_jobscout_send_json(q->request, NGX_HTTP_NO_CONTENT,
                                         NULL, 0));
     }
-}
-
-
-/* NGX_OK: res holds the user's CV; otherwise the request is answered */
-
-static ngx_int_t
-ngx_http_jobscout_cv_row(ngx_http_jobscout_pg_query_t *q, PGresult *res)
-{
-    ngx_http_request_t  *r;
-
-    r = q->request;
-
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_pg_send_error(r, q, res));
-        return NGX_DECLINED;
-    }
-
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, ngx_http_jobscout_cv_none(r));
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
 }
 
 

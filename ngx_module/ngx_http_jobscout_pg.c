@@ -922,6 +922,38 @@ ngx_http_jobscout_pg_send_error(ngx_http_request_t *r,
 }
 
 
+/*
+ * A handler's result that must hold a row: NGX_OK when it does; otherwise
+ * the request is answered (a failure as ngx_http_jobscout_pg_send_error()
+ * answers it, no row by none(), or as a failure when none is NULL and the
+ * statement returns exactly one row) and finalized.
+ */
+
+ngx_int_t
+ngx_http_jobscout_pg_row(ngx_http_jobscout_pg_query_t *q, PGresult *res,
+    ngx_int_t (*none)(ngx_http_request_t *r))
+{
+    ngx_http_request_t  *r;
+
+    r = q->request;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK
+        || (none == NULL && PQntuples(res) != 1))
+    {
+        ngx_http_jobscout_finalize(r,
+                                ngx_http_jobscout_pg_send_error(r, q, res));
+        return NGX_DECLINED;
+    }
+
+    if (PQntuples(res) == 0) {
+        ngx_http_jobscout_finalize(r, none(r));
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_http_jobscout_pg_fail(ngx_http_jobscout_pg_query_t *q, ngx_uint_t status,
     const char *error)
