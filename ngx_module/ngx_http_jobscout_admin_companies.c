@@ -12,6 +12,7 @@
 
 
 #include "ngx_http_jobscout.h"
+#include "catalogue.h"
 
 
 #define NGX_HTTP_JOBSCOUT_ADMIN_NAME_MAX  200
@@ -23,7 +24,6 @@ static ngx_int_t ngx_http_jobscout_admin_company_name(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, ngx_uint_t required, const char **value);
 static ngx_int_t ngx_http_jobscout_admin_company_slug(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, const char **value);
-static ngx_int_t ngx_http_jobscout_admin_board_token(ngx_str_t *s);
 
 
 /*
@@ -555,7 +555,7 @@ ngx_http_jobscout_admin_body_url(ngx_http_request_t *r,
         host = url.data + 7;
 
     } else if ((flags & NGX_HTTP_JOBSCOUT_ADMIN_URL_TOKEN)
-               && ngx_http_jobscout_admin_board_token(&url) == NGX_OK)
+               && js_catalogue_board_token((char *) url.data, url.len))
     {
         *value = (const char *) url.data;
         return NGX_OK;
@@ -602,29 +602,6 @@ ngx_http_jobscout_admin_is_url(const char *s)
 {
     return ngx_strncasecmp((u_char *) s, (u_char *) "http://", 7) == 0
            || ngx_strncasecmp((u_char *) s, (u_char *) "https://", 8) == 0;
-}
-
-
-/* "acme" of boards.greenhouse.io/acme: what js_source_endpoint() takes */
-
-static ngx_int_t
-ngx_http_jobscout_admin_board_token(ngx_str_t *s)
-{
-    size_t  i;
-
-    if (s->len == 0 || s->len > 100) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < s->len; i++) {
-        if (!isalnum(s->data[i]) && s->data[i] != '.' && s->data[i] != '_'
-            && s->data[i] != '-')
-        {
-            return NGX_DECLINED;
-        }
-    }
-
-    return NGX_OK;
 }
 
 

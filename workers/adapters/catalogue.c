@@ -4,6 +4,7 @@
  * source's config, with the bounds the adapter clamps it to.
  */
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -306,6 +307,24 @@ static const char  *js_key_types[] = {
     "string", "integer", "boolean", "strings", "url", "currency",
     "selector", "selectors",
 };
+
+int
+js_catalogue_board_token(const char *s, size_t n)
+{
+    size_t  i;
+
+    if (n == 0 || n > 100) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!isalnum((unsigned char) s[i]) && s[i] != '.' && s[i] != '_'
+            && s[i] != '-')
+        {
+            return 0;
+        }
+    }
+    return 1;
+}
 
 const js_adapter_info_t *
 js_catalogue_find(const char *scraper_class)

@@ -64,6 +64,9 @@ typedef struct {
     unsigned                 board_token:1;
 } js_adapter_info_t;
 
+/* 1 when s[0..n) is a board token ("acme"): 1-100 of [A-Za-z0-9._-] */
+int js_catalogue_board_token(const char *s, size_t n);
+
 /* NULL when no adapter serves scraper_class (compared case-blind). */
 const js_adapter_info_t *js_catalogue_find(const char *scraper_class);
 

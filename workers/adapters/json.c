@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalogue.h"
 #include "normalize.h"
 
 int
@@ -177,7 +178,7 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
 {
     const char  *token = src->source_url ? src->source_url : "";
     const char  *base;
-    size_t       i, n, blen;
+    size_t       n, blen;
     js_buf_t     b = { 0 };
     char        *s;
 
@@ -200,14 +201,7 @@ js_source_endpoint(const js_source_t *src, const char *default_base,
     while (n > 0 && token[n - 1] == ' ') {
         n--;
     }
-    for (i = 0; i < n; i++) {
-        if (!isalnum((unsigned char) token[i]) && token[i] != '.'
-            && token[i] != '_' && token[i] != '-')
-        {
-            break;
-        }
-    }
-    if (n == 0 || n > 100 || i < n) {
+    if (!js_catalogue_board_token(token, n)) {
         snprintf(err, errlen,
                  "source_url is neither an http(s) URL nor a board token");
         return -1;
