@@ -40,6 +40,30 @@ ngx_http_jobscout_metrics_unauthorized(ngx_uint_t token_state)
 {
 }
 
+
+/*
+ * ngx_crc32_short()'s table (the token memo's slot): CRC-32's, a nibble at
+ * a time, computed before the fuzzer starts as ngx_crc32.c has it built in
+ */
+static uint32_t            ngx_fuzz_crc32_short[16];
+uint32_t                  *ngx_crc32_table_short = ngx_fuzz_crc32_short;
+
+__attribute__((constructor)) static void
+ngx_fuzz_crc32_init(void)
+{
+    uint32_t    c;
+    ngx_uint_t  i, k;
+
+    for (i = 0; i < 16; i++) {
+        c = (uint32_t) i;
+        for (k = 0; k < 4; k++) {
+            c = (c & 1) ? 0xedb88320 ^ (c >> 1) : c >> 1;
+        }
+        ngx_fuzz_crc32_short[i] = c;
+    }
+}
+
+
 static ngx_time_t          ngx_fuzz_time;
 volatile ngx_time_t       *ngx_cached_time = &ngx_fuzz_time;
 
