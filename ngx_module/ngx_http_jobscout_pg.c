@@ -933,20 +933,22 @@ ngx_int_t
 ngx_http_jobscout_pg_row(ngx_http_jobscout_pg_query_t *q, PGresult *res,
     ngx_int_t (*none)(ngx_http_request_t *r))
 {
+    int                  rows;
     ngx_http_request_t  *r;
 
     r = q->request;
 
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK
-        || (none == NULL && PQntuples(res) != 1))
-    {
-        ngx_http_jobscout_finalize(r,
-                                ngx_http_jobscout_pg_send_error(r, q, res));
+    rows = (res && PQresultStatus(res) == PGRES_TUPLES_OK) ? PQntuples(res)
+                                                          : -1;
+
+    if (rows == 0 && none != NULL) {
+        ngx_http_jobscout_finalize(r, none(r));
         return NGX_DECLINED;
     }
 
-    if (PQntuples(res) == 0) {
-        ngx_http_jobscout_finalize(r, none(r));
+    if (rows < 1 || (none == NULL && rows != 1)) {
+        ngx_http_jobscout_finalize(r,
+                                ngx_http_jobscout_pg_send_error(r, q, res));
         return NGX_DECLINED;
     }
 
