@@ -5,17 +5,13 @@
  * the task outbox and the relay role) after committing new jobs.  The
  * notifier takes such tasks, several at once, and:
  *
- *   1. asks PostgreSQL who matches them and how well, set-based
- *      (match_candidates(): one GIN index scan per job and the score of
- *      each user it finds, never a loop over users here), in two
- *      parts: the first JS_NT_PART_FIRST found, as they come, so that
- *      inserting starts while the rest is matched, then (unless that was
- *      all) every match, sorted by job and user, the order of the
- *      alerts' unique key, which each chunk then writes in a few pages,
- *      into a cursor WITH HOLD read JS_NT_PAGE rows at a time: memory
- *      holds two pages, whatever the number of matches (the first
- *      part's alerts are in it again: ON CONFLICT skips them, and what
- *      of the first part was not inserted yet is left to it);
+ *   1. matches each job in memory (matcher.h): the notifier keeps every
+ *      reachable user's matching profile, read from PostgreSQL
+ *      (match_profiles) at start and read again as PostgreSQL notifies
+ *      changes, and asks PostgreSQL only for what depends on the job,
+ *      once per job (match_job_facts()); a job's users come sorted by
+ *      id, the order of the alerts' unique key, which each chunk then
+ *      writes in a few pages, and memory holds one job's at a time;
  *   2. inserts the alerts in chunks, each chunk its own transaction
  *      (insert_alerts(): ON CONFLICT DO NOTHING), a small chunk first,
  *      then larger ones; the pushes of the alerts really inserted come
@@ -347,10 +343,12 @@ js_nt_loop(js_nt_t *nt)
             js_nt_match_reset(nt);
         }
 
-        if ((nt->m.state != JS_NT_IDLE || nt->cursor_open)
+        if ((nt->m.state != JS_NT_IDLE || js_nt_profiles_due(nt))
             && !js_worker_exiting() && js_pg_ready(&nt->pgm))
         {
             js_nt_match_next(nt);
+        } else if (nt->m.state == JS_NT_IDLE && !nt->pgm.busy) {
+            js_nt_profiles_notified(nt);
         }
         if (nt->m.state != JS_NT_IDLE && js_pg_ready(&nt->pg)) {
             js_nt_insert_next(nt);
@@ -445,6 +443,13 @@ js_notifier_run(js_worker_t *w)
     policy.backoff_min = JS_NT_MATCH_BACKOFF_MIN;
     policy.backoff_max = JS_NT_MATCH_BACKOFF_MAX;
 
+    nt.mt = js_matcher_create();
+    if (nt.mt == NULL) {
+        js_log(JS_LOG_ALERT, "cannot create the matcher: out of memory");
+        curl_global_cleanup();
+        return 1;
+    }
+
     js_queue_init(&nt.q, cf, JOBSCOUT_QUEUE_MATCH, w->role, &policy);
     js_pg_init(&nt.pgm, cf->postgres);
     js_pg_init(&nt.pg, cf->postgres);
@@ -486,6 +491,9 @@ js_notifier_run(js_worker_t *w)
     free(nt.out);
     free(nt.latency);
     js_pg_array_free(&nt.done);
+    js_pg_array_free(&nt.changed);
+    js_pg_array_free(&nt.asked);
+    js_matcher_destroy(nt.mt);
 
     js_log(JS_LOG_INFO, "notifier stopped",
            JS_KS("reason", js_worker_terminating() ? "terminate" : "quit"));

@@ -22,6 +22,7 @@
 #include "fcm.h"
 #include "jobscout_task.h"
 #include "log.h"
+#include "matcher.h"
 #include "pg.h"
 #include "queue.h"
 #include "roles.h"
@@ -31,8 +32,9 @@
 #define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
 #define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
 #define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
-#define JS_NT_PART_FIRST     1500    /* the match: that many found first, */
-#define JS_NT_PAGE           1000    /* ... then all, by pages of a cursor */
+#define JS_NT_PROFILE_PAGE   10000   /* profiles read per statement */
+#define JS_NT_CHANGED_MAX    10000   /* users changed: past this many, all
+                                      * are read again */
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
@@ -41,10 +43,6 @@
 #define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
 #define JS_NT_REPORT_EVERY   10000   /* ms between push statistics */
 #define JS_NT_PG_TIMEOUT     30000   /* ms per statement */
-/* ms for the whole match into its cursor: PostgreSQL sorts it all before
- * the first page (a backlog of 1,000,000 alerts takes minutes on a busy
- * machine), while the first part's pushes go out */
-#define JS_NT_CURSOR_TIMEOUT 900000
 #define JS_NT_QUOTA_BACKOFF  60000   /* ms: QUOTA_EXCEEDED's minimum */
 #define JS_NT_QUIT_GRACE     3000    /* ms: QUIT waits that long for FCM, */
 #define JS_NT_QUIT_MAX       4500    /* ... and that long in all */
@@ -93,15 +91,8 @@ typedef struct {
 enum {
     JS_NT_IDLE = 0,
     JS_NT_JOBS,           /* push_jobs() to ask */
-    JS_NT_INSERT          /* the match's parts to ask, chunks to insert */
-};
-
-/* The cursor of a match's second part. */
-enum {
-    JS_NT_CURSOR_NONE = 0,
-    JS_NT_CURSOR_DECLARING,
-    JS_NT_CURSOR_OPEN,    /* pages to fetch */
-    JS_NT_CURSOR_DONE     /* every page fetched */
+    JS_NT_FACTS,          /* match_job_facts() to ask */
+    JS_NT_INSERT          /* jobs to match, chunks to insert */
 };
 
 typedef struct {
@@ -113,25 +104,23 @@ typedef struct {
     PGresult        *jobs;          /* push_jobs() */
     int             *job_rows;      /* its rows by job id */
     char           **rests;         /* per row: js_fcm_message_rest() */
-    PGresult        *cands;         /* match_candidates() being inserted:
-                                     * the first part, then each page */
-    PGresult        *ahead;         /* the page after, fetched meanwhile */
-    int              end;           /* candidates of cands to insert */
-    int              asked;         /* the first part asked for */
-    int              cursor;        /* JS_NT_CURSOR_* */
-    int              whole;         /* every candidate received */
-    int              matches;       /* candidates received */
+    PGresult        *facts;         /* match_job_facts(): one row a job */
+    int              fact;          /* the next row to match */
+    js_match_job_t  *job;           /* the job whose alerts are inserted */
+    int              job_row;       /* its push_jobs() row, or -1 */
+    js_match_hit_t  *hits;          /* its users, by id */
+    int              nhits;
+    int              matches;       /* users matched, all jobs */
     int              failed;        /* tasks failed, results dropped */
     int              abandoned;     /* QUIT: tasks handed back unacked */
-    int              next;          /* first candidate of cands not
-                                     * inserted */
-    int              chunk;         /* candidates in the chunk in flight */
+    int              next;          /* first hit not inserted */
+    int              chunk;         /* hits in the chunk in flight */
     int              chunk_size;    /* of the next chunk */
     int              alerts;
     int              pushes;
     int              emails;
     int64_t          started;
-    int64_t          matched_in;    /* ms until every part came */
+    int64_t          matched_in;    /* ms matching (the matcher's part) */
     int64_t          first_in;      /* ms until the first chunk's alerts */
 } js_nt_match_t;
 
@@ -139,12 +128,23 @@ typedef struct {
     js_worker_t        *w;
     const js_conf_t    *cf;
     js_queue_t          q;
-    js_pg_t             pgm;         /* matching */
+    js_pg_t             pgm;         /* matching: the jobs, the profiles */
     js_pg_t             pg;          /* inserting */
     js_pg_t             pgw;         /* outcomes, claims, e-mails */
     js_fcm_t           *fcm;         /* NULL: push disabled */
     char                lease[32];
-    int                 cursor_open; /* on pgm, to close */
+
+    js_matcher_t       *mt;
+    unsigned            listening;   /* pgm.connects LISTENed on, loaded */
+    int                 reload;      /* every profile to read again */
+    unsigned            reload_epoch;    /* ... from the first: a page
+                                          * asked before is dropped */
+    unsigned            page_epoch;
+    int64_t             reload_started;
+    char                after[40];   /* ... those after this id next */
+    js_pg_array_t       changed;     /* users notified, to read again */
+    int                 nchanged;
+    js_pg_array_t       asked;       /* ... being read */
     int64_t             quit_at;     /* when QUIT came */
 
     js_nt_match_t       m;
@@ -196,6 +196,8 @@ void js_nt_send(js_nt_t *nt);
 void js_nt_insert_next(js_nt_t *nt);
 void js_nt_match_abandon(js_nt_t *nt);
 void js_nt_match_next(js_nt_t *nt);
+int js_nt_profiles_due(js_nt_t *nt);
+void js_nt_profiles_notified(js_nt_t *nt);
 void js_nt_match_reset(js_nt_t *nt);
 void js_nt_take(js_nt_t *nt, int block);
 

@@ -1,7 +1,8 @@
 /*
- * The notifier's matching: match tasks taken in batches, their
- * candidates (a first part, then a cursor's pages), the alerts inserted
- * in chunks and their pushes queued to send.  See notifier.c.
+ * The notifier's matching: the users' profiles kept in the matcher
+ * (matcher.h) as PostgreSQL notifies their changes, match tasks taken
+ * in batches, each job matched in memory, its alerts inserted in chunks
+ * and their pushes queued to send.  See notifier.c.
  */
 
 #include "metrics.h"
@@ -27,7 +28,241 @@ js_nt_is_uuid(const char *s)
 }
 
 
+/* --- profiles -------------------------------------------------------- */
+
+/*
+ * The matcher's copy of the profiles is current when the matching
+ * connection LISTENs on match_profiles (0023's triggers), every profile
+ * was read since, and every change notified since was read again.  A
+ * new connection (the old one lost, notifications with it) reads them
+ * all again; so does a TRUNCATE ('*') or a flood of changes.
+ */
+int
+js_nt_profiles_due(js_nt_t *nt)
+{
+    return nt->listening != nt->pgm.connects || nt->pgm.conn == NULL
+           || nt->reload || nt->nchanged > 0;
+}
+
+/* Every profile to read again, from the first. */
+static void
+js_nt_profiles_reload(js_nt_t *nt)
+{
+    nt->reload = 1;
+    nt->reload_epoch++;
+    nt->after[0] = '\0';
+}
+
+/* Reads what PostgreSQL notified: users to read again. */
+void
+js_nt_profiles_notified(js_nt_t *nt)
+{
+    PGnotify  *n;
+
+    if (nt->pgm.conn == NULL || nt->listening != nt->pgm.connects) {
+        return;
+    }
+
+    if (!nt->pgm.busy && !PQconsumeInput(nt->pgm.conn)) {
+        js_log(JS_LOG_ERR, "matching connection lost",
+               JS_KS("err", PQerrorMessage(nt->pgm.conn)));
+        js_pg_close(&nt->pgm);
+        return;
+    }
+
+    while ((n = PQnotifies(nt->pgm.conn)) != NULL) {
+        if (strcmp(n->extra, "*") == 0
+            || nt->nchanged >= JS_NT_CHANGED_MAX)
+        {
+            js_nt_profiles_reload(nt);
+            js_pg_array_free(&nt->changed);
+            nt->nchanged = 0;
+        } else if (js_nt_is_uuid(n->extra)) {
+            js_pg_array_add(&nt->changed, n->extra);
+            nt->nchanged++;
+        }
+        PQfreemem(n);
+    }
+}
+
+static void
+js_nt_listened(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "cannot LISTEN for profile changes",
+               JS_KS("err", err));
+        return;
+    }
+    PQclear(res);
+
+    nt->listening = nt->pgm.connects;
+    js_nt_profiles_reload(nt);
+    js_pg_array_free(&nt->changed);
+    nt->nchanged = 0;
+}
+
+/* Profiles read: put in the matcher; the number, or -1. */
+static int
+js_nt_profiles_put(js_nt_t *nt, PGresult *res)
+{
+    int          i, c, n = PQntuples(res);
+    const char  *cols[JS_MATCH_PROFILE_NCOLS];
+
+    for (i = 0; i < n; i++) {
+        for (c = 0; c < JS_MATCH_PROFILE_NCOLS; c++) {
+            cols[c] = PQgetisnull(res, i, c) ? NULL : PQgetvalue(res, i, c);
+        }
+        if (js_matcher_put(nt->mt, cols) != 0) {
+            return -1;
+        }
+    }
+    return n;
+}
+
+/* A page of every profile, in id order. */
+static void
+js_nt_profiles_paged(void *ctx, PGresult *res, const char *err)
+{
+    int       n;
+    js_nt_t  *nt = ctx;
+
+    if (res == NULL) {
+        js_log(JS_LOG_ERR, "cannot read profiles", JS_KS("err", err));
+        js_nt_profiles_reload(nt);
+        return;
+    }
+
+    /* read again from the first since it was asked for: dropped */
+    if (nt->page_epoch != nt->reload_epoch) {
+        PQclear(res);
+        return;
+    }
+
+    n = js_nt_profiles_put(nt, res);
+    if (n < 0) {
+        js_log(JS_LOG_ERR, "cannot read profiles",
+               JS_KS("err", "out of memory, or a malformed row"));
+        js_nt_profiles_reload(nt);
+
+    } else if (n < JS_NT_PROFILE_PAGE) {
+        nt->reload = 0;
+        js_log(JS_LOG_INFO, "profiles read",
+               JS_KI("users", (long) js_matcher_users(nt->mt)),
+               JS_KI("kb", (long) (js_matcher_memory(nt->mt) / 1024)),
+               JS_KI("ms", js_msec() - nt->reload_started));
+
+    } else {
+        snprintf(nt->after, sizeof(nt->after), "%s",
+                 PQgetvalue(res, n - 1, 0));
+    }
+    PQclear(res);
+}
+
+/* The profiles of users notified: read again, or gone. */
+static void
+js_nt_profiles_changed(void *ctx, PGresult *res, const char *err)
+{
+    int       i, n;
+    char    **ids, *buf;
+    js_nt_t  *nt = ctx;
+
+    n = js_pg_text_array(nt->asked.data, &ids, &buf);
+    js_pg_array_free(&nt->asked);
+
+    if (res == NULL || n < 0) {
+        js_log(JS_LOG_ERR, "cannot read profiles",
+               JS_KS("err", res == NULL ? err : "out of memory"));
+        js_nt_profiles_reload(nt);
+        if (res != NULL) {
+            PQclear(res);
+        }
+        return;
+    }
+
+    /* those asked for and not found are unreachable now */
+    for (i = 0; i < n; i++) {
+        js_matcher_remove(nt->mt, ids[i]);
+    }
+    free(ids);
+    free(buf);
+
+    if (js_nt_profiles_put(nt, res) < 0) {
+        js_nt_profiles_reload(nt);
+    }
+    PQclear(res);
+}
+
+/* The matching connection's profile work, one statement at a time. */
+static int
+js_nt_profiles_next(js_nt_t *nt)
+{
+    char         limit[16];
+    const char  *values[2];
+
+    static const char  first[] =
+        JS_MATCH_PROFILE_SQL " ORDER BY user_id LIMIT $1";
+    static const char  page[] =
+        JS_MATCH_PROFILE_SQL " WHERE user_id > $2::uuid"
+        " ORDER BY user_id LIMIT $1";
+    static const char  changed[] =
+        JS_MATCH_PROFILE_SQL " WHERE user_id = ANY ($1::uuid[])";
+
+    if (nt->listening != nt->pgm.connects) {
+        return js_pg_send(&nt->pgm, "listen", "LISTEN match_profiles", 0,
+                          NULL, JS_NT_PG_TIMEOUT, js_nt_listened, nt);
+    }
+
+    if (nt->reload) {
+        if (nt->after[0] == '\0') {
+            js_matcher_reset(nt->mt);
+            nt->reload_started = js_msec();
+        }
+        snprintf(limit, sizeof(limit), "%d", JS_NT_PROFILE_PAGE);
+        values[0] = limit;
+        values[1] = nt->after;
+        nt->page_epoch = nt->reload_epoch;
+        return js_pg_send(&nt->pgm, "profiles",
+                          nt->after[0] == '\0' ? first : page,
+                          nt->after[0] == '\0' ? 1 : 2, values,
+                          JS_NT_PG_TIMEOUT, js_nt_profiles_paged, nt);
+    }
+
+    if (js_pg_array_end(&nt->changed) != 0) {
+        js_pg_array_free(&nt->changed);
+        nt->nchanged = 0;
+        js_nt_profiles_reload(nt);
+        return 0;
+    }
+    nt->asked = nt->changed;
+    memset(&nt->changed, 0, sizeof(nt->changed));
+    nt->nchanged = 0;
+    values[0] = nt->asked.data;
+    if (js_pg_send(&nt->pgm, "profiles", changed, 1, values,
+                   JS_NT_PG_TIMEOUT, js_nt_profiles_changed, nt) != 0)
+    {
+        js_pg_array_free(&nt->asked);
+        js_nt_profiles_reload(nt);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* --- matching -------------------------------------------------------- */
+
+/* The job being inserted is done with. */
+static void
+js_nt_job_reset(js_nt_match_t *m)
+{
+    js_match_job_destroy(m->job);
+    free(m->hits);
+    m->job = NULL;
+    m->hits = NULL;
+    m->nhits = 0;
+    m->next = 0;
+}
 
 void
 js_nt_match_reset(js_nt_t *nt)
@@ -39,11 +274,9 @@ js_nt_match_reset(js_nt_t *nt)
         js_task_free(&m->tasks[i]);
     }
     js_pg_array_free(&m->job_ids);
-    if (m->cands != NULL) {
-        PQclear(m->cands);
-    }
-    if (m->ahead != NULL) {
-        PQclear(m->ahead);
+    js_nt_job_reset(m);
+    if (m->facts != NULL) {
+        PQclear(m->facts);
     }
     for (i = 0; m->rests != NULL && i < PQntuples(m->jobs); i++) {
         free(m->rests[i]);
@@ -84,8 +317,8 @@ js_nt_match_failed(js_nt_t *nt, const char *err)
 /*
  * QUIT: the batch stops where it is.  Its tasks stay unacked, for
  * js_queue_close() to hand back (matched again, the alerts inserted
- * already are skipped); the matching query is dropped with its
- * connection, read-only; the chunk being inserted is waited for, its
+ * already are skipped); a query of the matching connection is dropped
+ * with it, read-only; the chunk being inserted is waited for, its
  * pushes released like the rest of the send queue.
  */
 void
@@ -105,15 +338,15 @@ js_nt_match_abandon(js_nt_t *nt)
 
     if (nt->pgm.busy) {
         js_pg_close(&nt->pgm);
-        nt->cursor_open = 0;
     }
 }
 
-/* Every match received, every candidate inserted. */
+/* Every job matched, every match inserted. */
 static int
 js_nt_match_complete(const js_nt_match_t *m)
 {
-    return m->whole && m->ahead == NULL && m->next >= m->end
+    return m->state == JS_NT_INSERT && m->facts != NULL
+           && m->fact >= PQntuples(m->facts) && m->next >= m->nhits
            && m->chunk == 0;
 }
 
@@ -213,6 +446,20 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     js_nt_sort_res = res;
     qsort(m->job_rows, n, sizeof(int), js_nt_cmp_job);
 
+    m->state = JS_NT_FACTS;
+}
+
+static void
+js_nt_facts_found(void *ctx, PGresult *res, const char *err)
+{
+    js_nt_t        *nt = ctx;
+    js_nt_match_t  *m = &nt->m;
+
+    if (js_nt_match_result(nt, res, err) == NULL) {
+        return;
+    }
+
+    m->facts = res;
     /*
      * A small first chunk, for the first pushes to go out soon, then
      * larger ones, which cost PostgreSQL less per alert (a statement
@@ -222,119 +469,55 @@ js_nt_jobs_found(void *ctx, PGresult *res, const char *err)
     m->state = JS_NT_INSERT;
 }
 
-static void
-js_nt_match_received(js_nt_match_t *m)
-{
-    m->whole = 1;
-    m->matched_in = js_msec() - m->started;
-}
-
 /*
- * The first part of the match came: its candidates are inserted while
- * the rest is matched.  Short of its limit, it is the whole match.
+ * The next job with matches, matched: its users, sorted by id, the
+ * order of the alerts' unique key, which each chunk then writes in a
+ * few pages.  0, or -1 (the batch failed).
  */
-static void
-js_nt_first_found(void *ctx, PGresult *res, const char *err)
+static int
+js_nt_match_job(js_nt_t *nt)
 {
-    js_nt_t        *nt = ctx;
+    int             c, row;
+    int64_t         t0;
+    const char     *cols[JS_MATCH_FACTS_NCOLS];
     js_nt_match_t  *m = &nt->m;
 
-    if (js_nt_match_result(nt, res, err) == NULL) {
-        return;
-    }
+    while (m->next >= m->nhits && m->fact < PQntuples(m->facts)) {
+        js_nt_job_reset(m);
+        row = m->fact++;
 
-    m->cands = res;
-    m->end = PQntuples(res);
-    m->matches = m->end;
-
-    if (m->end < JS_NT_PART_FIRST) {
-        js_nt_match_received(m);
-        if (js_nt_match_complete(m)) {
-            js_nt_match_done(nt);
+        for (c = 0; c < JS_MATCH_FACTS_NCOLS; c++) {
+            cols[c] = PQgetisnull(m->facts, row, c)
+                      ? NULL : PQgetvalue(m->facts, row, c);
         }
-    }
-}
 
-/*
- * The whole match is in the cursor, sorted by job and user, the order
- * of the alerts' unique key, which each chunk then writes in a few
- * pages.  What of the first part is not inserted yet is in it again:
- * dropped, since a chunk holding a user twice would insert one alert
- * and push it twice.
- */
-static void
-js_nt_declared(void *ctx, PGresult *res, const char *err)
-{
-    js_nt_t        *nt = ctx;
-    js_nt_match_t  *m = &nt->m;
+        t0 = js_msec();
+        m->job = js_match_job_create(nt->mt, cols);
+        m->nhits = m->job == NULL ? -1
+                   : js_matcher_match(nt->mt, m->job, &m->hits);
+        m->matched_in += js_msec() - t0;
 
-    if (res != NULL) {
-        PQclear(res);
-        nt->cursor_open = 1;
-    }
-
-    if (m->failed || res == NULL) {
-        js_nt_match_failed(nt, err);
-        return;
-    }
-
-    m->cursor = JS_NT_CURSOR_OPEN;
-    m->matches = 0;
-    m->end = m->next + m->chunk;
-}
-
-/* A page of the cursor: inserted once cands is. */
-static void
-js_nt_page_fetched(void *ctx, PGresult *res, const char *err)
-{
-    int             n;
-    js_nt_t        *nt = ctx;
-    js_nt_match_t  *m = &nt->m;
-
-    if (js_nt_match_result(nt, res, err) == NULL) {
-        return;
-    }
-
-    n = PQntuples(res);
-    m->matches += n;
-
-    if (n < JS_NT_PAGE) {
-        m->cursor = JS_NT_CURSOR_DONE;
-        js_nt_match_received(m);
-    }
-
-    if (n == 0) {
-        PQclear(res);
-        if (js_nt_match_complete(m)) {
-            js_nt_match_done(nt);
+        if (m->nhits < 0) {
+            m->nhits = 0;
+            js_nt_match_failed(nt, "cannot match a job: out of memory, or "
+                               "malformed facts");
+            return -1;
         }
-        return;
+        m->matches += m->nhits;
+        m->job_row = js_nt_job_row(nt, js_match_job_id(m->job));
     }
-
-    m->ahead = res;
-}
-
-static void
-js_nt_cursor_closed(void *ctx, PGresult *res, const char *err)
-{
-    js_nt_t  *nt = ctx;
-
-    /* An error too: the connection it was on is gone. */
-    (void) err;
-    if (res != NULL) {
-        PQclear(res);
-    }
-    nt->cursor_open = 0;
+    return 0;
 }
 
 static void
 js_nt_inserted(void *ctx, PGresult *res, const char *err)
 {
-    int             i, n, job, cand;
+    int             i, n, hit;
     js_nt_t        *nt = ctx;
     js_nt_row_t    *row = NULL;
     js_nt_match_t  *m = &nt->m;
     js_fcm_alert_t  alert;
+    const char     *token;
 
     /* Abandoned on QUIT, the chunk's pushes are still this notifier's. */
     if ((m->failed && !m->abandoned) || res == NULL) {
@@ -345,9 +528,8 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
         return;
     }
 
-    /* alert_id, k (1 for the chunk's first candidate), push, email,
-     * queue_id (the same for every push: they were inserted 'sending',
-     * for us) */
+    /* alert_id, k (1 for the chunk's first hit), push, email, queue_id
+     * (the same for every push: they were inserted 'sending', for us) */
     n = PQntuples(res);
     js_metrics_add(JS_METRICS_ALERTS_CREATED, n);
 
@@ -371,11 +553,10 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
             row = js_nt_row(PQgetvalue(res, i, 4));
         }
 
-        /* match_candidates(): user_id, job_id, match_score, fcm_token, ... */
-        cand = m->next + atoi(PQgetvalue(res, i, 1)) - 1;
-        job = cand >= m->next && cand < m->next + m->chunk
-              ? js_nt_job_row(nt, PQgetvalue(m->cands, cand, 1)) : -1;
-        if (job < 0) {
+        hit = m->next + atoi(PQgetvalue(res, i, 1)) - 1;
+        token = hit >= m->next && hit < m->next + m->chunk
+                ? m->hits[hit].user->push_token : NULL;
+        if (m->job_row < 0 || token == NULL) {
             /* Gone meanwhile (no push_jobs() row): left to its lease. */
             if (row != NULL) {
                 row->kept = 1;
@@ -384,19 +565,19 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
         }
 
         /* The job's part of the message, made once for all its users. */
-        if (m->rests[job] == NULL) {
+        if (m->rests[m->job_row] == NULL) {
             alert.token = "";
-            alert.job_id = PQgetvalue(m->jobs, job, 0);
-            alert.title = PQgetvalue(m->jobs, job, 1);
-            alert.company = PQgetvalue(m->jobs, job, 2);
-            alert.location = PQgetvalue(m->jobs, job, 3);
-            alert.location_type = PQgetvalue(m->jobs, job, 4);
-            m->rests[job] = js_fcm_message_rest(&alert);
+            alert.job_id = PQgetvalue(m->jobs, m->job_row, 0);
+            alert.title = PQgetvalue(m->jobs, m->job_row, 1);
+            alert.company = PQgetvalue(m->jobs, m->job_row, 2);
+            alert.location = PQgetvalue(m->jobs, m->job_row, 3);
+            alert.location_type = PQgetvalue(m->jobs, m->job_row, 4);
+            m->rests[m->job_row] = js_fcm_message_rest(&alert);
         }
 
-        js_nt_push_add(nt, row, PQgetvalue(res, i, 0),
-                       PQgetvalue(m->cands, cand, 3), 1, m->rests[job],
-                       atoll(PQgetvalue(m->jobs, job, 5)));
+        js_nt_push_add(nt, row, PQgetvalue(res, i, 0), token, 1,
+                       m->rests[m->job_row],
+                       atoll(PQgetvalue(m->jobs, m->job_row, 5)));
     }
     js_nt_row_added(row);
 
@@ -415,36 +596,36 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
     }
 }
 
-/* The next chunk of candidates: their alerts, in one transaction. */
+/* The next chunk of the job's users: their alerts, in one transaction. */
 static int
 js_nt_insert_chunk(js_nt_t *nt)
 {
-    int             i, col, end, rc = -1;
-    const char     *values[6];
-    js_pg_array_t   a[5];
-    js_nt_match_t  *m = &nt->m;
-
-    /* insert_alerts()'s arrays from match_candidates()'s user_id, job_id,
-     * match_score, fcm_token, push, email_due_at: all but the token */
-    static const int   cols[5] = { 0, 1, 2, 4, 5 };
+    int                    i, end, rc = -1;
+    char                   score[8];
+    const char            *values[6];
+    js_pg_array_t          a[5];
+    js_nt_match_t         *m = &nt->m;
+    const js_match_hit_t  *h;
 
     static const char  sql[] =
         "SELECT alert_id, k, push, email, queue_id"
-        " FROM insert_alerts($1::uuid[], $2::uuid[], $3::smallint[],"
-        " $4::boolean[], $5::timestamptz[], $6::interval)";
+        " FROM insert_matched_alerts($1::uuid[], $2::uuid[],"
+        " $3::smallint[], $4::boolean[], $5::text[], $6::interval)";
 
     memset(a, 0, sizeof(a));
     end = m->next + m->chunk_size;
-    if (end > m->end) {
-        end = m->end;
+    if (end > m->nhits) {
+        end = m->nhits;
     }
 
     for (i = m->next; i < end; i++) {
-        for (col = 0; col < 5; col++) {
-            js_pg_array_add(&a[col], PQgetisnull(m->cands, i, cols[col])
-                                     ? NULL
-                                     : PQgetvalue(m->cands, i, cols[col]));
-        }
+        h = &m->hits[i];
+        snprintf(score, sizeof(score), "%d", h->score);
+        js_pg_array_add(&a[0], h->user->id);
+        js_pg_array_add(&a[1], js_match_job_id(m->job));
+        js_pg_array_add(&a[2], score);
+        js_pg_array_add(&a[3], h->user->push_token != NULL ? "t" : "f");
+        js_pg_array_add(&a[4], h->user->email_digest);
     }
 
     for (i = 0; i < 5; i++) {
@@ -470,7 +651,6 @@ done:
     }
     return rc;
 }
-
 /*
  * Adds a taken task to the batch: 0, or -1 when the task was refused
  * (dead-lettered or acked: nothing to match).
@@ -552,60 +732,48 @@ js_nt_take(js_nt_t *nt, int block)
     m->started = js_msec();
 }
 
-/* match_candidates(): the first part, then all, into a cursor. */
-#define JS_NT_CANDIDATES_SQL                                                 \
-    "SELECT user_id, job_id, match_score, fcm_token, push, email_due_at"     \
-    " FROM match_candidates($1::uuid[])"
-
-#define JS_NT_CURSOR  "js_nt_matches"
-
 /*
- * The matching connection: the jobs, the first part of the match, then
- * the whole match into a cursor WITH HOLD (PostgreSQL keeps it, sorted,
- * past the statement: no transaction stays open), fetched a page at a
- * time, the next while the current one is inserted.  So memory holds
- * two pages at most, whatever the backlog.
+ * The matching connection: the profiles made current first, then the
+ * batch's jobs (push_jobs()) and what matching needs of each
+ * (match_job_facts()).
  */
-static void
-js_nt_match_ask(js_nt_t *nt)
+void
+js_nt_match_next(js_nt_t *nt)
 {
     int             rc = 0;
-    char            limit[16], fetch[64];
-    const char     *values[2];
+    const char     *values[1];
     js_nt_match_t  *m = &nt->m;
 
-    static const char  first[] = JS_NT_CANDIDATES_SQL " LIMIT $2";
-    static const char  declare[] =
-        "DECLARE " JS_NT_CURSOR " NO SCROLL CURSOR WITH HOLD FOR "
-        JS_NT_CANDIDATES_SQL " ORDER BY job_id, user_id";
+    js_nt_profiles_notified(nt);
+    if (!js_pg_ready(&nt->pgm)) {
+        return;
+    }
+
+    /* Profiles change only while no job's users are held. */
+    if (js_nt_profiles_due(nt)
+        && (m->state == JS_NT_IDLE || m->state == JS_NT_JOBS))
+    {
+        if (js_nt_profiles_next(nt) != 0) {
+            js_log(JS_LOG_ERR, "cannot read profiles",
+                   JS_KS("err", "cannot send a query"));
+        }
+        return;
+    }
+
+    if (m->failed) {
+        return;
+    }
 
     values[0] = m->job_ids.data;
-    snprintf(limit, sizeof(limit), "%d", JS_NT_PART_FIRST);
-    values[1] = limit;
-    snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM " JS_NT_CURSOR,
-             JS_NT_PAGE);
-
     if (m->state == JS_NT_JOBS) {
         rc = js_pg_send(&nt->pgm, "push_jobs",
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,
                         JS_NT_PG_TIMEOUT, js_nt_jobs_found, nt);
 
-    } else if (!m->asked) {
-        rc = js_pg_send(&nt->pgm, "match_candidates", first, 2, values,
-                        JS_NT_PG_TIMEOUT, js_nt_first_found, nt);
-        m->asked = rc == 0;
-
-    } else if (m->cands == NULL || m->whole) {
-        return;
-
-    } else if (m->cursor == JS_NT_CURSOR_NONE) {
-        rc = js_pg_send(&nt->pgm, "match_candidates", declare, 1, values,
-                        JS_NT_CURSOR_TIMEOUT, js_nt_declared, nt);
-        m->cursor = rc == 0 ? JS_NT_CURSOR_DECLARING : m->cursor;
-
-    } else if (m->cursor == JS_NT_CURSOR_OPEN && m->ahead == NULL) {
-        rc = js_pg_send(&nt->pgm, "fetch", fetch, 0, NULL,
-                        JS_NT_PG_TIMEOUT, js_nt_page_fetched, nt);
+    } else if (m->state == JS_NT_FACTS) {
+        rc = js_pg_send(&nt->pgm, "match_job_facts", JS_MATCH_FACTS_SQL, 1,
+                        values, JS_NT_PG_TIMEOUT, js_nt_facts_found, nt);
+        m->state = rc == 0 ? JS_NT_INSERT : m->state;
     }
 
     if (rc != 0) {
@@ -614,52 +782,32 @@ js_nt_match_ask(js_nt_t *nt)
 }
 
 /*
- * The matching connection's next query: a cursor left open (its match
- * fetched, or failed) is closed first, then the match goes on.
- */
-void
-js_nt_match_next(js_nt_t *nt)
-{
-    if (nt->cursor_open && nt->m.cursor != JS_NT_CURSOR_OPEN) {
-        if (js_pg_send(&nt->pgm, "close", "CLOSE " JS_NT_CURSOR, 0, NULL,
-                       JS_NT_PG_TIMEOUT, js_nt_cursor_closed, nt) != 0)
-        {
-            js_pg_close(&nt->pgm);
-            nt->cursor_open = 0;
-        }
-        return;
-    }
-
-    if (nt->m.state != JS_NT_IDLE && !nt->m.failed) {
-        js_nt_match_ask(nt);
-    }
-}
-
-/*
  * The inserting connection: the next chunk, one at a time, and only as
  * fast as pushes go out: about a second of sends waiting at most (a
- * message in 100 ms), for leases not to be spent waiting.  Once its
- * candidates are all inserted, the page fetched meanwhile takes their
- * place.
+ * message in 100 ms), for leases not to be spent waiting.  Once a job's
+ * users are all inserted, the next job is matched.
  */
 void
 js_nt_insert_next(js_nt_t *nt)
 {
     js_nt_match_t  *m = &nt->m;
 
-    if (m->state != JS_NT_INSERT || m->failed || m->chunk != 0) {
+    if (m->state != JS_NT_INSERT || m->facts == NULL || m->failed
+        || m->chunk != 0)
+    {
         return;
     }
 
-    if (m->next >= m->end && m->ahead != NULL) {
-        PQclear(m->cands);
-        m->cands = m->ahead;
-        m->ahead = NULL;
-        m->next = 0;
-        m->end = PQntuples(m->cands);
+    if (js_nt_match_job(nt) != 0) {
+        return;
     }
 
-    if (m->cands != NULL && m->next < m->end
+    if (js_nt_match_complete(m)) {
+        js_nt_match_done(nt);
+        return;
+    }
+
+    if (m->next < m->nhits
         && nt->nsendq < m->chunk_size
         && nt->nsendq < JS_NT_BACKLOG * nt->cf->fcm_max_in_flight
         && js_nt_insert_chunk(nt) != 0)
@@ -667,4 +815,3 @@ js_nt_insert_next(js_nt_t *nt)
         js_nt_match_failed(nt, "cannot send a query");
     }
 }
-

@@ -120,6 +120,7 @@ js_pg_connect(js_pg_t *pg)
         pg->up = 1;
     }
     pg->backoff = JS_PG_BACKOFF_MIN;
+    pg->connects++;
     return 0;
 }
 

@@ -36,6 +36,8 @@ typedef struct {
     int              busy;
     int              flushing;        /* the query is not all sent yet */
     int              up;              /* 1 up, -1 down, 0 not yet known */
+    unsigned         connects;        /* connections made: a new session
+                                       * (its LISTENs gone) when it moves */
     int              backoff;         /* ms */
     int64_t          retry_at;        /* next connect, monotonic ms */
     int64_t          deadline;
