@@ -2,9 +2,13 @@
 # make bench, the notifier: 100,000 users, about 10% of whom match each
 # new job (t/bench/notify_seed.sql).
 #
-#   1. matching: match_candidates() for each of 200 new jobs against
-#      the 100,000 users, one job at a time (the index scan, the channel
-#      checks and the score; read-only): per-job time and matches;
+#   1. matching: each of 200 new jobs against the 100,000 users, one job
+#      at a time, by the notifier's matcher (t/bench/match_check: the
+#      profiles read as the notifier reads them, then per job
+#      match_job_facts() and the matcher): per-job time and matches;
+#      then, for reference, match_candidates() (the same rules in SQL,
+#      what the notifier ran before 0023) on BENCH_NOTIFY_SQL_JOBS (20) of
+#      them, inside the backend;
 #   2. end to end, job after job: a new job committed and its match task
 #      queued as the scraper does, then jobscoutd's notifier matching it,
 #      inserting its alerts (with their scores) and pushing them, against
@@ -48,6 +52,7 @@ JobScout::Api->import;
 
 my $users = $ENV{BENCH_NOTIFY_USERS} || 100_000;
 my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 200;
+my $sql_jobs = $ENV{BENCH_NOTIFY_SQL_JOBS} || 20;
 my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 10;
 my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
 my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 100;   # the default
@@ -107,11 +112,34 @@ sub new_jobs {
 }
 
 # --- 1. matching
-print "\n1. match_candidates(): $match_jobs new jobs, one at a time, against $users users\n";
+print "\n1. matching: $match_jobs new jobs, one at a time, against $users users\n";
 my @jobs = new_jobs($match_jobs, 0);
-my (@ms, @matches, $cpu_ms);
+my $build = dirname($ENV{JOBSCOUTD});
+system('make', '-s', '-C', "$root/workers", "BUILD=$build", 'match-check') == 0
+    or die "bench: cannot build match_check\n";
+my (@ms, @matches);
 my $t0 = time;
-# one session, as the notifier's: each job timed on its own
+for (`$build/bench/match_check '$ENV{PG_CONNINFO}' bench @jobs`) {
+    if (/^profiles (\d+) (\d+) ([\d.]+)/) {
+        printf "   the notifier's profiles: %d users read in %.0f ms, %.1f MB in memory\n",
+            $1, $3, $2 / 1024;
+    } elsif (/^job \S+ (\d+) ([\d.]+)/) {
+        push @matches, $1;
+        push @ms, $2;
+    }
+}
+$? == 0 && @ms == @jobs or die "bench: match_check failed\n";
+my $total = 0;
+$total += $_ for @matches;
+printf "   %d matches in %.1f s: %.1f%% of the users per job on average\n", $total,
+    time - $t0, 100 * $total / @jobs / $users;
+printf "   per job (match_job_facts() + the matcher): p50 %.1f ms (target < 20 ms),"
+    . " p95 %.1f ms, max %.1f ms\n", percentile(50, @ms), percentile(95, @ms),
+    percentile(100, @ms);
+
+# the same rules in SQL, as the notifier matched before 0023
+my (@sql_ms, $cpu_ms);
+my @sql_jobs = @jobs[0 .. ($sql_jobs < @jobs ? $sql_jobs : @jobs) - 1];
 for my $row (split /\n/, psql(<<"EOS")) {
 -- the backend's CPU time so far, ms (utime + stime, in 1/100 s)
 CREATE FUNCTION pg_temp.cpu_ms() RETURNS float8 LANGUAGE sql AS \$\$
@@ -136,23 +164,15 @@ BEGIN
     END LOOP;
 END
 \$\$;
-SELECT n, ms, cpu_ms FROM pg_temp.time_match(ARRAY[@{[ join ',', map { "'$_'" } @jobs ]}]::uuid[]);
+SELECT n, ms, cpu_ms FROM pg_temp.time_match(ARRAY[@{[ join ',', map { "'$_'" } @sql_jobs ]}]::uuid[]);
 EOS
     my ($n, $ms);
     ($n, $ms, $cpu_ms) = split /\|/, $row;
-    push @ms, $ms;
-    push @matches, $n;
+    push @sql_ms, $ms;
 }
-my $total = 0;
-$total += $_ for @matches;
-printf "   %d matches in %.1f s: %.1f%% of the users per job on average\n", $total,
-    time - $t0, 100 * $total / @jobs / $users;
-printf "   per job: p50 %.1f ms (target < 20 ms), p95 %.1f ms, max %.1f ms (%.0f matches/s)\n",
-    percentile(50, @ms), percentile(95, @ms), percentile(100, @ms),
-    $total / (eval { my $s = 0; $s += $_ for @ms; $s } / 1000);
-# the backend's own CPU: what a quiet machine's p50 would be near
-printf "   backend CPU per job: %.1f ms on average (less moved by the load than the wall clock)\n",
-    $cpu_ms / @jobs;
+printf "   for reference, match_candidates() in SQL on %d of them: p50 %.1f ms"
+    . " (backend CPU %.1f ms a job)\n", scalar @sql_jobs, percentile(50, @sql_ms),
+    $cpu_ms / @sql_jobs;
 psql("DELETE FROM jobs WHERE external_id LIKE 'notify-%'");
 
 # --- 2. end to end

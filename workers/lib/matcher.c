@@ -123,7 +123,7 @@ int
 js_pg_text_array(const char *s, char ***elems, char **buf)
 {
     int          n = 0, size = 8, quoted;
-    char        *out, **e;
+    char        *base, *out, **e;
     const char  *p;
 
     *elems = NULL;
@@ -133,12 +133,11 @@ js_pg_text_array(const char *s, char ***elems, char **buf)
         return -1;
     }
 
-    out = malloc(strlen(s) + 1);
+    base = out = malloc(strlen(s) + 1);
     e = malloc(size * sizeof(char *));
-    if (out == NULL || e == NULL) {
+    if (base == NULL || e == NULL) {
         goto failed;
     }
-    *buf = out;
 
     p = s + 1;
     if (*p == '}') {
@@ -146,6 +145,7 @@ js_pg_text_array(const char *s, char ***elems, char **buf)
             goto failed;
         }
         *elems = e;
+        *buf = base;
         return 0;
     }
 
@@ -199,13 +199,13 @@ js_pg_text_array(const char *s, char ***elems, char **buf)
     }
 
     *elems = e;
+    *buf = base;
     return n;
 
 failed:
 
     free(e);
-    free(out);
-    *buf = NULL;
+    free(base);
     return -1;
 }
 
@@ -856,7 +856,7 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
     (void) mt;
 
     if (c[0] == NULL || strlen(c[0]) != 36 || c[1] == NULL || c[2] == NULL
-        || c[3] == NULL || c[4] == NULL)
+        || c[4] == NULL)
     {
         return NULL;
     }
@@ -866,7 +866,8 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
         return NULL;
     }
     memcpy(job->id, c[0], 37);
-    job->remote = c[3][0] == 't';
+    /* NULL (no location_type) is not remote, as in the SQL */
+    job->remote = c[3] != NULL && c[3][0] == 't';
     job->title_terms = strtol(c[4], &end, 10);
 
     for (i = 0; i < 5; i++) {
