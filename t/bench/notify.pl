@@ -207,6 +207,8 @@ sub pipeline {
                         ($ca ? (fcm_ca_file => $ca) : ()) });
     $d->start;
     sleep 0.5 until $d->consumers('jobscout:queue:match');
+    # the profiles read (part 1 timed that): jobs matched from then on
+    sleep 0.1 until $d->log_text =~ /profiles read/;
 
     my ($alerts, $ins_s, $pushes, $push_s) = (0, 0, 0, 0);
     my @latency;

@@ -363,7 +363,7 @@ static uint32_t
 js_key_id(js_matcher_t *mt, const char *s)
 {
     size_t     len = strlen(s);
-    uint32_t   h = js_fnv(JS_FNV_BASIS, s, len), id, i;
+    uint32_t   h = js_fnv(JS_FNV_BASIS, s, len), id, i, size;
     js_key_t  *k;
 
     id = js_key_find(mt, s, len, h);
@@ -376,12 +376,13 @@ js_key_id(js_matcher_t *mt, const char *s)
         return 0;
     }
     if (mt->nkeys == mt->keys_size) {
-        k = realloc(mt->keys, 2 * mt->keys_size * sizeof(js_key_t));
+        size = mt->keys_size ? 2 * mt->keys_size : 1024;
+        k = realloc(mt->keys, size * sizeof(js_key_t));
         if (k == NULL) {
             return 0;
         }
         mt->keys = k;
-        mt->keys_size *= 2;
+        mt->keys_size = size;
     }
 
     k = &mt->keys[mt->nkeys];
@@ -446,7 +447,10 @@ js_matcher_create(void)
     mt->user_table = calloc(mt->user_mask + 1, sizeof(uint32_t));
     if (mt->keys == NULL || mt->key_table == NULL || mt->user_table == NULL)
     {
-        js_matcher_destroy(mt);
+        free(mt->keys);
+        free(mt->key_table);
+        free(mt->user_table);
+        free(mt);
         return NULL;
     }
     mt->nkeys = 1;

@@ -47,6 +47,7 @@ match(js_matcher_t *mt, const char **cols, js_match_hit_t **hits)
     int              n;
     js_match_job_t  *job = js_match_job_create(mt, cols);
 
+    *hits = NULL;
     if (job == NULL) {
         return -2;
     }
