@@ -141,6 +141,11 @@ for my $k ('skills', 'roles', 'location', 'pay', 'threshold', 'email only') {
     cmp_ok($seen{$k} // 0, '>', 20, "... among them pairs with $k");
 }
 
+# the population matches nearly any job, its jobs nearly anyone: gone
+# before another suite's
+psql("DELETE FROM users WHERE email LIKE 'pop-$run-%'");
+psql("DELETE FROM jobs WHERE id = ANY (${ids}::uuid[])");
+
 # --- 2. the notifier's copy follows PostgreSQL
 my $fcm = JobScout::FakeFCM->start(dir => $dir);
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 1 },
@@ -230,4 +235,7 @@ ok(wait_until(10, sub { (() = $d->log_text =~ /profiles read/g) > $before }),
    'a TRUNCATE\'s notification: every profile read again');
 
 $d->stop;
+psql("DELETE FROM users WHERE email = 'sync-$run\@example.com'");
+psql("DELETE FROM jobs WHERE source_id IN (SELECT id FROM job_sources WHERE source_url ="
+     . " 'https://example.com/sync-$run')");
 done_testing;

@@ -468,6 +468,7 @@ js_slot_free(js_slot_t *u)
     memset(u, 0, sizeof(*u));
 }
 
+/* Profiles and keys: a full reload leaves no key no user has. */
 void
 js_matcher_reset(js_matcher_t *mt)
 {
@@ -478,30 +479,28 @@ js_matcher_reset(js_matcher_t *mt)
     }
     mt->nslots = 0;
     mt->ndead = 0;
-    for (i = 1; i < mt->nkeys; i++) {
-        for (k = 0; k < JS_MK_INDEXED; k++) {
-            mt->keys[i].post[k].n = 0;
-        }
-    }
     memset(mt->user_table, 0, (mt->user_mask + 1) * sizeof(uint32_t));
     mt->user_used = 0;
-}
 
-void
-js_matcher_destroy(js_matcher_t *mt)
-{
-    uint32_t  i, k;
-
-    if (mt == NULL) {
-        return;
-    }
-    js_matcher_reset(mt);
     for (i = 1; i < mt->nkeys; i++) {
         free(mt->keys[i].s);
         for (k = 0; k < JS_MK_INDEXED; k++) {
             free(mt->keys[i].post[k].slots);
         }
     }
+    mt->nkeys = 1;
+    memset(mt->key_table, 0, (mt->key_mask + 1) * sizeof(uint32_t));
+}
+
+void
+js_matcher_destroy(js_matcher_t *mt)
+{
+    uint32_t  k;
+
+    if (mt == NULL) {
+        return;
+    }
+    js_matcher_reset(mt);
     for (k = 0; k < JS_MK_KINDS; k++) {
         free(mt->marked[k]);
     }

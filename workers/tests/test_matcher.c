@@ -258,6 +258,12 @@ test_updates(void)
         free(hits);
     }
 
+    js_matcher_reset(mt);
+    is_int((int) js_matcher_users(mt), 0, "reset: no user");
+    put(mt, U("03"), "{acme}", "{\"\"}", "{\"\"}", "0", "{}");
+    ok(score_of(mt, cols, U("03")) >= 0 && score_of(mt, cols, U("02")) < 0,
+       "... a profile put after it matches, none from before");
+
     js_matcher_destroy(mt);
 }
 
@@ -294,7 +300,7 @@ test_locations(void)
 int
 main(void)
 {
-    plan(39);
+    plan(41);
 
     test_text();
     test_filters();
