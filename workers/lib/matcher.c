@@ -180,6 +180,10 @@ js_pg_text_array(const char *s, char ***elems, char **buf)
                 }
                 *out++ = *p++;
             }
+            /* PostgreSQL quotes an empty string */
+            if (out == start) {
+                goto failed;
+            }
         }
         *out++ = '\0';
 
@@ -289,7 +293,7 @@ js_match_fit(const char *s)
     const char  *ip, *fp;
 
     if (s == NULL || js_decimal_parse(s, &neg, &ip, &il, &fp, &fl) != 0
-        || neg || il > 1 || fl > 18)
+        || neg || il > 1 || fl > 18 || (il == 1 && ip[0] > '1'))
     {
         return -1;
     }
@@ -872,6 +876,9 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
     /* NULL (no location_type) is not remote, as in the SQL */
     job->remote = c[3] != NULL && c[3][0] == 't';
     job->title_terms = strtol(c[4], &end, 10);
+    if (job->title_terms < 0 || job->title_terms > 1000000) {
+        goto failed;
+    }
 
     for (i = 0; i < 5; i++) {
         n[i] = js_pg_text_array(c[arrays[i]], &job->arrays[i], &job->bufs[i]);
@@ -1145,6 +1152,11 @@ js_match_score(const js_matcher_t *mt, const js_slot_t *u,
                  + (k->mark[JS_MK_NICE] == mt->epoch ? 1 : 0);
         }
         b = 2 * job->nrequired + job->nnice;
+        /* a profile's skills are distinct (user_skills_user_lower_name),
+         * so the share is at most 1; held so whatever the input */
+        if (a > b) {
+            a = b;
+        }
     } else if (u->any_role || job->title_terms == 0) {
         a = 1;
         b = 2;
