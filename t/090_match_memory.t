@@ -14,6 +14,8 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
 use JSON::PP qw(encode_json);
 use Time::HiRes qw(sleep time);
 
@@ -148,9 +150,15 @@ psql("DELETE FROM jobs WHERE id = ANY (${ids}::uuid[])");
 
 # --- 2. the notifier's copy follows PostgreSQL
 my $fcm = JobScout::FakeFCM->start(dir => $dir);
+my $metrics_port = do {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)
+        or die "no free port: $!";
+    $s->sockport;
+};
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 1 },
     directives => { fcm_service_account => $fcm->{account}, fcm_base_url => $fcm->{url},
-                    fcm_timeout => '2s', push_claim_timeout => '6s' });
+                    fcm_timeout => '2s', push_claim_timeout => '6s',
+                    metrics_listen => "127.0.0.1:$metrics_port" });
 $d->start;
 ok(wait_until(10, sub { $d->log_text =~ /profiles read/ }), 'the notifier reads the profiles');
 
@@ -233,6 +241,13 @@ psql("SELECT pg_notify('match_profiles', '*')");
 job('Internal Auditor');
 ok(wait_until(10, sub { (() = $d->log_text =~ /profiles read/g) > $before }),
    'a TRUNCATE\'s notification: every profile read again');
+
+# every job matched is timed
+my $metrics = HTTP::Tiny->new(timeout => 5)->get("http://127.0.0.1:$metrics_port/metrics");
+my ($matched) = ($metrics->{content} // '') =~ /^jobscoutd_match_duration_seconds_count (\d+)$/m;
+cmp_ok($matched // 0, '>=', 10, 'each job matched counted in jobscoutd_match_duration_seconds');
+like($metrics->{content} // '', qr/^jobscoutd_match_duration_seconds_bucket\{le="0.001"\} \d+$/m,
+     '... by milliseconds');
 
 $d->stop;
 psql("DELETE FROM users WHERE email = 'sync-$run\@example.com'");

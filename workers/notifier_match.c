@@ -5,8 +5,11 @@
  * and their pushes queued to send.  See notifier.c.
  */
 
+#include <errno.h>
+
 #include "metrics.h"
 #include "notifier.h"
+#include "pg_text.h"
 
 static int
 js_nt_is_uuid(const char *s)
@@ -103,7 +106,11 @@ js_nt_listened(void *ctx, PGresult *res, const char *err)
     nt->nchanged = 0;
 }
 
-/* Profiles read: put in the matcher; the number, or -1. */
+/*
+ * Profiles read: put in the matcher; their number, or -1 (out of
+ * memory: all are read again).  A row the matcher cannot read is logged
+ * and left out: its user is not matched, everyone else is.
+ */
 static int
 js_nt_profiles_put(js_nt_t *nt, PGresult *res)
 {
@@ -114,9 +121,15 @@ js_nt_profiles_put(js_nt_t *nt, PGresult *res)
         for (c = 0; c < JS_MATCH_PROFILE_NCOLS; c++) {
             cols[c] = PQgetisnull(res, i, c) ? NULL : PQgetvalue(res, i, c);
         }
-        if (js_matcher_put(nt->mt, cols) != 0) {
+        if (js_matcher_put(nt->mt, cols) == 0) {
+            continue;
+        }
+        if (errno == ENOMEM) {
             return -1;
         }
+        js_log(JS_LOG_ERR, "profile left out of matching",
+               JS_KS("user_id", PQgetvalue(res, i, 0)),
+               JS_KS("err", "a malformed row"));
     }
     return n;
 }
@@ -143,7 +156,7 @@ js_nt_profiles_paged(void *ctx, PGresult *res, const char *err)
     n = js_nt_profiles_put(nt, res);
     if (n < 0) {
         js_log(JS_LOG_ERR, "cannot read profiles",
-               JS_KS("err", "out of memory, or a malformed row"));
+               JS_KS("err", "out of memory"));
         js_nt_profiles_reload(nt);
 
     } else if (n < JS_NT_PROFILE_PAGE) {
@@ -491,16 +504,27 @@ js_nt_match_job(js_nt_t *nt)
                       ? NULL : PQgetvalue(m->facts, row, c);
         }
 
-        t0 = js_msec();
         m->job = js_match_job_create(nt->mt, cols);
-        m->nhits = m->job == NULL ? -1
-                   : js_matcher_match(nt->mt, m->job, &m->hits);
+        if (m->job == NULL && errno == ENOMEM) {
+            js_nt_match_failed(nt, "cannot match a job: out of memory");
+            return -1;
+        }
+        if (m->job == NULL) {
+            /* never matched: its task is acked, like an inactive job's */
+            js_log(JS_LOG_ERR, "job left out of matching",
+                   JS_KS("job_id", cols[0] != NULL ? cols[0] : ""),
+                   JS_KS("err", "malformed facts"));
+            continue;
+        }
+
+        t0 = js_msec();
+        m->nhits = js_matcher_match(nt->mt, m->job, &m->hits);
         m->matched_in += js_msec() - t0;
+        js_metrics_match(js_msec() - t0);
 
         if (m->nhits < 0) {
             m->nhits = 0;
-            js_nt_match_failed(nt, "cannot match a job: out of memory, or "
-                               "malformed facts");
+            js_nt_match_failed(nt, "cannot match a job: out of memory");
             return -1;
         }
         m->matches += m->nhits;

@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "matcher.h"
+#include "pg_text.h"
 
 static const char *
 js_fuzz_column(char **p)

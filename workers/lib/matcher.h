@@ -64,7 +64,11 @@ void js_matcher_destroy(js_matcher_t *mt);
 /* Every profile dropped (before a full reload). */
 void js_matcher_reset(js_matcher_t *mt);
 
-/* A match_profiles row: 0, or -1 (malformed or out of memory). */
+/*
+ * Failures set errno: ENOMEM out of memory, EINVAL a malformed row.
+ *
+ * A match_profiles row: 0, or -1.
+ */
 int js_matcher_put(js_matcher_t *mt, const char *const *cols);
 void js_matcher_remove(js_matcher_t *mt, const char *user_id);
 
@@ -72,7 +76,7 @@ void js_matcher_remove(js_matcher_t *mt, const char *user_id);
 size_t js_matcher_users(const js_matcher_t *mt);
 size_t js_matcher_memory(const js_matcher_t *mt);
 
-/* A match_job_facts() row, or NULL (malformed or out of memory). */
+/* A match_job_facts() row, or NULL. */
 js_match_job_t *js_match_job_create(js_matcher_t *mt,
     const char *const *cols);
 void js_match_job_destroy(js_match_job_t *job);
@@ -85,13 +89,5 @@ const char *js_match_job_id(const js_match_job_t *job);
  */
 int js_matcher_match(js_matcher_t *mt, const js_match_job_t *job,
     js_match_hit_t **hits);
-
-/*
- * Helpers, exposed for the unit test: a PostgreSQL text array's
- * elements (NULL elements as NULL; the strings point into *buf, to
- * free() with the array), or -1; two decimals compared (<0, 0, >0).
- */
-int js_pg_text_array(const char *s, char ***elems, char **buf);
-int js_decimal_cmp(const char *a, const char *b);
 
 #endif

@@ -21,6 +21,11 @@ const int64_t  js_metrics_discovery_bounds[JS_METRICS_BUCKETS] = {
     43200000, 86400000, 259200000
 };
 
+/* one job matched in memory: milliseconds, a slow one a second */
+const int64_t  js_metrics_match_bounds[JS_METRICS_BUCKETS] = {
+    1, 2, 5, 10, 20, 50, 100, 250, 500, 1000
+};
+
 /* a job's commit -> FCM's acceptance of its push */
 const int64_t  js_metrics_latency_bounds[JS_METRICS_BUCKETS] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000
@@ -137,5 +142,13 @@ js_metrics_push(const char *status, int64_t latency_ms)
 
     } else {
         js_metrics_add(JS_METRICS_PUSHES_FAILED, 1);
+    }
+}
+
+void
+js_metrics_match(int64_t ms)
+{
+    if (js_metrics != NULL) {
+        js_metrics_observe(&js_metrics->match, js_metrics_match_bounds, ms);
     }
 }

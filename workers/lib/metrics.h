@@ -66,6 +66,7 @@ typedef struct {
     js_metrics_adapter_t  scrapes[JS_METRICS_ADAPTERS + 1];
     js_metrics_hist_t     discovery;     /* s as ms: a run's median */
     js_metrics_hist_t     push_latency;  /* commit -> FCM accepted */
+    js_metrics_hist_t     match;         /* a job against every profile */
 } js_metrics_t;
 
 /* NULL: nothing is counted */
@@ -75,6 +76,7 @@ extern js_metrics_t  *js_metrics;
 extern const int64_t  js_metrics_duration_bounds[JS_METRICS_BUCKETS];
 extern const int64_t  js_metrics_discovery_bounds[JS_METRICS_BUCKETS];
 extern const int64_t  js_metrics_latency_bounds[JS_METRICS_BUCKETS];
+extern const int64_t  js_metrics_match_bounds[JS_METRICS_BUCKETS];
 
 void js_metrics_add(int counter, long n);
 /* role: its name, as in js_roles[] */
@@ -91,5 +93,7 @@ void js_metrics_scrape(const char *adapter, const char *error, int64_t ms,
 /* FCM's answer to a push: "accepted" (latency_ms counted), "unregistered",
  * "pending" (retried) or "failed" */
 void js_metrics_push(const char *status, int64_t latency_ms);
+/* the notifier's matcher took ms for a job */
+void js_metrics_match(int64_t ms);
 
 #endif

@@ -325,6 +325,12 @@ js_metrics_render(FILE *f)
                     "A job's commit to FCM accepting its push");
     js_metrics_hist(f, "jobscoutd_push_latency_seconds", "",
                     &m->push_latency, js_metrics_latency_bounds);
+
+    js_metrics_help(f, "jobscoutd_match_duration_seconds", "histogram",
+                    "One job matched against every profile in a notifier's"
+                    " memory");
+    js_metrics_hist(f, "jobscoutd_match_duration_seconds", "",
+                    &m->match, js_metrics_match_bounds);
 }
 
 static enum MHD_Result

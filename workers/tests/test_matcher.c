@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "matcher.h"
+#include "pg_text.h"
 #include "tap.h"
 
 #define U(n)  "00000000-0000-0000-0000-0000000000" n
