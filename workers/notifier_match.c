@@ -47,13 +47,16 @@ js_nt_profiles_due(js_nt_t *nt)
            || nt->reload || nt->nchanged > 0;
 }
 
-/* Every profile to read again, from the first. */
+/* Every profile to read again, from the first: the changes notified so
+ * far with them. */
 static void
 js_nt_profiles_reload(js_nt_t *nt)
 {
     nt->reload = 1;
     nt->reload_epoch++;
     nt->after[0] = '\0';
+    js_pg_array_free(&nt->changed);
+    nt->nchanged = 0;
 }
 
 /* Reads what PostgreSQL notified: users to read again. */
@@ -78,8 +81,6 @@ js_nt_profiles_notified(js_nt_t *nt)
             || nt->nchanged >= JS_NT_CHANGED_MAX)
         {
             js_nt_profiles_reload(nt);
-            js_pg_array_free(&nt->changed);
-            nt->nchanged = 0;
         } else if (js_nt_is_uuid(n->extra)) {
             js_pg_array_add(&nt->changed, n->extra);
             nt->nchanged++;
@@ -102,8 +103,6 @@ js_nt_listened(void *ctx, PGresult *res, const char *err)
 
     nt->listening = nt->pgm.connects;
     js_nt_profiles_reload(nt);
-    js_pg_array_free(&nt->changed);
-    nt->nchanged = 0;
 }
 
 /*
@@ -114,13 +113,11 @@ js_nt_listened(void *ctx, PGresult *res, const char *err)
 static int
 js_nt_profiles_put(js_nt_t *nt, PGresult *res)
 {
-    int          i, c, n = PQntuples(res);
+    int          i, n = PQntuples(res);
     const char  *cols[JS_MATCH_PROFILE_NCOLS];
 
     for (i = 0; i < n; i++) {
-        for (c = 0; c < JS_MATCH_PROFILE_NCOLS; c++) {
-            cols[c] = PQgetisnull(res, i, c) ? NULL : PQgetvalue(res, i, c);
-        }
+        js_pg_values(res, i, JS_MATCH_PROFILE_NCOLS, cols);
         if (js_matcher_put(nt->mt, cols) == 0) {
             continue;
         }
@@ -159,7 +156,7 @@ js_nt_profiles_paged(void *ctx, PGresult *res, const char *err)
                JS_KS("err", "out of memory"));
         js_nt_profiles_reload(nt);
 
-    } else if (n < JS_NT_PROFILE_PAGE) {
+    } else if (n < JS_MATCH_PROFILE_PAGE) {
         nt->reload = 0;
         js_log(JS_LOG_INFO, "profiles read",
                JS_KI("users", (long) js_matcher_users(nt->mt)),
@@ -214,14 +211,6 @@ js_nt_profiles_next(js_nt_t *nt)
     char         limit[16];
     const char  *values[2];
 
-    static const char  first[] =
-        JS_MATCH_PROFILE_SQL " ORDER BY user_id LIMIT $1";
-    static const char  page[] =
-        JS_MATCH_PROFILE_SQL " WHERE user_id > $2::uuid"
-        " ORDER BY user_id LIMIT $1";
-    static const char  changed[] =
-        JS_MATCH_PROFILE_SQL " WHERE user_id = ANY ($1::uuid[])";
-
     if (nt->listening != nt->pgm.connects) {
         return js_pg_send(&nt->pgm, "listen", "LISTEN match_profiles", 0,
                           NULL, JS_NT_PG_TIMEOUT, js_nt_listened, nt);
@@ -232,19 +221,18 @@ js_nt_profiles_next(js_nt_t *nt)
             js_matcher_reset(nt->mt);
             nt->reload_started = js_msec();
         }
-        snprintf(limit, sizeof(limit), "%d", JS_NT_PROFILE_PAGE);
+        snprintf(limit, sizeof(limit), "%d", JS_MATCH_PROFILE_PAGE);
         values[0] = limit;
         values[1] = nt->after;
         nt->page_epoch = nt->reload_epoch;
         return js_pg_send(&nt->pgm, "profiles",
-                          nt->after[0] == '\0' ? first : page,
+                          nt->after[0] == '\0' ? JS_MATCH_PROFILE_FIRST_SQL
+                                                : JS_MATCH_PROFILE_NEXT_SQL,
                           nt->after[0] == '\0' ? 1 : 2, values,
                           JS_NT_PG_TIMEOUT, js_nt_profiles_paged, nt);
     }
 
     if (js_pg_array_end(&nt->changed) != 0) {
-        js_pg_array_free(&nt->changed);
-        nt->nchanged = 0;
         js_nt_profiles_reload(nt);
         return 0;
     }
@@ -252,8 +240,9 @@ js_nt_profiles_next(js_nt_t *nt)
     memset(&nt->changed, 0, sizeof(nt->changed));
     nt->nchanged = 0;
     values[0] = nt->asked.data;
-    if (js_pg_send(&nt->pgm, "profiles", changed, 1, values,
-                   JS_NT_PG_TIMEOUT, js_nt_profiles_changed, nt) != 0)
+    if (js_pg_send(&nt->pgm, "profiles", JS_MATCH_PROFILE_USERS_SQL, 1,
+                   values, JS_NT_PG_TIMEOUT, js_nt_profiles_changed, nt)
+        != 0)
     {
         js_pg_array_free(&nt->asked);
         js_nt_profiles_reload(nt);
@@ -490,8 +479,8 @@ js_nt_facts_found(void *ctx, PGresult *res, const char *err)
 static int
 js_nt_match_job(js_nt_t *nt)
 {
-    int             c, row;
-    int64_t         t0;
+    int             row;
+    int64_t         ms;
     const char     *cols[JS_MATCH_FACTS_NCOLS];
     js_nt_match_t  *m = &nt->m;
 
@@ -499,12 +488,9 @@ js_nt_match_job(js_nt_t *nt)
         js_nt_job_reset(m);
         row = m->fact++;
 
-        for (c = 0; c < JS_MATCH_FACTS_NCOLS; c++) {
-            cols[c] = PQgetisnull(m->facts, row, c)
-                      ? NULL : PQgetvalue(m->facts, row, c);
-        }
+        js_pg_values(m->facts, row, JS_MATCH_FACTS_NCOLS, cols);
 
-        m->job = js_match_job_create(nt->mt, cols);
+        m->job = js_match_job_create(cols);
         if (m->job == NULL && errno == ENOMEM) {
             js_nt_match_failed(nt, "cannot match a job: out of memory");
             return -1;
@@ -517,10 +503,11 @@ js_nt_match_job(js_nt_t *nt)
             continue;
         }
 
-        t0 = js_msec();
+        ms = js_msec();
         m->nhits = js_matcher_match(nt->mt, m->job, &m->hits);
-        m->matched_in += js_msec() - t0;
-        js_metrics_match(js_msec() - t0);
+        ms = js_msec() - ms;
+        m->matched_in += ms;
+        js_metrics_match(ms);
 
         if (m->nhits < 0) {
             m->nhits = 0;

@@ -23,6 +23,7 @@
 #include <libpq-fe.h>
 
 #include "matcher.h"
+#include "pg.h"
 
 static double
 now_ms(void)
@@ -45,35 +46,24 @@ query(PGconn *pg, const char *sql, int n, const char *const *values)
     return res;
 }
 
-static void
-columns(PGresult *res, int row, int n, const char **cols)
-{
-    int  c;
-
-    for (c = 0; c < n; c++) {
-        cols[c] = PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
-    }
-}
-
 /* Every profile, as the notifier reads them: by pages in id order. */
 static void
 load(PGconn *pg, js_matcher_t *mt)
 {
     int          i, n;
-    char         after[40] = "";
+    char         limit[16], after[40] = "";
     double       t0 = now_ms();
     PGresult    *res;
-    const char  *cols[JS_MATCH_PROFILE_NCOLS], *values[2] = { "10000", after };
+    const char  *cols[JS_MATCH_PROFILE_NCOLS], *values[2] = { limit, after };
 
+    snprintf(limit, sizeof(limit), "%d", JS_MATCH_PROFILE_PAGE);
     do {
         res = after[0] == '\0'
-              ? query(pg, JS_MATCH_PROFILE_SQL " ORDER BY user_id LIMIT $1",
-                      1, values)
-              : query(pg, JS_MATCH_PROFILE_SQL " WHERE user_id > $2::uuid"
-                      " ORDER BY user_id LIMIT $1", 2, values);
+              ? query(pg, JS_MATCH_PROFILE_FIRST_SQL, 1, values)
+              : query(pg, JS_MATCH_PROFILE_NEXT_SQL, 2, values);
         n = PQntuples(res);
         for (i = 0; i < n; i++) {
-            columns(res, i, JS_MATCH_PROFILE_NCOLS, cols);
+            js_pg_values(res, i, JS_MATCH_PROFILE_NCOLS, cols);
             if (js_matcher_put(mt, cols) != 0) {
                 fprintf(stderr, "match_check: a profile refused\n");
                 exit(2);
@@ -83,7 +73,7 @@ load(PGconn *pg, js_matcher_t *mt)
             snprintf(after, sizeof(after), "%s", PQgetvalue(res, n - 1, 0));
         }
         PQclear(res);
-    } while (n == 10000);
+    } while (n == JS_MATCH_PROFILE_PAGE);
 
     printf("profiles %zu %zu %.1f\n", js_matcher_users(mt),
            js_matcher_memory(mt) / 1024, now_ms() - t0);
@@ -105,8 +95,8 @@ match(PGconn *pg, js_matcher_t *mt, const char *id, js_match_hit_t **hits)
         fprintf(stderr, "match_check: no active job %s\n", id);
         exit(2);
     }
-    columns(res, 0, JS_MATCH_FACTS_NCOLS, cols);
-    job = js_match_job_create(mt, cols);
+    js_pg_values(res, 0, JS_MATCH_FACTS_NCOLS, cols);
+    job = js_match_job_create(cols);
     PQclear(res);
     if (job == NULL) {
         fprintf(stderr, "match_check: malformed facts for %s\n", id);

@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     (void) js_matcher_put(mt, profile);
 
-    job = js_match_job_create(mt, facts);
+    job = js_match_job_create(facts);
     if (job != NULL) {
         n = js_matcher_match(mt, job, &hits);
         for (i = 0; i < n; i++) {

@@ -11,17 +11,6 @@
 
 
 uint32_t
-js_fnv(uint32_t h, const char *s, size_t len)
-{
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-        h = (h ^ (unsigned char) s[i]) * JS_FNV_PRIME;
-    }
-    return h;
-}
-
-uint32_t
 js_key_find(const js_matcher_t *mt, const char *s, size_t len, uint32_t h)
 {
     uint32_t   i, id;
@@ -64,7 +53,7 @@ static uint32_t
 js_key_id(js_matcher_t *mt, const char *s)
 {
     size_t     len = strlen(s);
-    uint32_t   h = js_fnv(JS_FNV_BASIS, s, len), id, i, size;
+    uint32_t   h = js_key_hash(js_fnv1a(JS_FNV1A_BASIS, s, len)), id, i, size;
     js_key_t  *k;
 
     id = js_key_find(mt, s, len, h);
@@ -107,7 +96,8 @@ js_key_lookup(const js_matcher_t *mt, const char *s)
 {
     size_t  len = strlen(s);
 
-    return js_key_find(mt, s, len, js_fnv(JS_FNV_BASIS, s, len));
+    return js_key_find(mt, s, len,
+                       js_key_hash(js_fnv1a(JS_FNV1A_BASIS, s, len)));
 }
 
 static int
@@ -245,7 +235,7 @@ js_matcher_memory(const js_matcher_t *mt)
 static uint32_t
 js_user_hash(const char *id)
 {
-    return js_fnv(JS_FNV_BASIS, id, 36);
+    return js_key_hash(js_fnv1a(JS_FNV1A_BASIS, id, 36));
 }
 
 /* The table entry of a user id: its slot + 1, or where it would go. */
@@ -280,14 +270,21 @@ js_user_entry(js_matcher_t *mt, const char *id, int insert)
 static int
 js_user_table_rebuild(js_matcher_t *mt, uint32_t size)
 {
-    uint32_t   i, *e;
+    uint32_t   i, *e, *t;
 
-    free(mt->user_table);
-    mt->user_table = calloc(size, sizeof(uint32_t));
-    if (mt->user_table == NULL) {
-        return -1;
+    /* the same size: cleared in place, so that compacting cannot fail */
+    if (size == mt->user_mask + 1) {
+        memset(mt->user_table, 0, size * sizeof(uint32_t));
+
+    } else {
+        t = calloc(size, sizeof(uint32_t));
+        if (t == NULL) {
+            return -1;
+        }
+        free(mt->user_table);
+        mt->user_table = t;
+        mt->user_mask = size - 1;
     }
-    mt->user_mask = size - 1;
     mt->user_used = 0;
     for (i = 0; i < mt->nslots; i++) {
         if (mt->slots[i].live) {
@@ -373,14 +370,13 @@ js_matcher_remove(js_matcher_t *mt, const char *user_id)
 /* A text array's elements as key ids (NULL elements never match). */
 static int
 js_slot_keys(js_matcher_t *mt, const char *col, uint32_t **ids,
-    size_t *nids, size_t *size, int *n, int *raw)
+    size_t *nids, size_t *size, int *n)
 {
     int        i, ne;
     char     **e, *buf;
     uint32_t   id, *more;
 
     *n = 0;
-    *raw = 0;
     if (col == NULL) {
         return 0;
     }
@@ -388,7 +384,6 @@ js_slot_keys(js_matcher_t *mt, const char *col, uint32_t **ids,
     if (ne < 0) {
         return -1;
     }
-    *raw = ne;
 
     for (i = 0; i < ne; i++) {
         if (e[i] == NULL) {
@@ -430,7 +425,7 @@ js_is_empty_key_list(const char *col)
 int
 js_matcher_put(js_matcher_t *mt, const char *const *c)
 {
-    int         k, raw;
+    int         k;
     size_t      nids = 0, size = 16;
     uint32_t   *e, s;
     js_slot_t   u, *more;
@@ -459,8 +454,8 @@ js_matcher_put(js_matcher_t *mt, const char *const *c)
         return -1;
     }
     for (k = 0; k < JS_MU_LISTS; k++) {
-        if (js_slot_keys(mt, c[lists[k]], &u.ids, &nids, &size, &u.n[k],
-                         &raw) != 0)
+        if (js_slot_keys(mt, c[lists[k]], &u.ids, &nids, &size, &u.n[k])
+            != 0)
         {
             goto failed;
         }

@@ -10,7 +10,7 @@
  *   js_matcher_t *mt = js_matcher_create();
  *   js_matcher_put(mt, profile_columns);     a match_profiles row
  *   js_matcher_remove(mt, user_id);          gone, or no channel left
- *   js_match_job_t *job = js_match_job_create(mt, fact_columns);
+ *   js_match_job_t *job = js_match_job_create(fact_columns);
  *   n = js_matcher_match(mt, job, &hits);    sorted by user id
  *
  * Columns are text as libpq gives them (NULL for SQL NULL), in the order
@@ -34,6 +34,16 @@
     "SELECT " JS_MATCH_PROFILE_COLUMNS " FROM match_profiles"
 
 #define JS_MATCH_PROFILE_NCOLS  12
+
+/* Every profile, JS_MATCH_PROFILE_PAGE at a time in id order ($1 the
+ * page's size, $2 the last id read); the users notified ($1). */
+#define JS_MATCH_PROFILE_PAGE   10000
+#define JS_MATCH_PROFILE_FIRST_SQL                                           \
+    JS_MATCH_PROFILE_SQL " ORDER BY user_id LIMIT $1"
+#define JS_MATCH_PROFILE_NEXT_SQL                                            \
+    JS_MATCH_PROFILE_SQL " WHERE user_id > $2::uuid ORDER BY user_id LIMIT $1"
+#define JS_MATCH_PROFILE_USERS_SQL                                           \
+    JS_MATCH_PROFILE_SQL " WHERE user_id = ANY ($1::uuid[])"
 
 #define JS_MATCH_FACTS_SQL                                                   \
     "SELECT job_id, company_key, location, remote, title_terms, role_keys,"  \
@@ -77,8 +87,7 @@ size_t js_matcher_users(const js_matcher_t *mt);
 size_t js_matcher_memory(const js_matcher_t *mt);
 
 /* A match_job_facts() row, or NULL. */
-js_match_job_t *js_match_job_create(js_matcher_t *mt,
-    const char *const *cols);
+js_match_job_t *js_match_job_create(const char *const *cols);
 void js_match_job_destroy(js_match_job_t *job);
 const char *js_match_job_id(const js_match_job_t *job);
 

@@ -12,6 +12,7 @@
 
 #include "matcher.h"
 #include "pg_text.h"
+#include "util.h"
 
 enum {
     JS_MK_COMPANY = 0,              /* the three indexed kinds */
@@ -114,9 +115,6 @@ struct js_match_job_s {
 
 #define JS_USER_DELETED  UINT32_MAX
 
-#define JS_FNV_BASIS  2166136261u
-#define JS_FNV_PRIME  16777619u
-
 /* A failure that was no allocation's: errno EINVAL (see matcher.h). */
 static inline void
 js_malformed(void)
@@ -126,8 +124,10 @@ js_malformed(void)
     }
 }
 
-uint32_t js_fnv(uint32_t h, const char *s, size_t len);
-/* a key's id, or 0: s (len bytes) hashed to h */
+/* a key's hash: js_fnv1a()'s low bits, which index its table */
+#define js_key_hash(h)  ((uint32_t) (h))
+
+/* a key's id, or 0: s (len bytes) hashed to h (js_key_hash()) */
 uint32_t js_key_find(const js_matcher_t *mt, const char *s, size_t len,
     uint32_t h);
 uint32_t js_key_lookup(const js_matcher_t *mt, const char *s);

@@ -76,7 +76,7 @@ js_strdup_null(char **to, const char *s)
 }
 
 js_match_job_t *
-js_match_job_create(js_matcher_t *mt, const char *const *c)
+js_match_job_create(const char *const *c)
 {
     int              i, n[5];
     char            *end;
@@ -86,8 +86,6 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
      * role_fits, role_masks, required_skills, nice_skills,
      * employment_type, location_type, yearly_salary, salary_currency */
     static const int  arrays[5] = { 5, 6, 7, 8, 9 };
-
-    (void) mt;
 
     errno = 0;
     if (c[0] == NULL || strlen(c[0]) != 36 || c[1] == NULL || c[2] == NULL
@@ -106,7 +104,8 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
     /* NULL (no location_type) is not remote, as in the SQL */
     job->remote = c[3] != NULL && c[3][0] == 't';
     job->title_terms = strtol(c[4], &end, 10);
-    if (job->title_terms < 0 || job->title_terms > 1000000) {
+    if (*end != '\0' || job->title_terms < 0 || job->title_terms > 1000000)
+    {
         goto failed;
     }
 
@@ -116,7 +115,7 @@ js_match_job_create(js_matcher_t *mt, const char *const *c)
             goto failed;
         }
     }
-    if (n[1] != n[0] || n[2] != n[0] || *end != '\0') {
+    if (n[1] != n[0] || n[2] != n[0]) {
         goto failed;
     }
 
@@ -214,8 +213,9 @@ static int
 js_mark_location(js_matcher_t *mt, const js_match_job_t *job)
 {
     int          chars;
-    uint32_t     h, id;
-    const char  *s = job->location, *p;
+    uint32_t     id;
+    uint64_t     h;
+    const char  *s = job->location, *p, *c;
 
     if (js_mark_text(mt, JS_MK_LOCATION, "", 0) != 0
         || (job->remote && js_mark_text(mt, JS_MK_LOCATION, "remote", 0)))
@@ -227,15 +227,18 @@ js_mark_location(js_matcher_t *mt, const js_match_job_t *job)
         if ((*s & 0xc0) == 0x80) {
             continue;
         }
-        h = JS_FNV_BASIS;
+        h = JS_FNV1A_BASIS;
         for (p = s, chars = 0;
              *p != '\0' && chars < JS_MATCH_LOCATION_CHARS; chars++)
         {
+            /* one character more, and the hash extended by it */
+            c = p;
             do {
-                h = (h ^ (unsigned char) *p++) * JS_FNV_PRIME;
+                p++;
             } while ((*p & 0xc0) == 0x80);
+            h = js_fnv1a(h, c, p - c);
 
-            id = js_key_find(mt, s, p - s, h);
+            id = js_key_find(mt, s, p - s, js_key_hash(h));
             if (id != 0 && js_mark(mt, JS_MK_LOCATION, id, 0) != 0) {
                 return -1;
             }
@@ -306,32 +309,50 @@ js_match_any(const js_matcher_t *mt, const uint32_t *ids, int n, int kind)
     return 0;
 }
 
+static const uint32_t *
+js_slot_list(const js_slot_t *u, int list)
+{
+    int              k;
+    const uint32_t  *ids = u->ids;
+
+    for (k = 0; k < list; k++) {
+        ids += u->n[k];
+    }
+    return ids;
+}
+
+/*
+ * One of a profile's list filters (job or workplace types): no filter,
+ * a job that does not say (NULL), or a value the user listed.
+ */
+static int
+js_match_listed(const js_matcher_t *mt, const js_slot_t *u, int list,
+    const char *value)
+{
+    int              i;
+    const uint32_t  *ids;
+
+    if (!u->has[list] || value == NULL) {
+        return 1;
+    }
+    ids = js_slot_list(u, list);
+    for (i = 0; i < u->n[list]; i++) {
+        if (strcmp(mt->keys[ids[i]].s, value) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* 0012's match_job_wanted(): the type, workplace and pay filters. */
 static int
 js_match_wanted(const js_matcher_t *mt, const js_slot_t *u,
-    const uint32_t *types, const uint32_t *workplaces,
     const js_match_job_t *job)
 {
-    int  i, found;
-
-    if (u->has[JS_MU_JOB_TYPES] && job->employment_type != NULL) {
-        for (i = 0, found = 0; i < u->n[JS_MU_JOB_TYPES] && !found; i++) {
-            found = strcmp(mt->keys[types[i]].s, job->employment_type) == 0;
-        }
-        if (!found) {
-            return 0;
-        }
-    }
-    if (u->has[JS_MU_WORKPLACE_TYPES] && job->location_type != NULL) {
-        for (i = 0, found = 0; i < u->n[JS_MU_WORKPLACE_TYPES] && !found;
-             i++)
-        {
-            found = strcmp(mt->keys[workplaces[i]].s, job->location_type)
-                    == 0;
-        }
-        if (!found) {
-            return 0;
-        }
+    if (!js_match_listed(mt, u, JS_MU_JOB_TYPES, job->employment_type)
+        || !js_match_listed(mt, u, JS_MU_WORKPLACE_TYPES, job->location_type))
+    {
+        return 0;
     }
     /* a pay in another currency passes (IS DISTINCT FROM) */
     if (u->min_salary == NULL || job->yearly_salary == NULL
@@ -414,18 +435,6 @@ js_match_score(const js_matcher_t *mt, const js_slot_t *u,
     return (int) ((2 * n + d) / (2 * d));
 }
 
-static const uint32_t *
-js_slot_list(const js_slot_t *u, int list)
-{
-    int              k;
-    const uint32_t  *ids = u->ids;
-
-    for (k = 0; k < list; k++) {
-        ids += u->n[k];
-    }
-    return ids;
-}
-
 static int
 js_match_cmp_user(const void *a, const void *b)
 {
@@ -486,12 +495,7 @@ js_matcher_match(js_matcher_t *mt, const js_match_job_t *job,
                      || js_match_any(mt, ids, u->n[kind], kind);
                 ids += u->n[kind];
             }
-            if (!ok
-                || !js_match_wanted(mt, u,
-                                    js_slot_list(u, JS_MU_JOB_TYPES),
-                                    js_slot_list(u, JS_MU_WORKPLACE_TYPES),
-                                    job))
-            {
+            if (!ok || !js_match_wanted(mt, u, job)) {
                 continue;
             }
 

@@ -81,6 +81,18 @@ PGresult *js_pg_exec(js_pg_t *pg, const char *what, const char *sql, int n,
 
 void js_pg_close(js_pg_t *pg);
 
+/* A row's n first columns as text, NULL for SQL NULL, into values. */
+static inline void
+js_pg_values(const PGresult *res, int row, int n, const char **values)
+{
+    int  c;
+
+    for (c = 0; c < n; c++) {
+        values[c] = PQgetisnull(res, row, c) ? NULL
+                                             : PQgetvalue(res, row, c);
+    }
+}
+
 
 /*
  * A PostgreSQL array literal built element by element, for array

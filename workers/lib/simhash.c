@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include "simhash.h"
+#include "util.h"
 
 #define JS_SIMHASH_WORD     64     /* bytes of a word kept */
 
@@ -33,18 +34,6 @@ js_next_word(const char **p, char *w)
     return n;
 }
 
-static uint64_t
-js_fnv1a(uint64_t h, const char *s, size_t n)
-{
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char) s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 uint64_t
 js_simhash(const char *text)
 {
@@ -57,7 +46,7 @@ js_simhash(const char *text)
     memset(weights, 0, sizeof(weights));
 
     while ((n = js_next_word(&p, w)) > 0) {
-        h = js_fnv1a(14695981039346656037ULL, w, n);
+        h = js_fnv1a(JS_FNV1A_BASIS, w, n);
         for (b = 0; b < 64; b++) {
             weights[b] += (h >> b) & 1 ? 1 : -1;
         }

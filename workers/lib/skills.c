@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "skills.h"
+#include "util.h"
 
 #define JS_SKILL_ALIAS_MAX   100     /* bytes of an alias, normalized */
 #define JS_SKILL_YEARS_MAX   50
@@ -69,18 +70,6 @@ static unsigned char
 js_lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
-static uint64_t
-js_fnv1a(const char *s)
-{
-    uint64_t  h = 14695981039346656037ULL;
-
-    while (*s != '\0') {
-        h ^= (unsigned char) *s++;
-        h *= 1099511628211ULL;
-    }
-    return h;
 }
 
 js_skills_t *
@@ -184,7 +173,8 @@ js_skill_intern(js_skills_t *t, const char *name, const char *category)
             return -1;
         }
         for (i = 0; i < t->nskills; i++) {
-            size_t  h = js_fnv1a(t->skills[i].name) & (cap - 1);
+            size_t  h = js_fnv1a(JS_FNV1A_BASIS, t->skills[i].name,
+                                  strlen(t->skills[i].name)) & (cap - 1);
 
             while (byname[h] != 0) {
                 h = (h + 1) & (cap - 1);
@@ -197,7 +187,9 @@ js_skill_intern(js_skills_t *t, const char *name, const char *category)
     }
 
     mask = t->capbyname - 1;
-    for (i = js_fnv1a(name) & mask; t->byname[i] != 0; i = (i + 1) & mask) {
+    for (i = js_fnv1a(JS_FNV1A_BASIS, name, strlen(name)) & mask;
+         t->byname[i] != 0; i = (i + 1) & mask)
+    {
         if (strcmp(t->skills[t->byname[i] - 1].name, name) == 0) {
             return (int32_t) t->byname[i] - 1;
         }

@@ -10,6 +10,25 @@
 
 #define JS_ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * FNV-1a over n bytes, from h: JS_FNV1A_BASIS for a new hash, or the
+ * hash of what came before, to extend it.  For hash tables and SimHash
+ * (whose stored fingerprints depend on it: it never changes).
+ */
+#define JS_FNV1A_BASIS  14695981039346656037ULL
+
+static inline uint64_t
+js_fnv1a(uint64_t h, const char *s, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char) s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 /* Monotonic milliseconds: for deadlines, immune to clock steps. */
 int64_t js_msec(void);
 

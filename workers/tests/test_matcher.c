@@ -46,7 +46,7 @@ static int
 match(js_matcher_t *mt, const char **cols, js_match_hit_t **hits)
 {
     int              n;
-    js_match_job_t  *job = js_match_job_create(mt, cols);
+    js_match_job_t  *job = js_match_job_create(cols);
 
     *hits = NULL;
     if (job == NULL) {
