@@ -55,7 +55,7 @@ MODULE_SRCS := $(wildcard ngx_module/*.c ngx_module/*.h) \
 # Every Debian package the project needs: build, run, test, bench.
 PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                libhiredis-dev libjansson-dev libjwt-dev libssl-dev \
-               libcrypt-dev libcurl4-openssl-dev libxml2-dev \
+               libcrypt-dev libcurl4-openssl-dev libnghttp2-dev libxml2-dev \
                postgresql-15 postgresql-contrib redis-server \
                wrk curl procps libtest-base-perl libtext-diff-perl \
                libtest-longstring-perl libipc-run-perl \

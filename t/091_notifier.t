@@ -40,7 +40,8 @@ my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 1 },
                     fcm_base_url => $fcm->{url}, fcm_timeout => '2s',
                     fcm_max_in_flight => 20, fcm_max_attempts => 4,
                     fcm_backoff => '300ms 1s', push_claim_timeout => '6s',
-                    digest_interval => '1s' });
+                    digest_interval => '1s',
+                    ($fcm->{ca} ? (fcm_ca_file => $fcm->{ca}) : ()) });
 like($d->run('-t'), qr/successful/, 'jobscoutd -t accepts the notifier directives');
 $d->start;
 ok(wait_until(10, sub { $d->consumers('jobscout:queue:match') }),
@@ -261,6 +262,12 @@ is(scalar(grep { $_->{token} eq $gone } accepted_for($job2)), 0,
 
 $d->stop;
 unlike($d->log_text, qr/AddressSanitizer|runtime error/, 'no sanitizer report');
+if ($fcm->{front}) {
+    # t/091_notifier_h2.t: every message went on HTTP/2
+    my @log = grep { m{/messages:send} } $fcm->front_log;
+    cmp_ok(scalar @log, '>=', 40, 'the FCM front served the messages');
+    is(scalar(grep { !/^HTTP\/2\.0 / } @log), 0, '... all on HTTP/2');
+}
 $fcm->stop;
 
 psql("DELETE FROM task_outbox WHERE queue = 'jobscout:queue:mail'");

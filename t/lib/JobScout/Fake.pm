@@ -12,7 +12,7 @@ package JobScout::Fake;
 #   $self->spawn('x', '--port-file', "$dir/x.port", ...);   # t/fakes/x.py
 #   my $port = $self->port_file("$dir/x.port");
 #   $self->{url} = "http://127.0.0.1:$port";
-#   $self->_call(GET => '/_fake/stats');
+#   $self->_call(GET => '/_fake/stats');   # at $self->{control} // {url}
 #   my $port = JobScout::Fake::free_port('udp');   # nothing listens there
 
 use strict;
@@ -68,7 +68,7 @@ sub port_file {
 sub _call {
     my ($self, $method, $path, $body) = @_;
     $self->{http} //= HTTP::Tiny->new(timeout => 10);
-    my $r = $self->{http}->request($method, "$self->{url}$path",
+    my $r = $self->{http}->request($method, ($self->{control} // $self->{url}) . $path,
         defined $body ? { content => encode_json($body),
                           headers => { 'Content-Type' => 'application/json' } }
                       : {});

@@ -10,6 +10,17 @@ package JobScout::FakeFCM;
 #   my @accepted = $fcm->messages;
 #   my $stats = $fcm->stats;       # token_requests, rejects, attempts ...
 #   $fcm->stop;
+#
+# front => 'h2' (or TEST_FCM_FRONT=h2 in the environment) puts FCM's
+# messages behind an nginx front on TLS with HTTP/2, as Google serves
+# them, proxied to the fake, which still checks each: $fcm->{url} is the
+# front's, $fcm->{ca} its certificate (fcm_ca_file), and the jobscoutd
+# notifier takes its own HTTP/2 client instead of libcurl's.  front =>
+# 'tls' is TLS without HTTP/2 (ALPN offers none).  $fcm->front_log: the
+# protocol, status and worker pid of each request it served;
+# $fcm->front_signal(SIG) signals its master (HUP: a graceful reload,
+# old connections told GOAWAY); $fcm->front_kill_workers: its workers
+# killed (-9), mid-answer.
 
 use strict;
 use warnings;
@@ -39,7 +50,97 @@ sub start {
                  '--token-ttl', $o{token_ttl} || 3600);
     my $port = $self->port_file("$dir/fcm.port");
     $self->{url} = "http://127.0.0.1:$port";
+    $self->{control} = $self->{url};
+
+    my $front = $o{front} // $ENV{TEST_FCM_FRONT} // '';
+    $self->_front($front, $port) if $front;
     return $self;
+}
+
+sub _front {
+    my ($self, $kind, $port) = @_;
+    my $dir = "$self->{dir}/fcm-front";
+    mkdir $dir;
+    mkdir "$dir/tmp";
+    system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $dir/key.pem"
+           . " -out $dir/cert.pem -days 1 -subj /CN=127.0.0.1"
+           . " -addext subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null") == 0
+        or die 'openssl req failed';
+    my $listen = JobScout::Fake::free_port('tcp');
+    my $http2 = $kind eq 'h2' ? ' http2' : '';
+    open my $fh, '>', "$dir/nginx.conf" or die $!;
+    print $fh <<"EOC";
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log info;
+events { worker_connections 1024; }
+http {
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    log_format front '\$server_protocol \$status \$pid \$request_uri';
+    access_log $dir/access.log front;
+    upstream fake { server 127.0.0.1:$port; keepalive 32; }
+    server {
+        listen 127.0.0.1:$listen ssl$http2;
+        ssl_certificate $dir/cert.pem;
+        ssl_certificate_key $dir/key.pem;
+        location / {
+            proxy_pass http://fake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_read_timeout 120s;
+        }
+    }
+}
+EOC
+    close $fh;
+    system('/usr/sbin/nginx', '-p', "$dir/", '-c', "$dir/nginx.conf", '-e',
+           "$dir/error.log") == 0 or die "the FCM front did not start";
+    $self->{front} = $dir;
+    $self->{url} = "https://127.0.0.1:$listen";
+    $self->{ca} = "$dir/cert.pem";
+}
+
+sub _front_pid {
+    my ($self) = @_;
+    open my $fh, '<', "$self->{front}/nginx.pid" or return;
+    my ($pid) = <$fh> =~ /(\d+)/;
+    return $pid;
+}
+
+sub front_signal {
+    my ($self, $sig) = @_;
+    my $pid = $self->_front_pid or die 'no FCM front';
+    kill $sig, $pid;
+}
+
+sub front_kill_workers {
+    my ($self) = @_;
+    my $pid = $self->_front_pid or die 'no FCM front';
+    kill 'KILL', split ' ', `pgrep -P $pid`;
+}
+
+sub front_log {
+    my ($self) = @_;
+    open my $fh, '<', "$self->{front}/access.log" or return ();
+    return map { chomp; $_ } <$fh>;
+}
+
+sub stop {
+    my ($self) = @_;
+    if ($self->{front}) {
+        my $pid = $self->_front_pid;
+        if ($pid) {
+            kill 'QUIT', $pid;
+            for (1 .. 100) { last unless kill 0, $pid; select undef, undef, undef, 0.05 }
+            kill 'KILL', $pid;
+        }
+        delete $self->{front};
+    }
+    $self->SUPER::stop;
 }
 
 # the next answers to messages for a device token
