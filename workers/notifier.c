@@ -188,6 +188,12 @@ js_nt_work_next(js_nt_t *nt)
         return;
     }
 
+    if (nt->unsettled && nt->nout == 0 && nt->nsendq == 0
+        && nt->m.state == JS_NT_IDLE && js_nt_settle(nt) == 0)
+    {
+        return;
+    }
+
     /*
      * No claim while outcomes wait to be recorded: once their lease is
      * over (a record held up by a lock), the claim would take this
@@ -324,7 +330,9 @@ js_nt_loop(js_nt_t *nt)
                 nt->fcm = NULL;
             }
 
-            if (!js_nt_busy(nt) || now - nt->quit_at >= JS_NT_QUIT_MAX) {
+            if ((!js_nt_busy(nt) && !nt->unsettled)
+                || now - nt->quit_at >= JS_NT_QUIT_MAX)
+            {
                 break;
             }
         }

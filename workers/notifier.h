@@ -157,7 +157,7 @@ typedef struct {
     int                 out_size;
     int                 recording;   /* outcomes in a record_pushes() */
     int                 last_recorded;
-
+    int                 unsettled;   /* receipts written, not folded */
 
     int64_t             claim_at;
     int64_t             email_at;
@@ -190,6 +190,7 @@ void js_nt_report(js_nt_t *nt, int final);
 js_nt_row_t *js_nt_row(const char *id);
 void js_nt_row_added(js_nt_row_t *row);
 void js_nt_send(js_nt_t *nt);
+int js_nt_settle(js_nt_t *nt);
 
 /* notifier_match.c */
 void js_nt_insert_next(js_nt_t *nt);

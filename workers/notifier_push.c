@@ -384,7 +384,7 @@ js_nt_report(js_nt_t *nt, int final)
 static void
 js_nt_recorded(void *ctx, PGresult *res, const char *err)
 {
-    int       i;
+    int       i, settle = 0;
     js_nt_t  *nt = ctx;
 
     if (res == NULL) {
@@ -397,8 +397,12 @@ js_nt_recorded(void *ctx, PGresult *res, const char *err)
     PQclear(res);
 
     for (i = 0; i < nt->recording; i++) {
+        settle |= strcmp(nt->out[i].status, "accepted") == 0;
         js_nt_outcome_free(&nt->out[i]);
     }
+
+    /* Acceptances are receipts until folded (js_nt_settle()). */
+    nt->unsettled |= settle;
     memmove(nt->out, nt->out + nt->recording,
             (nt->nout - nt->recording) * sizeof(js_nt_outcome_t));
     nt->nout -= nt->recording;
@@ -459,6 +463,39 @@ done:
         js_pg_array_free(&a[i]);
     }
     return rc;
+}
+
+static void
+js_nt_settled(void *ctx, PGresult *res, const char *err)
+{
+    (void) ctx;
+
+    if (res == NULL) {
+        /* Left to the next claim, which folds them first. */
+        js_log(JS_LOG_WARN, "push receipts not folded",
+               JS_KS("err", err));
+        return;
+    }
+    PQclear(res);
+}
+
+/*
+ * The receipts of accepted pushes (0024) folded into their alerts, once
+ * the notifier has nothing else to do: a burst's pushes go first, and
+ * their alerts read 'accepted' right after.  A claim folds them too.
+ */
+int
+js_nt_settle(js_nt_t *nt)
+{
+    if (js_pg_send(&nt->pgw, "settle_push_receipts",
+                   "SELECT settle_push_receipts()", 0, NULL,
+                   JS_NT_PG_TIMEOUT, js_nt_settled, nt) != 0)
+    {
+        return -1;
+    }
+
+    nt->unsettled = 0;
+    return 0;
 }
 
 static void
@@ -530,6 +567,7 @@ js_nt_claim(js_nt_t *nt)
     }
 
     nt->claiming = 1;
+    nt->unsettled = 0;
     return 0;
 }
 
