@@ -9,7 +9,9 @@
 #   - the fake holds answers past fcm_timeout: the streams are reset,
 #     the messages sent again once it answers;
 # and when the server takes no HTTP/2 (libcurl then), or its certificate
-# is not the one trusted (nothing sent, the reason logged); and by name
+# is not the one trusted (nothing sent, the reason logged); when more are
+# in flight than the server takes streams on one connection (more
+# connections, up to 8); and by name
 # (localhost: looked up off the loop, ::1 refused, then 127.0.0.1).  Each time
 # every matching user gets exactly one accepted message.
 use strict;
@@ -88,7 +90,8 @@ sub stack {
     my ($name, %o) = @_;
     my $sub = "$dir/$name";
     mkdir $sub;
-    my $fcm = JobScout::FakeFCM->start(dir => $sub, front => $o{front} // 'h2');
+    my $fcm = JobScout::FakeFCM->start(dir => $sub, front => $o{front} // 'h2',
+                                       streams => $o{streams});
     my $d = JobScout::Jobscoutd->new(dir => $sub, workers => { notifier => 1 },
         directives => { fcm_service_account => $fcm->{account},
                         fcm_base_url => $o{localhost}
@@ -186,7 +189,25 @@ sub finish {
     finish($fcm, $d);
 }
 
-# --- 5. by name
+# --- 5. more in flight than the server's streams: more connections
+{
+    my ($fcm, $d) = stack('streams', streams => 5, in_flight => 20);
+    $fcm->config(delay_ms => 300);
+    my $job = new_job();
+    enqueue($job);
+    ok(wait_until(30, sub { all_once(accepted($fcm, $job)) }),
+       'streams: every user has exactly one message')
+        or diag explain accepted($fcm, $job);
+    my @log = grep { m{/messages:send} } $fcm->front_log;
+    my %conns = map { (split ' ')[3] => 1 } @log;
+    cmp_ok(scalar keys %conns, '>=', 4, 'streams: 20 in flight, 5 streams a connection:'
+           . ' at least 4 connections') or diag explain \%conns;
+    cmp_ok(scalar keys %conns, '<=', 8, '... 8 at most');
+    is(scalar(grep { !m{^HTTP/2\.0 200 } } @log), 0, 'streams: all on HTTP/2, all 200');
+    finish($fcm, $d);
+}
+
+# --- 6. by name
 {
     my ($fcm, $d) = stack('name', localhost => 1);
     my $job = new_job();
@@ -199,7 +220,7 @@ sub finish {
     finish($fcm, $d);
 }
 
-# --- 6. a certificate that is not the trusted one: nothing sent
+# --- 7. a certificate that is not the trusted one: nothing sent
 {
     my $other = "$dir/other.pem";
     system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $dir/other-key.pem"

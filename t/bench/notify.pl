@@ -55,7 +55,7 @@ my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 200;
 my $sql_jobs = $ENV{BENCH_NOTIFY_SQL_JOBS} || 20;
 my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 10;
 my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
-my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 100;   # the default
+my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 300;   # the default
 my $dir = "$ENV{STACK_DIR}/notify";
 
 remove_tree($dir);

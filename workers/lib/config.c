@@ -898,7 +898,7 @@ js_conf_load(js_conf_t *cf, const char *file, const char *prefix,
     cf->mail_max_attempts = 5;
     cf->mail_backoff_min = 5000;
     cf->mail_backoff_max = 15 * 60 * 1000;
-    cf->fcm_max_in_flight = 100;
+    cf->fcm_max_in_flight = 300;
     cf->fcm_timeout = 10000;
     cf->fcm_max_attempts = 5;
     cf->fcm_backoff_min = 1000;

@@ -589,31 +589,36 @@ int
 js_fcm_wait(js_fcm_t *f, struct curl_waitfd *extra, unsigned n,
     int timeout)
 {
-    int                 rc, numfds, fd, t;
-    short               events;
-    unsigned            i, all = n;
-    struct curl_waitfd  fds[JS_FCM_WAITFDS];
+    int                 i, rc, numfds, t, nh = 0;
+    unsigned            all = n;
+    struct pollfd       pfd[JS_FCM_WAITFDS];
+    struct curl_waitfd  fds[JS_FCM_WAITFDS * 2];
 
-    fd = f->h2 != NULL ? js_h2_fd(f->h2, &events) : -1;
-    if (fd >= 0 && n < JS_FCM_WAITFDS) {
-        for (i = 0; i < n; i++) {
+    /* The HTTP/2 connections' sockets after the caller's. */
+    if (f->h2 != NULL && n <= JS_FCM_WAITFDS) {
+        nh = js_h2_fds(f->h2, pfd, JS_FCM_WAITFDS);
+        for (i = 0; i < (int) n; i++) {
             fds[i] = extra[i];
         }
-        fds[n].fd = fd;
-        fds[n].events = ((events & POLLIN) ? CURL_WAIT_POLLIN : 0)
-                        | ((events & POLLOUT) ? CURL_WAIT_POLLOUT : 0);
-        fds[n].revents = 0;
-        all = n + 1;
+        for (i = 0; i < nh; i++) {
+            fds[n + i].fd = pfd[i].fd;
+            fds[n + i].events = ((pfd[i].events & POLLIN) ? CURL_WAIT_POLLIN
+                                                          : 0)
+                                | ((pfd[i].events & POLLOUT)
+                                   ? CURL_WAIT_POLLOUT : 0);
+            fds[n + i].revents = 0;
+        }
+        all = n + nh;
+
+        t = js_h2_timeout(f->h2);
+        if (t >= 0 && t < timeout) {
+            timeout = t;
+        }
     }
 
-    t = f->h2 != NULL ? js_h2_timeout(f->h2) : -1;
-    if (t >= 0 && t < timeout) {
-        timeout = t;
-    }
-
-    rc = curl_multi_poll(f->multi, all > n ? fds : extra, all, timeout,
+    rc = curl_multi_poll(f->multi, nh > 0 ? fds : extra, all, timeout,
                          &numfds);
-    for (i = 0; all > n && i < n; i++) {
+    for (i = 0; nh > 0 && i < (int) n; i++) {
         extra[i].revents = fds[i].revents;
     }
     return rc == CURLM_OK ? 0 : -1;

@@ -1,7 +1,8 @@
 /*
- * HTTP/2 over TLS for one origin: see h2.h.  One connection at a time;
- * after a GOAWAY it drains, and the requests that wait meanwhile go on
- * the next one.
+ * HTTP/2 over TLS for one origin: see h2.h.  Requests go on the first
+ * connection with a stream free (SETTINGS_MAX_CONCURRENT_STREAMS); when
+ * none has, one more is made, up to JS_H2_CONNS_MAX.  A connection told
+ * GOAWAY takes no new stream and goes once drained.
  */
 
 #include <poll.h>
@@ -298,13 +299,19 @@ static int
 js_h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
     void *u)
 {
-    js_h2_t  *h = u;
+    js_h2_conn_t  *c = u;
 
     (void) s;
 
     if (frame->hd.type == NGHTTP2_GOAWAY) {
-        /* No new stream here: the rest wait for the next connection. */
-        h->goaway = 1;
+        /* No new stream here: the rest go on the other connections. */
+        c->goaway = 1;
+
+    } else if (frame->hd.type == NGHTTP2_SETTINGS
+               && !(frame->hd.flags & NGHTTP2_FLAG_ACK))
+    {
+        /* Its streams are known: requests may go on it. */
+        c->settings = 1;
     }
     return 0;
 }
@@ -312,16 +319,19 @@ js_h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame,
 static int
 js_h2_on_close(nghttp2_session *s, int32_t id, uint32_t code, void *u)
 {
-    char          err[128];
-    js_h2_t      *h = u;
-    js_h2_req_t  *r;
+    char           err[128];
+    js_h2_t       *h;
+    js_h2_req_t   *r;
+    js_h2_conn_t  *c = u;
 
     r = nghttp2_session_get_stream_user_data(s, id);
     if (r == NULL) {
         return 0;
     }
     (void) nghttp2_session_set_stream_user_data(s, id, NULL);
-    js_h2_list_remove(&h->streams, r);
+    js_h2_list_remove(&c->streams, r);
+    c->nstreams--;
+    h = c->h;
 
     if (code == NGHTTP2_REFUSED_STREAM || !r->sent) {
         if (!r->answered) {
@@ -345,7 +355,7 @@ js_h2_on_close(nghttp2_session *s, int32_t id, uint32_t code, void *u)
 
 
 int
-js_h2_session(js_h2_t *h)
+js_h2_session(js_h2_conn_t *c)
 {
     int                          rc;
     nghttp2_session_callbacks   *cb;
@@ -367,24 +377,50 @@ js_h2_session(js_h2_t *h)
     nghttp2_session_callbacks_set_on_stream_close_callback(cb,
                                                            js_h2_on_close);
 
-    rc = nghttp2_session_client_new(&h->session, cb, h);
+    rc = nghttp2_session_client_new(&c->session, cb, c);
     nghttp2_session_callbacks_del(cb);
     if (rc != 0) {
-        h->session = NULL;
+        c->session = NULL;
         return -1;
     }
 
-    return nghttp2_submit_settings(h->session, NGHTTP2_FLAG_NONE, settings,
+    return nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, settings,
                                    sizeof(settings) / sizeof(settings[0]))
            == 0 ? 0 : -1;
 }
 
-/* Every request that waits, on the connection's streams. */
+/*
+ * A connection to take one more request: ready, its streams known, and
+ * below the server's SETTINGS_MAX_CONCURRENT_STREAMS; or NULL.
+ */
+static js_h2_conn_t *
+js_h2_room(js_h2_t *h)
+{
+    int            i;
+    uint32_t       max;
+    js_h2_conn_t  *c;
+
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        c = &h->conns[i];
+        if (c->state != JS_H2_READY || !c->settings || c->goaway) {
+            continue;
+        }
+        max = nghttp2_session_get_remote_settings(c->session,
+                                   NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+        if ((uint32_t) c->nstreams < max) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Every request that waits, on the streams of the connections. */
 static void
 js_h2_submit(js_h2_t *h)
 {
     int32_t                 id;
     js_h2_req_t            *r;
+    js_h2_conn_t           *c;
     nghttp2_nv              nv[6];
     nghttp2_data_provider   dp;
 
@@ -395,7 +431,7 @@ js_h2_submit(js_h2_t *h)
     nv[i].valuelen = strlen(v);                                               \
     nv[i].flags = NGHTTP2_NV_FLAG_NONE
 
-    while (!h->goaway && (r = h->waiting.head) != NULL) {
+    while ((r = h->waiting.head) != NULL && (c = js_h2_room(h)) != NULL) {
         JS_H2_NV(0, ":method", "POST");
         JS_H2_NV(1, ":scheme", "https");
         JS_H2_NV(2, ":authority", h->authority);
@@ -408,23 +444,23 @@ js_h2_submit(js_h2_t *h)
         dp.source.ptr = r;
         dp.read_callback = js_h2_body_read;
 
-        /* Beyond the server's concurrent streams, nghttp2 holds it. */
-        id = nghttp2_submit_request(h->session, NULL, nv, 6, &dp, r);
+        id = nghttp2_submit_request(c->session, NULL, nv, 6, &dp, r);
         if (id < 0) {
-            js_h2_conn_close(h, nghttp2_strerror(id));
-            return;
+            js_h2_conn_close(c, nghttp2_strerror(id));
+            continue;
         }
         js_h2_list_remove(&h->waiting, r);
         r->stream = id;
-        js_h2_list_append(&h->streams, r);
+        js_h2_list_append(&c->streams, r);
+        c->nstreams++;
     }
 
 #undef JS_H2_NV
 }
 
-/* Requests past their deadline, on the connection or waiting. */
+/* Requests past their deadline: waiting, or on c when c is not NULL. */
 static void
-js_h2_expire(js_h2_t *h, int64_t now)
+js_h2_expire(js_h2_t *h, js_h2_conn_t *c, int64_t now)
 {
     char          err[300];
     js_h2_req_t  *r;
@@ -432,13 +468,14 @@ js_h2_expire(js_h2_t *h, int64_t now)
     snprintf(err, sizeof(err), "timed out after %d ms%s%s", h->timeout,
              h->err[0] ? ", the connection: " : "", h->err);
 
-    while (h->waiting.head != NULL && h->waiting.head->deadline <= now) {
-        js_h2_answer(h, js_h2_list_shift(&h->waiting), err, 0);
+    if (c == NULL) {
+        while (h->waiting.head != NULL && h->waiting.head->deadline <= now) {
+            js_h2_answer(h, js_h2_list_shift(&h->waiting), err, 0);
+        }
+        return;
     }
 
-    for (r = h->streams.head; r != NULL && r->deadline <= now;
-         r = r->next)
-    {
+    for (r = c->streams.head; r != NULL && r->deadline <= now; r = r->next) {
         if (r->answered) {
             continue;
         }
@@ -449,114 +486,179 @@ js_h2_expire(js_h2_t *h, int64_t now)
         js_h2_report(h, r, err, 0);
         r->body = "";
         r->len = r->off = 0;
-        (void) nghttp2_submit_rst_stream(h->session, NGHTTP2_FLAG_NONE,
+        (void) nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE,
                                          r->stream, NGHTTP2_CANCEL);
     }
+}
+
+/* c's next steps: its connection made, its frames read. */
+static void
+js_h2_conn_process(js_h2_conn_t *c, int64_t now)
+{
+    int  rc;
+
+    if (c->state == JS_H2_RESOLVING) {
+        rc = gai_error(&c->gai);
+        if (rc != EAI_INPROGRESS) {
+            js_h2_resolved(c, rc);
+        }
+    }
+
+    if (c->state == JS_H2_CONNECTING) {
+        js_h2_connected(c);
+    } else if (c->state == JS_H2_HANDSHAKE) {
+        js_h2_handshake(c);
+    }
+
+    if ((c->state == JS_H2_CONNECTING || c->state == JS_H2_HANDSHAKE)
+        && now >= c->conn_deadline)
+    {
+        js_h2_conn_close(c, "connection timed out");
+    }
+
+    if (c->state == JS_H2_READY) {
+        (void) js_h2_read(c);
+    }
+}
+
+/*
+ * The connection to make when requests wait that none can take, none is
+ * being made, and the last failure's backoff is over; or NULL.
+ */
+static js_h2_conn_t *
+js_h2_next_conn(js_h2_t *h, int64_t now)
+{
+    int            i;
+    js_h2_conn_t  *c, *free = NULL;
+
+    if (h->refused || h->waiting.head == NULL || now < h->retry_at
+        || js_h2_room(h) != NULL)
+    {
+        return NULL;
+    }
+
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        c = &h->conns[i];
+        if (c->state == JS_H2_CLOSED) {
+            free = free != NULL ? free : c;
+        } else if (c->state != JS_H2_READY || !c->settings) {
+            return NULL;
+        }
+    }
+    return free;
 }
 
 void
 js_h2_process(js_h2_t *h, js_h2_done_pt done, void *ctx)
 {
-    int      rc;
-    int64_t  now = js_msec();
+    int            i;
+    int64_t        now = js_msec();
+    js_h2_req_t   *r;
+    js_h2_conn_t  *c;
 
     h->done = done;
     h->ctx_done = ctx;
 
-    if (h->state == JS_H2_RESOLVING) {
-        rc = gai_error(&h->gai);
-        if (rc != EAI_INPROGRESS) {
-            js_h2_resolved(h, rc);
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        js_h2_conn_process(&h->conns[i], now);
+    }
+
+    js_h2_submit(h);
+    js_h2_expire(h, NULL, now);
+
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        c = &h->conns[i];
+        if (c->state != JS_H2_READY) {
+            continue;
         }
-    }
-
-    if (h->state == JS_H2_CONNECTING) {
-        js_h2_connected(h);
-    } else if (h->state == JS_H2_HANDSHAKE) {
-        js_h2_handshake(h);
-    }
-
-    if ((h->state == JS_H2_CONNECTING || h->state == JS_H2_HANDSHAKE)
-        && now >= h->conn_deadline)
-    {
-        js_h2_conn_close(h, "connection timed out");
-    }
-
-    if (h->state == JS_H2_READY && js_h2_read(h) == 0) {
-        js_h2_submit(h);
-        js_h2_expire(h, now);
-        if (h->state == JS_H2_READY && js_h2_write(h) == 0
-            && !nghttp2_session_want_read(h->session)
-            && !nghttp2_session_want_write(h->session)
-            && h->out_len == 0)
+        js_h2_expire(h, c, now);
+        if (js_h2_write(c) == 0
+            && !nghttp2_session_want_read(c->session)
+            && !nghttp2_session_want_write(c->session)
+            && c->out_len == 0)
         {
             /* Drained after a GOAWAY, or done with by both ends. */
-            js_h2_conn_close(h, NULL);
+            js_h2_conn_close(c, NULL);
         }
-    }
-
-    if (h->state != JS_H2_READY) {
-        js_h2_expire(h, now);
     }
 
     if (h->refused) {
-        js_h2_req_t  *r;
-
         while ((r = js_h2_list_shift(&h->waiting)) != NULL) {
             js_h2_answer(h, r, "the server does not take HTTP/2", 1);
         }
-    } else if (h->state == JS_H2_CLOSED && h->waiting.head != NULL
-               && now >= h->retry_at)
-    {
-        js_h2_start(h);
+    }
+
+    c = js_h2_next_conn(h, now);
+    if (c != NULL) {
+        js_h2_start(c);
     }
 
     h->done = NULL;
     h->ctx_done = NULL;
 }
 
+/* The connections' sockets to poll, at most max: how many. */
 int
-js_h2_fd(js_h2_t *h, short *events)
+js_h2_fds(js_h2_t *h, struct pollfd *pfd, int max)
 {
-    if (h->fd < 0) {
-        return -1;
-    }
+    int            i, n = 0;
+    js_h2_conn_t  *c;
 
-    *events = POLLIN;
-    if (h->state == JS_H2_CONNECTING || h->out_len > 0
-        || (h->state == JS_H2_READY
-            && (nghttp2_session_want_write(h->session)
-                || (h->waiting.head != NULL && !h->goaway)))
-        || (h->state == JS_H2_HANDSHAKE && SSL_want_write(h->ssl)))
-    {
-        *events |= POLLOUT;
+    for (i = 0; i < JS_H2_CONNS_MAX && n < max; i++) {
+        c = &h->conns[i];
+        if (c->fd < 0) {
+            continue;
+        }
+        pfd[n].fd = c->fd;
+        pfd[n].events = POLLIN;
+        pfd[n].revents = 0;
+        if (c->state == JS_H2_CONNECTING || c->out_len > 0
+            || (c->state == JS_H2_READY
+                && nghttp2_session_want_write(c->session))
+            || (c->state == JS_H2_HANDSHAKE && SSL_want_write(c->ssl)))
+        {
+            pfd[n].events |= POLLOUT;
+        }
+        n++;
     }
-    return h->fd;
+    return n;
 }
 
 /* ms until js_h2_process() has something to do unprompted, or -1. */
 int
 js_h2_timeout(js_h2_t *h)
 {
-    int64_t  next = -1, now = js_msec();
+    int            i;
+    int64_t        next = -1, now = js_msec();
+    js_h2_conn_t  *c;
 
-    if (h->state == JS_H2_RESOLVING) {
-        return JS_H2_RESOLVE_POLL;
-    }
+#define JS_H2_SOONER(t)  if (next < 0 || (t) < next) next = (t)
+
     if (h->waiting.head != NULL) {
-        next = h->state == JS_H2_CLOSED && h->retry_at < h->waiting.head
-               ->deadline ? h->retry_at : h->waiting.head->deadline;
+        /* taken by a connection at once, or one more started */
+        if (js_h2_room(h) != NULL || js_h2_next_conn(h, now) != NULL) {
+            return 0;
+        }
+        JS_H2_SOONER(h->waiting.head->deadline);
+        if (h->retry_at > now) {
+            JS_H2_SOONER(h->retry_at);
+        }
     }
-    if (h->streams.head != NULL
-        && (next < 0 || h->streams.head->deadline < next))
-    {
-        next = h->streams.head->deadline;
+
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        c = &h->conns[i];
+        if (c->state == JS_H2_RESOLVING) {
+            JS_H2_SOONER(now + JS_H2_RESOLVE_POLL);
+        }
+        if (c->state == JS_H2_CONNECTING || c->state == JS_H2_HANDSHAKE) {
+            JS_H2_SOONER(c->conn_deadline);
+        }
+        if (c->streams.head != NULL) {
+            JS_H2_SOONER(c->streams.head->deadline);
+        }
     }
-    if ((h->state == JS_H2_CONNECTING || h->state == JS_H2_HANDSHAKE)
-        && (next < 0 || h->conn_deadline < next))
-    {
-        next = h->conn_deadline;
-    }
+
+#undef JS_H2_SOONER
 
     return next < 0 ? -1 : next <= now ? 0 : (int) (next - now);
 }
@@ -565,6 +667,7 @@ js_h2_t *
 js_h2_create(const char *origin, const char *ca_file, int timeout,
     char *err, size_t errlen)
 {
+    int            i;
     char          *scheme = NULL, *host = NULL, *port = NULL;
     js_h2_t       *h;
     CURLU         *u;
@@ -576,7 +679,10 @@ js_h2_create(const char *origin, const char *ca_file, int timeout,
         snprintf(err, errlen, "out of memory");
         goto failed;
     }
-    h->fd = -1;
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        h->conns[i].h = h;
+        h->conns[i].fd = -1;
+    }
     h->timeout = timeout;
     h->retry_wait = JS_H2_RETRY_MIN;
 
@@ -643,8 +749,9 @@ failed:
 void
 js_h2_destroy(js_h2_t *h, js_h2_done_pt done, void *ctx)
 {
-    int               rc = 0;
+    int               i, rc, lookups = 0;
     js_h2_req_t      *r;
+    js_h2_conn_t     *c;
     struct timespec   wait = { 1, 0 };
 
     if (h == NULL) {
@@ -654,30 +761,36 @@ js_h2_destroy(js_h2_t *h, js_h2_done_pt done, void *ctx)
     h->done = done;
     h->ctx_done = ctx;
 
-    if (h->state == JS_H2_RESOLVING) {
-        /* On exit: a lookup on its way gets a second to end. */
-        if (gai_cancel(&h->gai) == EAI_NOTCANCELED) {
-            (void) gai_suspend((const struct gaicb *const *) h->gai_list, 1,
-                               &wait);
+    for (i = 0; i < JS_H2_CONNS_MAX; i++) {
+        c = &h->conns[i];
+
+        if (c->state == JS_H2_RESOLVING) {
+            /* On exit: a lookup on its way gets a second to end. */
+            if (gai_cancel(&c->gai) == EAI_NOTCANCELED) {
+                (void) gai_suspend((const struct gaicb *const *) c->gai_list,
+                                   1, &wait);
+            }
+            rc = gai_error(&c->gai);
+            if (rc == 0) {
+                freeaddrinfo(c->gai.ar_result);
+            }
+            lookups += rc == EAI_INPROGRESS;
+            c->state = JS_H2_CLOSED;
         }
-        rc = gai_error(&h->gai);
-        if (rc == 0) {
-            freeaddrinfo(h->gai.ar_result);
+
+        while ((r = js_h2_list_shift(&c->streams)) != NULL) {
+            js_h2_answer(h, r, "abandoned on exit", 0);
         }
-        h->state = JS_H2_CLOSED;
+        js_h2_conn_close(c, NULL);
+        free(c->out);
     }
 
-    while ((r = js_h2_list_shift(&h->streams)) != NULL) {
-        js_h2_answer(h, r, "abandoned on exit", 0);
-    }
     while ((r = js_h2_list_shift(&h->waiting)) != NULL) {
         js_h2_answer(h, r, "abandoned on exit", 0);
     }
-    js_h2_conn_close(h, NULL);
 
     SSL_CTX_free(h->ctx);
-    free(h->out);
-    if (rc == EAI_INPROGRESS) {
+    if (lookups > 0) {
         /* glibc's thread still has h: left to it. */
         return;
     }

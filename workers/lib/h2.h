@@ -8,13 +8,14 @@
  *   h = js_h2_create("https://fcm.googleapis.com", ca_file, 10000, ...);
  *   js_h2_request(h, "/v1/...", "Bearer x", "application/json", body,
  *                 len, data);
- *   loop: poll js_h2_fd(h, &events) up to js_h2_timeout(h) ms, then
+ *   loop: poll js_h2_fds(h, pfd, max) up to js_h2_timeout(h) ms, then
  *         js_h2_process(h, done, ctx): done(ctx, data, answer) once
  *         per request.
  *
- * Requests the server never saw (sent on no connection, refused by
- * REFUSED_STREAM or above a GOAWAY's last stream) are sent again, on a
- * new connection; those it may have seen are answered with an error.
+ * Requests go on as many connections as the server's concurrent streams
+ * need (up to 8).  Requests the server never saw (sent on no connection,
+ * refused by REFUSED_STREAM or above a GOAWAY's last stream) are sent
+ * again, on another connection; those it may have seen are answered with an error.
  * A server that does not take "h2" in ALPN makes js_h2_refused() true,
  * and every request is answered "unprocessed", for another client.
  */
@@ -22,6 +23,7 @@
 #ifndef JS_H2_H
 #define JS_H2_H
 
+#include <poll.h>
 #include <stddef.h>
 
 typedef struct js_h2_s  js_h2_t;
@@ -44,7 +46,7 @@ js_h2_t *js_h2_create(const char *origin, const char *ca_file,
 int js_h2_request(js_h2_t *h, const char *path, const char *authorization,
     const char *content_type, const char *body, size_t len, void *data);
 
-int js_h2_fd(js_h2_t *h, short *events);
+int js_h2_fds(js_h2_t *h, struct pollfd *pfd, int max);
 int js_h2_timeout(js_h2_t *h);
 void js_h2_process(js_h2_t *h, js_h2_done_pt done, void *ctx);
 

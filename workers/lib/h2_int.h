@@ -21,6 +21,9 @@
 #define JS_H2_RETRY_MIN    100           /* ms after a failed connection */
 #define JS_H2_RETRY_MAX    5000
 #define JS_H2_RESOLVE_POLL 5             /* ms between looks at the DNS */
+#define JS_H2_CONNS_MAX    8             /* connections: more are opened
+                                            when the server's streams are
+                                            all taken on the others */
 
 /* http/1.1 too: a server that has only that says so, rather than
  * failing the handshake, and is left to libcurl. */
@@ -34,7 +37,8 @@ enum {
     JS_H2_READY
 };
 
-typedef struct js_h2_req_s  js_h2_req_t;
+typedef struct js_h2_req_s   js_h2_req_t;
+typedef struct js_h2_conn_s  js_h2_conn_t;
 
 struct js_h2_req_s {
     js_h2_req_t      *prev;
@@ -63,6 +67,31 @@ typedef struct {
     js_h2_req_t      *tail;
 } js_h2_list_t;
 
+/* One TCP + TLS connection and its HTTP/2 session. */
+struct js_h2_conn_s {
+    js_h2_t          *h;
+    int               state;
+    int               fd;
+    SSL              *ssl;
+    nghttp2_session  *session;
+    int               settings;     /* the server's SETTINGS came */
+    int               goaway;
+    int               nstreams;     /* requests on it, not closed */
+    int64_t           conn_deadline;
+
+    struct gaicb      gai;
+    struct gaicb     *gai_list[1];
+    struct addrinfo   hints;
+    struct addrinfo  *addrs;
+    struct addrinfo  *addr;         /* being tried */
+
+    js_h2_list_t      streams;      /* by deadline */
+
+    unsigned char    *out;
+    size_t            out_len;
+    size_t            out_size;
+};
+
 struct js_h2_s {
     char             *host;         /* for SNI and the certificate */
     char             *authority;
@@ -71,30 +100,15 @@ struct js_h2_s {
     int               timeout;
     SSL_CTX          *ctx;
 
-    int               state;
-    int               fd;
-    SSL              *ssl;
-    nghttp2_session  *session;
-    int               goaway;
     int               refused;
-    int64_t           conn_deadline;
-    int64_t           retry_at;
+    int64_t           retry_at;     /* no new connection before */
     int               retry_wait;
     char              err[256];     /* why the last connection failed */
 
-    struct gaicb      gai;
-    struct gaicb     *gai_list[1];
-    struct addrinfo   hints;
-    struct addrinfo  *addrs;
-    struct addrinfo  *addr;         /* being tried */
-
-    js_h2_list_t      waiting;      /* not on a connection */
-    js_h2_list_t      streams;      /* on this one */
+    js_h2_list_t      waiting;      /* on no connection */
     int               nreqs;
 
-    unsigned char    *out;
-    size_t            out_len;
-    size_t            out_size;
+    js_h2_conn_t      conns[JS_H2_CONNS_MAX];
 
     js_h2_done_pt     done;         /* during js_h2_process() */
     void             *ctx_done;
@@ -106,15 +120,15 @@ js_h2_req_t *js_h2_list_shift(js_h2_list_t *l);
 void js_h2_requeue(js_h2_t *h, js_h2_req_t *r);
 void js_h2_answer(js_h2_t *h, js_h2_req_t *r, const char *error,
     int unprocessed);
-int js_h2_session(js_h2_t *h);
+int js_h2_session(js_h2_conn_t *c);
 
-void js_h2_conn_close(js_h2_t *h, const char *why);
-void js_h2_start(js_h2_t *h);
-void js_h2_resolved(js_h2_t *h, int rc);
-void js_h2_connected(js_h2_t *h);
-void js_h2_handshake(js_h2_t *h);
-int js_h2_read(js_h2_t *h);
-int js_h2_write(js_h2_t *h);
+void js_h2_conn_close(js_h2_conn_t *c, const char *why);
+void js_h2_start(js_h2_conn_t *c);
+void js_h2_resolved(js_h2_conn_t *c, int rc);
+void js_h2_connected(js_h2_conn_t *c);
+void js_h2_handshake(js_h2_conn_t *c);
+int js_h2_read(js_h2_conn_t *c);
+int js_h2_write(js_h2_conn_t *c);
 const char *js_h2_ssl_error(const char *what, char *buf, size_t len);
 
 #endif

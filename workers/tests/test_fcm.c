@@ -486,7 +486,7 @@ test_config(void)
        "a notifier without a service account is valid (push disabled)");
     ok(cf.fcm_service_account == NULL, "... none set");
     is_str(cf.fcm_base_url, "https://fcm.googleapis.com", "default base URL");
-    is_int(cf.fcm_max_in_flight, 100, "default in flight");
+    is_int(cf.fcm_max_in_flight, 300, "default in flight");
     is_int(cf.fcm_timeout, 10000, "default timeout");
     is_int(cf.push_claim_timeout, 60000, "default lease");
     js_conf_free(&cf);

@@ -17,7 +17,8 @@ package JobScout::FakeFCM;
 # front's, $fcm->{ca} its certificate (fcm_ca_file), and the jobscoutd
 # notifier takes its own HTTP/2 client instead of libcurl's.  front =>
 # 'tls' is TLS without HTTP/2 (ALPN offers none).  $fcm->front_log: the
-# protocol, status and worker pid of each request it served;
+# protocol, status, worker pid and connection number of each request it
+# served; streams => N: at most N concurrent streams a connection;
 # $fcm->front_signal(SIG) signals its master (HUP: a graceful reload,
 # old connections told GOAWAY); $fcm->front_kill_workers: its workers
 # killed (-9), mid-answer.
@@ -53,12 +54,12 @@ sub start {
     $self->{control} = $self->{url};
 
     my $front = $o{front} // $ENV{TEST_FCM_FRONT} // '';
-    $self->_front($front, $port) if $front;
+    $self->_front($front, $port, $o{streams}) if $front;
     return $self;
 }
 
 sub _front {
-    my ($self, $kind, $port) = @_;
+    my ($self, $kind, $port, $streams) = @_;
     my $dir = "$self->{dir}/fcm-front";
     mkdir $dir;
     mkdir "$dir/tmp";
@@ -68,6 +69,8 @@ sub _front {
         or die 'openssl req failed';
     my $listen = JobScout::Fake::free_port('tcp');
     my $http2 = $kind eq 'h2' ? ' http2' : '';
+    # nginx's default is 128 concurrent streams a connection, Google's 100
+    $streams = $streams ? "http2_max_concurrent_streams $streams;" : '';
     open my $fh, '>', "$dir/nginx.conf" or die $!;
     print $fh <<"EOC";
 worker_processes 1;
@@ -80,13 +83,14 @@ http {
     fastcgi_temp_path $dir/tmp/fastcgi;
     uwsgi_temp_path $dir/tmp/uwsgi;
     scgi_temp_path $dir/tmp/scgi;
-    log_format front '\$server_protocol \$status \$pid \$request_uri';
+    log_format front '\$server_protocol \$status \$pid \$connection \$request_uri';
     access_log $dir/access.log front;
     upstream fake { server 127.0.0.1:$port; keepalive 32; }
     server {
         listen 127.0.0.1:$listen ssl$http2;
         ssl_certificate $dir/cert.pem;
         ssl_certificate_key $dir/key.pem;
+        $streams
         location / {
             proxy_pass http://fake;
             proxy_http_version 1.1;
