@@ -437,9 +437,13 @@ js_h2_submit(js_h2_t *h)
         JS_H2_NV(2, ":authority", h->authority);
         JS_H2_NV(3, ":path", r->path);
         JS_H2_NV(4, "authorization", r->authorization);
+        /*
+         * The access token goes into HPACK's table (nghttp2's choice):
+         * a real one is about a kilobyte, sent once a connection rather
+         * than with every message, and nothing of anyone else's shares
+         * the connection to guess it by.
+         */
         JS_H2_NV(5, "content-type", r->content_type);
-        /* Never in HPACK's table: a token is not to be guessed. */
-        nv[4].flags = NGHTTP2_NV_FLAG_NO_INDEX;
 
         dp.source.ptr = r;
         dp.read_callback = js_h2_body_read;
