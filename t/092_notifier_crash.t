@@ -44,8 +44,8 @@ sub wait_until {
 my $fcm = JobScout::FakeFCM->start(dir => $dir);
 my $d = JobScout::Jobscoutd->new(dir => $dir, workers => { notifier => 1 },
     directives => { fcm_service_account => $fcm->{account},
-                    fcm_base_url => $fcm->{url}, fcm_timeout => '2s',
-                    fcm_max_in_flight => 50, push_claim_timeout => '6s' });
+                    fcm_base_url => $fcm->{url}, fcm_timeout => '1s',
+                    fcm_max_in_flight => 50, push_claim_timeout => '3s' });
 $d->start;
 my ($notifier) = ();
 ok(wait_until(10, sub { ($notifier) = $d->consumers('jobscout:queue:match'); $notifier }),

@@ -288,10 +288,6 @@ js_nt_until(js_nt_t *nt, int64_t now, int max)
     if (nt->fcm != NULL && nt->claim_at < next) {
         next = nt->claim_at;
     }
-    if (nt->unsettled) {
-        /* receipts to fold (js_nt_settle()) */
-        next = now;
-    }
     if (nt->email_at < next) {
         next = nt->email_at;
     }
