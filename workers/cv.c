@@ -232,9 +232,9 @@ js_cv_store(js_cv_t *cv, js_task_t *t, const char *cv_id, const char *file,
     values[0] = cv_id;
     values[1] = file;
     values[2] = text;
-    values[3] = names.data;
+    values[3] = names.p;
     values[4] = t->id;
-    values[5] = ys.data;
+    values[5] = ys.p;
 
     rc = js_cv_exec(cv, t, "cv_processed", js_cv_processed_sql, 6, values,
                     NULL, 0);

@@ -139,7 +139,7 @@ js_nt_delete_tasks(js_nt_t *nt)
         return -1;
     }
 
-    values[0] = nt->done.data;
+    values[0] = nt->done.p;
 
     if (js_pg_send(&nt->pgw, "outbox_done",
                    "DELETE FROM task_outbox WHERE id = ANY ($1::text[])",

@@ -178,7 +178,7 @@ js_nt_profiles_changed(void *ctx, PGresult *res, const char *err)
     char    **ids, *buf;
     js_nt_t  *nt = ctx;
 
-    n = js_pg_text_array(nt->asked.data, &ids, &buf);
+    n = js_pg_text_array(nt->asked.p, &ids, &buf);
     js_pg_array_free(&nt->asked);
 
     if (res == NULL || n < 0) {
@@ -239,7 +239,7 @@ js_nt_profiles_next(js_nt_t *nt)
     nt->asked = nt->changed;
     memset(&nt->changed, 0, sizeof(nt->changed));
     nt->nchanged = 0;
-    values[0] = nt->asked.data;
+    values[0] = nt->asked.p;
     if (js_pg_send(&nt->pgm, "profiles", JS_MATCH_PROFILE_USERS_SQL, 1,
                    values, JS_NT_PG_TIMEOUT, js_nt_profiles_changed, nt)
         != 0)
@@ -643,7 +643,7 @@ js_nt_insert_chunk(js_nt_t *nt)
         if (js_pg_array_end(&a[i]) != 0) {
             goto done;
         }
-        values[i] = a[i].data;
+        values[i] = a[i].p;
     }
     /* Without FCM, pushes wait as 'pending' for a notifier that has it. */
     values[5] = nt->fcm != NULL ? nt->lease : NULL;
@@ -775,7 +775,7 @@ js_nt_match_next(js_nt_t *nt)
         return;
     }
 
-    values[0] = m->job_ids.data;
+    values[0] = m->job_ids.p;
     if (m->state == JS_NT_JOBS) {
         rc = js_pg_send(&nt->pgm, "push_jobs",
                         "SELECT * FROM push_jobs($1::uuid[])", 1, values,

@@ -447,7 +447,7 @@ js_nt_record(js_nt_t *nt)
         if (js_pg_array_end(&a[i]) != 0) {
             goto done;
         }
-        values[i] = a[i].data;
+        values[i] = a[i].p;
     }
 
     if (js_pg_send(&nt->pgw, "record_pushes", sql, 9, values,

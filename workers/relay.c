@@ -196,7 +196,7 @@ js_relay_batch(js_relay_t *r)
 
     /* What was pushed is marked even when the rest failed. */
     if (pushed > 0) {
-        values[0] = js_pg_array_end(&ids) == 0 ? ids.data : NULL;
+        values[0] = js_pg_array_end(&ids) == 0 ? ids.p : NULL;
         if (values[0] == NULL
             || js_relay_exec(r, "outbox_relayed", js_relay_mark_sql, 1,
                              values) != 0)

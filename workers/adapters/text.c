@@ -1,6 +1,6 @@
 /*
- * Text (see text.h): a growable string, UTF-8, entities, clean text from
- * HTML or plain text, and word lists.
+ * Text (see text.h): UTF-8, entities, clean text from HTML or plain text,
+ * and word lists.
  */
 
 #include <ctype.h>
@@ -10,60 +10,6 @@
 #include <strings.h>
 
 #include "normalize.h"
-
-void
-js_buf_add(js_buf_t *b, const char *s, size_t n)
-{
-    size_t   cap;
-    char    *p;
-
-    if (b->oom) {
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        cap = b->cap ? b->cap : 64;
-        while (b->len + n + 1 > cap) {
-            cap *= 2;
-        }
-        p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-void
-js_buf_str(js_buf_t *b, const char *s)
-{
-    if (s != NULL) {
-        js_buf_add(b, s, strlen(s));
-    }
-}
-
-void
-js_buf_addc(js_buf_t *b, char c)
-{
-    js_buf_add(b, &c, 1);
-}
-
-char *
-js_buf_take(js_buf_t *b)
-{
-    if (b->oom) {
-        free(b->p);
-        return NULL;
-    }
-    if (b->p == NULL) {
-        return strdup("");
-    }
-    return b->p;
-}
 
 static int
 utf8_encode(uint32_t cp, char *out)

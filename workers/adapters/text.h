@@ -1,6 +1,6 @@
 /*
- * Text (text.c): a growable string, clean text from HTML or plain text,
- * entities, and the word lists the classifiers search.
+ * Text (text.c): clean text from HTML or plain text, entities, and the
+ * word lists the classifiers search; the growable string is buf.h's.
  */
 
 #ifndef JS_TEXT_H
@@ -8,29 +8,14 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 /* Byte caps, truncation on a UTF-8 boundary with a trailing "…". */
 #define JS_DESCRIPTION_MAX   20000   /* job descriptions */
 #define JS_FIELD_MAX         300     /* title, company, location */
 
 /* Free text longer than this is not searched for salaries or markers. */
 #define JS_SCAN_MAX          1024
-
-/*
- * A growable string: errors stick (oom), js_buf_take returns the string
- * ("" when nothing was added) or NULL when out of memory, and frees it
- * then.  Start from js_buf_t b = { 0 }.
- */
-typedef struct {
-    char    *p;
-    size_t   len;
-    size_t   cap;
-    int      oom;
-} js_buf_t;
-
-void js_buf_add(js_buf_t *b, const char *s, size_t n);
-void js_buf_addc(js_buf_t *b, char c);
-void js_buf_str(js_buf_t *b, const char *s);      /* s may be NULL */
-char *js_buf_take(js_buf_t *b);
 
 /*
  * js_html_to_text: tags stripped, <script>, <style>, <head> and

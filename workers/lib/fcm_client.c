@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "buf.h"
 #include "fcm.h"
 #include "h2.h"
 #include "log.h"
@@ -32,12 +33,6 @@
 #define JS_FCM_AUTHORIZATION  "Authorization: "   /* f->bearer's start */
 #define JS_FCM_WAITFDS        8
 
-typedef struct {
-    char    *data;
-    size_t   len;
-    size_t   size;
-} js_fcm_buf_t;
-
 typedef struct js_fcm_xfer_s  js_fcm_xfer_t;
 
 struct js_fcm_xfer_s {
@@ -47,7 +42,7 @@ struct js_fcm_xfer_s {
     void                *data;
     unsigned             token_gen;    /* the access token it went with */
     int                  auth_retried;
-    js_fcm_buf_t         answer;
+    js_buf_t         answer;
     char                 curl_err[CURL_ERROR_SIZE];
     js_fcm_xfer_t       *next;         /* free list */
 };
@@ -76,7 +71,7 @@ struct js_fcm_s {
     int                  fetching;     /* token_easy is in the multi */
     char                *token_form;   /* its body, the assertion */
     struct curl_slist   *token_headers;
-    js_fcm_buf_t         token_answer;
+    js_buf_t         token_answer;
     char                 token_curl_err[CURL_ERROR_SIZE];
     char                 token_error[256];  /* why the last one failed */
     js_fcm_xfer_t       *auth_wait;    /* 401s waiting for its answer */
@@ -103,36 +98,12 @@ struct js_fcm_s {
 static size_t
 js_fcm_write(char *ptr, size_t size, size_t nmemb, void *data)
 {
-    char          *p;
-    size_t         n = size * nmemb, want;
-    js_fcm_buf_t  *b = data;
-
-    /* An answer is small; keep the start of an absurd one. */
-    if (b->len + n > JS_FCM_ANSWER_MAX) {
-        n = JS_FCM_ANSWER_MAX - b->len;
-    }
-
-    if (b->len + n + 1 > b->size) {
-        want = b->size ? b->size * 2 : 1024;
-        while (want < b->len + n + 1) {
-            want *= 2;
-        }
-        p = realloc(b->data, want);
-        if (p == NULL) {
-            return 0;
-        }
-        b->data = p;
-        b->size = want;
-    }
-
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return size * nmemb;
+    return js_buf_add_capped(data, ptr, size * nmemb, JS_FCM_ANSWER_MAX) == 0
+           ? size * nmemb : 0;
 }
 
 static int
-js_fcm_easy_common(js_fcm_t *f, CURL *c, js_fcm_buf_t *answer, char *errbuf)
+js_fcm_easy_common(js_fcm_t *f, CURL *c, js_buf_t *answer, char *errbuf)
 {
     if (f->ca_file != NULL
         && curl_easy_setopt(c, CURLOPT_CAINFO, f->ca_file) != CURLE_OK)
@@ -346,7 +317,7 @@ js_fcm_token_start(js_fcm_t *f)
     f->token_headers = curl_slist_append(NULL, "Content-Type: "
                                          "application/x-www-form-urlencoded");
     curl_easy_reset(c);
-    f->token_answer.len = 0;
+    js_buf_clear(&f->token_answer);
     f->token_curl_err[0] = '\0';
 
     if (f->token_form == NULL || f->token_headers == NULL
@@ -375,7 +346,7 @@ js_fcm_token_answer(js_fcm_t *f, CURLcode cc)
     json_t        *o;
     const char    *token, *type;
     json_error_t   je;
-    js_fcm_buf_t  *answer = &f->token_answer;
+    js_buf_t  *answer = &f->token_answer;
 
     (void) curl_easy_getinfo(f->token_easy, CURLINFO_RESPONSE_CODE, &status);
 
@@ -386,7 +357,7 @@ js_fcm_token_answer(js_fcm_t *f, CURLcode cc)
         return -1;
     }
 
-    o = answer->len ? json_loadb(answer->data, answer->len, 0, &je) : NULL;
+    o = answer->len ? json_loadb(answer->p, answer->len, 0, &je) : NULL;
     token = json_string_value(json_object_get(o, "access_token"));
     type = json_string_value(json_object_get(o, "token_type"));
     ttl = (long) json_integer_value(json_object_get(o, "expires_in"));
@@ -396,7 +367,7 @@ js_fcm_token_answer(js_fcm_t *f, CURLcode cc)
         || (type != NULL && strcasecmp(type, "Bearer") != 0) || ttl <= 0)
     {
         snprintf(err, sizeof(err), "HTTP %ld: %.300s", status,
-                 answer->len ? answer->data : "(no body)");
+                 answer->len ? answer->p : "(no body)");
         json_decref(o);
         js_fcm_token_failed(f, err);
         return -1;
@@ -471,7 +442,7 @@ js_fcm_xfer_release(js_fcm_t *f, js_fcm_xfer_t *x)
     free(x->body);
     x->body = NULL;
     x->data = NULL;
-    x->answer.len = 0;
+    js_buf_clear(&x->answer);
     x->next = f->free;
     f->free = x;
     f->in_flight--;
@@ -518,7 +489,7 @@ js_fcm_xfer_start(js_fcm_t *f, js_fcm_xfer_t *x)
     struct curl_slist  *h;
 
     x->token_gen = f->token_gen;
-    x->answer.len = 0;
+    js_buf_clear(&x->answer);
     x->curl_err[0] = '\0';
     x->on_h2 = f->h2 != NULL && !js_h2_refused(f->h2);
 
@@ -743,7 +714,7 @@ js_fcm_curl_finished(js_fcm_t *f, js_fcm_xfer_t *x, CURLcode cc,
     }
 
     (void) curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-    js_fcm_finished(f, x, status, x->answer.data, x->answer.len,
+    js_fcm_finished(f, x, status, x->answer.p, x->answer.len,
                     js_fcm_xfer_retry_after(x), NULL, done, ctx);
 }
 
@@ -854,7 +825,7 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
         if (x->easy != NULL) {
             curl_easy_cleanup(x->easy);
         }
-        free(x->answer.data);
+        free(x->answer.p);
     }
 
     if (f->fetching) {
@@ -873,7 +844,7 @@ js_fcm_destroy(js_fcm_t *f, js_fcm_done_pt done, void *ctx)
     free(f->headers);
 
     js_fcm_token_clear(f);
-    free(f->token_answer.data);
+    free(f->token_answer.p);
     free(f->xfers);
     free(f->send_url);
     free(f->send_path);

@@ -84,7 +84,7 @@ static void
 js_h2_req_free(js_h2_t *h, js_h2_req_t *r)
 {
     free(r->retry_after);
-    free(r->answer);
+    free(r->answer.p);
     free(r);
     h->nreqs--;
 }
@@ -98,8 +98,8 @@ js_h2_report(js_h2_t *h, js_h2_req_t *r, const char *error, int unprocessed)
     if (!r->answered && h->done != NULL) {
         memset(&a, 0, sizeof(a));
         a.status = error == NULL ? r->status : 0;
-        a.body = r->answer != NULL ? r->answer : "";
-        a.len = r->alen;
+        a.body = r->answer.p != NULL ? r->answer.p : "";
+        a.len = r->answer.len;
         a.retry_after = r->retry_after;
         a.error = error;
         a.unprocessed = unprocessed;
@@ -123,7 +123,7 @@ js_h2_requeue(js_h2_t *h, js_h2_req_t *r)
     r->sent = 0;
     r->off = 0;
     r->status = 0;
-    r->alen = 0;
+    js_buf_clear(&r->answer);
     free(r->retry_after);
     r->retry_after = NULL;
     /* The oldest first: the list stays in the order of deadlines. */
@@ -244,8 +244,6 @@ static int
 js_h2_on_data(nghttp2_session *s, uint8_t flags, int32_t id,
     const uint8_t *data, size_t len, void *u)
 {
-    char         *p;
-    size_t        want;
     js_h2_req_t  *r;
 
     (void) flags;
@@ -256,26 +254,9 @@ js_h2_on_data(nghttp2_session *s, uint8_t flags, int32_t id,
         return 0;
     }
 
-    /* An answer is small; keep the start of an absurd one. */
-    if (r->alen + len > JS_H2_ANSWER_MAX) {
-        len = JS_H2_ANSWER_MAX - r->alen;
-    }
-    if (r->alen + len + 1 > r->asize) {
-        want = r->asize ? r->asize * 2 : 256;
-        while (want < r->alen + len + 1) {
-            want *= 2;
-        }
-        p = realloc(r->answer, want);
-        if (p == NULL) {
-            return NGHTTP2_ERR_CALLBACK_FAILURE;
-        }
-        r->answer = p;
-        r->asize = want;
-    }
-    memcpy(r->answer + r->alen, data, len);
-    r->alen += len;
-    r->answer[r->alen] = '\0';
-    return 0;
+    return js_buf_add_capped(&r->answer, (const char *) data, len,
+                             JS_H2_ANSWER_MAX) == 0
+           ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
 static int
@@ -579,7 +560,7 @@ js_h2_process(js_h2_t *h, js_h2_done_pt done, void *ctx)
         if (js_h2_write(c) == 0
             && !nghttp2_session_want_read(c->session)
             && !nghttp2_session_want_write(c->session)
-            && c->out_len == 0)
+            && c->out.len == 0)
         {
             /* Drained after a GOAWAY, or done with by both ends. */
             js_h2_conn_close(c, NULL);
@@ -616,7 +597,7 @@ js_h2_fds(js_h2_t *h, struct pollfd *pfd, int max)
         pfd[n].fd = c->fd;
         pfd[n].events = POLLIN;
         pfd[n].revents = 0;
-        if (c->state == JS_H2_CONNECTING || c->out_len > 0
+        if (c->state == JS_H2_CONNECTING || c->out.len > 0
             || (c->state == JS_H2_READY
                 && nghttp2_session_want_write(c->session))
             || (c->state == JS_H2_HANDSHAKE && SSL_want_write(c->ssl)))
@@ -786,7 +767,7 @@ js_h2_destroy(js_h2_t *h, js_h2_done_pt done, void *ctx)
             js_h2_answer(h, r, "abandoned on exit", 0);
         }
         js_h2_conn_close(c, NULL);
-        free(c->out);
+        free(c->out.p);
     }
 
     while ((r = js_h2_list_shift(&h->waiting)) != NULL) {

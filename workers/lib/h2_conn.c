@@ -83,7 +83,7 @@ js_h2_conn_close(js_h2_conn_t *c, const char *why)
         c->addrs = NULL;
         c->addr = NULL;
     }
-    c->out_len = 0;
+    js_buf_clear(&c->out);
     c->goaway = 0;
     c->settings = 0;
     c->nstreams = 0;
@@ -237,13 +237,11 @@ js_h2_write(js_h2_conn_t *c)
 {
     int                   n;
     char                  err[300];
-    size_t                want;
     ssize_t               len;
-    unsigned char        *p;
     const uint8_t        *data;
 
     for ( ;; ) {
-        while (c->out_len < JS_H2_OUT_FLUSH) {
+        while (c->out.len < JS_H2_OUT_FLUSH) {
             len = nghttp2_session_mem_send(c->session, &data);
             if (len < 0) {
                 snprintf(err, sizeof(err), "HTTP/2: %s",
@@ -254,30 +252,20 @@ js_h2_write(js_h2_conn_t *c)
             if (len == 0) {
                 break;
             }
-            if (c->out_len + (size_t) len > c->out_size) {
-                want = c->out_size ? c->out_size : JS_H2_OUT_FLUSH;
-                while (want < c->out_len + (size_t) len) {
-                    want *= 2;
-                }
-                p = realloc(c->out, want);
-                if (p == NULL) {
-                    js_h2_conn_close(c, "out of memory");
-                    return -1;
-                }
-                c->out = p;
-                c->out_size = want;
+            js_buf_add(&c->out, (const char *) data, (size_t) len);
+            if (c->out.oom) {
+                js_h2_conn_close(c, "out of memory");
+                return -1;
             }
-            memcpy(c->out + c->out_len, data, (size_t) len);
-            c->out_len += (size_t) len;
         }
 
-        if (c->out_len == 0) {
+        if (c->out.len == 0) {
             return 0;
         }
 
         ERR_clear_error();
         errno = 0;
-        n = SSL_write(c->ssl, c->out, (int) c->out_len);
+        n = SSL_write(c->ssl, c->out.p, (int) c->out.len);
         if (n <= 0) {
             switch (SSL_get_error(c->ssl, n)) {
             case SSL_ERROR_WANT_READ:
@@ -289,8 +277,8 @@ js_h2_write(js_h2_conn_t *c)
                 return -1;
             }
         }
-        memmove(c->out, c->out + n, c->out_len - (size_t) n);
-        c->out_len -= (size_t) n;
+        memmove(c->out.p, c->out.p + n, c->out.len - (size_t) n);
+        c->out.len -= (size_t) n;
     }
 }
 

@@ -12,6 +12,7 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "h2.h"
 
 
@@ -53,9 +54,7 @@ struct js_h2_req_s {
     int               answered;     /* reported already (timed out) */
     int               status;
     char             *retry_after;
-    char             *answer;
-    size_t            alen;
-    size_t            asize;
+    js_buf_t          answer;
     const char       *path;         /* in strs */
     const char       *authorization;
     const char       *content_type;
@@ -87,9 +86,7 @@ struct js_h2_conn_s {
 
     js_h2_list_t      streams;      /* by deadline */
 
-    unsigned char    *out;
-    size_t            out_len;
-    size_t            out_size;
+    js_buf_t          out;          /* frames not yet written */
 };
 
 struct js_h2_s {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "jobscout_task.h"
 #include "mail.h"
 
@@ -13,13 +14,6 @@
 
 /* Quoted-printable lines are at most 76 characters, "=" included. */
 #define JS_MAIL_QP_LINE    75
-
-typedef struct {
-    char    *data;
-    size_t   len;
-    size_t   size;
-    int      failed;
-} js_mail_buf_t;
 
 typedef struct {
     const char  *kind;
@@ -357,46 +351,11 @@ js_mail_is_job_kind(const char *kind)
 }
 
 static void
-js_mail_append(js_mail_buf_t *b, const char *s, size_t n)
-{
-    char    *p;
-    size_t   size;
-
-    if (b->failed) {
-        return;
-    }
-
-    if (b->len + n + 1 > b->size) {
-        size = b->size ? b->size : 1024;
-        while (b->len + n + 1 > size) {
-            size *= 2;
-        }
-        p = realloc(b->data, size);
-        if (p == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->data = p;
-        b->size = size;
-    }
-
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void
-js_mail_puts(js_mail_buf_t *b, const char *s)
-{
-    js_mail_append(b, s, strlen(s));
-}
-
-static void
-js_mail_printf(js_mail_buf_t *b, const char *fmt, ...)
+js_mail_printf(js_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-js_mail_printf(js_mail_buf_t *b, const char *fmt, ...)
+js_mail_printf(js_buf_t *b, const char *fmt, ...)
 {
     int       n;
     char     *s;
@@ -407,15 +366,15 @@ js_mail_printf(js_mail_buf_t *b, const char *fmt, ...)
     va_end(ap);
 
     if (n < 0) {
-        b->failed = 1;
+        b->oom = 1;
         return;
     }
-    js_mail_append(b, s, n);
+    js_buf_add(b, s, n);
     free(s);
 }
 
 static void
-js_mail_base64(js_mail_buf_t *b, const unsigned char *s, size_t n)
+js_mail_base64(js_buf_t *b, const unsigned char *s, size_t n)
 {
     char               out[4];
     size_t             i;
@@ -435,18 +394,18 @@ js_mail_base64(js_mail_buf_t *b, const unsigned char *s, size_t n)
         out[1] = tab[(v >> 12) & 63];
         out[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
         out[3] = i + 2 < n ? tab[v & 63] : '=';
-        js_mail_append(b, out, 4);
+        js_buf_add(b, out, 4);
     }
 }
 
-static void js_mail_encoded_words(js_mail_buf_t *b, const char *text);
+static void js_mail_encoded_words(js_buf_t *b, const char *text);
 
 /*
  * The display name of To:.  Printable ASCII goes in a quoted-string;
  * anything else in RFC 2047 encoded-words.
  */
 static void
-js_mail_display_name(js_mail_buf_t *b, const char *name)
+js_mail_display_name(js_buf_t *b, const char *name)
 {
     const unsigned char  *p;
 
@@ -457,14 +416,14 @@ js_mail_display_name(js_mail_buf_t *b, const char *name)
     }
 
     if (*p == '\0') {
-        js_mail_append(b, "\"", 1);
+        js_buf_add(b, "\"", 1);
         for (p = (const unsigned char *) name; *p; p++) {
             if (*p == '"' || *p == '\\') {
-                js_mail_append(b, "\\", 1);
+                js_buf_add(b, "\\", 1);
             }
-            js_mail_append(b, (const char *) p, 1);
+            js_buf_add(b, (const char *) p, 1);
         }
-        js_mail_append(b, "\"", 1);
+        js_buf_add(b, "\"", 1);
         return;
     }
 
@@ -477,7 +436,7 @@ js_mail_display_name(js_mail_buf_t *b, const char *name)
  * 78 characters.
  */
 static void
-js_mail_encoded_words(js_mail_buf_t *b, const char *text)
+js_mail_encoded_words(js_buf_t *b, const char *text)
 {
     size_t                i, n, chunk;
     const unsigned char  *p, *s;
@@ -496,25 +455,25 @@ js_mail_encoded_words(js_mail_buf_t *b, const char *text)
         }
 
         if (i > 0) {
-            js_mail_puts(b, "\r\n ");
+            js_buf_str(b, "\r\n ");
         }
-        js_mail_puts(b, "=?UTF-8?B?");
+        js_buf_str(b, "=?UTF-8?B?");
         js_mail_base64(b, s + i, chunk);
-        js_mail_puts(b, "?=");
+        js_buf_str(b, "?=");
     }
 }
 
 static void
-js_mail_html_escape(js_mail_buf_t *b, const char *s)
+js_mail_html_escape(js_buf_t *b, const char *s)
 {
     for ( ; *s; s++) {
         switch (*s) {
-        case '&':  js_mail_puts(b, "&amp;"); break;
-        case '<':  js_mail_puts(b, "&lt;"); break;
-        case '>':  js_mail_puts(b, "&gt;"); break;
-        case '"':  js_mail_puts(b, "&quot;"); break;
-        case '\'': js_mail_puts(b, "&#39;"); break;
-        default:   js_mail_append(b, s, 1);
+        case '&':  js_buf_str(b, "&amp;"); break;
+        case '<':  js_buf_str(b, "&lt;"); break;
+        case '>':  js_buf_str(b, "&gt;"); break;
+        case '"':  js_buf_str(b, "&quot;"); break;
+        case '\'': js_buf_str(b, "&#39;"); break;
+        default:   js_buf_add(b, s, 1);
         }
     }
 }
@@ -526,7 +485,7 @@ js_mail_html_escape(js_mail_buf_t *b, const char *s)
  * holds, and needs no 8BITMIME from the server.
  */
 static void
-js_mail_qp(js_mail_buf_t *b, const char *s)
+js_mail_qp(js_buf_t *b, const char *s)
 {
     int                  col = 0, w;
     char                 enc[4];
@@ -537,7 +496,7 @@ js_mail_qp(js_mail_buf_t *b, const char *s)
         c = (unsigned char) *s;
 
         if (c == '\n') {
-            js_mail_puts(b, "\r\n");
+            js_buf_str(b, "\r\n");
             col = 0;
             continue;
         }
@@ -555,11 +514,11 @@ js_mail_qp(js_mail_buf_t *b, const char *s)
         }
 
         if (col + w > JS_MAIL_QP_LINE) {
-            js_mail_puts(b, "=\r\n");
+            js_buf_str(b, "=\r\n");
             col = 0;
         }
 
-        js_mail_append(b, enc, w);
+        js_buf_add(b, enc, w);
         col += w;
     }
 }
@@ -592,7 +551,7 @@ js_mail_token_bodies(const js_mail_t *m, const js_mail_kind_t *k,
 {
     int             rc = -1;
     char           *link, *name_sp;
-    js_mail_buf_t   hname;
+    js_buf_t   hname;
 
     memset(&hname, 0, sizeof(hname));
 
@@ -607,15 +566,15 @@ js_mail_token_bodies(const js_mail_t *m, const js_mail_kind_t *k,
 
     js_mail_html_escape(&hname, name_sp);
     *text = js_mail_strdup_printf(k->text, name_sp, link);
-    *html = js_mail_strdup_printf(k->html, hname.data ? hname.data : "",
+    *html = js_mail_strdup_printf(k->html, hname.p ? hname.p : "",
                                   link);
-    rc = *text != NULL && *html != NULL && !hname.failed ? 0 : -1;
+    rc = *text != NULL && *html != NULL && !hname.oom ? 0 : -1;
 
 done:
 
     free(link);
     free(name_sp);
-    free(hname.data);
+    free(hname.p);
     return rc;
 }
 
@@ -685,7 +644,7 @@ js_mail_scraped(const char *s, size_t max)
 
 /* One job of a job mail, in the text and in the HTML. */
 static int
-js_mail_job(js_mail_buf_t *text, js_mail_buf_t *html, const js_mail_t *m,
+js_mail_job(js_buf_t *text, js_buf_t *html, const js_mail_t *m,
     const js_mail_job_t *j)
 {
     char  *title, *company, *location, *type, where[256];
@@ -718,10 +677,10 @@ js_mail_job(js_mail_buf_t *text, js_mail_buf_t *html, const js_mail_t *m,
     js_mail_printf(html, "<li><a href=\"%s/jobs/%s\">", m->base_url,
                    j->job_id);
     js_mail_html_escape(html, title);
-    js_mail_puts(html, "</a> at ");
+    js_buf_str(html, "</a> at ");
     js_mail_html_escape(html, company);
     if (where[0] != '\0') {
-        js_mail_puts(html, "<br>");
+        js_buf_str(html, "<br>");
         js_mail_html_escape(html, where);
     }
     js_mail_printf(html, "<br>Match: %d%%</li>\n", j->match_score);
@@ -745,7 +704,7 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
     int             digest;
     char           *name_sp, *t, *c;
     size_t          i, total;
-    js_mail_buf_t   tb, hb;
+    js_buf_t   tb, hb;
 
     digest = strcmp(m->kind, JOBSCOUT_TASK_MAIL_JOB_DIGEST) == 0;
     total = m->njobs + m->more;
@@ -810,20 +769,20 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
                        strcmp(m->period, "hourly") == 0 ? "hour" : "day");
     }
 
-    js_mail_puts(&hb, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+    js_buf_str(&hb, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                  "<title>Job Scout</title></head>\n"
                  "<body style=\"font-family: sans-serif; line-height: 1.5\">"
                  "\n<p>Hello");
     js_mail_html_escape(&hb, name_sp);
-    js_mail_puts(&hb, ",</p>\n<ul>\n");
+    js_buf_str(&hb, ",</p>\n<ul>\n");
 
     for (i = 0; i < m->njobs; i++) {
         if (js_mail_job(&tb, &hb, m, &m->jobs[i]) != 0) {
-            tb.failed = 1;
+            tb.oom = 1;
         }
     }
 
-    js_mail_puts(&hb, "</ul>\n");
+    js_buf_str(&hb, "</ul>\n");
 
     if (m->more > 0) {
         js_mail_printf(&tb, "... and %zu more: %s/alerts\n\n", m->more,
@@ -844,20 +803,20 @@ js_mail_job_bodies(const js_mail_t *m, char **subject, char **text,
                        "more of these e-mails</a></p>\n", m->base_url,
                        m->unsubscribe);
     }
-    js_mail_puts(&tb, "-- \nJob Scout\n");
-    js_mail_puts(&hb, "<p>Job Scout</p>\n</body></html>\n");
+    js_buf_str(&tb, "-- \nJob Scout\n");
+    js_buf_str(&hb, "<p>Job Scout</p>\n</body></html>\n");
 
     free(name_sp);
 
-    if (tb.failed || hb.failed) {
-        free(tb.data);
-        free(hb.data);
+    if (tb.oom || hb.oom) {
+        free(tb.p);
+        free(hb.p);
         (void) js_mail_fail(err, errlen, "out of memory");
         return -1;
     }
 
-    *text = tb.data;
-    *html = hb.data;
+    *text = tb.p;
+    *html = hb.p;
     return 0;
 }
 
@@ -869,7 +828,7 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
     size_t                i, dlen;
     const char            *domain, *p;
     struct tm             tm;
-    js_mail_buf_t         b;
+    js_buf_t         b;
     const js_mail_kind_t  *k = NULL;
 
     memset(&b, 0, sizeof(b));
@@ -924,10 +883,10 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
 
     js_mail_printf(&b, "Date: %s\r\n", date);
     js_mail_printf(&b, "From: %s\r\n", m->from);
-    js_mail_puts(&b, "To: ");
+    js_buf_str(&b, "To: ");
     if (m->name[0] != '\0') {
         js_mail_display_name(&b, m->name);
-        js_mail_puts(&b, " ");
+        js_buf_str(&b, " ");
     }
     js_mail_printf(&b, "<%s>\r\n", m->to);
 
@@ -943,47 +902,47 @@ js_mail_render(const js_mail_t *m, char *err, size_t errlen)
         js_mail_printf(&b, "Subject: %s", p);
     } else {
         /* folded at once: "Subject: " and a whole word exceed 78 */
-        js_mail_puts(&b, "Subject:\r\n ");
+        js_buf_str(&b, "Subject:\r\n ");
         js_mail_encoded_words(&b, p);
     }
-    js_mail_puts(&b, "\r\n");
+    js_buf_str(&b, "\r\n");
 
     js_mail_printf(&b, "Message-ID: <%s@%.*s>\r\n", m->id, (int) dlen,
                    domain);
-    js_mail_puts(&b, "Auto-Submitted: auto-generated\r\n");
+    js_buf_str(&b, "Auto-Submitted: auto-generated\r\n");
     if (k == NULL && m->unsubscribe != NULL) {
         /* RFC 2369, and RFC 8058's one click: a POST, never a GET */
         js_mail_printf(&b, "List-Unsubscribe:\r\n <%s/api/v1/unsubscribe"
                        "?token=%s>\r\n", m->base_url, m->unsubscribe);
-        js_mail_puts(&b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
+        js_buf_str(&b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"
                      "\r\n");
     }
-    js_mail_puts(&b, "MIME-Version: 1.0\r\n");
+    js_buf_str(&b, "MIME-Version: 1.0\r\n");
     js_mail_printf(&b, "Content-Type: multipart/alternative;\r\n"
                    " boundary=\"=_js_%s\"\r\n", m->id);
-    js_mail_puts(&b, "\r\n");
-    js_mail_puts(&b, "This is a MIME message.\r\n");
+    js_buf_str(&b, "\r\n");
+    js_buf_str(&b, "This is a MIME message.\r\n");
 
     js_mail_printf(&b, "\r\n--=_js_%s\r\n", m->id);
-    js_mail_puts(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
+    js_buf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
                  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
     js_mail_qp(&b, text);
 
     js_mail_printf(&b, "\r\n--=_js_%s\r\n", m->id);
-    js_mail_puts(&b, "Content-Type: text/html; charset=UTF-8\r\n"
+    js_buf_str(&b, "Content-Type: text/html; charset=UTF-8\r\n"
                  "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
     js_mail_qp(&b, html);
 
     js_mail_printf(&b, "\r\n--=_js_%s--\r\n", m->id);
 
-    if (b.failed) {
+    if (b.oom) {
         goto oom;
     }
 
     free(subject);
     free(text);
     free(html);
-    return b.data;
+    return b.p;
 
 oom:
 
@@ -994,6 +953,6 @@ failed:
     free(subject);
     free(text);
     free(html);
-    free(b.data);
+    free(b.p);
     return NULL;
 }

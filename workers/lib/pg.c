@@ -377,71 +377,42 @@ js_pg_close(js_pg_t *pg)
     pg->busy = 0;
 }
 
-static void
-js_pg_array_put(js_pg_array_t *a, const char *s, size_t n)
-{
-    char    *p;
-    size_t   size;
-
-    if (a->failed) {
-        return;
-    }
-
-    if (a->len + n + 1 > a->size) {
-        size = a->size ? a->size : 256;
-        while (a->len + n + 1 > size) {
-            size *= 2;
-        }
-        p = realloc(a->data, size);
-        if (p == NULL) {
-            a->failed = 1;
-            return;
-        }
-        a->data = p;
-        a->size = size;
-    }
-
-    memcpy(a->data + a->len, s, n);
-    a->len += n;
-    a->data[a->len] = '\0';
-}
-
 void
 js_pg_array_add(js_pg_array_t *a, const char *value)
 {
     const char  *p, *run;
 
-    js_pg_array_put(a, a->len == 0 ? "{" : ",", 1);
+    js_buf_add(a, a->len == 0 ? "{" : ",", 1);
 
     if (value == NULL) {
-        js_pg_array_put(a, "NULL", 4);
+        js_buf_add(a, "NULL", 4);
         return;
     }
 
-    js_pg_array_put(a, "\"", 1);
+    js_buf_add(a, "\"", 1);
 
     for (run = p = value; *p; p++) {
         if (*p == '"' || *p == '\\') {
-            js_pg_array_put(a, run, p - run);
-            js_pg_array_put(a, "\\", 1);
+            js_buf_add(a, run, p - run);
+            js_buf_add(a, "\\", 1);
             run = p;
         }
     }
-    js_pg_array_put(a, run, p - run);
+    js_buf_add(a, run, p - run);
 
-    js_pg_array_put(a, "\"", 1);
+    js_buf_add(a, "\"", 1);
 }
 
 int
 js_pg_array_end(js_pg_array_t *a)
 {
-    js_pg_array_put(a, a->len == 0 ? "{}" : "}", a->len == 0 ? 2 : 1);
-    return a->failed ? -1 : 0;
+    js_buf_add(a, a->len == 0 ? "{}" : "}", a->len == 0 ? 2 : 1);
+    return a->oom ? -1 : 0;
 }
 
 void
 js_pg_array_free(js_pg_array_t *a)
 {
-    free(a->data);
+    free(a->p);
     memset(a, 0, sizeof(*a));
 }

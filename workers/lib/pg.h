@@ -26,6 +26,8 @@
 
 #include <libpq-fe.h>
 
+#include "buf.h"
+
 typedef void (*js_pg_done_pt)(void *ctx, PGresult *res, const char *err);
 
 typedef struct {
@@ -100,14 +102,9 @@ js_pg_values(const PGresult *res, int row, int n, const char **values)
  *
  *   js_pg_array_t a = { 0 };
  *   js_pg_array_add(&a, "x"); js_pg_array_add(&a, NULL);
- *   ... a.data is "{\"x\",NULL}" once js_pg_array_end(&a) returned 0
+ *   ... a.p is "{\"x\",NULL}" once js_pg_array_end(&a) returned 0
  */
-typedef struct {
-    char    *data;
-    size_t   len;
-    size_t   size;
-    int      failed;
-} js_pg_array_t;
+typedef js_buf_t  js_pg_array_t;
 
 void js_pg_array_add(js_pg_array_t *a, const char *value);
 int js_pg_array_end(js_pg_array_t *a);
