@@ -95,6 +95,27 @@ $took = until_seen('/alerts/unread-count', $user{b}{token},
 ok(defined $took && $took < $JobScout::Cache::Bound,
    "a statement of 71 users' alerts shows within 1 s") or diag $took // 'never';
 
+# one statement of many rows of one user (0025): that user's pages only
+# (the jobs first: new jobs make every cached answer stale)
+$db->query(<<"SQL");
+INSERT INTO jobs (company_id, external_id, title, description, location,
+                  apply_url, discovered_at, is_active)
+SELECT c.id, '$run-bulk-' || n, 'Job ' || n, 'x', 'Nairobi',
+       'https://apply.example.com/$run-bulk-' || n, now(), true
+  FROM companies c, generate_series(1, 70) n WHERE c.slug = 't121-$run';
+SQL
+ok(warm('/alerts?limit=20', $user{a}{token}), "a's alerts cached again");
+ok(warm('/alerts/unread-count', $user{b}{token}), "b's count cached again");
+$db->query("INSERT INTO user_job_alerts (user_id, job_id, match_score)"
+           . " SELECT '$user{b}{id}', j.id, 60 FROM jobs j"
+           . " WHERE j.external_id LIKE '$run-bulk-%'");
+$took = until_seen('/alerts/unread-count', $user{b}{token},
+                   sub { $_[0]{unread} == 71 });
+ok(defined $took && $took < $JobScout::Cache::Bound,
+   "a statement of 70 alerts of b's shows within 1 s") or diag $took // 'never';
+($s, $h, $d) = api('GET', '/alerts?limit=20', $user{a}{token});
+is($h->{'x-cache'}, 'HIT', "... and a's alerts are still cached");
+
 # a writes through the API: the next read shows it, no waiting
 ok(warm('/users/me', $user{a}{token}), "a's profile cached");
 ($s) = api('PATCH', '/users/me', $user{a}{token}, '',
