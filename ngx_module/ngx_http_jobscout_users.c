@@ -589,8 +589,7 @@ ngx_http_jobscout_users_delete_found(ngx_http_jobscout_pg_query_t *q,
     *ngx_cpymem(hash.data, PQgetvalue(res, 0, 0), hash.len) = '\0';
 
     if (ngx_http_jobscout_password_verify(r, &st->password, &hash,
-                                          ngx_http_jobscout_users_delete_checked,
-                                          st)
+            ngx_http_jobscout_users_delete_checked, st)
         != NGX_OK)
     {
         ngx_http_jobscout_finalize(r, NGX_ERROR);

@@ -3,9 +3,9 @@
  * name, token, from, base_url, then title, company and location of each
  * job), the first byte choosing the kind and the digest period.  As the
  * mailer does, the period is "hourly" or "daily" and the From: value is
- * one js_mail_from_addr accepts (it is checked once, at start-up).  A message that
- * renders must stay well-formed: CRLF lines only, none over RFC 5322's
- * 998, and no header injected before the body.
+ * one js_mail_from_addr accepts (it is checked once, at start-up).  A
+ * message that renders must stay well-formed: CRLF lines only, none over
+ * RFC 5322's 998, and no header injected before the body.
  */
 
 #include <strings.h>

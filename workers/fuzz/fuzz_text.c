@@ -1,7 +1,8 @@
 /*
- * Text and URL normalization (adapters/text.c, adapters/url.c, adapters/location.c): the input as HTML,
- * plain text, a one-line field, entities, and a URL resolved against a
- * base (the first line) or as a base itself.
+ * Text and URL normalization (adapters/text.c, adapters/url.c,
+ * adapters/location.c): the input as HTML, plain text, a one-line field,
+ * entities, and a URL resolved against a base (the first line) or as a
+ * base itself.
  */
 
 #include "fuzz.h"

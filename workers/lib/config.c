@@ -49,8 +49,9 @@ static const js_conf_bounds_t  js_conf_redirects = { 0, 20 };
 static const js_conf_bounds_t  js_conf_concurrency = { 1, 256 };
 static const js_conf_bounds_t  js_conf_body = { 1024, 256L * 1024 * 1024 };
 static const js_conf_bounds_t  js_conf_details = { 0, 1000 };
-static const js_conf_bounds_t  js_conf_cv_memory = { 16L * 1024 * 1024,
-                                                      16L * 1024 * 1024 * 1024 };
+static const js_conf_bounds_t  js_conf_cv_memory = {
+    16L * 1024 * 1024, 16L * 1024 * 1024 * 1024
+};
 
 static const js_conf_pair_t  js_conf_mail_backoff = {
     { 1, INT_MAX }, offsetof(js_conf_t, mail_backoff_max),

@@ -37,7 +37,8 @@
 
 #include "config.h"
 
-#define JS_FCM_SCOPE         "https://www.googleapis.com/auth/firebase.messaging"
+#define JS_FCM_SCOPE                                                          \
+    "https://www.googleapis.com/auth/firebase.messaging"
 #define JS_FCM_GRANT_TYPE    "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #define JS_FCM_ASSERTION_TTL 3600       /* s: Google's maximum */
 #define JS_FCM_BODY_MAX      4096       /* FCM's payload limit */

@@ -15,9 +15,10 @@
  * Requests go on as many connections as the server's concurrent streams
  * need (up to 8).  Requests the server never saw (sent on no connection,
  * refused by REFUSED_STREAM or above a GOAWAY's last stream) are sent
- * again, on another connection; those it may have seen are answered with an error.
- * A server that does not take "h2" in ALPN makes js_h2_refused() true,
- * and every request is answered "unprocessed", for another client.
+ * again, on another connection; those it may have seen are answered with
+ * an error.  A server that does not take "h2" in ALPN makes
+ * js_h2_refused() true, and every request is answered "unprocessed", for
+ * another client.
  */
 
 #ifndef JS_H2_H

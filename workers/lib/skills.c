@@ -503,7 +503,8 @@ js_section_heading(const char *s, size_t n)
         n--;
     }
     while (n > 0 && (*s == '-' || *s == '*' || *s == '>'
-                     || (unsigned char) *s >= 0x80 || js_blank((unsigned char) *s)))
+                     || (unsigned char) *s >= 0x80
+                     || js_blank((unsigned char) *s)))
     {
         bullet = 1;
         s++;
