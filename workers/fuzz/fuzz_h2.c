@@ -50,6 +50,12 @@ fuzz_h2_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
            ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;
 }
 
+static void
+fuzz_h2_cleanup(void)
+{
+    (void) unlink(ca_file);
+}
+
 /* A key and a self-signed certificate for localhost, the client's CA. */
 static void
 fuzz_h2_init(void)
@@ -89,7 +95,9 @@ fuzz_h2_init(void)
 
     fd = mkstemp(ca_file);
     f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL || PEM_write_X509(f, x) != 1 || fclose(f) != 0) {
+    if (f == NULL || PEM_write_X509(f, x) != 1 || fclose(f) != 0
+        || atexit(fuzz_h2_cleanup) != 0)
+    {
         abort();
     }
 
