@@ -267,9 +267,7 @@ my $fake = JobScout::FakeFCM->start(dir => $dir);     # its key and account file
 my $port = free_port();
 our $ngx = "$dir/nginx";
 make_path("$ngx/conf", "$ngx/logs", "$ngx/tmp");
-system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $ngx/conf/key.pem"
-       . " -out $ngx/conf/cert.pem -days 1 -subj /CN=127.0.0.1"
-       . " -addext subjectAltName=IP:127.0.0.1 2>/dev/null") == 0 or die "openssl failed\n";
+JobScout::Fake::self_signed("$ngx/conf/key.pem", "$ngx/conf/cert.pem");
 open my $conf, '>', "$ngx/conf/nginx.conf" or die $!;
 print $conf <<"EOC";
 worker_processes 1;

@@ -77,6 +77,17 @@ sub _call {
     return decode_json($r->{content});
 }
 
+# A self-signed certificate for 127.0.0.1 and localhost, a day long:
+# $key and $cert written (PEM).  Servers of the tests and benches speak
+# TLS with it; a client trusts it as its CA file.
+sub self_signed {
+    my ($key, $cert) = @_;
+    system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert"
+           . " -days 1 -subj /CN=127.0.0.1"
+           . " -addext subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null") == 0
+        or die "openssl req failed\n";
+}
+
 # a loopback port ('tcp' or 'udp') nothing listens on now: for a service
 # to come, or one that refuses
 sub free_port {

@@ -63,10 +63,7 @@ sub _front {
     my $dir = "$self->{dir}/fcm-front";
     mkdir $dir;
     mkdir "$dir/tmp";
-    system("openssl req -x509 -newkey rsa:2048 -nodes -keyout $dir/key.pem"
-           . " -out $dir/cert.pem -days 1 -subj /CN=127.0.0.1"
-           . " -addext subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null") == 0
-        or die 'openssl req failed';
+    JobScout::Fake::self_signed("$dir/key.pem", "$dir/cert.pem");
     my $listen = JobScout::Fake::free_port('tcp');
     my $http2 = $kind eq 'h2' ? ' http2' : '';
     # nginx's default is 128 concurrent streams a connection, Google's 100
