@@ -199,6 +199,50 @@ is(psql("SELECT string_agg(job_id::text, ',') || '|' || bool_and(push_status = '
         . " FROM user_job_alerts WHERE user_id = '$id'"),
    "$job{J1}|true|true", '... match J1 only, by push and in the daily digest');
 
+# --- the notifier's insert (0026): under the ids it made, a plain INSERT
+# on a job without alerts among the chunk's users, only what is missing
+# on a job matched again
+my @ins = sort map { user("insert $_", { roles => ['zzqx'] }) } 1 .. 3;
+my $ins_users = join ',', map { "'$_'" } @ins;
+my ($fresh, $fresh2) = split /\n/, psql("INSERT INTO jobs (company_id, source_id, external_id,"
+    . " title) SELECT s.company_id, s.id, 'fresh-' || n || '-$run', 'Fresh Job ' || n"
+    . " FROM job_sources s JOIN companies c ON c.id = s.company_id, generate_series(1, 2) n"
+    . " WHERE c.slug = 'acme-$run' ORDER BY n RETURNING id");
+sub insert_matched {
+    my ($job, $ids, $users, $pushes, $digests, $lease) = @_;
+    return psql("SELECT alert_id, k, push, email, queue_id IS NOT NULL"
+        . " FROM insert_matched_alerts(ARRAY[$ids]::uuid[], ARRAY[$users]::uuid[],"
+        . " '$job', array_fill(50::smallint, ARRAY[cardinality(ARRAY[$users])]),"
+        . " ARRAY[$pushes]::boolean[], ARRAY[$digests]::text[], $lease) ORDER BY k");
+}
+sub alerts_of {
+    my ($job) = @_;
+    return psql("SELECT string_agg(format('%s,%s,%s,%s,%s,%s', a.id, a.push_status,"
+        . " a.push_attempts, a.email_status, a.email_due_at <= now(), a.match_score), ' '"
+        . " ORDER BY a.user_id)"
+        . " FROM user_job_alerts a WHERE a.job_id = '$job' AND a.user_id IN ($ins_users)");
+}
+my @id = map { sprintf '01900000-0000-7000-8000-%012d', $_ } 1 .. 6;
+my @qid = map { "'$_'" } @id;
+is(insert_matched($fresh, "@qid[0, 1]" =~ s/ /,/r, "'$ins[0]','$ins[1]'", 'true,false',
+                  "NULL,'instant'", "'30 s'"),
+   "$id[0]|1|t|f|t\n$id[1]|2|f|t|f",
+   'a new job: each alert under the id given, the push and the e-mail as asked');
+is(alerts_of($fresh), "$id[0],sending,1,,,50 $id[1],,0,pending,t,50",
+   '... the push claimed for the lease, the instant e-mail due now');
+is(psql("SELECT alert_ids FROM push_queue WHERE '$id[0]' = ANY (alert_ids)"), "{$id[0]}",
+   '... and queued in one row');
+# (0023's function, whose ids are its own)
+my $again = insert_matched($fresh, join(',', @qid[2 .. 4]), $ins_users, 'true,true,true',
+                           'NULL,NULL,NULL', "'30 s'");
+my $third = psql("SELECT id FROM user_job_alerts WHERE job_id = '$fresh' AND user_id = '$ins[2]'");
+is($again, "$third|3|t|f|t", 'matched again: only the missing alert is inserted and returned');
+is(alerts_of($fresh), "$id[0],sending,1,,,50 $id[1],,0,pending,t,50 $third,sending,1,,,50",
+   '... the others keep their ids and states');
+is(insert_matched($fresh2, $qid[5], "'$ins[2]'", 'true', 'NULL', 'NULL'), "$id[5]|1|t|f|t",
+   'without a lease');
+is(alerts_of($fresh2), "$id[5],pending,0,,,50", '... the push waits as pending for any notifier');
+
 # --- the index serves the overlap
 like(psql("SET enable_seqscan = off; EXPLAIN SELECT id FROM users WHERE is_active AND deleted_at IS NULL"
           . " AND match_companies && ARRAY['$acme', ''] AND match_roles && ARRAY['x', '']"

@@ -154,6 +154,13 @@ is(join(',', sort keys %count),
         . " AND a.push_status = 'accepted'"),
    '... and each push went to a user with an accepted alert for the job, once');
 
+# 0026: the notifier's own ids, version 7, increasing in the order it
+# inserts, which is the users' (one chunk here)
+is(psql("SELECT bool_and(substr(id::text, 15, 1) = '7')"
+        . " AND array_agg(id ORDER BY id) = array_agg(id ORDER BY user_id)"
+        . " FROM user_job_alerts WHERE job_id = '$job'"), 't',
+   'the alerts\' ids are UUIDv7s, made in the users\' order');
+
 my ($m) = grep { $_->{token} eq $match[0] } accepted_for($job);
 is($m->{message}{notification}{title}, "New Backend Engineer at Kazi $run",
    'the title: New {title} at {company}');

@@ -607,21 +607,24 @@ js_nt_inserted(void *ctx, PGresult *res, const char *err)
     }
 }
 
-/* The next chunk of the job's users: their alerts, in one transaction. */
+/*
+ * The next chunk of the job's users: their alerts, in one transaction,
+ * under ids made here in increasing order (0026).
+ */
 static int
 js_nt_insert_chunk(js_nt_t *nt)
 {
     int                    i, end, rc = -1;
-    char                   score[8];
-    const char            *values[6];
+    char                   score[8], id[JS_UUID_LEN + 1];
+    const char            *values[7];
     js_pg_array_t          a[5];
     js_nt_match_t         *m = &nt->m;
     const js_match_hit_t  *h;
 
     static const char  sql[] =
         "SELECT alert_id, k, push, email, queue_id"
-        " FROM insert_matched_alerts($1::uuid[], $2::uuid[],"
-        " $3::smallint[], $4::boolean[], $5::text[], $6::interval)";
+        " FROM insert_matched_alerts($1::uuid[], $2::uuid[], $3::uuid,"
+        " $4::smallint[], $5::boolean[], $6::text[], $7::interval)";
 
     memset(a, 0, sizeof(a));
     end = m->next + m->chunk_size;
@@ -631,9 +634,14 @@ js_nt_insert_chunk(js_nt_t *nt)
 
     for (i = m->next; i < end; i++) {
         h = &m->hits[i];
+        if (js_uuid7(id) != 0) {
+            js_log(JS_LOG_ERR, "cannot make alert ids",
+                   JS_KS("err", strerror(errno)));
+            goto done;
+        }
         snprintf(score, sizeof(score), "%d", h->score);
-        js_pg_array_add(&a[0], h->user->id);
-        js_pg_array_add(&a[1], js_match_job_id(m->job));
+        js_pg_array_add(&a[0], id);
+        js_pg_array_add(&a[1], h->user->id);
         js_pg_array_add(&a[2], score);
         js_pg_array_add(&a[3], h->user->push_token != NULL ? "t" : "f");
         js_pg_array_add(&a[4], h->user->email_digest);
@@ -643,12 +651,17 @@ js_nt_insert_chunk(js_nt_t *nt)
         if (js_pg_array_end(&a[i]) != 0) {
             goto done;
         }
-        values[i] = a[i].p;
     }
+    values[0] = a[0].p;
+    values[1] = a[1].p;
+    values[2] = js_match_job_id(m->job);
+    values[3] = a[2].p;
+    values[4] = a[3].p;
+    values[5] = a[4].p;
     /* Without FCM, pushes wait as 'pending' for a notifier that has it. */
-    values[5] = nt->fcm != NULL ? nt->lease : NULL;
+    values[6] = nt->fcm != NULL ? nt->lease : NULL;
 
-    if (js_pg_send(&nt->pg, "insert_alerts", sql, 6, values,
+    if (js_pg_send(&nt->pg, "insert_alerts", sql, 7, values,
                    JS_NT_PG_TIMEOUT, js_nt_inserted, nt) == 0)
     {
         m->chunk = end - m->next;

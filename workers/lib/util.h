@@ -35,6 +35,18 @@ int64_t js_msec(void);
 /* Wall clock as "2025-06-01T10:00:00.123Z" (UTC); returns buf. */
 char *js_iso_time(char *buf, size_t len);
 
+/*
+ * A UUIDv7 (RFC 9562) as text into buf (37 bytes): Unix milliseconds, a
+ * 42-bit counter (the RFC's method 1) started at a random value each
+ * millisecond, 32 random bits.  Each one greater than the process's last,
+ * so that rows keyed by them go to the right edge of their index; a
+ * clock stepped back keeps the last millisecond.  0, or -1 without
+ * randomness (getrandom() failed).
+ */
+#define JS_UUID_LEN  36
+
+int js_uuid7(char *buf);
+
 /* snprintf that reports truncation as -1 instead of a length. */
 int js_snprintf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
