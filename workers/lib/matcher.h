@@ -65,6 +65,7 @@ typedef struct {
 
 typedef struct {
     const js_match_user_t  *user;
+    uint64_t                order;  /* the id's first 16 hex digits */
     int                     score;
 } js_match_hit_t;
 

@@ -438,8 +438,32 @@ js_match_score(const js_matcher_t *mt, const js_slot_t *u,
 static int
 js_match_cmp_user(const void *a, const void *b)
 {
-    return memcmp(((const js_match_hit_t *) a)->user->id,
-                  ((const js_match_hit_t *) b)->user->id, 36);
+    const js_match_hit_t  *x = a, *y = b;
+
+    if (x->order != y->order) {
+        return x->order < y->order ? -1 : 1;
+    }
+    return memcmp(x->user->id, y->user->id, 36);
+}
+
+/*
+ * The first 16 hex digits of a user id, as a number in the ids' order:
+ * the hits sorted by it without going to each user's id, scattered in
+ * memory, some 14 times per hit.
+ */
+static uint64_t
+js_match_order(const char *id)
+{
+    int       i;
+    uint64_t  k = 0;
+
+    for (i = 0; i < 19; i++) {
+        if (id[i] != '-') {
+            k = k << 4 | (uint64_t) (id[i] <= '9' ? id[i] - '0'
+                                                  : (id[i] | 0x20) - 'a' + 10);
+        }
+    }
+    return k;
 }
 
 int
@@ -515,6 +539,7 @@ js_matcher_match(js_matcher_t *mt, const js_match_job_t *job,
                 size *= 2;
             }
             h[n].user = &u->pub;
+            h[n].order = js_match_order(u->pub.id);
             h[n].score = score;
             n++;
         }

@@ -259,6 +259,33 @@ test_updates(void)
         free(hits);
     }
 
+    /* every digit counts: the first 16 and the rest, put in any order */
+    {
+        int              k, n, sorted = 1;
+        js_match_hit_t  *hits;
+
+        static const char  *ids[] = {
+            "ffffffff-0000-0000-0000-000000000000",
+            "0a000000-0000-0000-0000-000000000000",
+            "00000000-0000-0001-0000-000000000000",
+            "00000000-0001-0000-0000-000000000000",
+            "00000000-0000-0000-0001-000000000000",
+            "00000000-0000-0000-8000-000000000001",
+            "00000000-0000-0000-0000-0000000000ff",
+        };
+
+        for (k = 0; k < (int) (sizeof(ids) / sizeof(ids[0])); k++) {
+            put(mt, ids[k], "{acme}", "{\"\"}", "{\"\"}", "0", "{}");
+        }
+        n = match(mt, cols, &hits);
+        for (k = 1; k < n; k++) {
+            sorted &= strcmp(hits[k - 1].user->id, hits[k].user->id) < 0;
+        }
+        ok(n == 2508 && sorted, "7 more ids, differing anywhere: all "
+           "sorted by id");
+        free(hits);
+    }
+
     js_matcher_reset(mt);
     is_int((int) js_matcher_users(mt), 0, "reset: no user");
     put(mt, U("03"), "{acme}", "{\"\"}", "{\"\"}", "0", "{}");
@@ -301,7 +328,7 @@ test_locations(void)
 int
 main(void)
 {
-    plan(41);
+    plan(42);
 
     test_text();
     test_filters();
