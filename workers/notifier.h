@@ -37,6 +37,7 @@
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
                                       * to send, before the next chunk */
 #define JS_NT_RECORD_MAX     1000    /* outcomes recorded per statement */
+#define JS_NT_RECORD_WAIT    2       /* ms an outcome may wait for more */
 #define JS_NT_CLAIM_EVERY    1000    /* ms between looks for due pushes */
 #define JS_NT_EMAILS_MAX     200     /* users' mails claimed at once */
 #define JS_NT_POLL_QUEUE     10      /* ms between LMOVEs while busy */
@@ -85,6 +86,7 @@ typedef struct {
     char           *token;          /* when unregistered */
     int             retry_ms;
     char            done[24];       /* the row its push was the last of */
+    int64_t         since;          /* js_msec() when it came */
 } js_nt_outcome_t;
 
 enum {

@@ -167,6 +167,7 @@ js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
     o->error = error ? strdup(error) : NULL;
     o->token = strcmp(status, "unregistered") == 0 ? strdup(p->token) : NULL;
     o->retry_ms = retry_ms;
+    o->since = js_msec();
 
     js_nt_push_free(p, o);
 }
