@@ -31,7 +31,7 @@
 #define JS_NT_TASKS_MAX      32      /* match tasks merged in one batch */
 #define JS_NT_JOBS_MAX       1000    /* ... until they hold this many jobs */
 #define JS_NT_CHUNK_FIRST    250     /* alerts inserted per transaction, */
-#define JS_NT_CHUNK_MAX      1000    /* ... doubling from the first */
+#define JS_NT_CHUNK_MAX      2000    /* ... doubling from the first */
 #define JS_NT_CHANGED_MAX    10000   /* users changed: past this many, all
                                       * are read again */
 #define JS_NT_BACKLOG        10      /* x fcm_max_in_flight: pushes queued
