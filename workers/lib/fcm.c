@@ -554,6 +554,61 @@ js_fcm_error_code(json_t *error, int *token_field)
     return code;
 }
 
+/*
+ * A 200's body as FCM writes it, {"name": "..."} and nothing else, the
+ * name without escapes: its name, without building a JSON tree for each
+ * message.  1, or 0 for anything else (then read by jansson).
+ */
+static int
+js_fcm_plain_name(const char *p, size_t len, char *name, size_t size)
+{
+    size_t       n;
+    const char  *end = p + len, *q;
+
+#define JS_SKIP_WS(p)                                                      \
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) \
+        p++
+
+    JS_SKIP_WS(p);
+    if (end - p < 8 || memcmp(p, "{", 1) != 0) {
+        return 0;
+    }
+    p++;
+    JS_SKIP_WS(p);
+    if (end - p < 6 || memcmp(p, "\"name\"", 6) != 0) {
+        return 0;
+    }
+    p += 6;
+    JS_SKIP_WS(p);
+    if (p == end || *p++ != ':') {
+        return 0;
+    }
+    JS_SKIP_WS(p);
+    if (p == end || *p++ != '"') {
+        return 0;
+    }
+    for (q = p; q < end && *q != '"'; q++) {
+        if (*q == '\\' || (unsigned char) *q < 0x20) {
+            return 0;
+        }
+    }
+    if (q == end || (n = (size_t) (q - p)) >= size) {
+        return 0;
+    }
+    memcpy(name, p, n);
+    name[n] = '\0';
+    q++;
+    JS_SKIP_WS(q);
+    if (q == end || *q++ != '}') {
+        return 0;
+    }
+    JS_SKIP_WS(q);
+
+#undef JS_SKIP_WS
+
+    return q == end;
+}
+
 void
 js_fcm_classify(long status, const char *body, size_t len,
     js_fcm_result_t *r)
@@ -567,6 +622,13 @@ js_fcm_classify(long status, const char *body, size_t len,
     r->quota = 0;
     r->name[0] = '\0';
     r->error[0] = '\0';
+
+    if (status == 200 && body != NULL
+        && js_fcm_plain_name(body, len, r->name, sizeof(r->name)))
+    {
+        r->outcome = JS_FCM_ACCEPTED;
+        return;
+    }
 
     o = body != NULL && len > 0 ? json_loadb(body, len, 0, &je) : NULL;
     error = json_object_get(o, "error");

@@ -408,6 +408,21 @@ test_classify(void)
     is_int(r.outcome, JS_FCM_ACCEPTED, "200: accepted");
     is_str(r.name, "projects/p/messages/0:1500415314455276%31",
            "... with the message name");
+    classify(200, "{\n  \"name\": \"projects/p/messages/1\"\n}\n", &r);
+    is_str(r.name, "projects/p/messages/1", "200 as FCM spaces it: the name");
+    classify(200, "{\"name\":\"projects/p/messages/a\\u0062\"}", &r);
+    is_str(r.name, "projects/p/messages/ab", "an escape in the name: decoded");
+    classify(200, "{\"name\":\"projects/p/messages/2\",\"x\":1}", &r);
+    is_str(r.name, "projects/p/messages/2", "another key after it: the name");
+    classify(200, "{\"x\":{\"name\":\"no\"},\"name\":\"projects/p/m/3\"}",
+             &r);
+    is_str(r.name, "projects/p/m/3", "a nested \"name\" first: the top one");
+    classify(200, "{\"name\":\"projects/p/messages/4\"", &r);
+    ok(r.outcome == JS_FCM_ACCEPTED && r.name[0] == '\0',
+       "cut short: accepted (200), no name");
+    classify(200, "{\"name\":\"projects/p/messages/5\"} {", &r);
+    ok(r.outcome == JS_FCM_ACCEPTED && r.name[0] == '\0',
+       "something after it: accepted (200), no name");
 
     classify(404, FCM_ERROR(404, "NOT_FOUND", "UNREGISTERED"), &r);
     is_int(r.outcome, JS_FCM_UNREGISTERED, "404 UNREGISTERED: clear token");
