@@ -174,13 +174,19 @@ js_nt_record_due(js_nt_t *nt)
                || js_worker_exiting());
 }
 
-/* ms to wait for events: 20, or less when outcomes wait to be recorded */
+/*
+ * ms to wait for events: 20, or less when outcomes wait that the idle
+ * connection is to take at JS_NT_RECORD_WAIT (a busy one wakes us once
+ * done, a lost one is retried at its own pace).
+ */
 static int
 js_nt_wait_ms(js_nt_t *nt)
 {
     int64_t  left;
 
-    if (nt->nout == 0 || nt->recording) {
+    if (nt->nout == 0 || nt->recording || nt->pgw.busy
+        || nt->pgw.conn == NULL)
+    {
         return 20;
     }
     left = nt->out[0].since + JS_NT_RECORD_WAIT - js_msec();
