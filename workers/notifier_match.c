@@ -11,25 +11,6 @@
 #include "notifier.h"
 #include "pg_text.h"
 
-static int
-js_nt_is_uuid(const char *s)
-{
-    int  i;
-
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-        } else if (s[i] == '\0'
-                   || strchr("0123456789abcdefABCDEF", s[i]) == NULL)
-        {
-            return 0;
-        }
-    }
-    return s[36] == '\0';
-}
-
 
 /* --- profiles -------------------------------------------------------- */
 
@@ -81,7 +62,7 @@ js_nt_profiles_notified(js_nt_t *nt)
             || nt->nchanged >= JS_NT_CHANGED_MAX)
         {
             js_nt_profiles_reload(nt);
-        } else if (js_nt_is_uuid(n->extra)) {
+        } else if (js_uuid_valid(n->extra)) {
             js_pg_array_add(&nt->changed, n->extra);
             nt->nchanged++;
         }
@@ -700,7 +681,7 @@ js_nt_batch_add(js_nt_t *nt, js_task_t *t)
 
     json_array_foreach(ids, i, id) {
         s = json_string_value(id);
-        if (s == NULL || !js_nt_is_uuid(s)) {
+        if (s == NULL || !js_uuid_valid(s)) {
             (void) js_queue_fail(&nt->q, t, "args \"job_ids\" holds "
                                  "something else than UUIDs", 1);
             return -1;

@@ -7,15 +7,6 @@
 #include "metrics.h"
 #include "notifier.h"
 
-static int64_t
-js_nt_wall_ms(void)
-{
-    struct timespec  ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint32_t
 js_nt_random(void)
 {
@@ -156,7 +147,7 @@ js_nt_outcome(js_nt_t *nt, js_nt_push_t *p, const char *status,
         nt->out_size = nt->out_size ? nt->out_size * 2 : 256;
     }
 
-    js_metrics_push(status, js_nt_wall_ms() - p->discovered_ms);
+    js_metrics_push(status, js_wall_msec() - p->discovered_ms);
     o = &nt->out[nt->nout++];
     memset(o, 0, sizeof(*o));
     snprintf(o->alert_id, sizeof(o->alert_id), "%s", p->alert_id);
@@ -205,7 +196,7 @@ js_nt_pushed(void *ctx, void *data, const js_fcm_result_t *r)
             }
         }
         if (nt->nlatency < nt->latency_size) {
-            nt->latency[nt->nlatency++] = js_nt_wall_ms() - p->discovered_ms;
+            nt->latency[nt->nlatency++] = js_wall_msec() - p->discovered_ms;
         }
 
         js_nt_outcome(nt, p, "accepted", r->name, NULL, 0);

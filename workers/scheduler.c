@@ -66,15 +66,6 @@ typedef struct {
     redisContext    *redis;
 } js_scheduler_t;
 
-static int64_t
-js_scheduler_wall_msec(void)
-{
-    struct timeval  tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static redisContext *
 js_scheduler_redis(js_scheduler_t *sc, char *err, size_t errlen)
 {
@@ -148,7 +139,7 @@ js_scheduler_queue(js_scheduler_t *sc, const char *id, const char *queue,
         if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd)) {
             rnd = (uint32_t) js_msec();
         }
-        due = js_scheduler_wall_msec() + rnd % (uint32_t) cf->scrape_jitter;
+        due = js_wall_msec() + rnd % (uint32_t) cf->scrape_jitter;
         r = redisCommand(sc->redis, "ZADD %s %lld %s", JOBSCOUT_DELAYED,
                          (long long) due, task);
     } else {

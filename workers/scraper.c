@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "adapter.h"
 #include "catalogue.h"
@@ -56,35 +55,6 @@ static void js_scrape_detail_fetched(js_http_req_t *req);
 static void js_scrape_robots_fetched(js_http_req_t *req);
 static int js_scrape_next(js_scrape_run_t *r);
 static void js_scrape_go(js_scrape_run_t *r);
-
-int64_t
-js_wall_msec(void)
-{
-    struct timeval  tv;
-
-    gettimeofday(&tv, NULL);
-    return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-int
-js_uuid_valid(const char *s)
-{
-    int  i;
-
-    for (i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-        } else if (!((s[i] >= '0' && s[i] <= '9')
-                     || (s[i] >= 'a' && s[i] <= 'f')
-                     || (s[i] >= 'A' && s[i] <= 'F')))
-        {
-            return 0;
-        }
-    }
-    return s[36] == '\0';
-}
 
 static PGconn *
 js_scraper_pg(js_scraper_t *s, char *err, size_t errlen)

@@ -78,9 +78,6 @@ struct js_scraper_s {
     int                   active;
 };
 
-int64_t js_wall_msec(void);
-int js_uuid_valid(const char *s);
-
 /* Frees what the run holds; the slot is free again. */
 void js_scrape_run_free(js_scrape_run_t *r);
 

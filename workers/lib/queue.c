@@ -109,15 +109,6 @@ js_queue_random(void)
     return r;
 }
 
-static int64_t
-js_queue_wall_msec(void)
-{
-    struct timespec  ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t
 js_queue_backoff(int attempt, int min, int max, uint32_t rnd)
 {
@@ -217,7 +208,7 @@ js_task_create(const char *kind, json_t *args, const char *queue)
 
     o = json_pack("{s:s, s:s, s:o, s:i, s:I}", "id", id, "kind", kind,
                   "args", args, "attempt", 0, "enqueued_at",
-                  (json_int_t) js_queue_wall_msec());
+                  (json_int_t) js_wall_msec());
     if (o == NULL
         || (queue != NULL
             && json_object_set_new(o, "queue", json_string(queue)) != 0))
@@ -662,7 +653,7 @@ js_queue_dead_letter(js_queue_t *q, js_task_t *t, const char *error)
     redisReply  *r;
 
     payload = js_task_failed_payload(t, q->queue, error,
-                                     js_queue_wall_msec());
+                                     js_wall_msec());
     if (payload == NULL) {
         js_log(JS_LOG_ALERT, "cannot build dead letter, task left in "
                "the processing list", JS_KS("err", "out of memory"));

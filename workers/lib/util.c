@@ -16,6 +16,15 @@ js_msec(void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t
+js_wall_msec(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 char *
 js_iso_time(char *buf, size_t len)
 {
@@ -56,7 +65,6 @@ js_uuid7(char *buf)
     uint8_t          b[16];
     uint32_t         r, r2;
     uint64_t         ms;
-    struct timespec  ts;
 
     static const char  hex[] = "0123456789abcdef";
     static uint64_t    last_ms, counter;
@@ -65,8 +73,7 @@ js_uuid7(char *buf)
         return -1;
     }
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ms = (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    ms = (uint64_t) js_wall_msec();
 
     if (ms > last_ms) {
         /* 41 random bits: the top one clear, room to count up */
@@ -104,6 +111,26 @@ js_uuid7(char *buf)
     }
     buf[j] = '\0';
     return 0;
+}
+
+int
+js_uuid_valid(const char *s)
+{
+    int  i;
+
+    for (i = 0; i < JS_UUID_LEN; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') {
+                return 0;
+            }
+        } else if (!((s[i] >= '0' && s[i] <= '9')
+                     || (s[i] >= 'a' && s[i] <= 'f')
+                     || (s[i] >= 'A' && s[i] <= 'F')))
+        {
+            return 0;
+        }
+    }
+    return s[JS_UUID_LEN] == '\0';
 }
 
 int

@@ -32,6 +32,9 @@ js_fnv1a(uint64_t h, const char *s, size_t n)
 /* Monotonic milliseconds: for deadlines, immune to clock steps. */
 int64_t js_msec(void);
 
+/* Unix time in milliseconds: for what is stored or compared elsewhere. */
+int64_t js_wall_msec(void);
+
 /* Wall clock as "2025-06-01T10:00:00.123Z" (UTC); returns buf. */
 char *js_iso_time(char *buf, size_t len);
 
@@ -46,6 +49,9 @@ char *js_iso_time(char *buf, size_t len);
 #define JS_UUID_LEN  36
 
 int js_uuid7(char *buf);
+
+/* Whether s is a UUID in text form: 8-4-4-4-12 hex digits, any case. */
+int js_uuid_valid(const char *s);
 
 /* snprintf that reports truncation as -1 instead of a length. */
 int js_snprintf(char *buf, size_t len, const char *fmt, ...)
