@@ -30,6 +30,9 @@ js_buf_clear(js_buf_t *b)
 {
     b->len = 0;
     b->oom = 0;
+    if (b->p != NULL) {
+        b->p[0] = '\0';
+    }
 }
 
 /*

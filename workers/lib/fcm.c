@@ -554,6 +554,16 @@ js_fcm_error_code(json_t *error, int *token_field)
     return code;
 }
 
+/* p past JSON's whitespace, up to end */
+static const char *
+js_fcm_skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+        p++;
+    }
+    return p;
+}
+
 /*
  * A 200's body as FCM writes it, {"name": "..."} and nothing else, the
  * name without escapes: its name, without building a JSON tree for each
@@ -565,25 +575,19 @@ js_fcm_plain_name(const char *p, size_t len, char *name, size_t size)
     size_t       n;
     const char  *end = p + len, *q;
 
-#define JS_SKIP_WS(p)                                                      \
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) \
-        p++
-
-    JS_SKIP_WS(p);
-    if (end - p < 8 || memcmp(p, "{", 1) != 0) {
+    p = js_fcm_skip_ws(p, end);
+    if (p == end || *p++ != '{') {
         return 0;
     }
-    p++;
-    JS_SKIP_WS(p);
+    p = js_fcm_skip_ws(p, end);
     if (end - p < 6 || memcmp(p, "\"name\"", 6) != 0) {
         return 0;
     }
-    p += 6;
-    JS_SKIP_WS(p);
+    p = js_fcm_skip_ws(p + 6, end);
     if (p == end || *p++ != ':') {
         return 0;
     }
-    JS_SKIP_WS(p);
+    p = js_fcm_skip_ws(p, end);
     if (p == end || *p++ != '"') {
         return 0;
     }
@@ -592,21 +596,17 @@ js_fcm_plain_name(const char *p, size_t len, char *name, size_t size)
             return 0;
         }
     }
-    if (q == end || (n = (size_t) (q - p)) >= size) {
+    n = (size_t) (q - p);
+    if (q == end || n >= size) {
         return 0;
     }
     memcpy(name, p, n);
     name[n] = '\0';
-    q++;
-    JS_SKIP_WS(q);
+    q = js_fcm_skip_ws(q + 1, end);
     if (q == end || *q++ != '}') {
         return 0;
     }
-    JS_SKIP_WS(q);
-
-#undef JS_SKIP_WS
-
-    return q == end;
+    return js_fcm_skip_ws(q, end) == end;
 }
 
 void

@@ -42,7 +42,7 @@ struct js_fcm_xfer_s {
     void                *data;
     unsigned             token_gen;    /* the access token it went with */
     int                  auth_retried;
-    js_buf_t         answer;
+    js_buf_t             answer;
     char                 curl_err[CURL_ERROR_SIZE];
     js_fcm_xfer_t       *next;         /* free list */
 };
@@ -71,7 +71,7 @@ struct js_fcm_s {
     int                  fetching;     /* token_easy is in the multi */
     char                *token_form;   /* its body, the assertion */
     struct curl_slist   *token_headers;
-    js_buf_t         token_answer;
+    js_buf_t             token_answer;
     char                 token_curl_err[CURL_ERROR_SIZE];
     char                 token_error[256];  /* why the last one failed */
     js_fcm_xfer_t       *auth_wait;    /* 401s waiting for its answer */
@@ -346,7 +346,7 @@ js_fcm_token_answer(js_fcm_t *f, CURLcode cc)
     json_t        *o;
     const char    *token, *type;
     json_error_t   je;
-    js_buf_t  *answer = &f->token_answer;
+    js_buf_t      *answer = &f->token_answer;
 
     (void) curl_easy_getinfo(f->token_easy, CURLINFO_RESPONSE_CODE, &status);
 

@@ -61,34 +61,31 @@ js_random32(uint32_t *r)
 int
 js_uuid7(char *buf)
 {
-    int              i, j;
-    uint8_t          b[16];
-    uint32_t         r, r2;
-    uint64_t         ms;
+    int       i, j;
+    uint8_t   b[16];
+    uint32_t  hi, lo, tail;
+    uint64_t  ms;
 
     static const char  hex[] = "0123456789abcdef";
     static uint64_t    last_ms, counter;
-
-    if (js_random32(&r) != 0) {
-        return -1;
-    }
 
     ms = (uint64_t) js_wall_msec();
 
     if (ms > last_ms) {
         /* 41 random bits: the top one clear, room to count up */
-        if (js_random32(&r2) != 0) {
+        if (js_random32(&hi) != 0 || js_random32(&lo) != 0) {
             return -1;
         }
         last_ms = ms;
-        counter = ((uint64_t) (r2 & 0x1ff) << 32 | r) & 0x1ffffffffffULL;
-        if (js_random32(&r) != 0) {
-            return -1;
-        }
+        counter = (uint64_t) (hi & 0x1ff) << 32 | lo;
 
     } else if (++counter > 0x3ffffffffffULL) {
         last_ms++;
         counter = 0;
+    }
+
+    if (js_random32(&tail) != 0) {
+        return -1;
     }
 
     for (i = 0; i < 6; i++) {
@@ -100,7 +97,7 @@ js_uuid7(char *buf)
     b[9] = (uint8_t) (counter >> 16);
     b[10] = (uint8_t) (counter >> 8);
     b[11] = (uint8_t) counter;
-    memcpy(&b[12], &r, 4);
+    memcpy(&b[12], &tail, 4);
 
     for (i = 0, j = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10) {
