@@ -3,13 +3,16 @@
 # empty and absent filters, "remote", whole words in any case, the
 # channels (push off, no device, e-mail), deleted and inactive accounts,
 # min_score; the match score; ON CONFLICT making a second match a no-op;
-# and preferences written through PATCH /users/me matching as stored.
+# the notifier's insert (0026) alone and racing another notifier on the
+# same job; and preferences written through PATCH /users/me matching as
+# stored.
 use strict;
 use warnings;
 
 use lib 't/lib';
 use Test::More;
 use JSON::PP qw(encode_json);
+use Time::HiRes qw(sleep);
 
 use JobScout::TestNginx qw(:all);
 use JobScout::Api;
@@ -208,13 +211,14 @@ my ($fresh, $fresh2) = split /\n/, psql("INSERT INTO jobs (company_id, source_id
     . " title) SELECT s.company_id, s.id, 'fresh-' || n || '-$run', 'Fresh Job ' || n"
     . " FROM job_sources s JOIN companies c ON c.id = s.company_id, generate_series(1, 2) n"
     . " WHERE c.slug = 'acme-$run' ORDER BY n RETURNING id");
-sub insert_matched {
+sub insert_matched_sql {
     my ($job, $ids, $users, $pushes, $digests, $lease) = @_;
-    return psql("SELECT alert_id, k, push, email, queue_id IS NOT NULL"
+    return "SELECT alert_id, k, push, email, queue_id IS NOT NULL"
         . " FROM insert_matched_alerts(ARRAY[$ids]::uuid[], ARRAY[$users]::uuid[],"
         . " '$job', array_fill(50::smallint, ARRAY[cardinality(ARRAY[$users])]),"
-        . " ARRAY[$pushes]::boolean[], ARRAY[$digests]::text[], $lease) ORDER BY k");
+        . " ARRAY[$pushes]::boolean[], ARRAY[$digests]::text[], $lease) ORDER BY k";
 }
+sub insert_matched { return psql(insert_matched_sql(@_)); }
 sub alerts_of {
     my ($job) = @_;
     return psql("SELECT string_agg(format('%s,%s,%s,%s,%s,%s', a.id, a.push_status,"
@@ -242,6 +246,60 @@ is(alerts_of($fresh), "$id[0],sending,1,,,50 $id[1],,0,pending,t,50 $third,sendi
 is(insert_matched($fresh2, $qid[5], "'$ins[2]'", 'true', 'NULL', 'NULL'), "$id[5]|1|t|f|t",
    'without a lease');
 is(alerts_of($fresh2), "$id[5],pending,0,,,50", '... the push waits as pending for any notifier');
+
+# two notifiers on one new job at once (a task handed back while its
+# first taker still ran): the second's plain INSERT waits for the first's
+# chunk, then fails on the unique index, writing nothing; its retry takes
+# 0023's way and inserts only what is missing
+my $fresh3 = psql("INSERT INTO jobs (company_id, source_id, external_id, title)"
+    . " SELECT s.company_id, s.id, 'fresh-3-$run', 'Fresh Job 3' FROM job_sources s"
+    . " JOIN companies c ON c.id = s.company_id WHERE c.slug = 'acme-$run' RETURNING id");
+my @rid = map { sprintf '01900000-0000-7000-8000-%012d', $_ } 7 .. 11;
+my @qrid = map { "'$_'" } @rid;
+my $second = insert_matched_sql($fresh3, join(',', @qrid[2 .. 4]), $ins_users,
+                                'true,true,true', 'NULL,NULL,NULL', "'30 s'");
+# the first commits once the second waits for it (10 s at most)
+my $first = fork // die "fork: $!";
+if ($first == 0) {
+    exec('psql', '-X', '-q', '-o', '/dev/null', '-v', 'ON_ERROR_STOP=1', '-d',
+         $ENV{TEST_NGINX_PG}, '-c', 'BEGIN; '
+         . insert_matched_sql($fresh3, "$qrid[0],$qrid[1]", "'$ins[0]','$ins[1]'",
+                              'true,true', 'NULL,NULL', "'30 s'")
+         . "; DO \$\$ BEGIN FOR i IN 1 .. 200 LOOP PERFORM pg_stat_clear_snapshot();"
+         . " EXIT WHEN EXISTS (SELECT FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+         . " AND query LIKE '%insert_matched_alerts%' AND pid <> pg_backend_pid());"
+         . " PERFORM pg_sleep(0.05); END LOOP; END \$\$; COMMIT;") or exit 1;
+}
+# (its chunk inserted, it waits)
+for (1 .. 200) {
+    last if psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+                 . " AND query LIKE '%pg_stat_clear%'") > 0;
+    sleep 0.05;
+}
+my $racer = open(my $fh, '-|') // die "fork: $!";
+if ($racer == 0) {
+    open STDERR, '>&', \*STDOUT or exit 1;
+    exec('psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', $ENV{TEST_NGINX_PG},
+         '-c', $second) or exit 1;
+}
+my $raced = do { local $/; <$fh> };
+close $fh;
+isnt($?, 0, 'a second notifier racing the first on the same job and users fails');
+like($raced, qr/user_job_alerts_job_user_key/, '... on the unique index, once the first commits')
+    or diag($raced);
+waitpid($first, 0);
+is($?, 0, '... while the first commits its chunk');
+is(psql("SELECT string_agg(id::text, ',' ORDER BY user_id) FROM user_job_alerts"
+        . " WHERE job_id = '$fresh3'"), "$rid[0],$rid[1]",
+   '... the job has the first\'s two alerts, none of the second\'s');
+is(psql("SELECT count(*) FROM push_queue WHERE alert_ids && ARRAY[@{[join ',', @qrid]}]::uuid[]"),
+   1, '... and the first\'s queued pushes only');
+my $retried = psql($second);
+my $missing = psql("SELECT id FROM user_job_alerts WHERE job_id = '$fresh3' AND user_id = '$ins[2]'");
+is($retried, "$missing|3|t|f|t", 'the retry inserts only the missing alert')
+    or diag($retried);
+is(psql("SELECT count(*) || ' ' || count(DISTINCT user_id) FROM user_job_alerts"
+        . " WHERE job_id = '$fresh3'"), '3 3', '... one alert a user in all');
 
 # --- the index serves the overlap
 like(psql("SET enable_seqscan = off; EXPLAIN SELECT id FROM users WHERE is_active AND deleted_at IS NULL"

@@ -53,8 +53,9 @@ JobScout::Api->import;
 my $users = $ENV{BENCH_NOTIFY_USERS} || 100_000;
 my $match_jobs = $ENV{BENCH_NOTIFY_MATCH_JOBS} || 200;
 my $sql_jobs = $ENV{BENCH_NOTIFY_SQL_JOBS} || 20;
-my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} || 10;
-my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} || 2;
+# (0 push jobs: that part left out)
+my $push_jobs = $ENV{BENCH_NOTIFY_PUSH_JOBS} // 10;
+my $fake_jobs = $ENV{BENCH_NOTIFY_FAKE_JOBS} // 2;
 my $in_flight = $ENV{BENCH_NOTIFY_IN_FLIGHT} || 300;   # the default
 my $dir = "$ENV{STACK_DIR}/notify";
 
@@ -199,6 +200,7 @@ sub cpu {
 
 sub pipeline {
     my ($name, $fcm_url, $account, $ca, $count, $from, @fake_pids) = @_;
+    return unless $count;
     (my $sub = $name) =~ s/\W+/-/g;
     make_path("$dir/$sub");
     my $d = JobScout::Jobscoutd->new(dir => "$dir/$sub", workers => { notifier => 1 },
