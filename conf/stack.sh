@@ -447,8 +447,9 @@ test_inner() {
         log "Test::Nginx not installed: using the fallback in t/fallback"
         inc+=(-I t/fallback)
     fi
-    # TESTS: some suites only (make test TESTS="t/100_admin.t t/101_*.t")
-    (cd "$ROOT" && prove -r "${inc[@]}" ${TESTS:-t/}) || rc=$?
+    # TESTS: some suites only (make test TESTS="t/100_admin.t t/101_*.t");
+    # each suite's time printed, to see what makes the run long
+    (cd "$ROOT" && prove -r --timer "${inc[@]}" ${TESTS:-t/}) || rc=$?
     if [ "${SANITIZE:-}" = 1 ] && [ -n "$(ls -A "$STACK_DIR/sanitizer")" ]; then
         log "sanitizer reports:"
         cat "$STACK_DIR"/sanitizer/* >&2
