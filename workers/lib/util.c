@@ -7,22 +7,25 @@
 
 #include "util.h"
 
-int64_t
-js_msec(void)
+static int64_t
+js_clock_msec(clockid_t clock)
 {
     struct timespec  ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+js_msec(void)
+{
+    return js_clock_msec(CLOCK_MONOTONIC);
 }
 
 int64_t
 js_wall_msec(void)
 {
-    struct timespec  ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return js_clock_msec(CLOCK_REALTIME);
 }
 
 char *
