@@ -276,15 +276,8 @@ for (1 .. 200) {
                  . " AND query LIKE '%pg_stat_clear%'") > 0;
     sleep 0.05;
 }
-my $racer = open(my $fh, '-|') // die "fork: $!";
-if ($racer == 0) {
-    open STDERR, '>&', \*STDOUT or exit 1;
-    exec('psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', $ENV{TEST_NGINX_PG},
-         '-c', $second) or exit 1;
-}
-my $raced = do { local $/; <$fh> };
-close $fh;
-isnt($?, 0, 'a second notifier racing the first on the same job and users fails');
+my ($rc, $raced) = try_psql($second);
+isnt($rc, 0, 'a second notifier racing the first on the same job and users fails');
 like($raced, qr/user_job_alerts_job_user_key/, '... on the unique index, once the first commits')
     or diag($raced);
 waitpid($first, 0);

@@ -21,7 +21,7 @@ use Test::More ();
 use JobScout::TestNginx qw(http_request write_config start_nginx
                            error_log_size);
 
-our @EXPORT = qw(start_api api psql redis verified_user mail_for
+our @EXPORT = qw(start_api api psql try_psql redis verified_user mail_for
                  outbox_tasks);
 
 # nginx serving the API as the suites use it: one worker, the bcrypt
@@ -77,6 +77,21 @@ sub psql {
     close $fh or die "psql failed on: $sql\n";
     $out =~ s/\s+\z//;
     return $out;
+}
+
+# a statement that may fail: (psql's exit code, what it printed, its
+# errors included); no shell in between
+sub try_psql {
+    my ($sql) = @_;
+    my $pid = open(my $fh, '-|') // die "fork: $!";
+    if ($pid == 0) {
+        open STDERR, '>&', \*STDOUT or exit 1;
+        exec('psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d',
+             $ENV{TEST_NGINX_PG}, '-c', $sql) or exit 1;
+    }
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    return ($? >> 8, $out);
 }
 
 # arguments go to Redis as they are: no shell in between
