@@ -60,7 +60,8 @@ PACKAGES    := build-essential pkg-config nginx nginx-dev libpq-dev \
                wrk curl procps libtest-base-perl libtext-diff-perl \
                libtest-longstring-perl libipc-run-perl \
                liblist-moreutils-perl libwww-perl liburi-perl \
-               libhttp-message-perl python3-aiosmtpd python3-cryptography \
+               libhttp-message-perl libcpanel-json-xs-perl \
+               python3-aiosmtpd python3-cryptography \
                clang-tools cppcheck clang libclang-rt-dev lld \
                libpoppler-glib-dev \
                libzip-dev \
