@@ -4,7 +4,7 @@
 # from its packaged path and serves /health/ready); the unit passes
 # systemd-analyze verify, the conffile jobscoutd -t as the system user,
 # the logrotate file logrotate -d; lintian finds no error (its warnings
-# are printed); jobscout-migrate applies every migration to a new
+# are printed) and every command has a manual page; jobscout-migrate applies every migration to a new
 # database, then nothing.  With the package's CV directory, nginx's
 # workers (www-data) store an uploaded CV that the packaged jobscoutd,
 # running as jobscout, processes and then removes.  A remove keeps the admin's choice for a
@@ -130,6 +130,8 @@ like(`dpkg-deb -f $deb{jobscoutd} Depends`, qr/\badduser\b.*\blibhiredis/,
 my @errors = grep { /^E: / } split /\n/, $out;
 is(scalar @errors, 0, 'lintian: no error') or diag(join "\n", @errors);
 diag("lintian: $_") for grep { /^W: / } split /\n/, $out;
+is(join("\n", grep { /no-manual-page|manpage-|groff-message/ } split /\n/, $out), '',
+   'lintian: every command has its manual page, which man reads without a warning');
 
 # --- install ----------------------------------------------------------------
 $installed = 1;
@@ -143,6 +145,8 @@ like(`cat $avail`, qr{^load_module modules/ngx_http_jobscout_module\.so;$}m,
      'whose file loads it from nginx\'s modules directory');
 ok(-f '/usr/lib/nginx/modules/ngx_http_jobscout_module.so',
    'the module is in /usr/lib/nginx/modules');
+ok(-f "/usr/share/man/man8/$_.8.gz", "man 8 $_ is installed")
+    for qw(jobscoutd jobscout-migrate jobscout-backup);
 
 my @pw = getpwnam('jobscout');
 ok(@pw && $pw[2] < 1000 && $pw[8] eq '/usr/sbin/nologin',

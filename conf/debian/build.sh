@@ -141,6 +141,11 @@ install -m 0644 "$ROOT"/sql/migrations/[0-9][0-9][0-9][0-9]_*.sql \
 install -m 0755 "$ROOT/sql/migrate.sh" "$ROOT/sql/backup.sh" "$share/sql/"
 ln -s ../share/jobscout/sql/migrate.sh "$tree/usr/sbin/jobscout-migrate"
 ln -s ../share/jobscout/sql/backup.sh "$tree/usr/sbin/jobscout-backup"
+install -d "$tree/usr/share/man/man8"
+for page in jobscoutd jobscout-migrate jobscout-backup; do
+    gzip -9n <"$HERE/$page.8" >"$tree/usr/share/man/man8/$page.8.gz"
+    chmod 0644 "$tree/usr/share/man/man8/$page.8.gz"
+done
 doc $pkg "$tree"
 install -m 0644 "$HERE/README.Debian" "$tree/usr/share/doc/$pkg/"
 finish $pkg "$tree" "$(shlibs "$tree/usr/sbin/jobscoutd")"
