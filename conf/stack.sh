@@ -391,9 +391,22 @@ run_tests() {
     return $rc
 }
 
+# the test stack's services, and the nginx of a suite cut short (make
+# test stopped: Test::Nginx has no time to stop it)
+test_down() {
+    local pid_file=$ROOT/t/servroot/logs/nginx.pid
+    down
+    # the pid file outlives a nginx stopped in time: only if it is ours
+    if [ -f "$pid_file" ] \
+       && tr '\0' ' ' <"/proc/$(cat "$pid_file")/cmdline" 2>/dev/null \
+          | grep -q "nginx.*$ROOT/t/servroot"; then
+        stop_pid "$pid_file" QUIT 5
+    fi
+}
+
 test_inner() {
     local rc=0
-    trap 'down >/dev/null 2>&1' EXIT
+    trap 'test_down >/dev/null 2>&1' EXIT
     pg_start
     redis_start
     # a fresh database on every run
@@ -471,10 +484,14 @@ test_all() {
     local demo=t/097_demo_stack.t rc=0 demo_rc=0 pid suites
     local out=$STACK_DIR/097_demo_stack.out
     mapfile -t suites < <(cd "$ROOT" && find t -name '*.t' ! -path "$demo" | sort)
-    (cd "$ROOT" && exec prove --timer "$@" "$demo") >"$out" 2>&1 &
+    # a session of its own: stopping make test stops it and its suite,
+    # which then takes its stack down
+    (cd "$ROOT" && exec setsid prove --timer "$@" "$demo") >"$out" 2>&1 &
     pid=$!
+    trap 'kill -TERM -- -'"$pid"' 2>/dev/null; wait; test_down >/dev/null 2>&1' EXIT
     (cd "$ROOT" && prove --timer "$@" "${suites[@]}") || rc=$?
     wait "$pid" || demo_rc=$?
+    trap 'test_down >/dev/null 2>&1' EXIT
     echo "--- $demo, run beside the others:"
     cat "$out"
     [ "$demo_rc" -eq 0 ] || rc=1

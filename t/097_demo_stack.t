@@ -94,6 +94,8 @@ sub down {
     ok($ok, 'conf/stack.sh down') or diag $err;
 }
 END { local $?; down() unless $down_done; }
+# stopped (make test interrupted): the stack goes down all the same
+$SIG{$_} = sub { exit 1 } for qw(INT TERM HUP);
 
 # a fresh stack: whatever an earlier run left is stopped and removed
 stack('down');
