@@ -538,7 +538,8 @@ ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
  * for each row of "from" (its email and full_name) in the task outbox
  * (sql/migrations/0014): written in the statement that makes the token,
  * relayed to Redis by jobscoutd, so that no answered request loses its
- * mail to Redis.  token: the parameter holding the raw token.
+ * mail to Redis.  token: the parameter holding the raw token (NULL::text
+ * for a notice).
  */
 #define NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(kind, token, from)                 \
     " mail AS ("                                                             \
@@ -552,14 +553,6 @@ ngx_int_t ngx_http_jobscout_new_token(u_char *token, u_char *hash);
     "                 email, full_name FROM " from ") m"                     \
     ")"
 
-/*
- * A mail task LPUSHed for jobscoutd at once, not through the outbox: for
- * notices whose cause lives in Redis too (the login throttle); token NULL
- * for a kind without a link token.
- */
-ngx_int_t ngx_http_jobscout_queue_mail(ngx_http_request_t *r,
-    const char *kind, ngx_str_t *to, ngx_str_t *name, u_char *token,
-    ngx_http_jobscout_redis_handler_pt handler, void *data);
 ngx_int_t ngx_http_jobscout_check_password(ngx_http_jobscout_ctx_t *ctx,
     ngx_str_t *password, ngx_str_t *email);
 /* an address as registration takes it; lower-cased in place */

@@ -77,8 +77,10 @@ static void ngx_http_jobscout_login_verify(ngx_http_request_t *r,
 static void ngx_http_jobscout_login_checked(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static ngx_int_t ngx_http_jobscout_login_refused(ngx_http_request_t *r);
-static void ngx_http_jobscout_login_mailed(
-    ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
+static ngx_int_t ngx_http_jobscout_login_throttled(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st);
+static void ngx_http_jobscout_login_mailed(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res);
 static void ngx_http_jobscout_login_known(
     ngx_http_jobscout_redis_cmd_t *cmd, redisReply *reply);
 static void ngx_http_jobscout_login_start(ngx_http_request_t *r,
@@ -127,6 +129,21 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_stmt = {
     "       email_verified, CASE WHEN is_admin THEN 'admin' ELSE 'user' END,"
     "       email, coalesce(full_name, '')"
     "  FROM users WHERE lower(email) = lower($1)",
+    1, 0
+};
+
+
+/*
+ * The owner's notice of a login budget spent, in the task outbox: committed
+ * before the 401, so that Redis losing its queue loses no notice.
+ */
+
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_login_throttled_stmt = {
+    "auth_login_throttled",
+    "WITH u AS (SELECT email, full_name FROM users WHERE id = $1::uuid),"
+    NGX_HTTP_JOBSCOUT_SQL_OUTBOX_MAIL(JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED,
+                                      "NULL::text", "u")
+    " SELECT count(*) FROM u",
     1, 0
 };
 
@@ -476,11 +493,7 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
         if (st->found && st->active && st->verified
             && ngx_http_jobscout_throttle_spent(r, &st->throttle))
         {
-            rc = ngx_http_jobscout_queue_mail(r,
-                                        JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED,
-                                        &st->email, &st->name, NULL,
-                                        ngx_http_jobscout_login_mailed, st);
-            if (rc == NGX_OK) {
+            if (ngx_http_jobscout_login_throttled(r, st) == NGX_OK) {
                 return;
             }
 
@@ -524,18 +537,39 @@ ngx_http_jobscout_login_refused(ngx_http_request_t *r)
 }
 
 
-static void
-ngx_http_jobscout_login_mailed(ngx_http_jobscout_redis_cmd_t *cmd,
-    redisReply *reply)
+static ngx_int_t
+ngx_http_jobscout_login_throttled(ngx_http_request_t *r,
+    ngx_http_jobscout_login_t *st)
 {
-    if (reply == NULL) {
-        ngx_log_error(NGX_LOG_ERR, cmd->request->connection->log, 0,
-                      "jobscout: cannot queue the login throttle e-mail: %s",
-                      cmd->error ? cmd->error : "-");
+    st->values[0] = ngx_http_jobscout_cstr(r->pool, &st->id);
+    if (st->values[0] == NULL) {
+        return NGX_ERROR;
     }
 
-    ngx_http_jobscout_finalize(cmd->request,
-                               ngx_http_jobscout_login_refused(cmd->request));
+    ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
+    st->query.stmt = &ngx_http_jobscout_login_throttled_stmt;
+    st->query.values = st->values;
+    st->query.handler = ngx_http_jobscout_login_mailed;
+    st->query.data = st;
+
+    return ngx_http_jobscout_pg_query(r, &st->query);
+}
+
+
+/* queued or not, the guess is refused as any wrong password is */
+
+static void
+ngx_http_jobscout_login_mailed(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
+{
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        ngx_log_error(NGX_LOG_ERR, q->request->connection->log, 0,
+                      "jobscout: cannot queue the login throttle e-mail: %s",
+                      res ? PQresultErrorMessage(res) : "no answer");
+    }
+
+    ngx_http_jobscout_finalize(q->request,
+                               ngx_http_jobscout_login_refused(q->request));
 }
 
 

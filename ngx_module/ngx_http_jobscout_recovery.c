@@ -157,55 +157,6 @@ ngx_http_jobscout_new_token(u_char *token, u_char *hash)
 }
 
 
-/* the task format is workers/lib/jobscout_task.h's; the mailer sends it */
-
-ngx_int_t
-ngx_http_jobscout_queue_mail(ngx_http_request_t *r, const char *kind,
-    ngx_str_t *to, ngx_str_t *name, u_char *token,
-    ngx_http_jobscout_redis_handler_pt handler, void *data)
-{
-    char        *payload;
-    ngx_int_t    rc;
-    const char  *argv[3];
-    size_t       argvlen[3];
-    u_char       id[32];
-
-    if (ngx_http_jobscout_random_hex(id, 16) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    /* token NULL: a notice, not a link to act on */
-
-    payload = ngx_http_jobscout_task_json(kind,
-                  token ? json_pack("{s:s%,s:s%,s:s%}",
-                                    "to", to->data, to->len,
-                                    "name", name->data, name->len,
-                                    "token", token, (size_t) 64)
-                        : json_pack("{s:s%,s:s%}",
-                                    "to", to->data, to->len,
-                                    "name", name->data, name->len),
-                  id);
-
-    if (payload == NULL) {
-        return NGX_ERROR;
-    }
-
-    argv[0] = "LPUSH";
-    argvlen[0] = 5;
-    argv[1] = JOBSCOUT_QUEUE_MAIL;
-    argvlen[1] = sizeof(JOBSCOUT_QUEUE_MAIL) - 1;
-    argv[2] = payload;
-    argvlen[2] = ngx_strlen(payload);
-
-    /* hiredis copies the command: the payload can go */
-
-    rc = ngx_http_jobscout_redis_command(r, handler, data, 3, argv, argvlen);
-    free(payload);
-
-    return rc;
-}
-
-
 static ngx_http_jobscout_recovery_t *
 ngx_http_jobscout_recovery_new(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
