@@ -394,14 +394,14 @@ run_tests() {
 # the test stack's services, and the nginx of a suite cut short (make
 # test stopped: Test::Nginx has no time to stop it)
 test_down() {
-    local pid_file=$ROOT/t/servroot/logs/nginx.pid
+    local pid_file=$ROOT/t/servroot/logs/nginx.pid cmdline
     down
     # the pid file outlives a nginx stopped in time: only if it is ours
-    if [ -f "$pid_file" ] \
-       && tr '\0' ' ' <"/proc/$(cat "$pid_file")/cmdline" 2>/dev/null \
-          | grep -q "nginx.*$ROOT/t/servroot"; then
-        stop_pid "$pid_file" QUIT 5
-    fi
+    [ -f "$pid_file" ] || return 0
+    cmdline=$(tr '\0' ' ' <"/proc/$(cat "$pid_file")/cmdline" 2>/dev/null) \
+        || return 0
+    [[ $cmdline != *nginx*"$ROOT/t/servroot"* ]] \
+        || stop_pid "$pid_file" QUIT 5
 }
 
 test_inner() {
@@ -475,6 +475,17 @@ test_inner() {
     return $rc
 }
 
+# TERM to the session of t/097's run, then its processes waited for
+demo_stop() {
+    local i
+    kill -TERM -- -"$1" 2>/dev/null || return 0
+    for i in $(seq 900); do
+        kill -0 -- -"$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL -- -"$1" 2>/dev/null || true
+}
+
 # Every suite.  t/097_demo_stack.t brings up make run's whole stack on
 # services and ports of its own and spends most of its minute waiting on
 # the demo sources' polls: it runs beside the others (prove -j waits for
@@ -484,11 +495,15 @@ test_all() {
     local demo=t/097_demo_stack.t rc=0 demo_rc=0 pid suites
     local out=$STACK_DIR/097_demo_stack.out
     mapfile -t suites < <(cd "$ROOT" && find t -name '*.t' ! -path "$demo" | sort)
-    # a session of its own: stopping make test stops it and its suite,
-    # which then takes its stack down
+    # A session of its own, whose id is $pid: this shell has no job
+    # control, so the subshell leads no process group and setsid(1) makes
+    # prove the leader of the new session itself, without forking.
+    # Stopping make test stops that session, whose suite then takes its
+    # stack down (TERM ends it through its END block): waited for, 90 s
+    # at most, so that a run started next finds it gone.
     (cd "$ROOT" && exec setsid prove --timer "$@" "$demo") >"$out" 2>&1 &
     pid=$!
-    trap 'kill -TERM -- -'"$pid"' 2>/dev/null; wait; test_down >/dev/null 2>&1' EXIT
+    trap 'demo_stop '"$pid"'; test_down >/dev/null 2>&1' EXIT
     (cd "$ROOT" && prove --timer "$@" "${suites[@]}") || rc=$?
     wait "$pid" || demo_rc=$?
     trap 'test_down >/dev/null 2>&1' EXIT

@@ -499,7 +499,8 @@ ngx_http_jobscout_login_checked(ngx_http_request_t *r, void *data,
 
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "jobscout: cannot queue the login throttle "
-                          "e-mail");
+                          "e-mail: %s",
+                          st->query.error ? st->query.error : "no memory");
         }
 
         ngx_http_jobscout_finalize(r, ngx_http_jobscout_login_refused(r));
@@ -541,12 +542,13 @@ static ngx_int_t
 ngx_http_jobscout_login_throttled(ngx_http_request_t *r,
     ngx_http_jobscout_login_t *st)
 {
+    ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
+
     st->values[0] = ngx_http_jobscout_cstr(r->pool, &st->id);
     if (st->values[0] == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memzero(&st->query, sizeof(ngx_http_jobscout_pg_query_t));
     st->query.stmt = &ngx_http_jobscout_login_throttled_stmt;
     st->query.values = st->values;
     st->query.handler = ngx_http_jobscout_login_mailed;
@@ -565,7 +567,8 @@ ngx_http_jobscout_login_mailed(ngx_http_jobscout_pg_query_t *q,
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
         ngx_log_error(NGX_LOG_ERR, q->request->connection->log, 0,
                       "jobscout: cannot queue the login throttle e-mail: %s",
-                      res ? PQresultErrorMessage(res) : "no answer");
+                      res ? PQresultErrorMessage(res)
+                          : q->error ? q->error : "no answer");
     }
 
     ngx_http_jobscout_finalize(q->request,

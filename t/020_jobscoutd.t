@@ -1,4 +1,4 @@
-# jobscoutd: -t names the line at fault; the master starts its workers,
+# jobscoutd: its help; -t names the line at fault; the master starts its workers,
 # which keep a heartbeat in Redis; a killed worker is respawned; "-s quit"
 # stops everything and removes the pid file.
 use strict;
@@ -52,6 +52,16 @@ sub wait_until {
     for (1 .. $secs * 20) { return 1 if $cond->(); sleep 0.05; }
     return $cond->();
 }
+
+# the help, as nginx's: -h and -? on stdout, 0; an unknown option 1
+for my $opt ('-h', "'-?'") {
+    my $help = `$jobscoutd $opt 2>/dev/null`;
+    is($? >> 8, 0, "$opt: exit 0");
+    like($help, qr/^Usage: jobscoutd /m, '... the usage on stdout');
+}
+my $bad = `$jobscoutd -x 2>&1 >/dev/null`;
+is($? >> 8, 1, 'an unknown option: exit 1');
+like($bad, qr/invalid option.*^Usage: jobscoutd /ms, '... named, the usage on stderr');
 
 # -t: a bad line is named
 write_conf("workers astrologer 2;\n");

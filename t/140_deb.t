@@ -45,7 +45,9 @@ my @watched = qw(/etc/nginx /usr/lib/nginx /usr/share/nginx /etc/jobscout
     /usr/share/doc/libnginx-mod-http-jobscout /var/lib/jobscout
     /var/log/jobscout /etc/logrotate.d /lib/systemd/system/jobscoutd.service
     /etc/systemd/system /usr/sbin/jobscoutd /usr/sbin/jobscout-migrate
-    /usr/sbin/jobscout-backup);
+    /usr/sbin/jobscout-backup /usr/share/man/man8/jobscoutd.8.gz
+    /usr/share/man/man8/jobscout-migrate.8.gz
+    /usr/share/man/man8/jobscout-backup.8.gz);
 
 sub snapshot {
     my %seen;
@@ -130,7 +132,8 @@ like(`dpkg-deb -f $deb{jobscoutd} Depends`, qr/\badduser\b.*\blibhiredis/,
 my @errors = grep { /^E: / } split /\n/, $out;
 is(scalar @errors, 0, 'lintian: no error') or diag(join "\n", @errors);
 diag("lintian: $_") for grep { /^W: / } split /\n/, $out;
-is(join("\n", grep { /no-manual-page|manpage-|groff-message/ } split /\n/, $out), '',
+is(join("\n", grep { /manual-page|manual-section|whatis|groff-message/ }
+               split /\n/, $out), '',
    'lintian: every command has its manual page, which man reads without a warning');
 
 # --- install ----------------------------------------------------------------

@@ -79,6 +79,13 @@ main(int argc, char **argv)
 
     while ((c = getopt(argc, argv, "?hvtfs:p:c:")) != -1) {
         switch (c) {
+        case '?':
+            /* "-?" itself (optopt 0), not an unknown option */
+            if (optopt != 0) {
+                js_usage(stderr);
+                return 1;
+            }
+            /* fall through */
         case 'h':
             js_usage(stdout);
             return 0;

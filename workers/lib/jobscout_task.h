@@ -94,12 +94,14 @@
 #define JOBSCOUT_TASK_MAIL_RESET_PASSWORD   "mail.reset_password"
 
 /*
- * Queued by the module when failed logins for an account use up its
- * budget (jobscout_login_throttle), on JOBSCOUT_QUEUE_MAIL.  args:
+ * Written by the module to the task outbox, for JOBSCOUT_QUEUE_MAIL, when
+ * failed logins for an account use up its budget (jobscout_login_throttle).
+ * args:
  *
- *   {"to": "<e-mail>", "name": "<full name>"}
+ *   {"to": "<e-mail>", "name": "<full name>", "token": null}
  *
- * No token: the mail links to {public_base_url}/forgot-password.
+ * No token (null or absent): the mail links to
+ * {public_base_url}/forgot-password.
  */
 #define JOBSCOUT_TASK_MAIL_LOGIN_THROTTLED  "mail.login_throttled"
 
