@@ -391,17 +391,20 @@ run_tests() {
     return $rc
 }
 
-# the test stack's services, and the nginx of a suite cut short (make
-# test stopped: Test::Nginx has no time to stop it)
+# the test stack's services, and what a suite cut short left running
+# (make test stopped): the processes started with this run's
+# TEST_NGINX_SERVROOT in their environment (exported after the stack's
+# services started: Test::Nginx's nginx, the suites' jobscoutd, the
+# fakes), read with builtins so that no process of this loop carries it
 test_down() {
-    local pid_file=$ROOT/t/servroot/logs/nginx.pid cmdline
+    local p env pids=()
     down
-    # the pid file outlives a nginx stopped in time: only if it is ours
-    [ -f "$pid_file" ] || return 0
-    cmdline=$(tr '\0' ' ' <"/proc/$(cat "$pid_file")/cmdline" 2>/dev/null) \
-        || return 0
-    [[ $cmdline != *nginx*"$ROOT/t/servroot"* ]] \
-        || stop_pid "$pid_file" QUIT 5
+    for p in /proc/[0-9]*; do
+        mapfile -d '' env <"$p/environ" 2>/dev/null || continue
+        [[ " ${env[*]} " != *" TEST_NGINX_SERVROOT=$ROOT/t/servroot "* ]] \
+            || pids+=("${p#/proc/}")
+    done
+    [ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
 }
 
 test_inner() {
