@@ -393,7 +393,7 @@ run_tests() {
 
 # the test stack's services, and what a suite cut short left running
 # (make test stopped): the processes started with this run's
-# TEST_NGINX_SERVROOT in their environment (exported after the stack's
+# JOBSCOUT_TEST_RUN in their environment (exported after the stack's
 # services started: Test::Nginx's nginx, the suites' jobscoutd, the
 # fakes), read with builtins so that no process of this loop carries it
 test_down() {
@@ -401,7 +401,7 @@ test_down() {
     down
     for p in /proc/[0-9]*; do
         mapfile -d '' env <"$p/environ" 2>/dev/null || continue
-        [[ " ${env[*]} " != *" TEST_NGINX_SERVROOT=$ROOT/t/servroot "* ]] \
+        [[ " ${env[*]} " != *" JOBSCOUT_TEST_RUN=$JOBSCOUT_TEST_RUN "* ]] \
             || pids+=("${p#/proc/}")
     done
     [ ${#pids[@]} -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
@@ -409,6 +409,8 @@ test_down() {
 
 test_inner() {
     local rc=0
+    # what this run starts from the exports on carries it (test_down)
+    JOBSCOUT_TEST_RUN=$$-$(date +%s%N)
     trap 'test_down >/dev/null 2>&1' EXIT
     pg_start
     redis_start
@@ -417,6 +419,7 @@ test_inner() {
     psql_admin -c "CREATE DATABASE \"$PG_DB\""
     redis-cli -p "$REDIS_PORT" flushall >/dev/null
     migrate
+    export JOBSCOUT_TEST_RUN
     export TEST_NGINX_BINARY=/usr/sbin/nginx
     export TEST_NGINX_LOAD_MODULES=$MODULE
     export TEST_NGINX_SERVROOT=$ROOT/t/servroot
