@@ -483,13 +483,9 @@ test_inner() {
 
 # TERM to the session of t/097's run, then its processes waited for
 demo_stop() {
-    local i
     kill -TERM -- -"$1" 2>/dev/null || return 0
-    for i in $(seq 900); do
-        kill -0 -- -"$1" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL -- -"$1" 2>/dev/null || true
+    wait_for 90 bash -c "! kill -0 -- -$1" || kill -KILL -- -"$1" 2>/dev/null \
+        || true
 }
 
 # Every suite.  t/097_demo_stack.t brings up make run's whole stack on

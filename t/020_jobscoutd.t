@@ -1,6 +1,6 @@
-# jobscoutd: its help; -t names the line at fault; the master starts its workers,
-# which keep a heartbeat in Redis; a killed worker is respawned; "-s quit"
-# stops everything and removes the pid file.
+# jobscoutd: its help; -t names the line at fault; the master starts its
+# workers, which keep a heartbeat in Redis; a killed worker is respawned;
+# "-s quit" stops everything and removes the pid file.
 use strict;
 use warnings;
 

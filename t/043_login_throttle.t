@@ -1,8 +1,8 @@
 # Failed logins per account, from many addresses (jobscout_login_throttle):
 # past the budget a 429 with Retry-After, whatever the address; the owner
-# e-mailed once, through the task outbox; the owner's known address never paused, and any address
-# let in again after the pause; unknown accounts answered alike; keys that
-# do not hold the address.  Source addresses come from X-Forwarded-For,
+# e-mailed once, through the task outbox; the owner's known address never
+# paused, and any address let in again after the pause; unknown accounts
+# answered alike; keys that do not hold the address.  Source addresses come from X-Forwarded-For,
 # trusted from 127.0.0.1 (set_real_ip_from), as behind a load balancer.
 use strict;
 use warnings;

@@ -17,7 +17,6 @@ plan skip_all => 'run through "make test"' unless $ENV{TEST_NGINX_PG};
 
 my $run = "r$$";
 
-# psql that may fail: (exit status, stdout and stderr)
 psql("INSERT INTO companies (name, slug) VALUES ('Refs $run', 'refs-$run')");
 psql("INSERT INTO job_sources (company_id, scraper_class, source_url) SELECT id, 'fixture',"
      . " 'https://example.com/$run' FROM companies WHERE slug = 'refs-$run'");

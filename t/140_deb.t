@@ -4,13 +4,14 @@
 # from its packaged path and serves /health/ready); the unit passes
 # systemd-analyze verify, the conffile jobscoutd -t as the system user,
 # the logrotate file logrotate -d; lintian finds no error (its warnings
-# are printed) and every command has a manual page; jobscout-migrate applies every migration to a new
-# database, then nothing.  With the package's CV directory, nginx's
-# workers (www-data) store an uploaded CV that the packaged jobscoutd,
-# running as jobscout, processes and then removes.  A remove keeps the admin's choice for a
-# reinstall; the purge leaves the machine as it found it, to the file,
-# but for the system user, which Debian leaves behind (this suite then
-# removes it, as an admin would).  An END block purges on any failure.
+# are printed) and every command has a manual page; jobscout-migrate
+# applies every migration to a new database, then nothing.  With the
+# package's CV directory, nginx's workers (www-data) store an uploaded CV
+# that the packaged jobscoutd, running as jobscout, processes and then
+# removes.  A remove keeps the admin's choice for a reinstall; the purge
+# leaves the machine as it found it, to the file, but for the system user,
+# which Debian leaves behind (this suite then removes it, as an admin
+# would).  An END block purges on any failure.
 use strict;
 use warnings;
 
