@@ -1,16 +1,22 @@
-# Job Scout: build, run and test.
+# Job Scout: build, run and test ("make help" prints this).
 #
 #   make run     install packages, build, start the local stack, print the URL
+#                (ports and places: HTTP_PORT 8080, PG_PORT 55432,
+#                REDIS_PORT 56379, SMTP_PORT 2525, DEMO_BOARD_PORT 8091,
+#                FCM_PORT 8092, STACK_DIR var; make stop takes the same)
 #   make web     the pages' web root (conf/web: hashed assets) in $(BUILD)/web
 #   make stop    stop everything make run started
 #   make demo-post   one new posting on make run's demo board now
 #   make seed-live   load real East African sources (needs the internet)
 #   make test    build, start a private PostgreSQL/Redis, run every suite
-#                (TESTS="t/100_x.t ..." runs only those)
+#                (TESTS="t/100_x.t ..." runs only those; ports:
+#                PG_PORT_TEST 55433, REDIS_PORT_TEST 56380, TEST_NGINX_PORT
+#                1984)
 #   make bench   wrk against /health/ready and a plain "return 200"
 #                and the API routes, then the push path and matching, on a
-#                private stack (ports: PG_PORT_BENCH, REDIS_PORT_BENCH,
-#                BENCH_PORT; BENCH_PARTS=nginx for those parts only)
+#                private stack (ports: PG_PORT_BENCH 55434,
+#                REDIS_PORT_BENCH 56381, BENCH_PORT 8089; BENCH_PARTS=nginx
+#                for those parts only)
 #   make analyze scan-build and cppcheck over the module and the workers;
 #                fails on any finding (reports in build-analyze/scan)
 #   make fuzz    libFuzzer targets of the workers' and the module's
@@ -19,9 +25,13 @@
 #   make chaos   faults (nginx reloads, PostgreSQL and Redis restarts,
 #                FLUSHALL, kill -9 of each jobscoutd role) on a private
 #                stack under load: one table; non-zero when a "must be 0"
-#                is not (ports: PG_PORT_CHAOS, REDIS_PORT_CHAOS, CHAOS_PORT...)
+#                is not (ports: PG_PORT_CHAOS 55435, REDIS_PORT_CHAOS
+#                56382, CHAOS_PORT 8094, CHAOS_SMTP_PORT, CHAOS_BOARD_PORT,
+#                CHAOS_FCM_PORT 8095-8097)
 #   make deb     the Debian packages libnginx-mod-http-jobscout and
 #                jobscoutd into build/deb (conf/debian/)
+#
+#   make help    this text
 #
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan (into
 # build-asan/); "make asan" is "make test SANITIZE=1".
@@ -90,7 +100,7 @@ NGX_INCS    := $(addprefix -I$(NGX_SRC)/src/,core event event/modules \
 
 .PHONY: all build module jobscoutd deps run stop migrate seed seed-live \
         demo-post test asan bench analyze fuzz chaos clean
-.PHONY: deb
+.PHONY: deb help
 .PHONY: web
 
 all: build
@@ -215,3 +225,6 @@ deb: build
 
 clean:
 	rm -rf build build-asan build-analyze build-fuzz t/servroot
+
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
