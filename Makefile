@@ -178,7 +178,7 @@ seed-live:
 	BUILD=$(BUILD) $(STACK) seed-live
 
 demo-post:
-	$(STACK) demo-post
+	@$(STACK) demo-post
 
 # openresty's Test::Nginx (its lib/) for make test: the copy beside the
 # checkout when there is one, else an installed one (see README, Tests)

@@ -19,7 +19,7 @@ typedef struct {
 
 
 static ngx_uint_t ngx_http_jobscout_admin_conflict(PGresult *res,
-    const char **message);
+    const char **field, const char **message);
 static void ngx_http_jobscout_admin_checked(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
 static ngx_int_t ngx_http_jobscout_admin_catalogue(ngx_http_request_t *r,
@@ -47,26 +47,30 @@ static struct {
 };
 
 
-/* unique and foreign keys a write can run into, said for people */
+/*
+ * Unique and foreign keys and checks a write can run into, said for
+ * people; a 422 names its field, as every validation does.
+ */
 
 static struct {
     const char     *constraint;
     ngx_uint_t      status;
+    const char     *field;
     const char     *message;
 } ngx_http_jobscout_admin_constraints[] = {
-    { "companies_slug_key", NGX_HTTP_CONFLICT,
+    { "companies_slug_key", NGX_HTTP_CONFLICT, NULL,
       "a company with this slug already exists" },
     { "job_sources_company_id_fkey", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
-      "company_id: no such company" },
-    { "user_skills_pkey", NGX_HTTP_CONFLICT,
+      "company_id", "no such company" },
+    { "user_skills_pkey", NGX_HTTP_CONFLICT, NULL,
       "this skill is in your profile already" },
-    { "user_skills_user_lower_name", NGX_HTTP_CONFLICT,
+    { "user_skills_user_lower_name", NGX_HTTP_CONFLICT, NULL,
       "this skill is in your profile already" },
     { "user_education_dates_chk", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
-      "end_date: must not be before start_date" },
+      "end_date", "must not be before start_date" },
     { "user_experience_dates_chk", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
-      "end_date: must not be before start_date" },
-    { NULL, 0, NULL }
+      "end_date", "must not be before start_date" },
+    { NULL, 0, NULL, NULL }
 };
 
 
@@ -372,13 +376,17 @@ ngx_http_jobscout_admin_send(ngx_http_request_t *r, PGresult *res,
     ngx_int_t    status;
     ngx_str_t    body;
     ngx_uint_t   i;
-    const char  *message;
+    const char  *field, *message;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        status = ngx_http_jobscout_admin_conflict(res, &message);
+        status = ngx_http_jobscout_admin_conflict(res, &field, &message);
 
         if (status == 0) {
             return ngx_http_jobscout_pg_send_error(r, NULL, res);
+        }
+
+        if (field != NULL) {
+            return ngx_http_jobscout_invalid(r, field, message);
         }
 
         goto error;
@@ -435,11 +443,13 @@ error:
 /* a refused write the caller can fix: its status, else 0 */
 
 static ngx_uint_t
-ngx_http_jobscout_admin_conflict(PGresult *res, const char **message)
+ngx_http_jobscout_admin_conflict(PGresult *res, const char **field,
+    const char **message)
 {
     ngx_uint_t   i;
     const char  *sqlstate, *constraint;
 
+    *field = NULL;
     sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
 
@@ -452,6 +462,7 @@ ngx_http_jobscout_admin_conflict(PGresult *res, const char **message)
                        ngx_http_jobscout_admin_constraints[i].constraint)
             == 0)
         {
+            *field = ngx_http_jobscout_admin_constraints[i].field;
             *message = ngx_http_jobscout_admin_constraints[i].message;
             return ngx_http_jobscout_admin_constraints[i].status;
         }

@@ -123,14 +123,13 @@ is(psql("SELECT count(*) FROM job_sources WHERE position(:'board' IN"
         . " source_url || coalesce(config ->> 'api_base', '')) = 0",
         board => $board), 0, '... and no other source');
 
-# the first scrape of the four boards, their first postings: real
-# scraped jobs (the sources share a host: the per-host delay spaces their
-# fetches)
-ok(wait_until(60, sub {
-       psql("SELECT count(DISTINCT s.scraper_class) FROM jobs j"
-            . " JOIN job_sources s ON s.id = j.source_id WHERE j.is_active")
-       == 4;
-   }), 'jobs scraped from all four boards');
+# up is back once the four boards are scraped, their first postings in:
+# real scraped jobs, there when the URL is printed
+is(psql("SELECT count(DISTINCT s.scraper_class) FROM jobs j"
+        . " JOIN job_sources s ON s.id = j.source_id WHERE j.is_active"),
+   4, 'jobs scraped from all four boards when up is back');
+like($err, qr/waiting for the first scrape of the demo board's 4 sources/,
+     '... which it said it waits for');
 
 # then a posting, which the next poll of its board finds
 ($ok, $out, $err) = stack('demo-post');

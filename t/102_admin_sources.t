@@ -154,7 +154,8 @@ like(do { ($s, $d) = api(POST => '/admin/sources',
                { company_id => $ghost, scraper_class => 'greenhouse',
                  source_url => 'https://boards-api.example/x' }, $atok);
 is($s, 422, 'a company that does not exist: 422');
-is($d->{error}{message}, 'company_id: no such company', '... naming company_id');
+is("$d->{error}{message} $d->{error}{field}", 'company_id: no such company company_id',
+   '... naming company_id, as its field too');
 is(counts(), $before, 'no source and no audit row from refused requests');
 
 # --- get --------------------------------------------------------------------

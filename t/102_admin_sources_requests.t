@@ -175,7 +175,8 @@ sprintf $::Invalid, "company_id: must be a company's id", 'company_id'
 --- request eval
 ::source('') =~ s/$::Company/$::Unknown/r
 --- error_code: 422
---- response_body_like: ^\{"error":\{"code":"validation_failed","message":"company_id: no such company",
+--- response_body_like eval
+sprintf $::Invalid, 'company_id: no such company', 'company_id'
 
 
 === TEST 18: a priority of neither kind

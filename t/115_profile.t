@@ -149,7 +149,8 @@ is($d->{end_date}, '2019-01-31', '... a date changes');
 is($d->{degree}, 'BSc', '... the rest stays');
 ($s, $d) = api(PATCH => "/users/me/education/$edu", { end_date => '2010-01-01' }, $token);
 is($s, 422, 'an end before the stored start: 422');
-like($d->{error}{message}, qr/end_date/, '... naming end_date');
+is("$d->{error}{message} $d->{error}{field}", 'end_date: must not be before start_date end_date',
+   '... naming end_date, as its field too');
 
 ($s) = api(GET => "/users/me/education/$edu", undef, $other);
 is($s, 404, 'another user\'s entry: 404');
@@ -178,6 +179,8 @@ is($s, 422, '... start_date is required');
 is($d->{error}{field}, 'start_date', '... and named');
 ($s, $d) = api(PATCH => "/users/me/experience/$exp", { end_date => '2023-06-30' }, $token);
 is($d->{end_date}, '2023-06-30', 'PATCH experience');
+($s, $d) = api(PATCH => "/users/me/experience/$exp", { end_date => '1999-12-31' }, $token);
+is("$s $d->{error}{field}", '422 end_date', '... an end before its start: 422 naming end_date');
 ($s, $d) = api(GET => '/users/me/experience', undef, $token);
 is(scalar @{ $d->{items} }, 1, 'GET lists it');
 ($s) = api(GET => "/users/me/experience/$exp", undef, $other);
