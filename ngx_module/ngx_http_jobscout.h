@@ -146,6 +146,7 @@ typedef ngx_int_t (*ngx_http_jobscout_handler_pt)(ngx_http_request_t *r,
 #define NGX_HTTP_JOBSCOUT_ROUTE_SHARED  0x80    /* one answer for all: cache */
 #define NGX_HTTP_JOBSCOUT_ROUTE_OWN     0x100   /* a user's data: cache */
 #define NGX_HTTP_JOBSCOUT_ROUTE_PROBE   0x200   /* readiness: cache briefly */
+#define NGX_HTTP_JOBSCOUT_ROUTE_QUERY   0x400   /* reads query parameters */
 
 typedef struct {
     ngx_uint_t                      method;
@@ -445,6 +446,8 @@ ngx_int_t ngx_http_jobscout_args_parse(ngx_http_request_t *r,
     ngx_http_jobscout_arg_t *args);
 ngx_int_t ngx_http_jobscout_args_none(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx);
+/* valid UTF-8 without control characters (NUL included) */
+ngx_int_t ngx_http_jobscout_arg_text(ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_arg_length(ngx_http_jobscout_ctx_t *ctx,
     const char *name, ngx_str_t *value, size_t min, size_t max);
 ngx_int_t ngx_http_jobscout_arg_flag(ngx_http_jobscout_ctx_t *ctx,

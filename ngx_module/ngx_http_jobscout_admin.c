@@ -551,10 +551,6 @@ ngx_int_t
 ngx_http_jobscout_admin_adapters(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     return ngx_http_jobscout_admin_check(r, ctx,
                                          ngx_http_jobscout_admin_catalogue);
 }
@@ -590,10 +586,6 @@ ngx_http_jobscout_admin_stats(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
     ngx_http_jobscout_admin_t  *st;
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
 
     st = ngx_pcalloc(r->pool, sizeof(ngx_http_jobscout_admin_t));
     if (st == NULL) {

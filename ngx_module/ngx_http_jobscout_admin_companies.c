@@ -196,8 +196,7 @@ ngx_http_jobscout_admin_companies_create(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_admin_company_body(r, ctx, &values[2], 1)
+    if (ngx_http_jobscout_admin_company_body(r, ctx, &values[2], 1)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -238,8 +237,7 @@ ngx_http_jobscout_admin_companies_update(ngx_http_request_t *r,
         return ngx_http_jobscout_admin_missing(r, rc, "no such company");
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_admin_company_body(r, ctx, &values[3], 0)
+    if (ngx_http_jobscout_admin_company_body(r, ctx, &values[3], 0)
            != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -623,10 +621,6 @@ ngx_http_jobscout_admin_by_id(ngx_http_request_t *r,
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
     if (rc != NGX_OK) {
         return ngx_http_jobscout_admin_missing(r, rc, missing);
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     return ngx_http_jobscout_admin_query(r, stmt, values, missing);

@@ -181,9 +181,13 @@ ngx_http_jobscout_admin_dead_list(ngx_http_request_t *r,
 
     if (args[1].n) {
 
-        /* "offset|id": the id of the entry before, as a UUID's digits */
+        /*
+         * "offset|id": the id of the entry before, as a UUID's digits.
+         * The offset stays below 10^15: Lua's numbers are doubles, and
+         * one past 2^53 would reach LRANGE as a float it refuses.
+         */
 
-        if (key[0].data[0] == '-') {
+        if (key[0].data[0] == '-' || key[0].len > 15) {
             return ngx_http_jobscout_invalid(r, "cursor",
                                              "is not a valid cursor");
         }
@@ -371,10 +375,6 @@ ngx_http_jobscout_admin_dead_one(ngx_http_request_t *r,
                                           "no such dead letter");
     if (st == NULL) {
         return NGX_ERROR;
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     /*

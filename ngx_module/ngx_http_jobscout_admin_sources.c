@@ -386,8 +386,7 @@ ngx_http_jobscout_admin_sources_create(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_admin_source_body(r, ctx, st, 1) != NGX_OK
+    if (ngx_http_jobscout_admin_source_body(r, ctx, st, 1) != NGX_OK
         || ngx_http_jobscout_admin_source_check(r, ctx, st) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
@@ -432,8 +431,7 @@ ngx_http_jobscout_admin_sources_update(ngx_http_request_t *r,
         return ngx_http_jobscout_admin_missing(r, rc, "no such source");
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_admin_source_body(r, ctx, st, 0) != NGX_OK)
+    if (ngx_http_jobscout_admin_source_body(r, ctx, st, 0) != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }

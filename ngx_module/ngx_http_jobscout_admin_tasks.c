@@ -216,10 +216,6 @@ ngx_http_jobscout_admin_sources_scrape(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &st->values[2]);
     if (rc != NGX_OK) {
         return ngx_http_jobscout_admin_missing(r, rc, st->missing);
@@ -421,8 +417,7 @@ ngx_http_jobscout_admin_sources_test(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK
-        || ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
+    if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
         || ngx_http_jobscout_admin_source_trial(r, ctx, &st->values[2])
            != NGX_OK
         || ngx_http_jobscout_admin_test_pages(ctx, &st->max_pages) != NGX_OK)

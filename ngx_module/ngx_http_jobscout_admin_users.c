@@ -254,10 +254,6 @@ ngx_http_jobscout_admin_users_one(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     rc = ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[2]);
     if (rc != NGX_OK) {
         return ngx_http_jobscout_admin_missing(r, rc, "no such user");

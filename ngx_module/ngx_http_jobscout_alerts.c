@@ -333,10 +333,6 @@ ngx_http_jobscout_alerts_one(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     if (ctx->nparams && ngx_http_jobscout_alerts_id(ctx, st) != NGX_OK) {
         return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
                                             "not_found", st->missing);

@@ -231,10 +231,6 @@ ngx_http_jobscout_applications_dashboard(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     st->missing = "this account no longer exists";
 
     return ngx_http_jobscout_tracker_run(r, st,

@@ -27,7 +27,6 @@
 static ngx_int_t ngx_http_jobscout_arg_decode(ngx_http_request_t *r,
     u_char *src, size_t len, ngx_str_t *dst);
 static ngx_int_t ngx_http_jobscout_hex(u_char ch);
-static ngx_int_t ngx_http_jobscout_arg_text(ngx_str_t *value);
 static ngx_uint_t ngx_http_jobscout_arg_echo(ngx_str_t *name);
 static ngx_int_t ngx_http_jobscout_arg_digits(u_char *p, size_t n,
     ngx_int_t *value);
@@ -221,7 +220,7 @@ ngx_http_jobscout_hex(u_char ch)
 
 /* valid UTF-8 without control characters (NUL included) */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_jobscout_arg_text(ngx_str_t *value)
 {
     u_char    *p, *end;

@@ -80,10 +80,6 @@ ngx_int_t
 ngx_http_jobscout_companies_list(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     return ngx_http_jobscout_companies_query(r,
                                       &ngx_http_jobscout_companies_stmt, NULL);
 }
@@ -95,10 +91,6 @@ ngx_http_jobscout_companies_get(ngx_http_request_t *r,
 {
     u_char       *slug;
     const char  **values;
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
 
     if (ngx_http_jobscout_valid_slug(&ctx->params[0]) != NGX_OK) {
         return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,

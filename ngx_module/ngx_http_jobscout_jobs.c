@@ -773,10 +773,6 @@ ngx_http_jobscout_jobs_get(ngx_http_request_t *r,
     const char                   **values;
     ngx_http_jobscout_pg_query_t  *q;
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     /* a malformed id names no job: 404, as an unknown one */
 
     if (ngx_http_jobscout_valid_uuid(&ctx->params[0]) != NGX_OK) {

@@ -284,7 +284,9 @@ ngx_http_jobscout_json_parse(u_char *data, size_t len, u_char *message,
     json_t        *json;
     json_error_t   error;
 
-    json = json_loadb((char *) data, len, JSON_REJECT_DUPLICATES, &error);
+    /* any value: one that is not an object is valid JSON, refused by 422 */
+    json = json_loadb((char *) data, len,
+                      JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
 
     if (json == NULL) {
         (void) ngx_snprintf(message, size - 1,

@@ -17,10 +17,6 @@ ngx_http_jobscout_openapi(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     if (jmcf->openapi.len == 0) {
         return ngx_http_jobscout_send_error(r, NGX_HTTP_NOT_FOUND,
                                             "not_found",

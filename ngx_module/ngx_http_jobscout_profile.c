@@ -286,6 +286,9 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_experience_stmts[] = {
 };
 
 
+static const char  ngx_http_jobscout_no_skill[] =
+    "no such skill in your profile";
+
 static const char  *ngx_http_jobscout_proficiencies[] = {
     "beginner", "intermediate", "advanced", "expert", NULL
 };
@@ -420,6 +423,7 @@ ngx_int_t
 ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
+    ngx_int_t     rc;
     const char  **values, *fields[2];
 
     static const char  *allowed[] = { "proficiency", "years", NULL };
@@ -429,8 +433,10 @@ ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_profile_skill_param(r, ctx, values) != NGX_OK) {
-        return NGX_ERROR;
+    rc = ngx_http_jobscout_profile_skill_param(r, ctx, values);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc,
+                                               ngx_http_jobscout_no_skill);
     }
 
     if (ngx_http_jobscout_body_allow(ctx, allowed) != NGX_OK
@@ -454,8 +460,7 @@ ngx_http_jobscout_profile_skills_update(ngx_http_request_t *r,
 
     return ngx_http_jobscout_admin_query(r,
                                          &ngx_http_jobscout_skills_update_stmt,
-                                         values, "no such skill in your "
-                                                 "profile");
+                                         values, ngx_http_jobscout_no_skill);
 }
 
 
@@ -463,6 +468,7 @@ ngx_int_t
 ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx)
 {
+    ngx_int_t     rc;
     const char  **values;
 
     values = ngx_http_jobscout_profile_values(r, ctx, 2);
@@ -470,18 +476,15 @@ ngx_http_jobscout_profile_skills_delete(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
-    if (ngx_http_jobscout_profile_skill_param(r, ctx, values) != NGX_OK) {
-        return NGX_ERROR;
+    rc = ngx_http_jobscout_profile_skill_param(r, ctx, values);
+    if (rc != NGX_OK) {
+        return ngx_http_jobscout_admin_missing(r, rc,
+                                               ngx_http_jobscout_no_skill);
     }
 
     return ngx_http_jobscout_admin_query(r,
                                          &ngx_http_jobscout_skills_delete_stmt,
-                                         values, "no such skill in your "
-                                                 "profile");
+                                         values, ngx_http_jobscout_no_skill);
 }
 
 
@@ -513,7 +516,9 @@ ngx_http_jobscout_profile_values(ngx_http_request_t *r,
 
 /*
  * {name} as $2: any text, as the statement only compares it; the route
- * takes the rest of the path, so "CI%2FCD" names "CI/CD".
+ * takes the rest of the path, so "CI%2FCD" names "CI/CD".  NGX_DECLINED
+ * when it cannot name a skill: not UTF-8, or a control character (a NUL
+ * would cut it short).
  */
 
 static ngx_int_t
@@ -522,12 +527,15 @@ ngx_http_jobscout_profile_skill_param(ngx_http_request_t *r,
 {
     u_char  *name;
 
+    if (ngx_http_jobscout_arg_text(&ctx->params[0]) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
     name = ngx_pnalloc(r->pool, ctx->params[0].len + 1);
     if (name == NULL) {
         return NGX_ERROR;
     }
 
-    /* a NUL would cut the value short: it names nothing either way */
     *ngx_cpymem(name, ctx->params[0].data, ctx->params[0].len) = '\0';
     values[1] = (const char *) name;
 
@@ -684,10 +692,6 @@ ngx_http_jobscout_profile_list(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     return ngx_http_jobscout_admin_query(r, stmt, values,
                                          NGX_HTTP_JOBSCOUT_ACCOUNT_GONE);
 }
@@ -708,10 +712,6 @@ ngx_http_jobscout_profile_by_id(ngx_http_request_t *r,
     values = ngx_http_jobscout_profile_values(r, ctx, 2);
     if (values == NULL) {
         return NGX_ERROR;
-    }
-
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
     if (ngx_http_jobscout_admin_uuid_param(r, ctx, 0, &values[1]) != NGX_OK)

@@ -15,6 +15,7 @@
 
 
 typedef struct {
+    ngx_http_jobscout_pg_query_t    lookup;
     ngx_http_jobscout_pg_query_t    query;
     const char                     *values[3];
     ngx_str_t                       password;
@@ -34,6 +35,8 @@ static void ngx_http_jobscout_token_stored(ngx_http_jobscout_pg_query_t *q,
 static ngx_int_t ngx_http_jobscout_send_accepted(ngx_http_request_t *r);
 static void ngx_http_jobscout_verified(ngx_http_jobscout_pg_query_t *q,
     PGresult *res);
+static void ngx_http_jobscout_reset_looked_up(
+    ngx_http_jobscout_pg_query_t *q, PGresult *res);
 static void ngx_http_jobscout_reset_hashed(ngx_http_request_t *r,
     void *data, ngx_int_t ok, u_char *hash);
 static void ngx_http_jobscout_reset_stored(ngx_http_jobscout_pg_query_t *q,
@@ -119,6 +122,22 @@ static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_forgot_stmt = {
                                       "$3::text", "u")
     " SELECT count(*) FROM u",
     3, 0
+};
+
+/* the account's address, to refuse it as its password, before the hash */
+
+static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_reset_lookup_stmt = {
+    "auth_reset_lookup",
+    "WITH v AS ("
+    "  SELECT u.email FROM user_tokens t JOIN users u ON u.id = t.user_id"
+    "   WHERE t.token_hash = decode($1, 'hex')"
+    "     AND t.purpose = 'reset_password'"
+    "     AND t.used_at IS NULL AND t.expires_at > now()"
+    "     AND u.deleted_at IS NULL"
+    ")"
+    " SELECT email, NULL FROM v"
+    NGX_HTTP_JOBSCOUT_SQL_TOKEN_REFUSAL("reset_password", "v"),
+    1, 0
 };
 
 static ngx_http_jobscout_pg_stmt_t  ngx_http_jobscout_reset_stmt = {
@@ -380,14 +399,59 @@ ngx_http_jobscout_auth_reset_password(ngx_http_request_t *r,
         return ngx_http_jobscout_send_invalid(r, ctx);
     }
 
+    st->lookup.stmt = &ngx_http_jobscout_reset_lookup_stmt;
+    st->lookup.values = st->values;
+    st->lookup.handler = ngx_http_jobscout_reset_looked_up;
+    st->lookup.data = st;
+
+    if (ngx_http_jobscout_pg_query(r, &st->lookup) != NGX_OK) {
+        return ngx_http_jobscout_pg_send_error(r, &st->lookup, NULL);
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_jobscout_reset_looked_up(ngx_http_jobscout_pg_query_t *q,
+    PGresult *res)
+{
+    ngx_str_t                      email;
+    ngx_http_request_t            *r;
+    ngx_http_jobscout_ctx_t       *ctx;
+    ngx_http_jobscout_recovery_t  *st;
+
+    r = q->request;
+    st = q->data;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        ngx_http_jobscout_finalize(r,
+                                ngx_http_jobscout_pg_send_error(r, q, res));
+        return;
+    }
+
+    if (PQntuples(res) == 0 || !PQgetisnull(res, 0, 1)) {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_bad_token(r, res));
+        return;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_jobscout_module);
+    email.data = (u_char *) PQgetvalue(res, 0, 0);
+    email.len = PQgetlength(res, 0, 0);
+
+    if (ngx_http_jobscout_check_password(ctx, &st->password, &email)
+        != NGX_OK)
+    {
+        ngx_http_jobscout_finalize(r, ngx_http_jobscout_send_invalid(r, ctx));
+        return;
+    }
+
     if (ngx_http_jobscout_password_hash(r, &st->password,
                                         ngx_http_jobscout_reset_hashed, st)
         != NGX_OK)
     {
-        return NGX_ERROR;
+        ngx_http_jobscout_finalize(r, NGX_ERROR);
     }
-
-    return NGX_DONE;
 }
 
 

@@ -27,13 +27,15 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_health_ready, NGX_HTTP_JOBSCOUT_ROUTE_PROBE },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/sleep"),
-      ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+      ngx_http_jobscout_test_sleep, NGX_HTTP_JOBSCOUT_ROUTE_TEST
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/routes"),
       ngx_http_jobscout_test_routes, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/_test/explain/jobs"),
-      ngx_http_jobscout_test_jobs_explain, NGX_HTTP_JOBSCOUT_ROUTE_TEST },
+      ngx_http_jobscout_test_jobs_explain, NGX_HTTP_JOBSCOUT_ROUTE_TEST
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/openapi.json"),
       ngx_http_jobscout_openapi, NGX_HTTP_JOBSCOUT_ROUTE_PUBLIC },
@@ -156,7 +158,8 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_GET, ngx_string("/api/v1/alerts"),
       ngx_http_jobscout_alerts_list,
-      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_OWN },
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_OWN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/alerts/unread-count"),
       ngx_http_jobscout_alerts_unread_count,
@@ -180,7 +183,8 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_alerts_history, NGX_HTTP_JOBSCOUT_ROUTE_USER },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/applications"),
-      ngx_http_jobscout_applications_list, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_applications_list, NGX_HTTP_JOBSCOUT_ROUTE_USER
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/applications"),
       ngx_http_jobscout_applications_create,
@@ -188,12 +192,14 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs"),
       ngx_http_jobscout_jobs_list,
-      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED },
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     /* before /jobs/{id} */
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs/recommended"),
-      ngx_http_jobscout_jobs_recommended, NGX_HTTP_JOBSCOUT_ROUTE_USER },
+      ngx_http_jobscout_jobs_recommended, NGX_HTTP_JOBSCOUT_ROUTE_USER
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/jobs/{id}"),
       ngx_http_jobscout_jobs_get,
@@ -207,7 +213,8 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}/jobs"),
       ngx_http_jobscout_company_jobs,
-      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED },
+      NGX_HTTP_JOBSCOUT_ROUTE_USER|NGX_HTTP_JOBSCOUT_ROUTE_SHARED
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/companies/{slug}"),
       ngx_http_jobscout_companies_get, NGX_HTTP_JOBSCOUT_ROUTE_USER },
@@ -221,10 +228,12 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_admin_stats, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/audit"),
-      ngx_http_jobscout_admin_audit, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_audit, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/companies"),
-      ngx_http_jobscout_admin_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_companies_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/admin/companies"),
       ngx_http_jobscout_admin_companies_create,
@@ -242,7 +251,8 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/sources"),
-      ngx_http_jobscout_admin_sources_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_sources_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources"),
       ngx_http_jobscout_admin_sources_create,
@@ -269,23 +279,26 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
 
     { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/test"),
       ngx_http_jobscout_admin_sources_test_saved,
-      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      NGX_HTTP_JOBSCOUT_ROUTE_ADMIN|NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/scrape"),
       ngx_http_jobscout_admin_sources_scrape, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/sources/{id}/logs"),
-      ngx_http_jobscout_admin_sources_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_sources_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_POST, ngx_string("/api/v1/admin/sources/{id}/webhook-secret"),
       ngx_http_jobscout_admin_sources_webhook_secret,
       NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/scrape-logs"),
-      ngx_http_jobscout_admin_scrape_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_scrape_logs, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/users"),
-      ngx_http_jobscout_admin_users_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_users_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/users/{id}"),
       ngx_http_jobscout_admin_users_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
@@ -303,7 +316,8 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
       ngx_http_jobscout_admin_users_demote, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/dead-letters"),
-      ngx_http_jobscout_admin_dead_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
+      ngx_http_jobscout_admin_dead_list, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN
+      |NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     { NGX_HTTP_GET, ngx_string("/api/v1/admin/dead-letters/{id}"),
       ngx_http_jobscout_admin_dead_get, NGX_HTTP_JOBSCOUT_ROUTE_ADMIN },
@@ -317,7 +331,7 @@ ngx_http_jobscout_route_t  ngx_http_jobscout_routes[] = {
     /* a job mail's one-click unsubscribe: its signed link, no token */
 
     { NGX_HTTP_POST, ngx_string("/api/v1/unsubscribe"),
-      ngx_http_jobscout_unsubscribe, 0 },
+      ngx_http_jobscout_unsubscribe, NGX_HTTP_JOBSCOUT_ROUTE_QUERY },
 
     /* a board tells us it changed: signed, no token */
 
@@ -378,6 +392,24 @@ ngx_http_jobscout_route(ngx_http_request_t *r, ngx_http_jobscout_ctx_t *ctx)
 
         if (ngx_http_jobscout_authenticate(r, ctx, &rc) != NGX_OK) {
             return rc;
+        }
+
+        /*
+         * An API route refuses a query parameter it does not read: not
+         * served as if it were not there, nor cached under each one.
+         */
+
+        if (!(route->flags & NGX_HTTP_JOBSCOUT_ROUTE_QUERY)
+            && r->args.len
+            && ngx_strncmp(route->pattern.data, "/api/", 5) == 0
+            && ngx_http_jobscout_args_none(r, ctx) != NGX_OK)
+        {
+            rc = ngx_http_discard_request_body(r);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+
+            return ngx_http_jobscout_send_invalid(r, ctx);
         }
 
         if (route->flags

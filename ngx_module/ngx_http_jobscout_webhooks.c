@@ -134,10 +134,6 @@ ngx_http_jobscout_admin_sources_webhook_secret(ngx_http_request_t *r,
 
     jmcf = ngx_http_get_module_main_conf(r, ngx_http_jobscout_module);
 
-    if (ngx_http_jobscout_args_none(r, ctx) != NGX_OK) {
-        return ngx_http_jobscout_send_invalid(r, ctx);
-    }
-
     values = ngx_http_jobscout_admin_values(r, ctx, 5);
     if (values == NULL) {
         return NGX_ERROR;

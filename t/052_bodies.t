@@ -55,7 +55,22 @@ Content-Type: application/json
 --- response_body_like: "code":"validation_failed","message":"the body must be a JSON object"
 
 
-=== TEST 4: the wrong content type: 415
+=== TEST 4: a JSON number, string or null is not an object either: 422
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request eval
+["POST /api/v1/auth/register\n1", "POST /api/v1/auth/register\n\"x\"",
+ "POST /api/v1/auth/register\nnull"]
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[422, 422, 422]
+--- response_body_like eval
+[('"code":"validation_failed","message":"the body must be a JSON object"') x 3]
+
+
+=== TEST 5: the wrong content type: 415
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -68,7 +83,7 @@ Content-Type: text/plain
 --- response_body_like: "code":"unsupported_media_type"
 
 
-=== TEST 5: no content type: 415
+=== TEST 6: no content type: 415
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -79,7 +94,7 @@ POST /api/v1/auth/register
 --- response_body_like: "code":"unsupported_media_type"
 
 
-=== TEST 6: application/json with a charset is fine (then an unknown field)
+=== TEST 7: application/json with a charset is fine (then an unknown field)
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -92,7 +107,7 @@ Content-Type: application/json; charset=utf-8
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"is_admin: unknown field","field":"is_admin","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 7: an unknown field: 422 naming it
+=== TEST 8: an unknown field: 422 naming it
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -105,7 +120,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"role: unknown field","field":"role","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 8: a missing field: 422
+=== TEST 9: a missing field: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -118,7 +133,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"full_name: is required","field":"full_name","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 9: a field of the wrong type: 422
+=== TEST 10: a field of the wrong type: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -131,7 +146,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"email: must be a string","field":"email","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 10: null is not a string
+=== TEST 11: null is not a string
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -144,7 +159,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"email: must be a string","field":"email","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 11: not an e-mail address: 422
+=== TEST 12: not an e-mail address: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -157,7 +172,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"email: is not an e-mail address","field":"email","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 12: two @: 422
+=== TEST 13: two @: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -170,7 +185,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"email: is not an e-mail address","field":"email","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 13: a header injection in the address: 422
+=== TEST 14: a header injection in the address: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -183,7 +198,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"email: has a control character","field":"email","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 14: a short password: 422
+=== TEST 15: a short password: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -196,7 +211,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: has a wrong length","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 15: a password over 72 bytes: 422
+=== TEST 16: a password over 72 bytes: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -209,7 +224,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: is longer than 72 bytes","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 16: a common password: 422
+=== TEST 17: a common password: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -222,7 +237,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: is too common","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 17: the address as password: 422
+=== TEST 18: the address as password: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -235,7 +250,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: must not be the e-mail address","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 18: an empty name: 422
+=== TEST 19: an empty name: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -248,7 +263,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"full_name: has a wrong length","field":"full_name","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 19: a name with a control character: 422
+=== TEST 20: a name with a control character: 422
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -261,7 +276,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"full_name: has a control character","field":"full_name","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 20: a body over client_max_body_size: 413 in JSON
+=== TEST 21: a body over client_max_body_size: 413 in JSON
 --- http_config eval: $::HttpConfig
 --- config
     error_page 400 408 413 /_jobscout/error;
@@ -276,7 +291,7 @@ Content-Type: application/json
 --- response_body_like: "code":"payload_too_large"
 
 
-=== TEST 21: login: wrong types are 422, not 401
+=== TEST 22: login: wrong types are 422, not 401
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -289,7 +304,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: must be a string","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 22: refresh: garbage is 401 with WWW-Authenticate
+=== TEST 23: refresh: garbage is 401 with WWW-Authenticate
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -303,7 +318,7 @@ Content-Type: application/json
 --- response_headers
 WWW-Authenticate: Bearer realm="jobscout", error="invalid_token"
 
-=== TEST 23: logout without a token: 401
+=== TEST 24: logout without a token: 401
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -313,7 +328,7 @@ POST /api/v1/auth/logout
 --- response_body_like: "message":"a bearer token is required"
 
 
-=== TEST 24: GET on a POST route: 405
+=== TEST 25: GET on a POST route: 405
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }

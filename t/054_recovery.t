@@ -71,6 +71,9 @@ is(psql("SELECT count(*) FROM user_tokens t JOIN users u ON u.id = t.user_id WHE
 
 ($s, $d) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'password' });
 is($s, 422, 'a common new password: 422');
+($s, $d) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => uc $email });
+is("$s $d->{error}{message}", '422 password: must not be the e-mail address',
+   'the address as the new password, in any case: 422');
 
 ($s) = api(POST => '/auth/reset-password', { token => $reset->{args}{token}, password => 'second good passphrase' });
 is($s, 204, 'reset-password: 204');

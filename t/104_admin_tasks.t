@@ -368,13 +368,22 @@ is($d->{next_cursor}, undef, '... and nothing after');
 ($s, $d) = api(GET => '/admin/dead-letters?limit=100', undef, $admin_token);
 is(scalar @{ $d->{items} }, 27, 'all on one page of 100');
 
+my $no_id = join '-', map { '0' x $_ } 8, 4, 4, 4, 12;
 for my $q ('limit=0', 'limit=101', 'cursor=nope', 'offset=3',
-           'cursor=' . encode_base64url('-5|' . join '-', map { '0' x $_ }
-                                                   8, 4, 4, 4, 12))
+           'cursor=' . encode_base64url("-5|$no_id"),
+           # past what a double holds exactly: LRANGE would refuse it
+           'cursor=' . encode_base64url("300000000000000000|$no_id"),
+           'cursor=' . encode_base64url("1000000000000000|$no_id"))
 {
     ($s, $d) = api(GET => "/admin/dead-letters?$q", undef, $admin_token);
-    is($s, 422, "?$q: 422");
+    is("$s $d->{error}{field}", '422 ' . ($q =~ /cursor/ ? 'cursor' : $q =~ s/=.*//r),
+       "?$q: 422");
 }
+# the largest offset taken is past every entry: an empty page
+($s, $d) = api(GET => '/admin/dead-letters?cursor='
+                      . encode_base64url("999999999999999|$no_id"), undef, $admin_token);
+is("$s " . scalar @{ $d->{items} } . ' ' . ($d->{next_cursor} // 'none'), '200 0 none',
+   'an offset past the end: an empty page');
 
 ($s, $d) = api(GET => "/admin/dead-letters/$id{12}", undef, $admin_token);
 is("$s $d->{id} $d->{error}", "200 $id{12} SMTP 550 #12", 'one dead letter');

@@ -89,6 +89,14 @@ is($s, 404, '... DELETE of my skill: 404');
 is(psql("SELECT years_experience FROM user_skills WHERE user_id = '$amina'"
         . " AND skill_name = 'Kubernetes'"), '4.5', '... which is unchanged');
 
+# a name that is not UTF-8, or holds a control character, names nothing
+# (a NUL nginx refuses itself)
+for my $bad ('%ff%fe', '%c3', '%ed%a0%80', 'Go%0a', 'Go%7f') {
+    ($s, $d) = api(DELETE => "/users/me/skills/$bad", undef, $token);
+    is("$s $d->{error}{message}", '404 no such skill in your profile', "DELETE .../$bad: 404");
+    ($s, $d) = api(PATCH => "/users/me/skills/$bad", { years => 1 }, $token);
+    is("$s $d->{error}{message}", '404 no such skill in your profile', "PATCH .../$bad: 404");
+}
 ($s) = api(DELETE => '/users/me/skills/zorblang', undef, $token);
 is($s, 204, 'DELETE: 204');
 ($s) = api(DELETE => '/users/me/skills/zorblang', undef, $token);
