@@ -62,6 +62,9 @@ static struct {
       "a company with this slug already exists" },
     { "job_sources_company_id_fkey", NGX_HTTP_JOBSCOUT_UNPROCESSABLE,
       "company_id", "no such company" },
+    { "job_sources_once", NGX_HTTP_CONFLICT, NULL,
+      "the company has an active source with this adapter, URL and "
+      "config already" },
     { "user_skills_pkey", NGX_HTTP_CONFLICT, NULL,
       "this skill is in your profile already" },
     { "user_skills_user_lower_name", NGX_HTTP_CONFLICT, NULL,

@@ -10,32 +10,14 @@ use warnings;
 
 use lib 't/lib';
 use Test::More;
-use File::Temp qw(tempdir);
-use File::Copy qw(copy);
-
-use JobScout::Psql;
+use JobScout::Migrating;
 
 plan skip_all => 'run through "make test": it provides PostgreSQL'
     unless $ENV{TEST_NGINX_PG};
 
-my $root = $ENV{TEST_JOBSCOUT_ROOT} // '.';
-my $dbname = "jobscout_skills_$$";
-(my $conninfo = $ENV{TEST_NGINX_PG}) =~ s/\bdbname=\S+/dbname=$dbname/
-    or die "no dbname= in TEST_NGINX_PG";
-
-my $admin = JobScout::Psql->new($ENV{TEST_NGINX_PG});
-$admin->query("CREATE DATABASE $dbname");
-
-# the runner and the migrations before 0017, then 0017 itself
-my $dir = tempdir(CLEANUP => 1);
-mkdir "$dir/migrations" or die $!;
-copy("$root/sql/migrate.sh", "$dir/migrate.sh") or die $!;
-chmod 0755, "$dir/migrate.sh";
-my @before = grep { m{/(\d{4})_} && $1 < 17 } glob("$root/sql/migrations/*.sql");
-copy($_, "$dir/migrations/") or die $! for @before;
-system("$dir/migrate.sh '$conninfo' >/dev/null 2>&1") == 0 or BAIL_OUT('migrations before 0017 failed');
-
-my $db = JobScout::Psql->new($conninfo);
+# the migrations before 0017, then 0017 itself
+my $m = JobScout::Migrating->new('skills', 17);
+my $db = $m->db;
 is($db->query("SELECT count(*) FROM pg_tables WHERE tablename = 'skills'"), '0',
    'before 0017: no taxonomy');
 
@@ -62,8 +44,7 @@ INSERT INTO user_skills (user_id, skill_name, proficiency, years_experience, upd
     ('00000000-0000-0000-0000-00000000b001', 'cobol stuff', NULL, NULL, now());
 SQL
 
-copy("$root/sql/migrations/0017_skills_taxonomy.sql", "$dir/migrations/") or die $!;
-system("$dir/migrate.sh '$conninfo' >/dev/null 2>&1") == 0 or BAIL_OUT('0017 failed');
+$m->apply(17) or BAIL_OUT('0017 failed');
 
 is($db->query("SELECT string_agg(concat_ws('|', skill_name, is_required, min_years), ', '"
               . " ORDER BY skill_name COLLATE \"C\") FROM job_skills"),
@@ -80,6 +61,6 @@ is($db->query("SELECT count(*) FROM job_skills js WHERE skill_canonical(js.skill
    'no known spelling left');
 
 undef $db;
-$admin->query("DROP DATABASE $dbname WITH (FORCE)");
+$m->drop;
 
 done_testing();

@@ -360,6 +360,34 @@ $before = counts();
 is($s, 200, 'deactivate again: 200');
 is(counts(), $before, '... nothing more audited');
 
+# a company's source once (0028): while it is inactive, another like it
+# may be made; then it cannot come back beside that one
+my %same = (company_id => $acme, scraper_class => 'GREENHOUSE',
+            source_url => $gh->{source_url});
+($s, $d) = api(POST => '/admin/sources', { %same }, $atok);
+is($s, 201, 'another like it while it is inactive: 201');
+my $twin = $d;
+$before = counts();
+($s, $d) = api(POST => '/admin/sources', { %same, config => {} }, $atok);
+is("$s $d->{error}{code}", '409 conflict', 'a third like the active one: 409');
+like($d->{error}{message}, qr/has an active source with this adapter, URL and config/,
+     '... saying why');
+($s, $d) = api(POST => "/admin/sources/$gh->{id}/reactivate", undef, $atok);
+is("$s $d->{error}{code}", '409 conflict',
+   '... and the inactive one cannot come back beside it');
+($s, $d) = api(PATCH => "/admin/sources/$html->{id}",
+               { %same, config => {} }, $atok);
+is("$s $d->{error}{code}", '409 conflict', '... nor another become one');
+is(counts(), $before, '... nothing written, nothing audited');
+($s, $d) = api(POST => '/admin/sources', { %same, company_id => company('Twin') },
+               $atok);
+is($s, 201, 'the same source for another company: 201');
+($s, $d) = api(POST => '/admin/sources',
+               { %same, config => { api_base => 'https://boards.example' } },
+               $atok);
+is($s, 201, '... or with another config: 201');
+api(DELETE => "/admin/sources/$_", undef, $atok) for $twin->{id}, $d->{id};
+
 psql("UPDATE job_sources SET health_status = 'failing',"
      . " consecutive_failures = 5, last_error = 'HTTP 503'"
      . " WHERE id = '$gh->{id}'");

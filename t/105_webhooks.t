@@ -25,13 +25,14 @@ my ($plain, $plain_token) = user('otieno');
 
 my $company = company('Twiga');
 sub source {
+    my ($board) = @_;
     return psql("INSERT INTO job_sources (company_id, scraper_class, source_url)"
                 . " VALUES ('$company', 'greenhouse',"
-                . " 'https://boards-api.greenhouse.io/v1/boards/twiga/jobs')"
+                . " 'https://boards-api.greenhouse.io/v1/boards/$board/jobs')"
                 . " RETURNING id");
 }
-my $source = source();
-my $other = source();
+my $source = source('twiga');
+my $other = source('twiga-fresh');
 
 redis('del', 'jobscout:queue:scrape:high');
 
