@@ -50,12 +50,16 @@ my $user = psql("INSERT INTO users (email, hashed_password, full_name,"
 # violation)
 my $degraded = "Degraded <b>Co</b> $$";
 my $degraded_error = "HTTP 503 <img src=x onerror=alert(1)> ($$)";
-psql("WITH c AS (INSERT INTO companies (name, slug) VALUES ('$degraded',"
+my ($degraded_id, $degraded_company) = split /\|/, psql(
+     "WITH c AS (INSERT INTO companies (name, slug) VALUES ('$degraded',"
      . " 'degraded-$$') RETURNING id)"
      . " INSERT INTO job_sources (company_id, scraper_class, source_url,"
      . " health_status, consecutive_failures, last_error, last_scraped_at)"
      . " SELECT id, 'greenhouse', 'https://boards.example/degraded', 'degraded',"
-     . " 2, '$degraded_error', now() - interval '10 minutes' FROM c");
+     . " 2, '$degraded_error', now() - interval '10 minutes' FROM c"
+     . " RETURNING id, company_id");
+# its company no longer active: the console's list of companies lacks it
+psql("UPDATE companies SET is_active = false WHERE id = '$degraded_company'");
 
 # a push FCM accepted 1.5 s after its job was found, for the charts
 my $pushed_company = psql("INSERT INTO companies (name, slug) VALUES"
@@ -108,7 +112,9 @@ my $seen = browse('155_admin', 't/web/admin.mjs',
               user_query => "wairimu.console.$$", user_email => $user_email,
               task_id => $task_id, task_error => $task_error,
               dropped_id => $dropped_id,
-              degraded => $degraded, degraded_error => $degraded_error });
+              degraded => $degraded, degraded_error => $degraded_error,
+              degraded_id => $degraded_id,
+              degraded_company => $degraded_company });
 
 # --- what the browser did -----------------------------------------------------
 
@@ -127,9 +133,12 @@ is(psql("SELECT concat_ws('|', trigger, status, new_jobs) FROM scrape_logs"
    'manual|success|5', 'one run, manual, five new jobs');
 is(psql("SELECT count(*) FROM jobs WHERE source_id = '$src'"), 5,
    '... stored');
+is(psql("SELECT company_id || '|' || scrape_interval_seconds FROM job_sources"
+        . " WHERE id = '$degraded_id'"), "$degraded_company|7200",
+   'the source of an inactive company: edited, its company kept');
 is(psql("SELECT count(*) FROM admin_audit WHERE admin_id = '$admin' AND"
         . " action IN ('company.create', 'source.create', 'source.update')"),
-   3, 'the company, the source and its change were audited as the'
+   4, 'the company, the source and the changes were audited as the'
    . ' operator\'s');
 is(psql("SELECT is_admin || '|' || is_active FROM users WHERE id = '$user'"),
    'true|false', 'the user: promoted, then disabled');

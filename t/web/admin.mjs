@@ -80,6 +80,25 @@ await browse({expectStatus: [401]}, async ({page, base, args, check}) => {
     check(/Failures in a row\s*2/.test(sick) && /Last run\s*1\d min ago/.test(sick)
           && sick.includes('Last error' + args.degraded_error),
           '... the failures in a row, the last run and the last error', sick);
+
+    // --- its company is inactive: the editor still offers it, a change saves
+    const sickCard = `#sources-list li.card[data-source-id="${args.degraded_id}"]`;
+    await page.click(`${sickCard} button[aria-label^="Edit"]`);
+    await page.waitForSelector('#source-save:not([disabled])');
+    const editing = await page.$eval('#source-company', (s) =>
+        [s.value, s.selectedOptions[0]?.textContent ?? '']);
+    check(editing[0] === args.degraded_company
+          && editing[1].endsWith('(inactive)'),
+          'edit a source of an inactive company: the form holds its company',
+          editing.join(' | '));
+    await page.$eval('#source-interval', (i) => { i.value = '7200'; });
+    listed = await loads('#sources-list');
+    await page.click('#source-save');
+    await page.waitForFunction(() => document.getElementById('sources-status')
+        .textContent.startsWith('Saved') && document.getElementById(
+            'source-editor').hidden);
+    await reloaded('#sources-list', listed);
+    check(true, '... and a change of it saves');
     listed = await loads('#sources-list');
     await page.select('#sources-health', '');
     await reloaded('#sources-list', listed);

@@ -1,10 +1,11 @@
 // t/154: the pages of a job mail's links, in one tab as a person goes:
 // the job (after logging in), the alerts, the notification settings, the
-// unsubscribe button, the settings again (e-mails back on), and the
-// "forgot password" page of the failed sign-ins mail.
+// unsubscribe button (and a forged link's refusal: the API's 400 is
+// expected), the settings again (e-mails back on), and the "forgot
+// password" page of the failed sign-ins mail.
 import {browse, textOf} from './harness.mjs';
 
-await browse({}, async ({page, base, args, check}) => {
+await browse({expectStatus: [400]}, async ({page, base, args, check}) => {
     const status = async (sel) => {
         await page.waitForSelector(sel + '[data-kind]');
         return {kind: await page.$eval(sel, (e) => e.dataset.kind),
@@ -42,6 +43,18 @@ await browse({}, async ({page, base, args, check}) => {
     const done = await status('#result');
     check(done.kind === 'ok' && done.text.includes(args.email),
           'the button unsubscribes the address', done.text);
+
+    // a link whose signature is refused: said so, and no button left
+    const forged = new URL(args.unsubscribeUrl);
+    forged.searchParams.set('token', '0'.repeat(32)
+        + forged.searchParams.get('token').slice(32));
+    await page.goto(forged.href);
+    await (await page.waitForSelector('#unsubscribe-form button',
+                                      {visible: true})).click();
+    const refused = await status('#result');
+    check(refused.kind === 'error' && /not valid/.test(refused.text)
+          && await page.$eval('#unsubscribe-form', (f) => f.hidden),
+          'a forged link: not valid, and the button goes', refused.text);
 
     await page.goto(base + '/settings/notifications');
     await page.waitForSelector('#settings-form', {visible: true});

@@ -369,10 +369,27 @@ async function loadCatalogues() {
         $('source-class').replaceChildren(...adapters.map(
             (a) => el('option', {value: a.name}, a.name)));
     }
-    const companies = await call('GET', '/admin/companies?limit=100&active=true');
+    // every active company, page after page
+    const companies = [];
+    let cursor = null;
+    do {
+        const page = await call('GET', '/admin/companies?limit=100&active=true'
+                                + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
+        companies.push(...page.items);
+        cursor = page.next_cursor;
+    } while (cursor);
     $('source-company').replaceChildren(
-        ...companies.items.map((c) => el('option', {value: c.id}, c.name)),
+        ...companies.map((c) => el('option', {value: c.id}, c.name)),
         el('option', {value: 'new'}, 'A new company…'));
+}
+
+// the source's own company among the choices, even when it is inactive
+function companyOption(company) {
+    const options = [...$('source-company').options];
+    if (!options.some((o) => o.value === company.id)) {
+        $('source-company').prepend(
+            el('option', {value: company.id}, `${company.name} (inactive)`));
+    }
 }
 
 function adapterHelp() {
@@ -414,6 +431,9 @@ async function openEditor(src) {
     if (editing !== src) {
         return;     // another source was opened meanwhile
     }
+    if (src) {
+        companyOption(src.company);
+    }
     $('source-company').value = src ? src.company.id
         : $('source-company').options[0].value;
     $('source-company-name').value = '';
@@ -450,6 +470,9 @@ function sourceForm() {
         return {error: 'Enter the URL.', field: 'source-url'};
     }
     const company = $('source-company').value;
+    if (!company) {
+        return {error: 'Choose the company.', field: 'source-company'};
+    }
     if (company === 'new' && !$('source-company-name').value.trim()) {
         return {error: "Enter the new company's name.", field: 'source-company-name'};
     }

@@ -25,6 +25,8 @@ if (!token || !/^[0-9a-f]{32}[A-Za-z0-9_-]+$/.test(token)) {
             if (!(e instanceof ApiError)) {
                 throw e;
             }
+            // a refused link or a gone account is final: no button to retry
+            form.hidden = e.code === 'invalid_token' || e.status === 404;
             show('result', 'error', e.code === 'invalid_token'
                 ? 'This link is not valid: check that the whole address '
                   + 'was opened.'
