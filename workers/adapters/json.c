@@ -52,7 +52,8 @@ js_json_parse(const char *body, size_t len, json_type type, json_t **root,
 {
     json_error_t  e;
 
-    *root = json_loadb(body, len, 0, &e);
+    /* "\u0000" is JSON: the text cleanup drops it, as any control */
+    *root = json_loadb(body, len, JSON_ALLOW_NUL, &e);
     if (*root == NULL) {
         snprintf(err, errlen, "invalid JSON at line %d: %s", e.line, e.text);
         return -1;

@@ -392,7 +392,8 @@ jsonld_block(const char *s)
     } else if (end - s >= 3 && strncmp(end - 3, "]]>", 3) == 0) {
         end -= 3;
     }
-    return json_loadb(s, (size_t) (end - s), JSON_DECODE_ANY, NULL);
+    return json_loadb(s, (size_t) (end - s),
+                      JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 static int

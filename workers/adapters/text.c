@@ -277,13 +277,22 @@ text_cp(js_text_t *t, uint32_t cp)
     char  u[4];
 
     if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
-        || cp == 0xA0 || cp == 0x2002 || cp == 0x2003 || cp == 0x2009)
+        || cp == 0xA0 || cp == 0x2002 || cp == 0x2003 || cp == 0x2009
+        || cp == 0x2028 || cp == 0x2029)
     {
         t->space = 1;
         return;
     }
+    /*
+     * Controls, invisible characters, and the bidi embeddings, overrides
+     * and isolates (U+202A-202E, U+2066-2069): one left unclosed in a
+     * title would turn what follows it around, ours too ("... at Acme"
+     * of a push, a mail's subject).  Their own direction marks (U+200E,
+     * U+200F) stay: they turn nothing beyond a character.
+     */
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0xAD
-        || cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF)
+        || cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF
+        || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
     {
         return;
     }

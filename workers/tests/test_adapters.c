@@ -107,6 +107,12 @@ test_greenhouse(void)
     is_int(parse_str(&src, u, "{\"jobs\": [1, \"x\", null, [], {}]}", &page,
                      err), 0, "greenhouse: junk items skipped");
     is_int(page.njobs, 4, "greenhouse: nothing added from junk");
+    is_int(parse_str(&src, u, "{\"jobs\": [{\"id\": 7, \"title\": "
+                     "\"NUL\\u0000byte \\u202eEngineer\", \"absolute_url\": "
+                     "\"https://x.example/7\"}]}", &page, err), 0,
+           "greenhouse: an escaped NUL is JSON: the board is read");
+    is_str(job_of(&page, "7")->title, "NULbyte Engineer",
+           "greenhouse: the NUL and the bidi override dropped from the title");
 
     js_page_free(&page);
     json_decref(src.config);
@@ -580,6 +586,12 @@ test_jsonld(void)
                      "</html>", &page, err), 0, "jsonld: page without "
                      "postings is no error");
     is_int(page.njobs, 0, "jsonld: no jobs");
+    is_int(parse_str(&src, u, "<script type=\"application/ld+json\">"
+                     "{\"@type\": \"JobPosting\", \"identifier\": \"n1\","
+                     " \"title\": \"LD \\u0000 NUL Engineer\"}</script>",
+                     &page, err), 0, "jsonld: a block with an escaped NUL");
+    is_str(job_of(&page, "n1")->title, "LD NUL Engineer",
+           "jsonld: ... is read, the NUL dropped");
     is_int(parse_str(&src, u, "", &page, err), -1, "jsonld: empty body");
     like_str(err, "jsonld:", "jsonld: error names the adapter");
     js_page_free(&page);

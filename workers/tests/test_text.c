@@ -78,6 +78,14 @@ test_text(void)
     line_is("  Senior\n Engineer &amp; Lead  ", "Senior Engineer & Lead",
             "one line");
     line_is("<p>\n</p>", NULL, "empty line is NULL");
+    line_is("Dev \xE2\x80\xAEgnp.exe\xE2\x81\xA6 x\xE2\x81\xA9 Kenya",
+            "Dev gnp.exe x Kenya",
+            "bidi overrides and isolates dropped: none left open");
+    line_is("Dev \xE2\x80\x8F(\xD8\xAF\xD8\xA8\xD9\x8A)",
+            "Dev \xE2\x80\x8F(\xD8\xAF\xD8\xA8\xD9\x8A)",
+            "a right-to-left mark stays, with the Arabic it marks");
+    line_is("Line\xE2\x80\xA8sep\xE2\x80\xA9para", "Line sep para",
+            "line and paragraph separators are spaces");
 
     /* a long description is capped on a character boundary */
     n = 100000;
