@@ -417,6 +417,9 @@ ngx_int_t ngx_http_jobscout_body_allow(ngx_http_jobscout_ctx_t *ctx,
 ngx_int_t ngx_http_jobscout_body_string(ngx_http_request_t *r,
     ngx_http_jobscout_ctx_t *ctx, const char *name, size_t min, size_t max,
     ngx_str_t *value);
+/* a name others see (in mails, the console): no bidi or line controls */
+ngx_int_t ngx_http_jobscout_check_name(ngx_http_jobscout_ctx_t *ctx,
+    const char *name, ngx_str_t *value);
 ngx_int_t ngx_http_jobscout_body_boolean(ngx_http_jobscout_ctx_t *ctx,
     const char *name, const char **value);
 ngx_int_t ngx_http_jobscout_body_text(ngx_http_request_t *r,

@@ -239,7 +239,9 @@ ngx_http_jobscout_auth_register(ngx_http_request_t *r,
         || ngx_http_jobscout_check_password(ctx, &st->password, &st->email)
            != NGX_OK
         || ngx_http_jobscout_body_string(r, ctx, "full_name", 1, 100,
-                                         &st->full_name) != NGX_OK)
+                                         &st->full_name) != NGX_OK
+        || ngx_http_jobscout_check_name(ctx, "full_name", &st->full_name)
+           != NGX_OK)
     {
         return ngx_http_jobscout_send_invalid(r, ctx);
     }

@@ -541,6 +541,34 @@ ngx_http_jobscout_body_string(ngx_http_request_t *r,
 }
 
 
+/*
+ * The bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069)
+ * and the line and paragraph separators (U+2028, U+2029), as UTF-8: one
+ * left open in a name turns what follows it around, a mail's words too.
+ */
+
+ngx_int_t
+ngx_http_jobscout_check_name(ngx_http_jobscout_ctx_t *ctx, const char *name,
+    ngx_str_t *value)
+{
+    u_char  *p, *end;
+
+    end = value->data + value->len;
+
+    for (p = value->data; p + 2 < end; p++) {
+        if (p[0] == 0xe2
+            && ((p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae)
+                || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+        {
+            return ngx_http_jobscout_body_refuse(ctx, name,
+                                    "has a direction or line control");
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* an optional true or false: *value "t", "f", or NULL when absent */
 
 ngx_int_t

@@ -276,7 +276,9 @@ ngx_http_jobscout_users_update(ngx_http_request_t *r,
     if (json_object_get(ctx->body, "full_name") != NULL) {
         if (ngx_http_jobscout_body_string(r, ctx, "full_name", 1, 200,
                                           &full_name)
-            != NGX_OK)
+            != NGX_OK
+            || ngx_http_jobscout_check_name(ctx, "full_name", &full_name)
+               != NGX_OK)
         {
             return ngx_http_jobscout_send_invalid(r, ctx);
         }

@@ -276,7 +276,26 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"full_name: has a control character","field":"full_name","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 21: a body over client_max_body_size: 413 in JSON
+=== TEST 21: a name with a bidi override or a line separator: 422
+--- http_config eval: $::HttpConfig
+--- config
+    location / { jobscout_api; }
+--- request eval
+["POST /api/v1/auth/register\n"
+ . '{"email":"amina@example.com","password":"a long passphrase","full_name":"Amina \u202egnp.exe"}',
+ "POST /api/v1/auth/register\n"
+ . '{"email":"amina@example.com","password":"a long passphrase","full_name":"Amina\u2028Njeri"}',
+ "POST /api/v1/auth/register\n"
+ . '{"email":"amina@example.com","password":"a long passphrase","full_name":"Amina \u2067x\u2069"}']
+--- more_headers
+Content-Type: application/json
+--- error_code eval
+[422, 422, 422]
+--- response_body_like eval
+[('^\{"error":\{"code":"validation_failed","message":"full_name: has a direction or line control","field":"full_name",') x 3]
+
+
+=== TEST 22: a body over client_max_body_size: 413 in JSON
 --- http_config eval: $::HttpConfig
 --- config
     error_page 400 408 413 /_jobscout/error;
@@ -291,7 +310,7 @@ Content-Type: application/json
 --- response_body_like: "code":"payload_too_large"
 
 
-=== TEST 22: login: wrong types are 422, not 401
+=== TEST 23: login: wrong types are 422, not 401
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -304,7 +323,7 @@ Content-Type: application/json
 --- response_body_like: ^\{"error":\{"code":"validation_failed","message":"password: must be a string","field":"password","request_id":"[0-9a-f]{32}"\}\}$
 
 
-=== TEST 23: refresh: garbage is 401 with WWW-Authenticate
+=== TEST 24: refresh: garbage is 401 with WWW-Authenticate
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -318,7 +337,7 @@ Content-Type: application/json
 --- response_headers
 WWW-Authenticate: Bearer realm="jobscout", error="invalid_token"
 
-=== TEST 24: logout without a token: 401
+=== TEST 25: logout without a token: 401
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }
@@ -328,7 +347,7 @@ POST /api/v1/auth/logout
 --- response_body_like: "message":"a bearer token is required"
 
 
-=== TEST 25: GET on a POST route: 405
+=== TEST 26: GET on a POST route: 405
 --- http_config eval: $::HttpConfig
 --- config
     location / { jobscout_api; }

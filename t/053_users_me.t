@@ -43,6 +43,11 @@ my %prefs = (companies => ["safaricom-$run", "andela-$run"],
 ($s, $d) = api(PATCH => '/users/me', { full_name => 'Amina H.', preferences => \%prefs }, $amina);
 is($s, 200, 'PATCH full_name and preferences: 200');
 is($d->{full_name}, 'Amina H.', '... the new name');
+my $cut = "(\x{202e}exe.gnp)";
+utf8::encode($cut);
+my ($cs, $cd) = api(PATCH => '/users/me', qq({"full_name": "Amina $cut"}), $amina);
+is("$cs $cd->{error}{message}", '422 full_name: has a direction or line control',
+   'a name with a bidi override: 422');
 is(encode_json($d->{preferences}{companies}), encode_json($prefs{companies}), '... companies stored');
 is($d->{preferences}{min_score}, 40, '... min_score stored');
 is($d->{preferences}{notifications}{email_digest}, 'daily', '... notifications stored');
