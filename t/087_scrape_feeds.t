@@ -103,12 +103,15 @@ is(job($tt, '0b5f7c1e-6a1d-4a8e-9f3b-2c4d5e6f7a81', 'location, salary_min::int')
 # --- jsonld: validThrough -----------------------------------------------------
 
 sub page_with {
-    my ($valid) = @_;
+    my ($valid, $broken) = @_;
     my $postings = JSON::PP->new->canonical->encode([
         { '@type' => 'JobPosting', identifier => 'vt-1', title => 'Open Role',
           url => '/jobs/1', validThrough => $valid },
         { '@type' => 'JobPosting', identifier => 'vt-2', title => 'Expired Role',
           url => '/jobs/2', validThrough => '2020-01-31T00:00:00Z' } ]);
+    # a block that is not JSON (a CMS's trailing comma), when asked for
+    $postings = "[{\"\@type\": \"JobPosting\", \"identifier\": \"vt-1\",}]"
+        if $broken;
     open my $fh, '>', "$dir/board/careers.html" or die $!;
     print $fh "<html><head><script type=\"application/ld+json\">$postings"
               . "</script></head><body></body></html>";
@@ -123,6 +126,12 @@ my $ld = add_source(name => 'Acme Careers', slug => 'acme-ld-086',
 is(run_once($ld), 'success|1|1|1', 'jsonld: the posting past validThrough is not offered');
 is(job($ld, 'vt-1', "to_char(valid_through AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), is_active"),
    '2099-12-31 23:59|t', '... a later validThrough stored in jobs.valid_through');
+page_with('2099-12-31T23:59:00Z', 'broken');
+is(run_once($ld), 'partial|0|0|1|jsonld: a JSON-LD block is not JSON: its postings,'
+   . ' if any, were not read', 'a block that is not JSON: a partial run, saying why');
+is(job($ld, 'vt-1', 'missed_scrapes, is_active'), '0|t',
+   '... which counts no job as missed');
+like(log_text(), qr/scrape partial: no job counted missed/, '... and is logged as such');
 page_with('2021-06-30T00:00:00Z');
 is(run_once($ld), 'success|0|0|1', 'a validThrough moved into the past: not offered');
 is(job($ld, 'vt-1', 'missed_scrapes, is_active'), '1|t',

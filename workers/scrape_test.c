@@ -242,6 +242,9 @@ js_scrape_test_answer(js_scrape_run_t *r, const char *error)
             (void) json_array_append_new(jobs, js_job_json(j));
         }
     }
+    if (error == NULL && r->page.unread[0] != '\0') {
+        js_scrape_test_warn(r, "%s", r->page.unread);
+    }
     if (error == NULL && n == 0) {
         js_scrape_test_warn(r, "no jobs parsed");
     }

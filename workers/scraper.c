@@ -242,6 +242,12 @@ js_scrape_finish(js_scrape_run_t *r, const char *error)
                JS_KI("discovery_max_s", st.discovery_max),
                JS_KI("next_check_s", st.next_check / 1000),
                JS_KS("why", st.reason));
+        if (r->page.unread[0] != '\0') {
+            js_log(JS_LOG_WARN, "scrape partial: no job counted missed",
+                   JS_KS("source", run.source_id),
+                   JS_KS("class", r->row.src.scraper_class),
+                   JS_KS("err", r->page.unread));
+        }
     }
 
     (void) js_queue_ack(&s->q, &r->task);

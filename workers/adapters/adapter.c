@@ -234,3 +234,11 @@ js_page_free(js_page_t *page)
     free(page->next_body);
     memset(page, 0, sizeof(js_page_t));
 }
+
+void
+js_page_unread(js_page_t *page, const char *why)
+{
+    if (page->unread[0] == '\0') {
+        snprintf(page->unread, sizeof(page->unread), "%s", why);
+    }
+}

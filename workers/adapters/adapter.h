@@ -127,6 +127,7 @@ typedef struct {
     unsigned        npages;         /* bodies parsed so far */
     js_detail_t    *details;        /* detail calls asked for, in order */
     size_t          ndetails;
+    char            unread[160];    /* why a part was not read; "" */
 } js_page_t;
 
 typedef struct {
@@ -197,5 +198,12 @@ int js_page_take_detail(js_page_t *page, const js_source_t *src,
 json_t *js_job_json(const js_job_t *job);
 void js_job_free(js_job_t *job);
 void js_page_free(js_page_t *page);
+
+/*
+ * A part of a body the adapter could not read (a JSON-LD block that is
+ * not JSON): the run is partial, and none of the source's jobs counts as
+ * missed by it.  The first reason is kept (page->unread).
+ */
+void js_page_unread(js_page_t *page, const char *why);
 
 #endif /* JS_ADAPTER_H */

@@ -425,6 +425,10 @@ jsonld_parse(const js_source_t *src, const char *url, const char *body,
     for (i = 0; r->nodesetval != NULL && i < r->nodesetval->nodeNr; i++) {
         text = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
         v = text ? jsonld_block((const char *) text) : NULL;
+        if (text != NULL && v == NULL) {
+            js_page_unread(page, "jsonld: a JSON-LD block is not JSON:"
+                           " its postings, if any, were not read");
+        }
         xmlFree(text);
         if (v != NULL && jsonld_walk(src, url, v, 0, page) < 0) {
             json_decref(v);

@@ -386,6 +386,11 @@ js_jobstore_upsert(PGconn *pg, const js_store_run_t *run,
         return -1;
     }
 
+    /* a page read in part: what it did not show may still be there */
+    if (run->page->unread[0] != '\0') {
+        return 0;
+    }
+
     snprintf(n, sizeof(n), "%d", run->expire_after);
     v[0] = run->source_id;
     v[1] = n;
@@ -458,8 +463,13 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     char              status[32], updated[32], expired[32], dups[32];
     char              bytes[32], changes[32], hours[32], quiet[32];
     char              next[32];
+    int               unread;
     const char       *v[15];
     js_poll_state_t   ps;
+
+    /* a part of a page not read: logged as a partial run, and why */
+    unread = run->error == NULL && !run->not_modified && run->page != NULL
+             && run->page->unread[0] != '\0';
 
     if (run->error == NULL && run->not_modified) {
         v[0] = run->source_id;
@@ -493,11 +503,11 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     snprintf(next, sizeof(next), "%lld", (long long) st->next_check);
 
     v[0] = run->source_id;
-    v[1] = run->error ? "failed" : "success";
+    v[1] = run->error ? "failed" : unread ? "partial" : "success";
     v[2] = found;
     v[3] = fresh;
     v[4] = dur;
-    v[5] = run->error;
+    v[5] = run->error ? run->error : unread ? run->page->unread : NULL;
     v[6] = started;
     v[7] = pages;
     /* the column's CHECK: a server's status 999 is no reason to fail */

@@ -489,6 +489,8 @@ test_jsonld(void)
            "jsonld: parsed");
     is_int(page.njobs, 4, "jsonld: 4 postings (object, @graph, array, "
            "ItemList; broken block skipped)");
+    like_str(page.unread, "a JSON-LD block is not JSON",
+             "jsonld: the broken block makes the page partial");
     is_str(page.next_url, "https://acme.example/careers?page=2",
            "jsonld: next link");
 
@@ -586,6 +588,7 @@ test_jsonld(void)
                      "</html>", &page, err), 0, "jsonld: page without "
                      "postings is no error");
     is_int(page.njobs, 0, "jsonld: no jobs");
+    is_str(page.unread, "", "jsonld: ... and read whole");
     is_int(parse_str(&src, u, "<script type=\"application/ld+json\">"
                      "{\"@type\": \"JobPosting\", \"identifier\": \"n1\","
                      " \"title\": \"LD \\u0000 NUL Engineer\"}</script>",
