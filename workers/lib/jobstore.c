@@ -468,7 +468,7 @@ js_jobstore_run(PGconn *pg, const js_store_run_t *run, js_store_stats_t *st,
     js_poll_state_t   ps;
 
     /* a part of a page not read: logged as a partial run, and why */
-    unread = run->error == NULL && !run->not_modified && run->page != NULL
+    unread = run->error == NULL && !run->not_modified
              && run->page->unread[0] != '\0';
 
     if (run->error == NULL && run->not_modified) {
